@@ -1,0 +1,30 @@
+import { relative } from 'node:path';
+import { checkGenerated, generateAll, writeGenerated } from '../generate/generate.ts';
+import { GENERATED_DIR } from '../paths.ts';
+import { UsageError, type Io } from './usage-error.ts';
+
+/** `concord generate [--check]`: write contracts/generated/, or exit 1 naming every file that drifted. */
+export async function generateCommand(args: string[], io: Io): Promise<number> {
+  const unknown = args.filter((a) => a !== '--check');
+  if (unknown.length) throw new UsageError(`generate takes only --check, not ${unknown[0]}`);
+  const files = await generateAll();
+  const dir = relative(process.cwd(), GENERATED_DIR) || '.';
+  if (args.includes('--check')) {
+    const drift = await checkGenerated(files);
+    const lines = [
+      ...drift.stale.map((p) => `stale    ${dir}/${p}`),
+      ...drift.missing.map((p) => `missing  ${dir}/${p}`),
+      ...drift.extra.map((p) => `extra    ${dir}/${p}`),
+    ];
+    if (lines.length === 0) {
+      io.err(`${files.length} generated files are up to date`);
+      return 0;
+    }
+    for (const line of lines) io.out(line);
+    io.err(`${lines.length} generated file${lines.length === 1 ? ' differs' : 's differ'} from the contracts: run \`npx concord generate\` and commit the result`);
+    return 1;
+  }
+  const count = await writeGenerated(files);
+  io.err(`wrote ${count} files to ${dir}`);
+  return 0;
+}

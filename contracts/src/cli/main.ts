@@ -1,0 +1,41 @@
+import { generateCommand } from './generate-command.ts';
+import { lintCommand } from './lint-command.ts';
+import { processIo, UsageError, type Io } from './usage-error.ts';
+
+export const USAGE = `usage: concord <command> [options]
+
+commands:
+  lint [paths...]            check contracts (default: every contract); file:line:col severity rule message
+  generate [--check]         write contracts/generated/; --check exits 1 naming stale files
+
+exit codes: 0 clean, 1 findings, 2 usage error`;
+
+type Command = (args: string[], io: Io) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  lint: lintCommand,
+  generate: generateCommand,
+};
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.out(USAGE);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.err(`concord: unknown command '${name}'\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await command(args, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`concord ${name}: ${err.message}\n${USAGE}`);
+      return 2;
+    }
+    io.err(`concord ${name}: ${err instanceof Error ? err.message : String(err)}`);
+    return 2;
+  }
+}

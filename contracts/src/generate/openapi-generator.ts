@@ -1,0 +1,88 @@
+import { bundle, createConfig } from '@redocly/openapi-core';
+import openapiTS, { astToString } from 'openapi-typescript';
+import { pathToFileURL } from 'node:url';
+import { displayPath, pascalId, type ContractFile } from '../paths.ts';
+import type { GeneratedFile } from './generated-file.ts';
+import { banner, serialize } from './generated-file.ts';
+
+/**
+ * For one OpenAPI contract: the openapi-typescript types, the dereferenced document the runtime
+ * validates against, a typed openapi-fetch client and a typed Hono server binding.
+ */
+export async function generateOpenApi(contract: ContractFile): Promise<GeneratedFile[]> {
+  const source = displayPath(contract.path).replace(/\\/g, '/');
+  const name = pascalId(contract.id);
+  const dir = contract.id;
+  const head = banner(contract.path);
+
+  const ast = await openapiTS(pathToFileURL(contract.path), { alphabetize: false, exportType: false });
+  const types = head + astToString(ast);
+
+  const config = await createConfig({ extends: ['minimal'] });
+  const bundled = await bundle({ ref: contract.path, config, dereference: true });
+  const document = stripExamples(bundled.bundle.parsed);
+
+  return [
+    { path: `${dir}/types.ts`, contents: types },
+    {
+      path: `${dir}/document.ts`,
+      contents: `${head}import type { OpenApiDocument } from '../../src/document/openapi-document.ts';\n\n/** ${source}, every $ref resolved: what the gateway routes by and Ajv compiles. */\nexport const document: OpenApiDocument = ${serialize(document)};\n`,
+    },
+    {
+      path: `${dir}/client.ts`,
+      contents: `${head}import createClient, { type Client, type ClientOptions } from 'openapi-fetch';
+import type { paths } from './types.ts';
+
+export type ${name}Client = Client<paths>;
+
+/** A typed client for ${contract.id}: paths, parameters, bodies and responses come from the contract. */
+export function create${name}Client(options: ClientOptions): ${name}Client {
+  return createClient<paths>(options);
+}
+`,
+    },
+    {
+      path: `${dir}/server.ts`,
+      contents: `${head}import type { Env, Hono } from 'hono';
+import { bindContract, type BindOptions } from '../../src/server/bind-contract.ts';
+import type { ContractHandlers } from '../../src/server/handler-types.ts';
+import type { OperationValidator } from '../../src/server/request-validator.ts';
+import { document } from './document.ts';
+import type { operations } from './types.ts';
+
+export type ${name}Handlers<E extends Env = Env> = ContractHandlers<operations, E>;
+
+/** Registers every ${contract.id} operation on \`app\`, validated against the contract. */
+export function register${name}<E extends Env>(app: Hono<E>, handlers: ${name}Handlers<E>, options?: BindOptions): OperationValidator[] {
+  return bindContract<operations, E>(app, document, handlers, options);
+}
+`,
+    },
+    {
+      path: `${dir}/index.ts`,
+      contents: `${head}export type { components, operations, paths } from './types.ts';
+export { document } from './document.ts';
+export { create${name}Client, type ${name}Client } from './client.ts';
+export { register${name}, type ${name}Handlers } from './server.ts';
+`,
+    },
+  ];
+}
+
+/**
+ * Examples document the contract for people; the runtime never reads them, and keeping them out
+ * of the dereferenced document keeps start-up and memory small.
+ */
+function stripExamples(value: unknown, parentKey = ''): unknown {
+  if (Array.isArray(value)) return value.map((v) => stripExamples(v));
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      // Inside `properties` a key is a field name, which may well be called `example`.
+      if ((k === 'example' || k === 'examples') && parentKey !== 'properties') continue;
+      out[k] = stripExamples(v, k);
+    }
+    return out;
+  }
+  return value;
+}

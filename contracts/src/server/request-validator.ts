@@ -1,0 +1,184 @@
+import type { ValidateFunction } from 'ajv';
+import {
+  isJsonMediaType,
+  type JsonSchema,
+  type OperationEntry,
+  type ParameterLocation,
+} from '../document/openapi-document.ts';
+import type { FieldError } from '../problem.ts';
+import type { ContractAjv } from './ajv.ts';
+import { toFieldErrors } from './field-errors.ts';
+
+export interface RawRequestParts {
+  path: Record<string, string>;
+  /** Every value of every query parameter, as `URLSearchParams` gives them. */
+  query: Record<string, string[]>;
+  header: (name: string) => string | undefined;
+}
+
+export interface ValidatedParameters {
+  path: Record<string, unknown>;
+  query: Record<string, unknown>;
+  headers: Record<string, unknown>;
+}
+
+export type ParameterResult = { ok: true; value: ValidatedParameters } | { ok: false; errors: FieldError[] };
+export type BodyResult = { ok: true; value: unknown } | { ok: false; status: 400 | 415; errors: FieldError[]; detail: string };
+
+export interface OperationValidator {
+  readonly entry: OperationEntry;
+  /** Media types the operation accepts, empty when it takes no body. */
+  readonly bodyMediaTypes: readonly string[];
+  readonly bodyRequired: boolean;
+  validateParameters(raw: RawRequestParts): ParameterResult;
+  /** `text` is the raw body; undefined or '' means no body was sent. */
+  validateBody(mediaType: string | undefined, text: string | undefined): BodyResult;
+  /** Errors when `body` breaks the documented response for `status`; [] when it conforms. */
+  validateResponse(status: number, mediaType: string | undefined, body: unknown): FieldError[];
+}
+
+export interface ValidatorOptions {
+  /** Reject query parameters the contract does not define (default true). */
+  rejectUnknownQuery?: boolean;
+}
+
+interface ParameterGroup {
+  location: Exclude<ParameterLocation, 'cookie'>;
+  root: string;
+  names: { name: string; key: string; isArray: boolean }[];
+  validate: ValidateFunction;
+}
+
+const GROUPS: [Exclude<ParameterLocation, 'cookie'>, string][] = [
+  ['path', '/path'],
+  ['query', '/query'],
+  ['header', '/headers'],
+];
+
+function isArraySchema(schema: JsonSchema | undefined): boolean {
+  if (!schema || typeof schema === 'boolean') return false;
+  const type = schema.type;
+  return type === 'array' || (Array.isArray(type) && type.includes('array'));
+}
+
+/**
+ * Compiles everything an operation needs to check a request, once, at start-up; the returned
+ * functions only run precompiled Ajv code on the hot path.
+ */
+export function createOperationValidator(entry: OperationEntry, ajv: ContractAjv, options: ValidatorOptions = {}): OperationValidator {
+  const rejectUnknownQuery = options.rejectUnknownQuery ?? true;
+  const groups: ParameterGroup[] = GROUPS.map(([location, root]) => {
+    const params = entry.parameters.filter((p) => p.in === location);
+    const properties: Record<string, JsonSchema> = {};
+    const required: string[] = [];
+    const names = params.map((p) => {
+      // Header names are case-insensitive; validate and expose them lower-cased.
+      const key = location === 'header' ? p.name.toLowerCase() : p.name;
+      properties[key] = p.schema ?? {};
+      if (p.required || location === 'path') required.push(key);
+      return { name: p.name, key, isArray: isArraySchema(p.schema) };
+    });
+    const validate = ajv.parameters.compile({ type: 'object', properties, required });
+    return { location, root, names, validate };
+  });
+  const knownQuery = new Set(entry.parameters.filter((p) => p.in === 'query').map((p) => p.name));
+
+  const body = entry.operation.requestBody;
+  const bodyMediaTypes = Object.keys(body?.content ?? {}).map((m) => m.toLowerCase());
+  const bodyValidators = new Map<string, ValidateFunction>();
+  for (const [mediaType, media] of Object.entries(body?.content ?? {})) {
+    if (media.schema !== undefined) bodyValidators.set(mediaType.toLowerCase(), ajv.bodies.compile(media.schema as object));
+  }
+  const bodyRequired = body?.required === true;
+
+  const responseValidators = new Map<string, ValidateFunction | null>();
+  const responseValidator = (status: number, mediaType: string): ValidateFunction | null | undefined => {
+    const responses = entry.operation.responses ?? {};
+    const response = responses[String(status)] ?? responses[`${String(status)[0]}XX`] ?? responses.default;
+    if (!response) return undefined;
+    const key = `${status} ${mediaType}`;
+    if (!responseValidators.has(key)) {
+      const content = response.content ?? {};
+      if (Object.keys(content).length > 0 && !(mediaType in content)) {
+        responseValidators.set(key, false as unknown as null);
+        return undefined;
+      }
+      const schema = content[mediaType]?.schema;
+      // Compiled on first use: many responses are never validated, so start-up should not pay for them.
+      responseValidators.set(key, schema === undefined ? null : ajv.bodies.compile(schema as object));
+    }
+    return responseValidators.get(key);
+  };
+
+  return {
+    entry,
+    bodyMediaTypes,
+    bodyRequired,
+    validateParameters(raw) {
+      const value: ValidatedParameters = { path: {}, query: {}, headers: {} };
+      const errors: FieldError[] = [];
+      for (const group of groups) {
+        const target: Record<string, unknown> = {};
+        for (const { name, key, isArray } of group.names) {
+          if (group.location === 'path') {
+            const v = raw.path[name];
+            if (v !== undefined) target[key] = v;
+          } else if (group.location === 'query') {
+            const values = raw.query[name];
+            if (values && values.length > 0) target[key] = isArray ? values : values[0];
+          } else {
+            const v = raw.header(name);
+            if (v !== undefined) target[key] = v;
+          }
+        }
+        if (!group.validate(target)) errors.push(...toFieldErrors(group.validate.errors, group.root));
+        const out = group.location === 'header' ? value.headers : group.location === 'path' ? value.path : value.query;
+        Object.assign(out, target);
+      }
+      if (rejectUnknownQuery) {
+        for (const name of Object.keys(raw.query)) {
+          if (!knownQuery.has(name)) errors.push({ pointer: `/query/${name}`, message: 'is not a parameter of this operation' });
+        }
+      }
+      return errors.length ? { ok: false, errors } : { ok: true, value };
+    },
+    validateBody(mediaType, text) {
+      const empty = text === undefined || text.length === 0;
+      if (empty) {
+        if (bodyRequired) return { ok: false, status: 400, errors: [{ pointer: '/body', message: 'is required' }], detail: 'This operation requires a request body.' };
+        return { ok: true, value: undefined };
+      }
+      if (bodyMediaTypes.length === 0) {
+        return { ok: false, status: 400, errors: [{ pointer: '/body', message: 'is not allowed' }], detail: 'This operation takes no request body.' };
+      }
+      if (!mediaType || !bodyMediaTypes.includes(mediaType)) {
+        return {
+          ok: false,
+          status: 415,
+          errors: [{ pointer: '/headers/content-type', message: `must be one of: ${bodyMediaTypes.join(', ')}` }],
+          detail: `Content-Type ${mediaType ?? '(none)'} is not supported here; send ${bodyMediaTypes.join(' or ')}.`,
+        };
+      }
+      let value: unknown = text;
+      if (isJsonMediaType(mediaType)) {
+        try {
+          value = JSON.parse(text);
+        } catch (err) {
+          return { ok: false, status: 400, errors: [{ pointer: '/body', message: `is not valid JSON: ${(err as Error).message}` }], detail: 'The request body is not valid JSON.' };
+        }
+      }
+      const validate = bodyValidators.get(mediaType);
+      if (validate && !validate(value)) {
+        const errors = toFieldErrors(validate.errors, '/body');
+        return { ok: false, status: 400, errors, detail: `The request body has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.pointer).join(', ')}.` };
+      }
+      return { ok: true, value };
+    },
+    validateResponse(status, mediaType, responseBody) {
+      const validate = responseValidator(status, mediaType ?? 'application/json');
+      if (validate === undefined) return [{ pointer: '/status', message: `status ${status} is not documented for ${entry.operationId}` }];
+      if (validate === null || validate(responseBody)) return [];
+      return toFieldErrors(validate.errors, '/body');
+    },
+  };
+}
