@@ -1,7 +1,8 @@
 import { bundle, createConfig } from '@redocly/openapi-core';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { pathToFileURL } from 'node:url';
-import { displayPath, pascalId, type ContractFile } from '../paths.ts';
+import { relative } from 'node:path';
+import { REPO_ROOT, pascalId, type ContractFile } from '../paths.ts';
 import type { GeneratedFile } from './generated-file.ts';
 import { banner, serialize } from './generated-file.ts';
 
@@ -10,7 +11,7 @@ import { banner, serialize } from './generated-file.ts';
  * validates against, a typed openapi-fetch client and a typed Hono server binding.
  */
 export async function generateOpenApi(contract: ContractFile): Promise<GeneratedFile[]> {
-  const source = displayPath(contract.path).replace(/\\/g, '/');
+  const source = relative(REPO_ROOT, contract.path).replace(/\\/g, '/');
   const name = pascalId(contract.id);
   const dir = contract.id;
   const head = banner(contract.path);
