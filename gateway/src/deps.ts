@@ -1,0 +1,19 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+
+/**
+ * What buildGateway is given rather than creating: the process-wide resources, chosen in one place
+ * (main.ts) and replaced by tests. Every pipeline factory takes the slice it needs.
+ */
+export interface GatewayDeps {
+  logger: Logger;
+  /** A prom-client Registry of this gateway (never the global default registry). */
+  metrics: Registry;
+  /** Shared Redis (REDIS_URL) for rate limits and idempotency records; in-memory stores when absent. */
+  redis?: Redis;
+  /** Epoch milliseconds; injected so tests can move time. */
+  now: () => number;
+  /** Injected so tests can replace the network (JWKS fetch, etc.). */
+  fetch: typeof globalThis.fetch;
+}

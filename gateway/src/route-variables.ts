@@ -1,0 +1,31 @@
+import type { OperationEntry } from '@concord/contracts/src/document/openapi-document.ts';
+import type { OperationValidator } from '@concord/contracts/src/server/request-validator.ts';
+
+/** Everything the pipeline knows about the operation a request matched, built once at start-up. */
+export interface CompiledRoute {
+  /** `customers.v2` */
+  contract: string;
+  /** `customers` */
+  api: string;
+  /** `v2` */
+  version: string;
+  operationId: string;
+  method: string;
+  /** The contract's path template, e.g. `/customers/{customerId}`. */
+  pathTemplate: string;
+  /** The public path template, e.g. `/v2/customers/{customerId}`. */
+  publicPathTemplate: string;
+  /** The upstream name in the config. */
+  upstream: string;
+  operation: OperationEntry;
+  validator: OperationValidator;
+  /** Scopes from the operation's `security` requirement; [] with `public: true`. */
+  scopes: string[];
+  public: boolean;
+}
+
+export interface RouteVariables {
+  route: CompiledRoute;
+  /** Path parameters of the matched route, decoded. */
+  pathParams: Record<string, string>;
+}

@@ -1,0 +1,35 @@
+import type { Dispatcher } from 'undici';
+
+/**
+ * The seam between the pipeline and the network. The core proxy implements it with one undici
+ * pool per upstream; resilience wraps it (timeouts, retries, circuit breaker) without the pipeline
+ * knowing. Bodies are bytes already read (and validated) by the gateway, so a retry can resend them.
+ */
+export interface UpstreamRequest {
+  /** The upstream's name in the config (`customers`). */
+  upstream: string;
+  operationId: string;
+  method: string;
+  /** Path and query relative to the upstream's base URL: `/customers/cus_123?expand=x`. */
+  path: string;
+  /** Already filtered to the forwarding allow-list; lower-case names. */
+  headers: Record<string, string>;
+  body: Uint8Array | undefined;
+  /** Aborts on client disconnect and on the request's overall deadline. */
+  signal: AbortSignal;
+  /** Safe or idempotent: GET, HEAD, PUT, DELETE, or any request carrying an Idempotency-Key. */
+  retryable: boolean;
+}
+
+export interface UpstreamResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** undici's body: stream it to the client, or `.json()` / `.text()` / `.dump()` it. */
+  body: Dispatcher.ResponseData['body'];
+  /** How many attempts were made (1 without retries). */
+  attempts: number;
+  /** Milliseconds from the first attempt to the response headers of the last. */
+  upstreamMs: number;
+}
+
+export type UpstreamCall = (request: UpstreamRequest) => Promise<UpstreamResponse>;
