@@ -5,6 +5,7 @@ import { document as customersV1Document } from './customers.v1/document.ts';
 import { document as customersV2Document } from './customers.v2/document.ts';
 import { document as inventoryV1Document } from './inventory.v1/document.ts';
 import { document as ordersV1Document } from './orders.v1/document.ts';
+import { document as webhooksV1Document } from './webhooks.v1/document.ts';
 
 /** Every OpenAPI contract by id (`<api>.v<major>`), dereferenced. */
 export const openApiContracts: Record<string, OpenApiDocument> = {
@@ -12,4 +13,5 @@ export const openApiContracts: Record<string, OpenApiDocument> = {
   "customers.v2": customersV2Document,
   "inventory.v1": inventoryV1Document,
   "orders.v1": ordersV1Document,
+  "webhooks.v1": webhooksV1Document,
 };
