@@ -1,12 +1,134 @@
 import { z } from 'zod';
 
 /**
- * The resilience and observability settings of gateway.config.yaml: retries, circuit breakers,
- * idempotency, logging and metrics. Owned by the resilience work (issue 6); starts empty so the core
- * config can include it.
+ * The resilience and observability settings of gateway.config.yaml (issue 6). Every field has a
+ * default, so both blocks may be omitted. Per-upstream and per-operation settings live here too
+ * (`resilience.upstreams.<name>`, `resilience.operations.<operationId>`) and override the defaults
+ * field by field; `upstreamResilienceSchema` / `operationResilienceSchema` are exported so the core
+ * config can also accept them inside its own `upstreams` / `operations` entries.
  */
-export const resilienceConfigSchema = z.object({}).strict();
-export const observabilityConfigSchema = z.object({}).strict();
+const ms = z.number().int().positive();
 
+export const timeoutsSchema = z
+  .object({
+    /** TCP (and TLS) connect; an undici Pool option, so per upstream only. */
+    connectMs: ms.optional(),
+    /** From sending the request to the response headers, per attempt. */
+    headersMs: ms.optional(),
+    /** Max idle time between body chunks; an undici Pool option. */
+    bodyMs: ms.optional(),
+    /** The whole request including retries and the response body: the overall deadline. */
+    requestMs: ms.optional(),
+  })
+  .strict();
+
+export const retrySchema = z
+  .object({
+    /** Total attempts including the first; 1 disables retries. */
+    maxAttempts: z.number().int().min(1).max(10).optional(),
+    /** Base of the exponential backoff: attempt n waits random(0, min(maxDelayMs, baseDelayMs * 2^(n-1))). */
+    baseDelayMs: z.number().int().min(0).optional(),
+    maxDelayMs: z.number().int().min(0).optional(),
+    /** Statuses that are retried (for retryable requests only). */
+    statuses: z.array(z.number().int().min(400).max(599)).optional(),
+    /** A Retry-After longer than this is not waited for: the response is returned as is. */
+    maxRetryAfterMs: z.number().int().min(0).optional(),
+    /** Whether a per-attempt headers timeout is retried (connect errors always are). */
+    retryOnTimeout: z.boolean().optional(),
+  })
+  .strict();
+
+export const retryBudgetSchema = z
+  .object({
+    /** Retries may be at most this share of the requests seen in the window. */
+    ratio: z.number().min(0).max(1).optional(),
+    /** Retries always allowed per window, so a quiet upstream can still be retried. */
+    minRetriesPerWindow: z.number().int().min(0).optional(),
+    windowMs: ms.optional(),
+  })
+  .strict();
+
+export const circuitBreakerSchema = z
+  .object({
+    enabled: z.boolean().optional(),
+    /** Opens when failures / calls in the window reach this share ... */
+    failureRateThreshold: z.number().gt(0).max(1).optional(),
+    /** ... and at least this many calls were seen in the window. */
+    minimumCalls: z.number().int().min(1).optional(),
+    windowMs: ms.optional(),
+    /** How long it stays open before letting trial requests through. */
+    openMs: ms.optional(),
+    /** Trial requests allowed at once while half-open; that many successes close it. */
+    halfOpenMaxCalls: z.number().int().min(1).optional(),
+    /** Upstream statuses counted as failures (connect errors and timeouts always are). */
+    failureStatuses: z.array(z.number().int().min(400).max(599)).optional(),
+  })
+  .strict();
+
+export const upstreamResilienceSchema = z
+  .object({
+    timeouts: timeoutsSchema.optional(),
+    retry: retrySchema.optional(),
+    retryBudget: retryBudgetSchema.optional(),
+    circuitBreaker: circuitBreakerSchema.optional(),
+    /** GET this path for /readyz instead of a TCP connect. */
+    healthPath: z.string().startsWith('/').optional(),
+  })
+  .strict();
+
+export const operationResilienceSchema = z
+  .object({
+    timeouts: timeoutsSchema.omit({ connectMs: true, bodyMs: true }).optional(),
+    retry: retrySchema.optional(),
+  })
+  .strict();
+
+export const idempotencySchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** How long a completed response is replayed (the contract promises at least 24 hours). */
+    ttlSeconds: z.number().int().positive().default(86_400),
+    /** How long a key stays locked while its first request runs (frees it after a crash). */
+    inFlightTtlSeconds: z.number().int().positive().default(60),
+    /** Redis key prefix; tests use a unique one. */
+    keyPrefix: z.string().min(1).default('concord:idempotency:'),
+    /** Responses bigger than this are not stored (the key is released instead). */
+    maxResponseBytes: z.number().int().positive().default(1_048_576),
+  })
+  .strict();
+
+export const resilienceConfigSchema = z
+  .object({
+    defaults: upstreamResilienceSchema.optional(),
+    upstreams: z.record(z.string(), upstreamResilienceSchema).optional(),
+    operations: z.record(z.string(), operationResilienceSchema).optional(),
+    idempotency: idempotencySchema.prefault({}),
+  })
+  .strict();
+
+export const observabilityConfigSchema = z
+  .object({
+    accessLog: z.object({ enabled: z.boolean().default(true) }).strict().prefault({}),
+    metrics: z.object({ enabled: z.boolean().default(true), path: z.string().startsWith('/').default('/metrics') }).strict().prefault({}),
+    readiness: z
+      .object({
+        /** Each dependency check gives up after this long. */
+        timeoutMs: ms.default(1000),
+        checkUpstreams: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type TimeoutsConfig = z.infer<typeof timeoutsSchema>;
+export type RetryConfig = z.infer<typeof retrySchema>;
+export type RetryBudgetConfig = z.infer<typeof retryBudgetSchema>;
+export type CircuitBreakerConfig = z.infer<typeof circuitBreakerSchema>;
+export type UpstreamResilienceConfig = z.infer<typeof upstreamResilienceSchema>;
+export type OperationResilienceConfig = z.infer<typeof operationResilienceSchema>;
+export type IdempotencyConfig = z.infer<typeof idempotencySchema>;
 export type ResilienceConfig = z.infer<typeof resilienceConfigSchema>;
+export type ResilienceConfigInput = z.input<typeof resilienceConfigSchema>;
 export type ObservabilityConfig = z.infer<typeof observabilityConfigSchema>;
+export type ObservabilityConfigInput = z.input<typeof observabilityConfigSchema>;

@@ -1,0 +1,231 @@
+import { context as otelContext, SpanKind, SpanStatusCode, trace, type Context, type Tracer } from '@opentelemetry/api';
+import type { ResilienceConfig } from '../config/resilience-schema.ts';
+import { GatewayError } from '../errors.ts';
+import { fullJitterDelay, parseRetryAfter, sleep as realSleep } from './backoff.ts';
+import { CircuitBreaker, type CircuitState } from './circuit-breaker.ts';
+import { operationSettings, upstreamSettings, type OperationSettings, type UpstreamSettings } from './resilience-settings.ts';
+import { RetryBudget } from './retry-budget.ts';
+import { classifyError, isRetryableFailure, isRetryableStatus, type AttemptFailure } from './retry-policy.ts';
+import { attemptSignal } from './timeouts.ts';
+import type { UpstreamCall, UpstreamRequest, UpstreamResponse } from './upstream-call.ts';
+
+/**
+ * Wraps the core's UpstreamCall with the deadline, per-attempt headers timeout, retries (backoff
+ * with full jitter, Retry-After, attempts, deadline and retry budget) and the circuit breaker of
+ * the request's upstream. The pipeline keeps calling an UpstreamCall and never knows.
+ */
+export type RetryStop = 'attempts' | 'deadline' | 'budget' | 'circuit' | 'retry-after';
+
+/** Hooks for metrics, logs and tests; every one optional. */
+export interface UpstreamObserver {
+  attempt?(e: { upstream: string; operationId: string; attempt: number; status?: number; failure?: AttemptFailure; ms: number }): void;
+  retry?(e: { upstream: string; operationId: string; reason: string; delayMs: number }): void;
+  retryStopped?(e: { upstream: string; operationId: string; stop: RetryStop }): void;
+  circuitRejected?(e: { upstream: string; operationId: string }): void;
+  circuitStateChanged?(upstream: string, state: CircuitState): void;
+  completed?(e: { upstream: string; operationId: string; attempts: number; upstreamMs: number; status?: number }): void;
+}
+
+export interface ResilientUpstreamOptions {
+  config: ResilienceConfig | undefined;
+  /** Upstreams known at start-up: their breakers exist (and report state) before the first call. */
+  upstreams?: readonly string[];
+  now: () => number;
+  /** [0, 1); Math.random by default. */
+  random?: () => number;
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  tracer?: Tracer;
+  /** The context the attempt spans are children of (the request's server span). */
+  parentContext?: () => Context;
+  observer?: UpstreamObserver;
+}
+
+export interface ResilientUpstream {
+  call: UpstreamCall;
+  breaker(upstream: string): CircuitBreaker;
+  settings(upstream: string): UpstreamSettings;
+}
+
+interface UpstreamState {
+  settings: UpstreamSettings;
+  breaker: CircuitBreaker;
+  budget: RetryBudget;
+  operations: Map<string, OperationSettings>;
+}
+
+export function createResilientUpstream(inner: UpstreamCall, options: ResilientUpstreamOptions): ResilientUpstream {
+  const { config, now, observer = {} } = options;
+  const random = options.random ?? Math.random;
+  const sleep = options.sleep ?? realSleep;
+  const tracer = options.tracer ?? trace.getTracer('concord-gateway');
+  const parentContext = options.parentContext ?? (() => otelContext.active());
+  const states = new Map<string, UpstreamState>();
+
+  function stateOf(upstream: string): UpstreamState {
+    let state = states.get(upstream);
+    if (!state) {
+      const settings = upstreamSettings(config, upstream);
+      state = {
+        settings,
+        breaker: new CircuitBreaker(upstream, settings.circuitBreaker, now, (s, name) => observer.circuitStateChanged?.(name, s)),
+        budget: new RetryBudget(settings.retryBudget, now),
+        operations: new Map(),
+      };
+      states.set(upstream, state);
+    }
+    return state;
+  }
+  for (const name of options.upstreams ?? []) stateOf(name);
+
+  function operationOf(state: UpstreamState, operationId: string): OperationSettings {
+    let settings = state.operations.get(operationId);
+    if (!settings) {
+      settings = operationSettings(state.settings, config?.operations?.[operationId]);
+      state.operations.set(operationId, settings);
+    }
+    return settings;
+  }
+
+  async function call(request: UpstreamRequest): Promise<UpstreamResponse> {
+    const { upstream, operationId } = request;
+    const state = stateOf(upstream);
+    const { timeouts, retry } = operationOf(state, operationId);
+    const { breaker, budget } = state;
+    const start = now();
+    const deadlineAt = start + timeouts.requestMs;
+    const deadline = AbortSignal.timeout(timeouts.requestMs);
+    const waitSignal = AbortSignal.any([request.signal, deadline]);
+    budget.recordRequest();
+
+    let attempt = 0;
+    let lastResponse: UpstreamResponse | undefined;
+    let lastError: unknown;
+
+    const finish = (response: UpstreamResponse): UpstreamResponse => {
+      const done = { ...response, attempts: attempt, upstreamMs: now() - start };
+      observer.completed?.({ upstream, operationId, attempts: attempt, upstreamMs: done.upstreamMs, status: done.status });
+      return done;
+    };
+    const fail = (err: unknown): never => {
+      observer.completed?.({ upstream, operationId, attempts: attempt, upstreamMs: now() - start });
+      throw err;
+    };
+    /** Takes a retry if attempts, deadline and budget allow it; says why not otherwise. */
+    const mayRetry = (delayMs: number): boolean => {
+      let stop: RetryStop | undefined;
+      if (attempt >= retry.maxAttempts) stop = 'attempts';
+      else if (breaker.state === 'open') stop = 'circuit';
+      else if (now() + delayMs >= deadlineAt) stop = 'deadline';
+      else if (!budget.tryAcquireRetry()) stop = 'budget';
+      // With retries off (maxAttempts 1) there is nothing to report.
+      if (stop && retry.maxAttempts > 1) observer.retryStopped?.({ upstream, operationId, stop });
+      return stop === undefined;
+    };
+    const backoff = () => fullJitterDelay(attempt, { baseDelayMs: retry.baseDelayMs, maxDelayMs: retry.maxDelayMs, random });
+    const wait = async (delayMs: number) => {
+      try {
+        await sleep(delayMs, waitSignal);
+      } catch (err) {
+        if (deadline.aborted && !request.signal.aborted) fail(timeoutError(upstream, timeouts.requestMs, err));
+        fail(err);
+      }
+    };
+
+    for (;;) {
+      const admission = breaker.admit();
+      if (!admission.allowed) {
+        observer.circuitRejected?.({ upstream, operationId });
+        if (lastResponse) return finish(lastResponse);
+        if (lastError !== undefined) fail(lastError);
+        fail(circuitOpenError(upstream, admission.retryAfterMs));
+      }
+      const trial = admission.allowed && admission.trial;
+      attempt++;
+      const signals = attemptSignal(request.signal, deadline, timeouts.headersMs);
+      const attemptStart = now();
+      const span = tracer.startSpan(
+        `upstream ${upstream}`,
+        { kind: SpanKind.CLIENT, attributes: { 'concord.upstream': upstream, 'concord.operation': operationId, 'http.request.method': request.method, 'concord.attempt': attempt } },
+        parentContext(),
+      );
+      let response: UpstreamResponse;
+      try {
+        response = await inner({ ...request, signal: signals.signal });
+        signals.headersReceived();
+      } catch (err) {
+        const reason = signals.reason();
+        signals.headersReceived();
+        span.recordException(err instanceof Error ? err : String(err));
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        span.end();
+        if (reason === 'client') {
+          breaker.onIgnored(trial);
+          fail(err);
+        }
+        const failure: AttemptFailure = reason ? 'timeout' : classifyError(err);
+        breaker.onFailure(trial);
+        observer.attempt?.({ upstream, operationId, attempt, failure, ms: now() - attemptStart });
+        lastResponse = undefined;
+        lastError =
+          reason === 'deadline'
+            ? timeoutError(upstream, timeouts.requestMs, err)
+            : reason === 'headers-timeout'
+              ? timeoutError(upstream, timeouts.headersMs, err)
+              : toGatewayError(upstream, failure, err);
+        if (reason === 'deadline' || !request.retryable || !isRetryableFailure(failure, retry)) fail(lastError);
+        const delayMs = backoff();
+        if (!mayRetry(delayMs)) fail(lastError);
+        observer.retry?.({ upstream, operationId, reason: failure, delayMs });
+        await wait(delayMs);
+        continue;
+      }
+
+      const { status } = response;
+      span.setAttribute('http.response.status_code', status);
+      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+      if (state.settings.circuitBreaker.failureStatuses.includes(status)) breaker.onFailure(trial);
+      else breaker.onSuccess(trial);
+      observer.attempt?.({ upstream, operationId, attempt, status, ms: now() - attemptStart });
+      if (!request.retryable || !isRetryableStatus(status, retry)) return finish(response);
+
+      const retryAfterMs = parseRetryAfter(response.headers['retry-after'], now());
+      if (retryAfterMs !== undefined && retryAfterMs > retry.maxRetryAfterMs) {
+        observer.retryStopped?.({ upstream, operationId, stop: 'retry-after' });
+        return finish(response);
+      }
+      const delayMs = Math.max(backoff(), retryAfterMs ?? 0);
+      if (!mayRetry(delayMs)) return finish(response);
+      lastError = undefined;
+      lastResponse = undefined;
+      // The connection goes back to the pool only once the body is read; a retry must not leak it.
+      await response.body.dump().catch(() => {});
+      observer.retry?.({ upstream, operationId, reason: String(status), delayMs });
+      await wait(delayMs);
+    }
+  }
+
+  return {
+    call,
+    breaker: (upstream) => stateOf(upstream).breaker,
+    settings: (upstream) => stateOf(upstream).settings,
+  };
+}
+
+function toGatewayError(upstream: string, failure: AttemptFailure, cause: unknown): unknown {
+  if (cause instanceof GatewayError) return cause;
+  if (failure === 'connect') return new GatewayError('UPSTREAM_UNREACHABLE', 502, `The ${upstream} service could not be reached.`, { cause });
+  if (failure === 'timeout') return new GatewayError('UPSTREAM_TIMEOUT', 504, `The ${upstream} service did not answer in time.`, { cause });
+  return cause;
+}
+
+function timeoutError(upstream: string, ms: number, cause: unknown): GatewayError {
+  return new GatewayError('UPSTREAM_TIMEOUT', 504, `The ${upstream} service did not answer within ${ms} ms.`, { cause });
+}
+
+export function circuitOpenError(upstream: string, retryAfterMs: number): GatewayError {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new GatewayError('CIRCUIT_OPEN', 503, `The ${upstream} service is failing; the gateway stopped calling it for now. Retry later.`, {
+    headers: { 'Retry-After': String(seconds) },
+  });
+}
