@@ -1,0 +1,132 @@
+import type { Context } from 'hono';
+import type { Logger } from 'pino';
+import type { IdempotencyConfig } from '../../config/resilience-schema.ts';
+import type { createGatewayFactory, GatewayEnv } from '../../env.ts';
+import { GatewayError } from '../../errors.ts';
+import type { GatewayMetrics } from '../../observability/metrics.ts';
+import type { CompiledRoute } from '../../route-variables.ts';
+import { parseIdempotencyKey, requestFingerprint } from './fingerprint.ts';
+import type { IdempotencyStore, StoredResponse } from './idempotency-store.ts';
+
+/**
+ * Idempotency-Key (IETF httpapi draft) for POST and PATCH on operations whose contract declares the
+ * header. The first request with a key runs and its response is stored; a repeat with the same
+ * fingerprint gets that response replayed (`Idempotent-Replayed: true`) without reaching the
+ * upstream; a repeat with another payload is 422; a repeat while the first still runs is 409.
+ * Keys are scoped per partner. Responses that say "try again" (5xx, 408, 409, 425, 429) are not
+ * stored: the key is released so the client's retry runs for real.
+ */
+export const REPLAYED_HEADER = 'idempotent-replayed';
+
+/** Per-request or per-hop headers that must not be replayed from another request. */
+const NOT_REPLAYED = new Set([
+  'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'date', 'x-request-id', 'traceparent', 'tracestate',
+  'ratelimit', 'ratelimit-policy', 'retry-after', 'set-cookie', 'deprecation', 'sunset', 'link', 'vary',
+  'access-control-allow-origin', 'access-control-allow-credentials', 'access-control-expose-headers',
+]);
+const NOT_STORED = new Set([408, 409, 425, 429]);
+
+export interface IdempotencyOptions {
+  config: IdempotencyConfig;
+  store: IdempotencyStore;
+  logger: Logger;
+  metrics?: Pick<GatewayMetrics, 'idempotentReplays' | 'idempotencyOutcomes'>;
+  /** The request bytes (those validated and forwarded); by default `requestBody` or the cached body. */
+  readBody?: (c: Context<GatewayEnv>) => Promise<Uint8Array | null>;
+}
+
+const applies = new WeakMap<CompiledRoute, boolean>();
+function declaresKey(route: CompiledRoute): boolean {
+  let yes = applies.get(route);
+  if (yes === undefined) {
+    yes = (route.method.toUpperCase() === 'POST' || route.method.toUpperCase() === 'PATCH') &&
+      route.operation.parameters.some((p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key');
+    applies.set(route, yes);
+  }
+  return yes;
+}
+
+async function defaultReadBody(c: Context<GatewayEnv>): Promise<Uint8Array | null> {
+  const read = c.get('requestBody');
+  if (read !== undefined) return read;
+  // hono caches the bytes, so validation and the proxy read the same body again.
+  const bytes = new Uint8Array(await c.req.arrayBuffer());
+  return bytes.byteLength ? bytes : null;
+}
+
+export function idempotency(factory: ReturnType<typeof createGatewayFactory>, options: IdempotencyOptions) {
+  const { config, store, logger, metrics } = options;
+  const readBody = options.readBody ?? defaultReadBody;
+  const ttlMs = config.ttlSeconds * 1000;
+  const inFlightTtlMs = config.inFlightTtlSeconds * 1000;
+
+  return factory.createMiddleware(async function idempotency(c, next) {
+    const route = c.get('route');
+    if (!config.enabled || !route || !declaresKey(route)) return next();
+    const header = c.req.header('idempotency-key');
+    if (header === undefined) return next();
+    const key = parseIdempotencyKey(header);
+    const partner = c.get('principal')?.clientId ?? 'anonymous';
+    const url = new URL(c.req.url);
+    const fingerprint = requestFingerprint(c.req.method, url.pathname + url.search, c.req.header('content-type'), await readBody(c));
+    const storeKey = `${encodeURIComponent(partner)}:${key}`;
+    const count = (outcome: string) => metrics?.idempotencyOutcomes.inc({ api: route.api, operation: route.operationId, outcome });
+
+    const begun = await store.begin(storeKey, fingerprint, inFlightTtlMs).catch((cause: unknown) => {
+      throw new GatewayError('DEPENDENCY_UNAVAILABLE', 503, 'Idempotency records are unavailable; retry later.', { cause, headers: { 'Retry-After': '1' } });
+    });
+    if (begun.state !== 'acquired') {
+      if (begun.fingerprint !== fingerprint) {
+        count('mismatch');
+        throw new GatewayError('IDEMPOTENCY_MISMATCH', 422, 'This Idempotency-Key was already used with a different request; use a new key for a new request.');
+      }
+      if (begun.state === 'in-flight') {
+        count('conflict');
+        throw new GatewayError('IDEMPOTENCY_CONFLICT', 409, 'A request with this Idempotency-Key is still being processed; retry later.', { headers: { 'Retry-After': '1' } });
+      }
+      count('replayed');
+      metrics?.idempotentReplays.inc({ api: route.api, operation: route.operationId, partner });
+      return replay(begun.response);
+    }
+
+    let stored = false;
+    try {
+      await next();
+      const captured = await capture(c, config.maxResponseBytes);
+      if (captured) {
+        await store.complete(storeKey, begun.token, fingerprint, captured, ttlMs);
+        stored = true;
+        count('stored');
+      }
+    } finally {
+      if (!stored) {
+        count('released');
+        await store.release(storeKey, begun.token).catch((err: unknown) => logger.warn({ err, request_id: c.get('requestId') }, 'could not release an idempotency key'));
+      }
+    }
+  });
+}
+
+/** Buffers the response (replacing c.res with the same bytes) and returns what to store, if storable. */
+async function capture(c: Context<GatewayEnv>, maxBytes: number): Promise<StoredResponse | undefined> {
+  const res = c.res;
+  if (res.status >= 500 || NOT_STORED.has(res.status)) return undefined;
+  const length = Number(res.headers.get('content-length') ?? 0);
+  if (length > maxBytes) return undefined;
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  const headers = new Headers(res.headers);
+  c.res = new Response(bytes.byteLength ? bytes : null, { status: res.status, headers });
+  if (bytes.byteLength > maxBytes) return undefined;
+  const kept: [string, string][] = [];
+  headers.forEach((value, name) => {
+    if (!NOT_REPLAYED.has(name)) kept.push([name, value]);
+  });
+  return { status: res.status, headers: kept, body: Buffer.from(bytes).toString('base64') };
+}
+
+function replay(stored: StoredResponse): Response {
+  const headers = new Headers(stored.headers);
+  headers.set(REPLAYED_HEADER, 'true');
+  const body = stored.body ? Buffer.from(stored.body, 'base64') : null;
+  return new Response(body, { status: stored.status, headers });
+}
