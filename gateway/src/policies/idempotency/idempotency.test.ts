@@ -35,7 +35,7 @@ function app(options: { status?: number; routeOverrides?: Partial<CompiledRoute>
   app.use(async (c, next) => {
     c.set('route', route(options.routeOverrides));
     const partner = c.req.header('x-test-partner');
-    c.set('principal', partner ? { clientId: partner, scopes: new Set() } : undefined);
+    c.set('principal', partner ? { clientId: partner, scopes: new Set<string>() } : undefined);
     await next();
   });
   app.use(idempotency(factory, { config: idempotencySchema.parse({}), store, logger: pino({ level: 'silent' }), metrics }));
