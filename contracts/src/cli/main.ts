@@ -1,3 +1,5 @@
+import { changelogCommand } from './changelog-command.ts';
+import { diffCommand } from './diff-command.ts';
 import { generateCommand } from './generate-command.ts';
 import { lintCommand } from './lint-command.ts';
 import { processIo, UsageError, type Io } from './usage-error.ts';
@@ -7,6 +9,10 @@ export const USAGE = `usage: concord <command> [options]
 commands:
   lint [paths...]            check contracts (default: every contract); file:line:col severity rule message
   generate [--check]         write contracts/generated/; --check exits 1 naming stale files
+  diff <base> <head>         compare two contract files; exits 1 on a breaking change
+  diff --base <git-ref>      compare every contract with the ref (versioning policy included)
+  diff --rules               list the rule catalogue; [--format text|markdown|json] for every diff
+  changelog --base <ref>     the changelog entry since the ref, to stdout; --write prepends it to CHANGELOG.md
 
 exit codes: 0 clean, 1 findings, 2 usage error`;
 
@@ -15,6 +21,8 @@ type Command = (args: string[], io: Io) => Promise<number>;
 const COMMANDS: Record<string, Command> = {
   lint: lintCommand,
   generate: generateCommand,
+  diff: diffCommand,
+  changelog: changelogCommand,
 };
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {

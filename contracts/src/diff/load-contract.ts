@@ -1,0 +1,45 @@
+import { bundle, createConfig, type Config } from '@redocly/openapi-core';
+import type { OpenApiDocument } from '../document/openapi-document.ts';
+import type { Schema } from './schema-flatten.ts';
+
+/** A contract that cannot be read or resolved: the CLI exits 2 with this message, which names the file. */
+export class ContractParseError extends Error {
+  readonly code = 'CONTRACT_PARSE_ERROR';
+  constructor(
+    readonly file: string,
+    detail: string,
+  ) {
+    super(`cannot parse ${file}: ${detail}`);
+    this.name = this.constructor.name;
+  }
+}
+
+export type LoadedContract =
+  | { kind: 'openapi'; file: string; document: OpenApiDocument }
+  | { kind: 'asyncapi'; file: string; document: Schema };
+
+let config: Promise<Config> | undefined;
+
+/**
+ * Reads a contract with every $ref resolved (Redocly's bundler understands OpenAPI and AsyncAPI),
+ * so a schema moved between inline and `components` compares as unchanged.
+ * @param file how to name the file in errors, e.g. `origin/main:contracts/openapi/orders.v1.yaml`
+ */
+export async function loadContract(path: string, file: string = path): Promise<LoadedContract> {
+  config ??= createConfig({ extends: ['minimal'] });
+  let parsed: unknown;
+  try {
+    const result = await bundle({ ref: path, config: await config, dereference: true });
+    const unresolved = result.problems.find((p) => p.severity === 'error');
+    if (unresolved) throw new ContractParseError(file, `${unresolved.message} ${unresolved.location[0]?.pointer ?? ''}`.trim());
+    parsed = result.bundle.parsed;
+  } catch (err) {
+    if (err instanceof ContractParseError) throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    throw new ContractParseError(file, /ENOENT/.test(message) ? 'no such file' : message.split(path).join(file));
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ContractParseError(file, 'not a YAML or JSON object');
+  if ('openapi' in parsed) return { kind: 'openapi', file, document: parsed as OpenApiDocument };
+  if ('asyncapi' in parsed) return { kind: 'asyncapi', file, document: parsed as Schema };
+  throw new ContractParseError(file, 'neither an OpenAPI nor an AsyncAPI document (no top-level `openapi:` or `asyncapi:`)');
+}
