@@ -1,13 +1,17 @@
+import type { Partner } from '../partners/partner-registry.ts';
+
 /** Who is calling, as established by the authenticate step. */
 export interface Principal {
-  /** The partner's client id (the token's `sub` or `client_id`). */
+  /** The partner's client id (the token's `client_id`, `azp` or `sub`, per config). */
   clientId: string;
-  /** Granted scopes from the token's `scope` claim. */
+  /** Granted scopes from the token's `scope` (space-delimited) or `scp` (array) claim. */
   scopes: ReadonlySet<string>;
-  /** The partner's plan name, when the partner is known to the gateway. */
+  /** The plan the caller is rate limited by: the partner's, or the configured plan for unknown clients. */
   plan?: string;
   /** The token's expiry, epoch seconds. */
   expiresAt?: number;
+  /** The partner record, when the client id is a partner known to the gateway. */
+  partner?: Partner;
 }
 
 export interface PrincipalVariables {

@@ -1,0 +1,85 @@
+import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { errors, type JSONWebKeySet, type JWK } from 'jose';
+
+/**
+ * The built-in issuer's signing keys. One key signs; after a rotation the previous keys stay
+ * published (and accepted) until the last token they signed has expired, then they are dropped.
+ * Keys are node KeyObjects created synchronously, so building the gateway stays synchronous.
+ */
+export type IssuerAlgorithm = 'ES256' | 'RS256' | 'EdDSA';
+
+interface RingKey {
+  kid: string;
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+  publicJwk: JWK;
+  /** Epoch ms after which no token signed by this key can still be valid; undefined while current. */
+  retireAfter: number | undefined;
+}
+
+export interface SigningKeyRingOptions {
+  algorithm: IssuerAlgorithm;
+  /** Longest lifetime of a token, so retired keys are kept exactly as long as needed. */
+  tokenTtlSeconds: number;
+  clockToleranceSeconds: number;
+  now: () => number;
+}
+
+function generate(algorithm: IssuerAlgorithm): { privateKey: KeyObject; publicKey: KeyObject } {
+  switch (algorithm) {
+    case 'ES256':
+      return generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    case 'RS256':
+      return generateKeyPairSync('rsa', { modulusLength: 2048 });
+    case 'EdDSA':
+      return generateKeyPairSync('ed25519');
+  }
+}
+
+export class SigningKeyRing {
+  readonly algorithm: IssuerAlgorithm;
+  readonly #options: SigningKeyRingOptions;
+  #keys: RingKey[] = [];
+
+  constructor(options: SigningKeyRingOptions) {
+    this.algorithm = options.algorithm;
+    this.#options = options;
+    this.rotate();
+  }
+
+  /** Makes a new key current; the old one is retired (still verifiable) until its tokens expire. */
+  rotate(): string {
+    const now = this.#options.now();
+    const retireAfter = now + (this.#options.tokenTtlSeconds + this.#options.clockToleranceSeconds) * 1000;
+    for (const key of this.#keys) key.retireAfter ??= retireAfter;
+    const { privateKey, publicKey } = generate(this.algorithm);
+    const kid = randomUUID();
+    const publicJwk: JWK = { ...(publicKey.export({ format: 'jwk' }) as JWK), kid, alg: this.algorithm, use: 'sig' };
+    this.#keys.unshift({ kid, privateKey, publicKey, publicJwk, retireAfter: undefined });
+    this.#prune(now);
+    return kid;
+  }
+
+  current(): { kid: string; privateKey: KeyObject; alg: IssuerAlgorithm } {
+    const key = this.#keys[0]!;
+    return { kid: key.kid, privateKey: key.privateKey, alg: this.algorithm };
+  }
+
+  /** The published key set: the current key and every retired key whose tokens may still be valid. */
+  jwks(): JSONWebKeySet {
+    this.#prune(this.#options.now());
+    return { keys: this.#keys.map((key) => key.publicJwk) };
+  }
+
+  /** A jose key resolver for jwtVerify. */
+  resolve = async (header: { kid?: string | undefined; alg?: string | undefined }): Promise<KeyObject> => {
+    this.#prune(this.#options.now());
+    const key = this.#keys.find((candidate) => candidate.kid === header.kid);
+    if (!key) throw new errors.JWKSNoMatchingKey();
+    return key.publicKey;
+  };
+
+  #prune(now: number): void {
+    this.#keys = this.#keys.filter((key) => key.retireAfter === undefined || key.retireAfter > now);
+  }
+}

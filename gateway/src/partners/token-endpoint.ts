@@ -1,0 +1,113 @@
+import { Hono, type Context } from 'hono';
+import type { Logger } from 'pino';
+import type { SecurityMetrics } from '../policies/authenticate/security-metrics.ts';
+import { clientIp } from '../policies/rate-limit/client-ip.ts';
+import { RateLimitedError, RateLimitStoreUnavailableError } from '../policies/rate-limit/rate-limit-errors.ts';
+import type { RateLimiter } from '../policies/rate-limit/rate-limiter.ts';
+import type { PartnerRegistry } from './partner-registry.ts';
+import type { SigningKeyRing } from './signing-keys.ts';
+import { ScopeNotAllowedError, type TokenIssuer } from './token-issuer.ts';
+
+/**
+ * `POST /oauth/token` (RFC 6749 §4.4, client credentials) and `GET /.well-known/jwks.json`.
+ * Errors on the token endpoint are OAuth's own JSON (§5.2: `{ error, error_description }`), not
+ * problem+json: OAuth clients parse that shape. The endpoint is limited per client IP.
+ */
+export interface TokenEndpointOptions {
+  partners: PartnerRegistry;
+  issuer: TokenIssuer;
+  keyRing: SigningKeyRing;
+  limiter: RateLimiter;
+  trustForwardedFor: boolean;
+  metrics: SecurityMetrics;
+  logger: Logger;
+}
+
+type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unauthorized_client' | 'unsupported_grant_type' | 'invalid_scope' | 'rate_limited' | 'temporarily_unavailable';
+
+const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
+
+function oauthError(c: Context, status: 400 | 401 | 429 | 503, error: OAuthErrorCode, description: string, headers: Record<string, string> = {}) {
+  return c.json({ error, error_description: description }, status, { ...NO_STORE, ...headers });
+}
+
+/** RFC 6749 §2.3.1: Basic credentials are form-urlencoded before base64. */
+function basicCredentials(header: string | undefined): { clientId: string; secret: string } | undefined | null {
+  if (!header) return undefined;
+  const match = /^Basic +([A-Za-z0-9+/=]+) *$/i.exec(header);
+  if (!match) return null;
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return null;
+  const unform = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
+  try {
+    return { clientId: unform(decoded.slice(0, colon)), secret: unform(decoded.slice(colon + 1)) };
+  } catch {
+    return null;
+  }
+}
+
+export function tokenEndpointRoutes(options: TokenEndpointOptions): Hono {
+  const { partners, issuer, keyRing, limiter, metrics } = options;
+  const app = new Hono();
+
+  app.get('/.well-known/jwks.json', (c) => c.json(keyRing.jwks(), 200, { 'Cache-Control': 'public, max-age=300' }));
+
+  app.post('/oauth/token', async function tokenEndpoint(c) {
+    let rateHeaders: Record<string, string>;
+    try {
+      rateHeaders = await limiter.consume(limiter.tokenEndpoint, `ip:${clientIp(c, options.trustForwardedFor)}`);
+    } catch (err) {
+      if (err instanceof RateLimitedError) {
+        metrics.tokensIssued.inc({ outcome: 'rate_limited' });
+        return oauthError(c, 429, 'rate_limited', err.message, err.headers);
+      }
+      if (err instanceof RateLimitStoreUnavailableError) return oauthError(c, 503, 'temporarily_unavailable', err.message, err.headers);
+      throw err;
+    }
+    const fail = (status: 400 | 401, error: OAuthErrorCode, description: string, headers: Record<string, string> = {}) => {
+      metrics.tokensIssued.inc({ outcome: error });
+      return oauthError(c, status, error, description, { ...rateHeaders, ...headers });
+    };
+
+    const contentType = c.req.header('content-type') ?? '';
+    if (!/^application\/x-www-form-urlencoded\b/i.test(contentType)) {
+      return fail(400, 'invalid_request', 'The token request must be application/x-www-form-urlencoded.');
+    }
+    const params = new URLSearchParams(await c.req.text());
+    for (const name of new Set(params.keys())) {
+      if (params.getAll(name).length > 1) return fail(400, 'invalid_request', `The parameter "${name}" is repeated.`);
+    }
+    const grantType = params.get('grant_type');
+    if (!grantType) return fail(400, 'invalid_request', 'The grant_type parameter is missing.');
+    if (grantType !== 'client_credentials') return fail(400, 'unsupported_grant_type', 'Only grant_type=client_credentials is supported.');
+
+    const basic = basicCredentials(c.req.header('authorization'));
+    if (basic === null) return fail(400, 'invalid_request', 'The Authorization header is not valid HTTP Basic client authentication.');
+    const bodyId = params.get('client_id') ?? undefined;
+    const bodySecret = params.get('client_secret') ?? undefined;
+    if (basic && bodySecret !== null && bodySecret !== undefined) {
+      return fail(400, 'invalid_request', 'Use one client authentication method, not both Basic and client_secret.');
+    }
+    const clientId = basic?.clientId ?? bodyId;
+    const secret = basic?.secret ?? bodySecret;
+    const challenge: Record<string, string> = basic ? { 'WWW-Authenticate': 'Basic realm="concord"' } : {};
+    if (!clientId || !secret) return fail(401, 'invalid_client', 'Client authentication is missing (HTTP Basic or client_id and client_secret).', challenge);
+
+    const partner = await partners.authenticate(clientId, secret);
+    if (!partner) return fail(401, 'invalid_client', 'Client authentication failed.', challenge);
+
+    let scopes: string[];
+    try {
+      scopes = issuer.grantScopes(partner, params.get('scope') ?? undefined);
+    } catch (err) {
+      if (err instanceof ScopeNotAllowedError) return fail(400, 'invalid_scope', `The client may not be granted: ${err.scopes.join(' ')}.`);
+      throw err;
+    }
+    const token = await issuer.issue(partner, scopes);
+    metrics.tokensIssued.inc({ outcome: 'issued' });
+    return c.json({ access_token: token.accessToken, token_type: 'Bearer', expires_in: token.expiresIn, scope: token.scope }, 200, { ...NO_STORE, ...rateHeaders });
+  });
+
+  return app;
+}

@@ -1,0 +1,48 @@
+import { GatewayError } from '../../errors.ts';
+
+/** RFC 6750 §3: error_description may hold only %x20-21 / %x23-5B / %x5D-7E. */
+function quoteSafe(text: string): string {
+  return text.replace(/[^\x20-\x7e]|["\\]/g, "'");
+}
+
+export function bearerChallenge(params: { error?: string; description?: string; scope?: string }): string {
+  const parts = ['Bearer realm="concord"'];
+  if (params.error) parts.push(`error="${params.error}"`);
+  if (params.description) parts.push(`error_description="${quoteSafe(params.description)}"`);
+  if (params.scope) parts.push(`scope="${quoteSafe(params.scope)}"`);
+  return parts.join(', ');
+}
+
+/** No credentials at all: RFC 6750 §3.1 says the challenge carries no error code. */
+export class UnauthenticatedError extends GatewayError {
+  static readonly code = 'UNAUTHENTICATED' as const;
+  constructor(detail = 'This operation needs a bearer token: send `Authorization: Bearer <token>`.') {
+    super('UNAUTHENTICATED', 401, detail, { headers: { 'WWW-Authenticate': bearerChallenge({}) } });
+  }
+}
+
+/** The token is malformed, expired, for someone else, or its signature fails. */
+export class InvalidTokenError extends GatewayError {
+  static readonly code = 'INVALID_TOKEN' as const;
+  /** A short machine-readable reason, also the metric label. */
+  readonly reason: string;
+  constructor(reason: string, detail: string, cause?: unknown) {
+    super('INVALID_TOKEN', 401, detail, {
+      cause,
+      headers: { 'WWW-Authenticate': bearerChallenge({ error: 'invalid_token', description: detail }) },
+      extensions: { reason },
+    });
+    this.reason = reason;
+  }
+}
+
+/** The identity provider's keys could not be obtained and none are cached. */
+export class AuthUnavailableError extends GatewayError {
+  static readonly code = 'AUTH_UNAVAILABLE' as const;
+  constructor(cause?: unknown) {
+    super('AUTH_UNAVAILABLE', 503, 'The identity provider’s signing keys could not be obtained; try again shortly.', {
+      cause,
+      headers: { 'Retry-After': '5' },
+    });
+  }
+}
