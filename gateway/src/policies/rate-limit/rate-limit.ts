@@ -1,0 +1,36 @@
+import { createMiddleware } from 'hono/factory';
+import type { GatewayEnv } from '../../env.ts';
+import { clientIp } from './client-ip.ts';
+import type { RateLimiter } from './rate-limiter.ts';
+
+export interface RateLimitPolicyOptions {
+  limiter: RateLimiter;
+  trustForwardedFor: boolean;
+}
+
+/**
+ * Partners are limited by their plan (key: client id; per-operation overrides), public operations
+ * per client IP. Every limited response carries RateLimit and RateLimit-Policy; a 429 also
+ * Retry-After (both set by RateLimitedError, rendered by app.onError).
+ */
+export function rateLimitPolicy(options: RateLimitPolicyOptions) {
+  const { limiter, trustForwardedFor } = options;
+  return createMiddleware<GatewayEnv>(async function rateLimit(c, next) {
+    const principal = c.get('principal');
+    const route = c.get('route');
+    const planPolicies = principal?.plan ? limiter.forPlan(principal.plan, route.operationId) : undefined;
+    const headers = planPolicies
+      ? await limiter.consume(planPolicies, `partner:${principal!.clientId}`)
+      : await limiter.consume(limiter.perIp, `ip:${clientIp(c, trustForwardedFor)}`);
+    await next();
+    for (const [name, value] of Object.entries(headers)) {
+      try {
+        c.res.headers.set(name, value);
+      } catch {
+        // Immutable headers (a Response passed through untouched): copy once.
+        c.res = new Response(c.res.body, c.res);
+        c.res.headers.set(name, value);
+      }
+    }
+  });
+}
