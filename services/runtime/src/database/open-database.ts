@@ -1,0 +1,25 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Database } from './database.ts';
+import { createPgDatabase } from './pg-database.ts';
+import { createPgliteDatabase } from './pglite-database.ts';
+
+const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+
+export interface OpenDatabaseOptions {
+  /** The service's name: default schema and the `.data/<service>` directory of the embedded store. */
+  service: string;
+  /** PostgreSQL URL; without it the embedded store is used. */
+  url?: string;
+  /** Default: the service name (with `-` replaced by `_`). */
+  schema?: string;
+  /** Embedded store location; default `<repo>/.data/<service>`; `memory://` for tests. */
+  dataDir?: string;
+}
+
+/** PostgreSQL when a URL is given, the embedded store otherwise: the one place that chooses. */
+export function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  const schema = options.schema ?? options.service.replace(/-/g, '_');
+  if (options.url) return createPgDatabase({ url: options.url, schema });
+  return createPgliteDatabase({ dataDir: options.dataDir ?? resolve(REPO_ROOT, '.data', options.service), schema });
+}

@@ -1,0 +1,41 @@
+/**
+ * The event bus as services see it. Delivery is at least once: a handler that resolves acks the
+ * message, one that throws gets it again later; consumers de-duplicate by the event id.
+ */
+export interface BusMessage {
+  /** The contract's subject (the AsyncAPI channel address), e.g. `concord.order.cancelled`. */
+  subject: string;
+  /** The message id the publisher gave; the event id for outbox events. */
+  msgId: string;
+  /** The parsed JSON payload: a CloudEvents envelope, not yet validated. */
+  envelope: unknown;
+  /** 1 on first delivery, more on redelivery. */
+  deliveryCount: number;
+}
+
+export type BusHandler = (message: BusMessage) => Promise<void>;
+
+export interface SubscribeOptions {
+  /** Durable name: a subscriber that comes back under the same name resumes where it left off. */
+  durable: string;
+  subjects: readonly string[];
+  handler: BusHandler;
+}
+
+export interface BusSubscription {
+  close(): Promise<void>;
+}
+
+export interface PublishResult {
+  /** True when the bus already had a message with this id (and kept only the first). */
+  duplicate: boolean;
+}
+
+export interface EventBus {
+  /** Resolves once the bus has stored the message. The same msgId twice is stored once. */
+  publish(subject: string, envelope: unknown, options: { msgId: string }): Promise<PublishResult>;
+  subscribe(options: SubscribeOptions): Promise<BusSubscription>;
+  /** Every stored message in order: for tests, replay and diagnostics, not for the hot path. */
+  readAll(): Promise<Omit<BusMessage, 'deliveryCount'>[]>;
+  close(): Promise<void>;
+}

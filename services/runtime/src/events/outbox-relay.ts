@@ -1,0 +1,104 @@
+import type { Database } from '../database/database.ts';
+import type { EventBus } from './event-bus.ts';
+import { outboxChannel } from './outbox.ts';
+
+export interface OutboxRelayOptions {
+  db: Database;
+  bus: EventBus;
+  /** Rows read per round; default 100. */
+  batchSize?: number;
+  /** Poll even without a NOTIFY, which can be missed while reconnecting; default 1000 ms. */
+  pollIntervalMs?: number;
+  /** A failed round (bus down, database down) is retried on the next poll; this hears about it. */
+  onError?: (err: unknown) => void;
+}
+
+export interface OutboxRelay {
+  start(): Promise<void>;
+  /** Stops polling and waits for the round in progress. */
+  stop(): Promise<void>;
+  /** Publishes everything unsent now; resolves to how many rows it published. */
+  drain(): Promise<number>;
+}
+
+interface OutboxRow {
+  seq: string | number;
+  event_id: string;
+  bus_subject: string;
+  envelope: unknown;
+}
+
+/**
+ * Publishes outbox rows in order, then marks them sent. A crash between the two republishes the
+ * row on restart with the same message id, which JetStream (and the in-process bus) drops as a
+ * duplicate: at-least-once from the database, exactly-once on the stream within the window.
+ */
+export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+  const { db, bus } = options;
+  const batchSize = options.batchSize ?? 100;
+  const pollIntervalMs = options.pollIntervalMs ?? 1000;
+  let timer: NodeJS.Timeout | undefined;
+  let unlisten: (() => Promise<void>) | undefined;
+  let running: Promise<number> | undefined;
+  let again = false;
+  let started = false;
+
+  async function round(): Promise<number> {
+    let published = 0;
+    for (;;) {
+      const { rows } = await db.query<OutboxRow>('SELECT seq, event_id, bus_subject, envelope FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1', [batchSize]);
+      for (const row of rows) {
+        // A failure stops the round: skipping a row would publish its successors out of order.
+        await bus.publish(row.bus_subject, row.envelope, { msgId: row.event_id });
+        await db.query('UPDATE outbox SET published_at = now() WHERE seq = $1', [String(row.seq)]);
+        published++;
+      }
+      if (rows.length < batchSize) return published;
+    }
+  }
+
+  /** One round at a time; a kick during a round schedules exactly one more. */
+  function drain(): Promise<number> {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      let total = 0;
+      try {
+        do {
+          again = false;
+          total += await round();
+        } while (again && started);
+        return total;
+      } finally {
+        running = undefined;
+      }
+    })();
+    return running;
+  }
+
+  function kick(): void {
+    drain().catch((err: unknown) => options.onError?.(err));
+  }
+
+  return {
+    async start() {
+      if (started) return;
+      started = true;
+      unlisten = await db.listen(outboxChannel(db.schema), kick);
+      timer = setInterval(kick, pollIntervalMs);
+      timer.unref();
+      kick();
+    },
+    async stop() {
+      started = false;
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      await unlisten?.();
+      unlisten = undefined;
+      await running?.catch(() => 0);
+    },
+    drain,
+  };
+}

@@ -1,0 +1,35 @@
+import type { Hono } from 'hono';
+import type { Database } from '../database/database.ts';
+import { openDatabase } from '../database/open-database.ts';
+import type { EventBus } from '../events/event-bus.ts';
+import { openBus } from '../events/open-bus.ts';
+import { serveHttp } from '../http/serve-http.ts';
+import type { ServiceLifecycle } from '../service-deps.ts';
+import { runUntilSignal } from './run-until-signal.ts';
+
+export interface ServiceMainOptions {
+  service: string;
+  defaultPort: number;
+  create(deps: { db: Database; bus: EventBus; env: NodeJS.ProcessEnv }): Promise<ServiceLifecycle & { app: Hono }>;
+}
+
+/**
+ * A service's process entry: PORT, DATABASE_URL and NATS_URL from the environment (embedded
+ * defaults without them), then serve until SIGTERM/SIGINT and close everything in reverse order.
+ */
+export async function runServiceMain(options: ServiceMainOptions, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const port = env.PORT ? Number(env.PORT) : options.defaultPort;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${env.PORT}`);
+  const db = await openDatabase({ service: options.service, url: env.DATABASE_URL || undefined });
+  const bus = await openBus({ url: env.NATS_URL || undefined });
+  const service = await options.create({ db, bus, env });
+  await service.start();
+  const server = await serveHttp(service.app, { port, hostname: env.HOST ?? '0.0.0.0' });
+  console.log(`${options.service} listening on ${server.url} (database: ${env.DATABASE_URL ? 'PostgreSQL' : 'embedded'}, bus: ${env.NATS_URL ? 'NATS JetStream' : 'in-process'})`);
+  runUntilSignal(async () => {
+    await server.close();
+    await service.stop();
+    await bus.close();
+    await db.close();
+  });
+}
