@@ -1,0 +1,70 @@
+import { defaultRetryPolicy, parseSchedule, type RetryPolicy } from './dispatcher/retry-schedule.ts';
+
+export interface WebhooksConfig {
+  port: number;
+  host: string;
+  production: boolean;
+  databaseUrl?: string;
+  /** Embedded store directory (default `.data/webhooks`). */
+  dataDir?: string;
+  natsUrl?: string;
+  /** JetStream stream (default the runtime's `CONCORD_EVENTS`) and subject prefix (default `concord`). */
+  natsStream?: string;
+  natsSubjectPrefix?: string;
+  /** Run the dispatcher in this process (default); `WEBHOOKS_DISPATCHER=off` serves the API only. */
+  dispatcher: boolean;
+  retry: RetryPolicy;
+  timeoutMs: number;
+  perEndpointConcurrency: number;
+  maxInFlight: number;
+  leaseMs: number;
+  disableAfterMs: number;
+  secretOverlapMs: number;
+  pollIntervalMs: number;
+}
+
+function duration(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const [ms] = parseSchedule(raw);
+  if (ms === undefined || parseSchedule(raw).length !== 1) throw new Error(`${name} must be one duration such as 500ms, 15s, 24h`);
+  return ms;
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, not ${JSON.stringify(raw)}`);
+  return n;
+}
+
+const DAY = 24 * 3600_000;
+
+/** Every setting from the environment, checked at start-up so a typo fails loudly, not at 3 a.m. */
+export function loadWebhooksConfig(env: NodeJS.ProcessEnv = process.env): WebhooksConfig {
+  const timeoutMs = duration(env, 'WEBHOOKS_TIMEOUT', 15_000);
+  return {
+    port: integer(env, 'WEBHOOKS_PORT', integer(env, 'PORT', 4004)),
+    host: env.HOST ?? '0.0.0.0',
+    production: env.NODE_ENV === 'production',
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: env.WEBHOOKS_DATA_DIR || undefined,
+    natsUrl: env.NATS_URL || undefined,
+    natsStream: env.NATS_STREAM || undefined,
+    natsSubjectPrefix: env.NATS_SUBJECT_PREFIX || undefined,
+    dispatcher: env.WEBHOOKS_DISPATCHER !== 'off',
+    retry: {
+      ...defaultRetryPolicy,
+      scheduleMs: env.WEBHOOKS_RETRY_SCHEDULE ? parseSchedule(env.WEBHOOKS_RETRY_SCHEDULE) : defaultRetryPolicy.scheduleMs,
+      jitter: env.WEBHOOKS_RETRY_JITTER ? Number(env.WEBHOOKS_RETRY_JITTER) : defaultRetryPolicy.jitter,
+    },
+    timeoutMs,
+    perEndpointConcurrency: integer(env, 'WEBHOOKS_ENDPOINT_CONCURRENCY', 8) || 1,
+    maxInFlight: integer(env, 'WEBHOOKS_MAX_IN_FLIGHT', 512) || 1,
+    leaseMs: duration(env, 'WEBHOOKS_LEASE', Math.max(60_000, 2 * timeoutMs)),
+    disableAfterMs: duration(env, 'WEBHOOKS_DISABLE_AFTER', 5 * DAY),
+    secretOverlapMs: duration(env, 'WEBHOOKS_SECRET_OVERLAP', DAY),
+    pollIntervalMs: duration(env, 'WEBHOOKS_POLL_INTERVAL', 250),
+  };
+}
