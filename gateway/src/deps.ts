@@ -1,12 +1,15 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { GatewayProcessEnv } from './config/env.ts';
 
 /**
  * What buildGateway is given rather than creating: the process-wide resources, chosen in one place
  * (main.ts) and replaced by tests. Every pipeline factory takes the slice it needs.
  */
 export interface GatewayDeps {
+  /** The process environment, parsed once by main.ts (config/env.ts); nothing else reads process.env. */
+  env: GatewayProcessEnv;
   logger: Logger;
   /** A prom-client Registry of this gateway (never the global default registry). */
   metrics: Registry;

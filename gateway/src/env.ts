@@ -7,8 +7,9 @@ import { createFactory } from 'hono/factory';
 import type { RequestContextVariables } from './observability/request-context-variables.ts';
 import type { RouteVariables } from './route-variables.ts';
 import type { PrincipalVariables } from './policies/principal-variables.ts';
+import type { MessageVariables } from './message-variables.ts';
 
-export type GatewayVariables = RequestContextVariables & RouteVariables & PrincipalVariables;
+export type GatewayVariables = RequestContextVariables & RouteVariables & PrincipalVariables & MessageVariables;
 
 export interface GatewayEnv {
   Variables: GatewayVariables;

@@ -26,7 +26,8 @@ export type GatewayErrorCode =
   | 'UPSTREAM_TIMEOUT'
   | 'UPSTREAM_CONTRACT_BROKEN'
   | 'CIRCUIT_OPEN'
-  | 'DEPENDENCY_UNAVAILABLE';
+  | 'DEPENDENCY_UNAVAILABLE'
+  | 'CLIENT_CLOSED_REQUEST';
 
 export interface GatewayErrorOptions {
   cause?: unknown;
@@ -83,4 +84,5 @@ export const PROBLEM_SLUGS: Record<GatewayErrorCode, string> = {
   UPSTREAM_CONTRACT_BROKEN: 'upstream-contract-broken',
   CIRCUIT_OPEN: 'circuit-open',
   DEPENDENCY_UNAVAILABLE: 'dependency-unavailable',
+  CLIENT_CLOSED_REQUEST: 'client-closed-request',
 };

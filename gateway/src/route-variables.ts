@@ -1,6 +1,15 @@
 import type { OperationEntry } from '@concord/contracts/src/document/openapi-document.ts';
 import type { OperationValidator } from '@concord/contracts/src/server/request-validator.ts';
 
+/** The policies in force for one operation: defaults, then the API's, then the operation's own. */
+export interface ResolvedPolicies {
+  validation: { request: 'off' | 'report' | 'enforce'; response: 'off' | 'report' | 'enforce' };
+  /** Whole upstream call; undefined means the upstream's default. */
+  timeoutMs: number | undefined;
+  bodyLimitBytes: number;
+  public: boolean;
+}
+
 /** Everything the pipeline knows about the operation a request matched, built once at start-up. */
 export interface CompiledRoute {
   /** `customers.v2` */
@@ -15,6 +24,11 @@ export interface CompiledRoute {
   pathTemplate: string;
   /** The public path template, e.g. `/v2/customers/{customerId}`. */
   publicPathTemplate: string;
+  /** The API's public prefix, e.g. `/v2`; stripped before forwarding. */
+  basePath: string;
+  /** Version adapter name when this version is served by another version's system API. */
+  adapter: string | undefined;
+  policies: ResolvedPolicies;
   /** The upstream name in the config. */
   upstream: string;
   operation: OperationEntry;

@@ -1,0 +1,71 @@
+/**
+ * The process environment the gateway reads, parsed once into one typed object (main.ts) and passed
+ * in GatewayDeps; nothing else reads process.env. AUTH_* are consumed by the security section.
+ */
+import { z } from 'zod';
+
+const optionalUrl = z.url().optional();
+
+const processEnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  GATEWAY_CONFIG: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  NODE_ENV: z.string().optional(),
+  REDIS_URL: optionalUrl,
+  NATS_URL: optionalUrl,
+  DATABASE_URL: z.string().min(1).optional(),
+  AUTH_JWKS_URL: optionalUrl,
+  AUTH_ISSUER: z.string().min(1).optional(),
+  AUTH_AUDIENCE: z.string().min(1).optional(),
+});
+
+export interface GatewayProcessEnv {
+  port: number | undefined;
+  /** Path of gateway.config.yaml (GATEWAY_CONFIG). */
+  configPath: string | undefined;
+  logLevel: z.infer<typeof processEnvSchema>['LOG_LEVEL'];
+  nodeEnv: string | undefined;
+  redisUrl: string | undefined;
+  natsUrl: string | undefined;
+  databaseUrl: string | undefined;
+  auth: { jwksUrl: string | undefined; issuer: string | undefined; audience: string | undefined };
+  /** Every UPSTREAM_<NAME>_URL by variable name; see upstreamEnvName. */
+  upstreamUrls: Record<string, string>;
+}
+
+/** `customers` -> `UPSTREAM_CUSTOMERS_URL`, `order-history` -> `UPSTREAM_ORDER_HISTORY_URL`. */
+export function upstreamEnvName(upstream: string): string {
+  return `UPSTREAM_${upstream.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_URL`;
+}
+
+export class EnvError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = this.constructor.name;
+  }
+}
+
+export function parseProcessEnv(source: Record<string, string | undefined>): GatewayProcessEnv {
+  // Empty strings are how shells unset things; treat them as absent.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const result = processEnvSchema.safeParse(cleaned);
+  if (!result.success) {
+    throw new EnvError(`Invalid environment: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const env = result.data;
+  const upstreamUrls: Record<string, string> = {};
+  for (const [name, value] of Object.entries(cleaned)) {
+    if (/^UPSTREAM_[A-Z0-9_]+_URL$/.test(name) && value) upstreamUrls[name] = value;
+  }
+  return {
+    port: env.PORT,
+    configPath: env.GATEWAY_CONFIG,
+    logLevel: env.LOG_LEVEL,
+    nodeEnv: env.NODE_ENV,
+    redisUrl: env.REDIS_URL,
+    natsUrl: env.NATS_URL,
+    databaseUrl: env.DATABASE_URL,
+    auth: { jwksUrl: env.AUTH_JWKS_URL, issuer: env.AUTH_ISSUER, audience: env.AUTH_AUDIENCE },
+    upstreamUrls,
+  };
+}

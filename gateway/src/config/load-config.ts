@@ -1,0 +1,116 @@
+/**
+ * Reads gateway.config.yaml into a validated GatewayConfig. A broken file never half-loads: it fails
+ * with the file, the line and what is wrong, so start-up stops and a reload keeps the old config.
+ */
+import { readFile } from 'node:fs/promises';
+import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { upstreamEnvName, type GatewayProcessEnv } from './env.ts';
+import { gatewayConfigSchema, upstreamSchema, type GatewayConfig } from './schema.ts';
+
+export interface ConfigProblem {
+  line: number;
+  column: number;
+  /** `apis[1].lifecycle.sunset` */
+  path: string;
+  message: string;
+}
+
+export class ConfigError extends Error {
+  readonly file: string;
+  readonly problems: ConfigProblem[];
+
+  constructor(file: string, problems: ConfigProblem[]) {
+    super(`Invalid gateway config ${file}:\n${problems.map((p) => `  ${file}:${p.line}:${p.column} ${p.path ? p.path + ': ' : ''}${p.message}`).join('\n')}`);
+    this.name = this.constructor.name;
+    this.file = file;
+    this.problems = problems;
+  }
+}
+
+type PathKey = string | number;
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i ? '.' : ''}${String(k)}`)).join('');
+}
+
+/** The position of the deepest node of `path` that exists; an unknown key points at the key itself. */
+function locate(doc: Document, lineCounter: LineCounter, path: PathKey[], unknownKey?: string): { line: number; column: number } {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
+    const range = (node as { range?: [number, number, number] } | null)?.range;
+    if (!node || !range) continue;
+    let offset = range[0];
+    if (unknownKey !== undefined && depth === path.length && isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === unknownKey);
+      if (pair && isScalar(pair.key) && pair.key.range) offset = pair.key.range[0];
+    }
+    const pos = lineCounter.linePos(offset);
+    return { line: pos.line, column: pos.col };
+  }
+  return { line: 1, column: 1 };
+}
+
+function toProblems(issues: z.core.$ZodIssue[], doc: Document, lineCounter: LineCounter): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const issue of issues) {
+    const path = issue.path.filter((k): k is PathKey => typeof k === 'string' || typeof k === 'number');
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        problems.push({ ...locate(doc, lineCounter, path, key), path: formatPath([...path, key]), message: 'is not a known setting here' });
+      }
+      continue;
+    }
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      // Report the first branch's reasons rather than "invalid input".
+      problems.push(...toProblems(issue.errors[0]!.map((e) => ({ ...e, path: [...issue.path, ...e.path] })), doc, lineCounter));
+      continue;
+    }
+    problems.push({ ...locate(doc, lineCounter, path), path: formatPath(path), message: issue.message });
+  }
+  return problems.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+/** Parse and validate config text; `file` only names the source in errors. */
+export function parseConfig(text: string, file: string, env?: Pick<GatewayProcessEnv, 'upstreamUrls' | 'port'>): GatewayConfig {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      file,
+      doc.errors.map((e) => {
+        const pos = lineCounter.linePos(e.pos[0]);
+        return { line: pos.line, column: pos.col, path: '', message: e.message.split('\n')[0] ?? e.message };
+      }),
+    );
+  }
+  const result = gatewayConfigSchema.safeParse(doc.toJS() ?? {});
+  if (!result.success) throw new ConfigError(file, toProblems(result.error.issues, doc, lineCounter));
+  return env ? applyEnvOverrides(result.data, env, file) : result.data;
+}
+
+/** PORT and UPSTREAM_<NAME>_URL win over the file; an invalid override is an error like any other. */
+export function applyEnvOverrides(config: GatewayConfig, env: Pick<GatewayProcessEnv, 'upstreamUrls' | 'port'>, file: string): GatewayConfig {
+  const upstreams = { ...config.upstreams };
+  const problems: ConfigProblem[] = [];
+  for (const [name, upstream] of Object.entries(upstreams)) {
+    const variable = upstreamEnvName(name);
+    const url = env.upstreamUrls[variable];
+    if (url === undefined) continue;
+    const checked = upstreamSchema.shape.url.safeParse(url);
+    if (!checked.success) problems.push({ line: 0, column: 0, path: variable, message: `${url} is not an http(s) URL` });
+    else upstreams[name] = { ...upstream, url };
+  }
+  if (problems.length) throw new ConfigError(file, problems);
+  return { ...config, upstreams, server: { ...config.server, port: env.port ?? config.server.port } };
+}
+
+export async function loadConfigFile(file: string, env?: Pick<GatewayProcessEnv, 'upstreamUrls' | 'port'>): Promise<GatewayConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(file, [{ line: 0, column: 0, path: '', message: `cannot be read: ${(err as Error).message}` }]);
+  }
+  return parseConfig(text, file, env);
+}

@@ -1,0 +1,2 @@
+export { bodyLimit } from './body-limit.ts';
+export { readRequestBody } from './read-body.ts';

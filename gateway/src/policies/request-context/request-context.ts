@@ -1,0 +1,57 @@
+/**
+ * Request identity: X-Request-Id and W3C traceparent are accepted when well-formed and created
+ * otherwise, forwarded upstream (by the proxy, from these variables), echoed to the client and
+ * present in every log line and error body.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { createGatewayFactory } from '../../env.ts';
+
+/** Ids a client may choose: short, printable, no separators that could split a log line or header. */
+const REQUEST_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(?:-.*)?$/;
+const ZERO_TRACE = '0'.repeat(32);
+const ZERO_SPAN = '0'.repeat(16);
+
+export interface ParsedTraceparent {
+  traceId: string;
+  flags: string;
+}
+
+export function parseTraceparent(value: string | undefined): ParsedTraceparent | undefined {
+  if (!value) return undefined;
+  const m = TRACEPARENT.exec(value.trim());
+  if (!m) return undefined;
+  const [, version, traceId, spanId, flags] = m as unknown as [string, string, string, string, string];
+  // Version ff is forbidden; future versions may append fields, version 00 may not.
+  if (version === 'ff' || traceId === ZERO_TRACE || spanId === ZERO_SPAN) return undefined;
+  if (version === '00' && value.trim().length !== 55) return undefined;
+  return { traceId, flags };
+}
+
+export function newSpanId(): string {
+  return randomBytes(8).toString('hex');
+}
+
+export interface RequestContextOptions {
+  /** Generates request ids; injected by tests. */
+  generateId?: () => string;
+}
+
+export function requestContext(factory: ReturnType<typeof createGatewayFactory>, options: RequestContextOptions = {}) {
+  const generateId = options.generateId ?? (() => `req_${randomUUID().replaceAll('-', '')}`);
+  return factory.createMiddleware(async function requestContext(c, next) {
+    c.set('startedAt', performance.now());
+    const offered = c.req.header('x-request-id');
+    const requestId = offered !== undefined && REQUEST_ID.test(offered) ? offered : generateId();
+    const parent = parseTraceparent(c.req.header('traceparent'));
+    const traceId = parent?.traceId ?? randomBytes(16).toString('hex');
+    const traceparent = `00-${traceId}-${newSpanId()}-${parent?.flags ?? '01'}`;
+    c.set('requestId', requestId);
+    c.set('traceId', traceId);
+    c.set('traceparent', traceparent);
+    await next();
+    c.res.headers.set('x-request-id', requestId);
+    c.res.headers.set('traceparent', traceparent);
+  });
+}
+

@@ -1,0 +1,1 @@
+export { routeMatch } from './route-match.ts';

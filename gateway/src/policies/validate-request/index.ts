@@ -1,0 +1,1 @@
+export { validateRequest, rawQuery } from './validate-request.ts';

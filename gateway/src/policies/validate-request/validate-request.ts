@@ -1,0 +1,73 @@
+/**
+ * Checks a request against its operation in the contract with the validator compiled at start-up
+ * (contracts' createOperationValidator): path, query and header parameters, content type (415) and
+ * body, one `{ pointer, message }` per violated field (400). `report` logs and lets it through.
+ */
+import { mediaTypeOf } from '@concord/contracts/src/document/openapi-document.ts';
+import type { FieldError } from '@concord/contracts/src/problem.ts';
+import type { GatewayDeps } from '../../deps.ts';
+import type { createGatewayFactory } from '../../env.ts';
+import { GatewayError } from '../../errors.ts';
+import { readRequestBody } from '../body-limit/read-body.ts';
+import { requestLogger } from '../request-context/request-logger.ts';
+
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
+export function rawQuery(url: string): Record<string, string[]> {
+  const q = url.indexOf('?');
+  const out: Record<string, string[]> = {};
+  if (q === -1) return out;
+  for (const [k, v] of new URLSearchParams(url.slice(q + 1))) (out[k] ??= []).push(v);
+  return out;
+}
+
+function invalid(errors: FieldError[], detail: string): GatewayError {
+  return new GatewayError('VALIDATION_FAILED', 400, detail, { errors, title: 'Invalid request' });
+}
+
+export function validateRequest(factory: ReturnType<typeof createGatewayFactory>, deps: Pick<GatewayDeps, 'logger'>) {
+  return factory.createMiddleware(async function validateRequest(c, next) {
+    const route = c.get('route');
+    const mode = route.policies.validation.request;
+    const { validator } = route;
+    const url = c.req.url;
+    const needsBody = validator.bodyMediaTypes.length > 0 || c.req.header('content-length') !== undefined || c.req.header('transfer-encoding') !== undefined;
+    const body = needsBody ? await readRequestBody(c) : null;
+
+    if (mode === 'off') {
+      if (body && route.adapter) c.set('requestJson', safeJson(body));
+      return next();
+    }
+
+    let failure: GatewayError | undefined;
+    const params = validator.validateParameters({ path: c.get('pathParams'), query: url.includes('?') ? rawQuery(url) : {}, header: (n) => c.req.header(n) });
+    const text = body ? decoder.decode(body) : undefined;
+    const result = validator.validateBody(mediaTypeOf(c.req.header('content-type')), text);
+    if (!result.ok && result.status === 415) {
+      failure = new GatewayError('UNSUPPORTED_MEDIA_TYPE', 415, result.detail, {
+        errors: result.errors,
+        headers: route.method === 'PATCH' ? { 'accept-patch': validator.bodyMediaTypes.join(', ') } : {},
+      });
+    } else if (!params.ok || !result.ok) {
+      const errors = [...(params.ok ? [] : params.errors), ...(result.ok ? [] : result.errors)];
+      failure = invalid(errors, `The request has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.pointer).join(', ')}.`);
+    } else {
+      c.set('requestJson', result.value);
+    }
+
+    if (failure) {
+      if (mode === 'enforce') throw failure;
+      requestLogger(c, deps.logger).warn({ errors: failure.errors, status: failure.status }, 'request breaks the contract (validation: report)');
+      if (body && route.adapter) c.set('requestJson', safeJson(body));
+    }
+    await next();
+  });
+}
+
+function safeJson(body: Uint8Array): unknown {
+  try {
+    return JSON.parse(decoder.decode(body));
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,1 @@
+export { validateResponse } from './validate-response.ts';

@@ -1,0 +1,1 @@
+export { versionPolicy, compileLifecycle } from './version-policy.ts';

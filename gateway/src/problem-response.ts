@@ -1,0 +1,61 @@
+/**
+ * The ONE place errors become responses: every GatewayError, every stray Error and every non-Error
+ * turns into RFC 9457 problem+json carrying the request id. Wired as app.onError and app.notFound;
+ * nothing else formats an error body.
+ */
+import { problemType, PROBLEM_CONTENT_TYPE, titleFor, type ProblemDetails } from '@concord/contracts/src/problem.ts';
+import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { GatewayDeps } from './deps.ts';
+import type { GatewayEnv } from './env.ts';
+import { GatewayError, PROBLEM_SLUGS } from './errors.ts';
+import { requestLogger } from './policies/request-context/request-logger.ts';
+
+export function problemBody(err: GatewayError, requestId: string | undefined, instance: string): ProblemDetails {
+  const body: ProblemDetails = {
+    type: problemType(PROBLEM_SLUGS[err.code]),
+    title: err.title ?? titleFor(err.status),
+    status: err.status,
+    detail: err.message,
+    instance,
+    code: err.code,
+    ...err.extensions,
+  };
+  if (requestId) body.request_id = requestId;
+  if (err.errors) body.errors = err.errors;
+  return body;
+}
+
+function toGatewayError(err: unknown): GatewayError | undefined {
+  if (err instanceof GatewayError) return err;
+  if (err instanceof HTTPException && err.status === 413) {
+    return new GatewayError('PAYLOAD_TOO_LARGE', 413, 'The request body is larger than this endpoint accepts.', { cause: err });
+  }
+  return undefined;
+}
+
+function respond(c: Context<GatewayEnv>, err: GatewayError): Response {
+  const headers: Record<string, string> = { 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store', ...err.headers };
+  const requestId = c.get('requestId');
+  if (requestId) headers['x-request-id'] = requestId;
+  return new Response(JSON.stringify(problemBody(err, requestId, c.req.path)), { status: err.status, headers });
+}
+
+export function createErrorHandler(deps: Pick<GatewayDeps, 'logger'>): ErrorHandler<GatewayEnv> {
+  return function onGatewayError(err, c) {
+    const known = toGatewayError(err);
+    if (known) {
+      if (known.status >= 500) requestLogger(c, deps.logger).warn({ err: known.cause ?? known, code: known.code, status: known.status }, known.message);
+      return respond(c, known);
+    }
+    requestLogger(c, deps.logger).error({ err }, 'unexpected error while handling the request');
+    const internal = new GatewayError('DEPENDENCY_UNAVAILABLE', 500, 'The gateway failed to handle the request; it has been logged with the request id.', { title: 'Internal Server Error' });
+    return respond(c, internal);
+  };
+}
+
+export function createNotFoundHandler(): NotFoundHandler<GatewayEnv> {
+  return function notFound(c) {
+    return respond(c, new GatewayError('ROUTE_NOT_FOUND', 404, `No API operation at ${c.req.path}.`));
+  };
+}

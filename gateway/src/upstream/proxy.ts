@@ -1,0 +1,104 @@
+/**
+ * The pipeline's last step: one upstream call per request (through the UpstreamCall seam, so
+ * resilience can wrap it), with the bytes already read and validated, the filtered headers and
+ * AbortSignal.any([client, deadline]). The response streams to the client, unless this route
+ * adapts or validates responses: then a JSON body is buffered once and shared as `responseJson`.
+ */
+import { Readable } from 'node:stream';
+import { isJsonMediaType, mediaTypeOf } from '@concord/contracts/src/document/openapi-document.ts';
+import type { Context } from 'hono';
+import type { UpstreamConfig } from '../config/schema.ts';
+import type { createGatewayFactory, GatewayEnv } from '../env.ts';
+import { GatewayError } from '../errors.ts';
+import { readRequestBody } from '../policies/body-limit/read-body.ts';
+import type { CompiledRoute } from '../route-variables.ts';
+import { compileAllowList, downstreamHeaders, upstreamRequestHeaders } from './forward-headers.ts';
+import type { UpstreamCall } from './upstream-call.ts';
+
+export interface ProxyOptions {
+  upstreams: Record<string, UpstreamConfig>;
+  call: UpstreamCall;
+}
+
+const RETRYABLE_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
+const NO_BODY_STATUS = new Set([204, 205, 304]);
+
+/** Whether the gateway must read the upstream body (adapter or response validation). */
+function needsResponseBody(route: CompiledRoute): boolean {
+  return route.adapter !== undefined || route.policies.validation.response !== 'off';
+}
+
+/** Upstream Location values name the system API's paths; the client must get the public ones. */
+export function publicLocation(location: string, upstreamBasePath: string, route: CompiledRoute): string {
+  if (!location.startsWith('/')) return location;
+  let rest = location;
+  if (upstreamBasePath && rest.startsWith(upstreamBasePath + '/')) rest = rest.slice(upstreamBasePath.length);
+  else if (rest.startsWith(route.basePath + '/')) return location;
+  else {
+    // A service that prefixes its own version (`/v2/customers/...`): swap it for the public prefix.
+    const m = /^\/v\d+(\/.*)$/.exec(rest);
+    if (m) rest = m[1]!;
+  }
+  return route.basePath + rest;
+}
+
+export function proxy(factory: ReturnType<typeof createGatewayFactory>, options: ProxyOptions) {
+  const allowLists = new Map(Object.entries(options.upstreams).map(([name, u]) => [name, compileAllowList(u.forwardHeaders)]));
+  const basePaths = new Map(Object.entries(options.upstreams).map(([name, u]) => [name, new URL(u.url).pathname.replace(/\/+$/, '')]));
+  const timeouts = new Map(Object.entries(options.upstreams).map(([name, u]) => [name, u.timeoutMs]));
+  const { call } = options;
+
+  return factory.createHandlers(async function proxy(c: Context<GatewayEnv>) {
+    const route = c.get('route');
+    const method = c.req.method;
+    const bufferResponse = needsResponseBody(route);
+    const url = c.req.url;
+    const q = url.indexOf('?');
+    const path = c.req.path.slice(route.basePath.length) + (q === -1 ? '' : url.slice(q));
+    const body = method === 'GET' || method === 'HEAD' ? null : await readRequestBody(c);
+    const headers = upstreamRequestHeaders(c, { allow: allowLists.get(route.upstream)!, acceptEncoding: !bufferResponse });
+    const timeoutMs = route.policies.timeoutMs ?? timeouts.get(route.upstream)!;
+    const signal = AbortSignal.any([c.req.raw.signal, AbortSignal.timeout(timeoutMs)]);
+
+    const res = await call({
+      upstream: route.upstream,
+      operationId: route.operationId,
+      method,
+      path,
+      headers,
+      body: body ?? undefined,
+      signal,
+      retryable: RETRYABLE_METHODS.has(method) || headers['idempotency-key'] !== undefined,
+    });
+
+    const location = res.headers['location'];
+    if (typeof location === 'string') res.headers['location'] = publicLocation(location, basePaths.get(route.upstream) ?? '', route);
+
+    if (method === 'HEAD' || NO_BODY_STATUS.has(res.status)) {
+      await res.body.dump().catch(() => undefined);
+      return new Response(null, { status: res.status, headers: downstreamHeaders(res.headers, true) });
+    }
+
+    const contentType = res.headers['content-type'];
+    const mediaType = mediaTypeOf(typeof contentType === 'string' ? contentType : undefined);
+    if (bufferResponse && mediaType !== undefined && isJsonMediaType(mediaType)) {
+      let text: string;
+      try {
+        text = await res.body.text();
+      } catch (err) {
+        throw new GatewayError('UPSTREAM_UNREACHABLE', 502, `The ${route.upstream} service broke off its response to ${route.operationId}.`, { cause: err });
+      }
+      try {
+        c.set('responseJson', JSON.parse(text));
+      } catch (err) {
+        if (route.policies.validation.response === 'enforce' || route.adapter) {
+          throw new GatewayError('UPSTREAM_CONTRACT_BROKEN', 502, `The ${route.upstream} service answered ${route.operationId} with malformed JSON.`, { cause: err });
+        }
+      }
+      return new Response(text, { status: res.status, headers: downstreamHeaders(res.headers, false) });
+    }
+
+    const stream = Readable.toWeb(res.body) as ReadableStream<Uint8Array>;
+    return new Response(stream, { status: res.status, headers: downstreamHeaders(res.headers, true) });
+  })[0];
+}
