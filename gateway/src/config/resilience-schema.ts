@@ -11,13 +11,13 @@ const ms = z.number().int().positive();
 
 export const timeoutsSchema = z
   .object({
-    /** TCP (and TLS) connect; an undici Pool option, so per upstream only. */
-    connectMs: ms.optional(),
-    /** From sending the request to the response headers, per attempt. */
+    /** From sending the request to the response headers, per attempt (a retry gets a fresh one). */
     headersMs: ms.optional(),
-    /** Max idle time between body chunks; an undici Pool option. */
-    bodyMs: ms.optional(),
-    /** The whole request including retries and the response body: the overall deadline. */
+    /**
+     * The whole request including retries and backoff: the overall deadline. The core's
+     * `upstreams.<name>.timeoutMs` / `policies.timeoutMs` deadline also applies; the earlier wins.
+     * The connect timeout is the core's `upstreams.<name>.connectTimeoutMs` (an undici Pool option).
+     */
     requestMs: ms.optional(),
   })
   .strict();
@@ -78,7 +78,7 @@ export const upstreamResilienceSchema = z
 
 export const operationResilienceSchema = z
   .object({
-    timeouts: timeoutsSchema.omit({ connectMs: true, bodyMs: true }).optional(),
+    timeouts: timeoutsSchema.optional(),
     retry: retrySchema.optional(),
   })
   .strict();

@@ -30,7 +30,7 @@ export interface OperationSettings {
   retry: RetrySettings;
 }
 
-export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 2_000, headersMs: 10_000, bodyMs: 30_000, requestMs: 15_000 };
+export const DEFAULT_TIMEOUTS: Timeouts = { headersMs: 10_000, requestMs: 15_000 };
 
 export const DEFAULT_RETRY: RetrySettings = {
   maxAttempts: 3,

@@ -163,6 +163,16 @@ describe('resilient upstream: timeouts', () => {
     expect((err as GatewayError).message).toContain('30 ms');
   });
 
+  it('treats the pipeline deadline (a TimeoutError on the request signal) as a timeout, not a client abort', async () => {
+    const resilient = createResilientUpstream(
+      (req) => new Promise((_, reject) => req.signal.addEventListener('abort', () => reject(req.signal.reason))),
+      { config: resilienceConfigSchema.parse({ defaults: { circuitBreaker: { minimumCalls: 1 } } }), now: Date.now },
+    );
+    const err = await resilient.call(request({ signal: AbortSignal.timeout(20) })).catch((e: unknown) => e);
+    expect((err as GatewayError).code).toBe('UPSTREAM_TIMEOUT');
+    expect(resilient.breaker('orders').state).toBe('open');
+  });
+
   it('passes the client abort through without counting it against the upstream', async () => {
     const client = new AbortController();
     const h = harness([200]);

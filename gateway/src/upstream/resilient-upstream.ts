@@ -126,7 +126,8 @@ export function createResilientUpstream(inner: UpstreamCall, options: ResilientU
       try {
         await sleep(delayMs, waitSignal);
       } catch (err) {
-        if (deadline.aborted && !request.signal.aborted) fail(timeoutError(upstream, timeouts.requestMs, err));
+        const pipelineDeadline = request.signal.aborted && (request.signal.reason as { name?: string } | undefined)?.name === 'TimeoutError';
+        if ((deadline.aborted && !request.signal.aborted) || pipelineDeadline) fail(timeoutError(upstream, timeouts.requestMs, err));
         fail(err);
       }
     };

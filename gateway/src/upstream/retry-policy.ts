@@ -29,19 +29,23 @@ function errorCode(err: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-/** Classifies a thrown error of the inner call, looking through `cause` chains (undici wraps). */
+/**
+ * Classifies a thrown error of the inner call, looking through `cause` chains (undici and the core's
+ * GatewayErrors wrap). A connect timeout is a connect failure: the upstream never saw the request.
+ */
 export function classifyError(err: unknown): AttemptFailure {
+  let unreachable = false;
+  let timeout = false;
   for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if (e instanceof GatewayError) {
-      if (e.code === 'UPSTREAM_UNREACHABLE') return 'connect';
-      if (e.code === 'UPSTREAM_TIMEOUT') return 'timeout';
-    }
     const code = errorCode(e);
     if (code && CONNECT_CODES.has(code)) return 'connect';
-    if (code && TIMEOUT_CODES.has(code)) return 'timeout';
-    if (e instanceof Error && e.name === 'TimeoutError') return 'timeout';
+    if (code && TIMEOUT_CODES.has(code)) timeout = true;
+    if (e instanceof Error && e.name === 'TimeoutError') timeout = true;
+    if (e instanceof GatewayError && e.code === 'UPSTREAM_UNREACHABLE') unreachable = true;
+    if (e instanceof GatewayError && e.code === 'UPSTREAM_TIMEOUT') timeout = true;
   }
-  return 'other';
+  if (timeout) return 'timeout';
+  return unreachable ? 'connect' : 'other';
 }
 
 export function isRetryableFailure(failure: AttemptFailure, retry: RetrySettings): boolean {

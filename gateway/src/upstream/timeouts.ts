@@ -1,16 +1,9 @@
-import type { Pool } from 'undici';
-import type { Timeouts } from './resilience-settings.ts';
-
 /**
- * Three timeouts bound an upstream call. Connect and body-idle are undici Pool options, so they are
- * per upstream (`poolTimeoutOptions`, used where the core builds its pools). The headers timeout is
- * enforced per attempt and the whole-request deadline per request (`AbortSignal.timeout`), both
- * here, so an operation can tighten them without a pool of its own.
+ * Timeouts of an upstream call. Connect and body-idle timeouts are undici Pool options (the core's
+ * pools, per upstream). Here: the headers timeout per attempt, so an operation can tighten it
+ * without a pool of its own and a retry gets a fresh one, and the whole-request deadline, shared by
+ * every attempt and the backoff between them.
  */
-export function poolTimeoutOptions(t: Pick<Timeouts, 'connectMs' | 'headersMs' | 'bodyMs'>): Pick<Pool.Options, 'connect' | 'headersTimeout' | 'bodyTimeout'> {
-  return { connect: { timeout: t.connectMs }, headersTimeout: t.headersMs, bodyTimeout: t.bodyMs };
-}
-
 /** Why an attempt's signal fired: the caller went away, the deadline passed, or headers were late. */
 export type AbortReason = 'client' | 'deadline' | 'headers-timeout';
 
@@ -33,7 +26,8 @@ export function attemptSignal(client: AbortSignal, deadline: AbortSignal, header
     signal: AbortSignal.any([client, deadline, headers.signal]),
     headersReceived: () => clearTimeout(timer),
     reason: () => {
-      if (client.aborted) return 'client';
+      // The pipeline's own deadline arrives on the client signal as a TimeoutError: not a client abort.
+      if (client.aborted) return (client.reason as { name?: string } | undefined)?.name === 'TimeoutError' ? 'deadline' : 'client';
       if (deadline.aborted) return 'deadline';
       if (headers.signal.aborted) return 'headers-timeout';
       clearTimeout(timer);

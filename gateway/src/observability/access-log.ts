@@ -1,0 +1,84 @@
+import { SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import type { Logger } from 'pino';
+import type { createGatewayFactory } from '../env.ts';
+import type { GatewayMetrics } from './metrics.ts';
+import { newRequestStats, requestStatsStorage } from './request-stats.ts';
+import { gatewayTracer, startServerSpan } from './tracing.ts';
+
+/**
+ * The outermost step: one JSON access-log line, the request metrics and the server span per request.
+ * It opens the per-request stats the upstream wrapper fills in (attempts, upstream time). Logs the
+ * path without its query string and no headers, so no token or secret can reach the log.
+ */
+export interface AccessLogOptions {
+  logger: Logger;
+  metrics: GatewayMetrics;
+  tracer?: Tracer;
+  /** Paths not logged or counted (the operations endpoints themselves). */
+  skipPaths?: readonly string[];
+}
+
+export function accessLog(factory: ReturnType<typeof createGatewayFactory>, options: AccessLogOptions) {
+  const { logger, metrics } = options;
+  const tracer = gatewayTracer(options.tracer);
+  const skip = new Set(options.skipPaths ?? ['/healthz', '/readyz', '/metrics']);
+
+  return factory.createMiddleware(async function accessLog(c, next) {
+    if (skip.has(c.req.path)) return next();
+    const started = performance.now();
+    const method = c.req.method;
+    const { span, context } = startServerSpan(tracer, method, c.req.header('traceparent'));
+    const stats = newRequestStats(context);
+    let failed = false;
+    try {
+      await requestStatsStorage.run(stats, next);
+    } catch (err) {
+      failed = true;
+      throw err;
+    } finally {
+      const totalMs = performance.now() - started;
+      const status = failed ? 500 : c.res.status;
+      const route = c.get('route');
+      const partner = c.get('principal')?.clientId ?? 'anonymous';
+      const api = route?.api ?? 'none';
+      const version = route?.version ?? 'none';
+      const operation = route?.operationId ?? 'unmatched';
+      const statusLabel = String(status);
+
+      metrics.requests.inc({ api, version, operation, partner, status: statusLabel });
+      metrics.requestDuration.observe({ api, version, operation, status: statusLabel }, totalMs / 1000);
+
+      if (route) span.updateName(`${method} ${route.publicPathTemplate}`);
+      span.setAttributes({
+        'http.response.status_code': status,
+        'concord.request_id': c.get('requestId') ?? '',
+        'concord.operation': operation,
+        'concord.partner': partner,
+        'concord.upstream.attempts': stats.attempts,
+        ...(route ? { 'http.route': route.publicPathTemplate, 'concord.api': api, 'concord.version': version } : {}),
+      });
+      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+
+      const line = {
+        request_id: c.get('requestId'),
+        trace_id: c.get('traceId'),
+        method,
+        path: c.req.path,
+        status,
+        partner,
+        api: route?.api,
+        version: route?.version,
+        operation: route?.operationId,
+        upstream: route?.upstream,
+        upstream_ms: stats.upstreamMs === undefined ? undefined : Math.round(stats.upstreamMs * 10) / 10,
+        total_ms: Math.round(totalMs * 10) / 10,
+        attempts: stats.attempts,
+        retries: Math.max(0, stats.attempts - 1),
+        ...(stats.circuitOpen ? { circuit_open: true } : {}),
+      };
+      if (status >= 500) logger.warn(line, 'request');
+      else logger.info(line, 'request');
+    }
+  });
+}

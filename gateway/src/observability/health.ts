@@ -1,0 +1,110 @@
+import { connect } from 'node:net';
+import type { Redis } from 'ioredis';
+import { request } from 'undici';
+import type { createGatewayFactory } from '../env.ts';
+import { GatewayError } from '../errors.ts';
+
+/**
+ * /healthz: the process is alive (no dependency is checked, so a Redis outage never gets the
+ * gateway restarted). /readyz: every dependency the gateway needs answers: Redis (PING) when one is
+ * configured, each upstream (its health path when configured, a TCP connect otherwise). Checks run
+ * in parallel, each bounded by `timeoutMs`. Not ready is 503 problem+json listing every check.
+ */
+export interface ReadinessTarget {
+  url: string;
+  /** GET this path (2xx = ready) instead of a TCP connect. */
+  healthPath?: string | undefined;
+}
+
+export interface HealthOptions {
+  redis?: Redis | undefined;
+  upstreams: Record<string, ReadinessTarget>;
+  timeoutMs: number;
+  checkUpstreams: boolean;
+}
+
+export interface CheckResult {
+  status: 'up' | 'down';
+  ms: number;
+  error?: string;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function tcpConnect(url: URL, timeoutMs: number): Promise<void> {
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: url.hostname, port });
+    socket.setTimeout(timeoutMs, () => {
+      socket.destroy();
+      reject(new Error(`connect timeout after ${timeoutMs} ms`));
+    });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once('error', (err) => {
+      socket.destroy();
+      reject(err);
+    });
+  });
+}
+
+async function httpCheck(base: string, path: string, timeoutMs: number): Promise<void> {
+  const url = new URL(path.replace(/^\//, ''), base.endsWith('/') ? base : `${base}/`);
+  const res = await request(url, { method: 'GET', signal: AbortSignal.timeout(timeoutMs), headersTimeout: timeoutMs });
+  await res.body.dump();
+  if (res.statusCode < 200 || res.statusCode >= 300) throw new Error(`${path} answered ${res.statusCode}`);
+}
+
+async function run(check: () => Promise<unknown>, timeoutMs: number, what: string): Promise<CheckResult> {
+  const started = performance.now();
+  try {
+    await withTimeout(check(), timeoutMs, what);
+    return { status: 'up', ms: Math.round(performance.now() - started) };
+  } catch (err) {
+    return { status: 'down', ms: Math.round(performance.now() - started), error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+export function readinessChecks(options: HealthOptions): () => Promise<{ ready: boolean; checks: Record<string, CheckResult> }> {
+  const { redis, upstreams, timeoutMs, checkUpstreams } = options;
+  return async () => {
+    const entries: [string, Promise<CheckResult>][] = [];
+    if (redis) entries.push(['redis', run(() => redis.ping(), timeoutMs, 'redis')]);
+    if (checkUpstreams) {
+      for (const [name, target] of Object.entries(upstreams)) {
+        const url = new URL(target.url);
+        const check = target.healthPath ? () => httpCheck(target.url, target.healthPath!, timeoutMs) : () => tcpConnect(url, timeoutMs);
+        entries.push([`upstream:${name}`, run(check, timeoutMs, `upstream ${name}`)]);
+      }
+    }
+    const results = await Promise.all(entries.map(async ([name, p]) => [name, await p] as const));
+    const checks = Object.fromEntries(results);
+    return { ready: results.every(([, r]) => r.status === 'up'), checks };
+  };
+}
+
+export function healthHandlers(factory: ReturnType<typeof createGatewayFactory>, options: HealthOptions) {
+  const ready = readinessChecks(options);
+  return {
+    healthz: factory.createHandlers((c) => c.json({ status: 'ok' }, 200, { 'cache-control': 'no-store' }))[0],
+    readyz: factory.createHandlers(async (c) => {
+      const result = await ready();
+      if (!result.ready) {
+        const down = Object.entries(result.checks).filter(([, r]) => r.status === 'down').map(([n]) => n);
+        throw new GatewayError('DEPENDENCY_UNAVAILABLE', 503, `Not ready: ${down.join(', ')} unreachable.`, {
+          extensions: { checks: result.checks },
+          headers: { 'Retry-After': '5' },
+        });
+      }
+      return c.json({ status: 'ready', checks: result.checks }, 200, { 'cache-control': 'no-store' });
+    })[0],
+  };
+}
