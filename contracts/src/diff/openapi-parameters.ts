@@ -23,7 +23,7 @@ export function compareParameters(
 ): void {
   const basePath = pathNames(base.path);
   const headPath = pathNames(head.path);
-  const key = (p: ParameterObject, names: string[]) => (p.in === 'path' ? `path#${names.indexOf(p.name)}` : `${p.in}:${p.name.toLowerCase()}`);
+  const key = (p: ParameterObject, names: string[]) => (p.in === 'path' ? `path#${names.indexOf(p.name)}` : `${p.in}:${p.in === 'header' ? p.name.toLowerCase() : p.name}`);
   const headByKey = new Map(head.parameters.map((p) => [key(p, headPath), p]));
   const unmatchedHead = new Set(head.parameters);
   const unmatchedBase: ParameterObject[] = [];

@@ -1,33 +1,44 @@
 import type { SecurityRequirement } from '../document/openapi-document.ts';
 import type { Report } from './change.ts';
+import type { RuleId } from './rules.ts';
 
 /**
- * Requirements are folded into scheme -> scopes: the precise OR-of-ANDs of OpenAPI security is
- * rarely used, and a scheme or scope that appears anywhere new is what a client must go and get.
- * An empty requirement (`{}`) means anonymous access, which is represented by no schemes at all.
+ * OpenAPI security is an OR of requirements, each an AND of schemes with scopes; no requirement at
+ * all means anonymous access, the same as one empty requirement. A client that satisfied a base
+ * requirement keeps working if some head requirement asks no more of it; adding an alternative is
+ * therefore not breaking, adding a scheme or scope to the only requirement is.
  */
-function schemes(requirements: SecurityRequirement[] | undefined): Map<string, Set<string>> {
-  const out = new Map<string, Set<string>>();
-  for (const requirement of requirements ?? []) {
-    for (const [scheme, scopes] of Object.entries(requirement)) {
-      const set = out.get(scheme) ?? new Set<string>();
-      for (const scope of scopes) set.add(scope);
-      out.set(scheme, set);
-    }
+function requirements(list: SecurityRequirement[] | undefined): SecurityRequirement[] {
+  return list?.length ? list : [{}];
+}
+
+/** True when a client meeting `held` also meets `asked`. */
+function covers(held: SecurityRequirement, asked: SecurityRequirement): boolean {
+  return Object.entries(asked).every(([scheme, scopes]) => held[scheme] !== undefined && scopes.every((s) => held[scheme]?.includes(s)));
+}
+
+function closest(to: SecurityRequirement, candidates: SecurityRequirement[]): SecurityRequirement {
+  const shared = (r: SecurityRequirement) => Object.keys(r).filter((s) => s in to).length * 2 - Object.keys(r).length;
+  return candidates.reduce((best, r) => (shared(r) > shared(best) ? r : best), candidates[0] ?? {});
+}
+
+/** What `wanted` asks beyond `had`, reported with the rules given (added or removed). */
+function reportExtra(wanted: SecurityRequirement, had: SecurityRequirement, rules: { scheme: RuleId; scope: RuleId }, verb: string, report: Report): void {
+  for (const [scheme, scopes] of Object.entries(wanted)) {
+    const before = had[scheme];
+    if (!before) report(rules.scheme, `security ${scheme}`, `${verb} security scheme ${scheme}${scopes.length ? ` with scopes ${scopes.join(', ')}` : ''}`);
+    else for (const scope of scopes) if (!before.includes(scope)) report(rules.scope, `security ${scheme}`, `${verb} scope ${scope}`);
   }
-  return out;
 }
 
 export function compareSecurity(base: SecurityRequirement[] | undefined, head: SecurityRequirement[] | undefined, report: Report): void {
-  const [b, h] = [schemes(base), schemes(head)];
-  for (const [scheme, scopes] of h) {
-    const before = b.get(scheme);
-    if (!before) {
-      report('security-scheme-added', `security ${scheme}`, `requires security scheme ${scheme}${scopes.size ? ` with scopes ${[...scopes].join(', ')}` : ''}`);
-      continue;
-    }
-    for (const scope of scopes) if (!before.has(scope)) report('security-scope-added', `security ${scheme}`, `requires scope ${scope}`);
-    for (const scope of before) if (!scopes.has(scope)) report('security-scope-removed', `security ${scheme}`, `no longer requires scope ${scope}`);
+  const [b, h] = [requirements(base), requirements(head)];
+  for (const held of b) {
+    if (h.some((asked) => covers(held, asked))) continue;
+    reportExtra(closest(held, h), held, { scheme: 'security-scheme-added', scope: 'security-scope-added' }, 'requires', report);
   }
-  for (const scheme of b.keys()) if (!h.has(scheme)) report('security-scheme-removed', `security ${scheme}`, `no longer requires security scheme ${scheme}`);
+  for (const asked of h) {
+    if (b.some((before) => covers(asked, before))) continue;
+    reportExtra(closest(asked, b), asked, { scheme: 'security-scheme-removed', scope: 'security-scope-removed' }, 'no longer requires', report);
+  }
 }
