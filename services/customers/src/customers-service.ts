@@ -1,0 +1,34 @@
+import { registerCustomersV2 } from '@concord/contracts/generated/customers.v2/server.ts';
+import { systemClock } from '@concord/service-runtime/src/clock.ts';
+import { runMigrations } from '@concord/service-runtime/src/database/migrations.ts';
+import { createOutbox } from '@concord/service-runtime/src/events/outbox.ts';
+import { createOutboxRelay } from '@concord/service-runtime/src/events/outbox-relay.ts';
+import { createServiceApp } from '@concord/service-runtime/src/http/service-app.ts';
+import { randomIds } from '@concord/service-runtime/src/ids.ts';
+import { defaultOnError, type ServiceDeps, type ServiceLifecycle } from '@concord/service-runtime/src/service-deps.ts';
+import type { Hono } from 'hono';
+import { createCustomersHandlers } from './customers-handlers.ts';
+import { customersMigrations } from './migrations.ts';
+
+export interface CustomersService extends ServiceLifecycle {
+  app: Hono;
+}
+
+/**
+ * The customers system API (customers.v2, natively). Migrations run here, before the first route
+ * can be served; the outbox relay runs between start() and stop().
+ */
+export async function createCustomersService(deps: ServiceDeps): Promise<CustomersService> {
+  const onError = deps.onError ?? defaultOnError;
+  const clock = deps.clock ?? systemClock;
+  const ids = deps.ids ?? randomIds;
+  await runMigrations(deps.db, customersMigrations);
+  const outbox = createOutbox({ service: 'customers', schema: deps.db.schema, clock, ids });
+  const relay = createOutboxRelay({ db: deps.db, bus: deps.bus, pollIntervalMs: deps.relayPollIntervalMs, onError: (err) => onError(err, 'customers.relay') });
+  const app = createServiceApp((err) => onError(err, 'customers.http'));
+  registerCustomersV2(app, createCustomersHandlers({ db: deps.db, outbox, clock, ids }), {
+    responseValidation: deps.responseValidation ?? 'report',
+    onResponseMismatch: (operationId, status, errors) => onError(new Error(`${operationId} ${status} breaks the contract: ${JSON.stringify(errors)}`), 'customers.contract'),
+  });
+  return { app, start: () => relay.start(), stop: () => relay.stop() };
+}
