@@ -22,6 +22,7 @@ import { createErrorHandler, createNotFoundHandler } from './problem-response.ts
 import { buildRouteTable, type RouteTable } from './routes.ts';
 import { proxy } from './upstream/proxy.ts';
 import { createUndiciUpstream } from './upstream/undici-upstream.ts';
+import { createGatewayOperations } from './observability/gateway-operations.ts';
 import type { UpstreamCall } from './upstream/upstream-call.ts';
 
 export interface BuiltGateway {
@@ -43,6 +44,8 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
   // ── INSERTION POINT: RESILIENCE (issue 6) ───────────────────────────────────────────────────
   // Wrap the upstream call (deadline, retries, circuit breaker), e.g.
   //   upstreamCall = createResilientUpstream(upstreamCall, { config: config.resilience, ... }).call;
+  const operations = createGatewayOperations(factory, config, deps);
+  upstreamCall = operations.wrapUpstream(upstreamCall);
   // ─────────────────────────────────────────────────────────────────────────────────────────────
 
   const app = new Hono<GatewayEnv>();
@@ -54,7 +57,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
 
   // ── INSERTION POINT: OBSERVABILITY (issue 6) ────────────────────────────────────────────────
   // Middleware that must see every request and response (access log, request metrics), in order.
-  const observe: MiddlewareHandler<GatewayEnv>[] = [];
+  const observe: MiddlewareHandler<GatewayEnv>[] = [...operations.observe];
   // ─────────────────────────────────────────────────────────────────────────────────────────────
   for (const step of observe) app.use('*', step);
 
@@ -62,6 +65,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
   // Routes outside the contracts, registered before the contract pipeline so they win:
   // /readyz, /metrics (issue 6), /oauth/token, /.well-known/jwks.json (issue 5: app.route('/', security.routes)).
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  operations.registerRoutes(app, { healthz: false });
   // ─────────────────────────────────────────────────────────────────────────────────────────────
 
   // ── INSERTION POINT: SECURITY (issue 5) ─────────────────────────────────────────────────────
@@ -69,7 +73,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
   const security: MiddlewareHandler<GatewayEnv>[] = [];
   // ── INSERTION POINT: IDEMPOTENCY (issue 6) ──────────────────────────────────────────────────
   // Runs after security (keys are scoped per partner); readRequestBody(c) gives the body bytes.
-  const idempotency: MiddlewareHandler<GatewayEnv>[] = [];
+  const idempotency: MiddlewareHandler<GatewayEnv>[] = [...operations.idempotency];
   // ─────────────────────────────────────────────────────────────────────────────────────────────
 
   const pipeline: MiddlewareHandler<GatewayEnv>[] = [
