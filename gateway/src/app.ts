@@ -18,6 +18,8 @@ import { routeMatch } from './policies/route-match/index.ts';
 import { validateRequest } from './policies/validate-request/index.ts';
 import { validateResponse } from './policies/validate-response/index.ts';
 import { versionPolicy } from './policies/version-policy/index.ts';
+import { securityConfigSchema } from './config/security-schema.ts';
+import { createGatewaySecurity, type GatewaySecurity } from './partners/security.ts';
 import { createErrorHandler, createNotFoundHandler } from './problem-response.ts';
 import { buildRouteTable, type RouteTable } from './routes.ts';
 import { proxy } from './upstream/proxy.ts';
@@ -29,6 +31,8 @@ export interface BuiltGateway {
   app: Hono<GatewayEnv>;
   config: GatewayConfig;
   routes: RouteTable;
+  /** Authentication, partners, the built-in issuer and rate limits (issue 5); `startupBanner()` for main.ts. */
+  security: GatewaySecurity;
   /** Releases what this build opened (upstream pools, timers); in-flight upstream calls finish first. */
   close(): Promise<void>;
 }
@@ -37,6 +41,9 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
   const factory = createGatewayFactory();
   const routes = buildRouteTable(config);
   const closers: (() => Promise<void> | void)[] = [];
+  // Refuses, at start-up, an operation with no security requirement that is not public on purpose.
+  const gatewaySecurity = createGatewaySecurity(config.security ?? securityConfigSchema.parse({}), deps, { routes: routes.routes });
+  closers.push(() => gatewaySecurity.close());
 
   const undici = createUndiciUpstream(config.upstreams);
   closers.push(() => undici.close());
@@ -66,11 +73,12 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
   // /readyz, /metrics (issue 6), /oauth/token, /.well-known/jwks.json (issue 5: app.route('/', security.routes)).
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   operations.registerRoutes(app, { healthz: false });
+  if (gatewaySecurity.routes) app.route('/', gatewaySecurity.routes);
   // ─────────────────────────────────────────────────────────────────────────────────────────────
 
   // ── INSERTION POINT: SECURITY (issue 5) ─────────────────────────────────────────────────────
   // authenticate -> authorize -> rate limit, run after the route match, version policy and CORS.
-  const security: MiddlewareHandler<GatewayEnv>[] = [];
+  const security: MiddlewareHandler<GatewayEnv>[] = [gatewaySecurity.authenticate, gatewaySecurity.authorize, gatewaySecurity.rateLimit];
   // ── INSERTION POINT: IDEMPOTENCY (issue 6) ──────────────────────────────────────────────────
   // Runs after security (keys are scoped per partner); readRequestBody(c) gives the body bytes.
   const idempotency: MiddlewareHandler<GatewayEnv>[] = [...operations.idempotency];
@@ -96,6 +104,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
     app,
     config,
     routes,
+    security: gatewaySecurity,
     close() {
       closed ??= Promise.all(closers.map((close) => close())).then(() => undefined);
       return closed;
