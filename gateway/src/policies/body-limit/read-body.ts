@@ -19,7 +19,7 @@ export async function readRequestBody(c: Context<GatewayEnv>): Promise<Uint8Arra
   const limit = c.get('route').policies.bodyLimitBytes;
   const length = c.req.header('content-length');
   if (length !== undefined && Number(length) > limit) throw tooLarge(limit);
-  if ((length === undefined || length === '0') && c.req.header('transfer-encoding') === undefined) {
+  if (length === '0') {
     c.set('requestBody', null);
     return null;
   }
