@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { checkGenerated, generateAll, writeGenerated } from '../generate/generate.ts';
 import { GENERATED_DIR } from '../paths.ts';
 import { UsageError, type Io } from './usage-error.ts';
@@ -9,12 +9,14 @@ export async function generateCommand(args: string[], io: Io): Promise<number> {
   if (unknown.length) throw new UsageError(`generate takes only --check, not ${unknown[0]}`);
   const files = await generateAll();
   const dir = relative(process.cwd(), GENERATED_DIR) || '.';
+  // Drift paths are relative to contracts/generated/; the SDK's generated sources live beside it.
+  const shown = (p: string) => relative(process.cwd(), join(GENERATED_DIR, p)).replace(/\\/g, '/');
   if (args.includes('--check')) {
     const drift = await checkGenerated(files);
     const lines = [
-      ...drift.stale.map((p) => `stale    ${dir}/${p}`),
-      ...drift.missing.map((p) => `missing  ${dir}/${p}`),
-      ...drift.extra.map((p) => `extra    ${dir}/${p}`),
+      ...drift.stale.map((p) => `stale    ${shown(p)}`),
+      ...drift.missing.map((p) => `missing  ${shown(p)}`),
+      ...drift.extra.map((p) => `extra    ${shown(p)}`),
     ];
     if (lines.length === 0) {
       io.err(`${files.length} generated files are up to date`);

@@ -2,9 +2,14 @@ import { relative } from 'node:path';
 import { REPO_ROOT } from '../paths.ts';
 
 export interface GeneratedFile {
-  /** Relative to `contracts/generated/`. */
+  /** Relative to `root`. */
   path: string;
   contents: string;
+  /**
+   * The directory `path` is relative to, when it is not `contracts/generated/`: output that lives in
+   * another workspace (the partner SDK's `src/generated/`). Each root is owned whole by the generator.
+   */
+  root?: string;
 }
 
 export function banner(sourcePath: string): string {
