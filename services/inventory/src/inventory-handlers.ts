@@ -1,0 +1,52 @@
+import type { InventoryV1Handlers } from '@concord/contracts/generated/inventory.v1/server.ts';
+import { ProblemError, problemType } from '@concord/contracts/src/problem.ts';
+import type { Clock } from '@concord/service-runtime/src/clock.ts';
+import type { Database } from '@concord/service-runtime/src/database/database.ts';
+import { decodeCursor, encodeCursor } from '@concord/service-runtime/src/http/page-cursor.ts';
+import { traceparentOf } from '@concord/service-runtime/src/http/traceparent.ts';
+import { inventoryRepository as repo } from './inventory-repository.ts';
+import type { StockLedger } from './stock-ledger.ts';
+
+function notFound(detail: string, instance: string): ProblemError {
+  return new ProblemError({ status: 404, type: problemType('not-found'), title: 'Resource not found', detail, instance });
+}
+
+export function createInventoryHandlers(deps: { db: Database; ledger: StockLedger; clock: Clock }): InventoryV1Handlers {
+  const { db, ledger, clock } = deps;
+  return {
+    async listStock({ query }) {
+      const page = await repo.pageStock(db, query.limit ?? 20, decodeCursor(query.cursor));
+      return { status: 200, body: { data: page.items, next_cursor: page.nextPosition === undefined ? null : encodeCursor(page.nextPosition) } };
+    },
+
+    async getStock({ params }) {
+      const item = await repo.findStock(db, params.sku);
+      if (!item) throw notFound(`SKU ${params.sku} does not exist.`, `/stock/${params.sku}`);
+      return { status: 200, body: item };
+    },
+
+    async setStock({ params, body }) {
+      const item = await repo.setStock(db, params.sku, body.available, body.name, clock.now().toISOString());
+      return { status: 200, body: item };
+    },
+
+    async createReservation({ body }, c) {
+      const { reservation, created } = await ledger.reserve(body.order_id, body.lines, traceparentOf(c));
+      if (!created) return { status: 200, body: reservation };
+      return { status: 201, body: reservation, headers: { location: `/reservations/${reservation.order_id}` } };
+    },
+
+    async getReservation({ params }) {
+      const reservation = await repo.findReservation(db, params.orderId);
+      if (!reservation) throw notFound(`There is no reservation for order ${params.orderId}.`, `/reservations/${params.orderId}`);
+      return { status: 200, body: reservation };
+    },
+
+    async releaseReservation({ params }, c) {
+      // The release endpoint takes no body, so it cannot say why; see the report on issue 3.
+      const reservation = await db.transaction((tx) => ledger.release(tx, params.orderId, 'manual', traceparentOf(c)));
+      if (!reservation) throw notFound(`There is no reservation for order ${params.orderId}.`, `/reservations/${params.orderId}`);
+      return { status: 200, body: reservation };
+    },
+  };
+}

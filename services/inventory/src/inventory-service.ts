@@ -1,0 +1,58 @@
+import { registerInventoryV1 } from '@concord/contracts/generated/inventory.v1/server.ts';
+import { systemClock } from '@concord/service-runtime/src/clock.ts';
+import { runMigrations } from '@concord/service-runtime/src/database/migrations.ts';
+import type { BusHandler, BusSubscription } from '@concord/service-runtime/src/events/event-bus.ts';
+import { createOutbox } from '@concord/service-runtime/src/events/outbox.ts';
+import { createOutboxRelay } from '@concord/service-runtime/src/events/outbox-relay.ts';
+import { createServiceApp } from '@concord/service-runtime/src/http/service-app.ts';
+import { randomIds } from '@concord/service-runtime/src/ids.ts';
+import { defaultOnError, type ServiceDeps, type ServiceLifecycle } from '@concord/service-runtime/src/service-deps.ts';
+import type { Hono } from 'hono';
+import { createInventoryHandlers } from './inventory-handlers.ts';
+import { inventoryMigrations } from './migrations.ts';
+import { createOrderCancelledConsumer, ORDER_CANCELLED_SUBJECT } from './order-cancelled-consumer.ts';
+import { createStockLedger, type StockLedger } from './stock-ledger.ts';
+
+export interface InventoryServiceDeps extends ServiceDeps {
+  /** Durable name of the order.cancelled subscription; default `inventory`. */
+  durable?: string;
+}
+
+export interface InventoryService extends ServiceLifecycle {
+  app: Hono;
+  ledger: StockLedger;
+  /** The bus handler for order.cancelled, exposed so tests can deliver an event twice. */
+  onOrderCancelled: BusHandler & { applied(): number };
+}
+
+/** The inventory system API: stock, reservations, and the order.cancelled consumer. */
+export async function createInventoryService(deps: InventoryServiceDeps): Promise<InventoryService> {
+  const onError = deps.onError ?? defaultOnError;
+  const clock = deps.clock ?? systemClock;
+  await runMigrations(deps.db, inventoryMigrations);
+  const outbox = createOutbox({ service: 'inventory', schema: deps.db.schema, clock, ids: deps.ids ?? randomIds });
+  const ledger = createStockLedger({ db: deps.db, outbox, clock });
+  const relay = createOutboxRelay({ db: deps.db, bus: deps.bus, pollIntervalMs: deps.relayPollIntervalMs, onError: (err) => onError(err, 'inventory.relay') });
+  const onOrderCancelled = createOrderCancelledConsumer({ db: deps.db, ledger, onInvalid: (detail) => onError(new Error(detail), 'inventory.consumer') });
+  const app = createServiceApp((err) => onError(err, 'inventory.http'));
+  registerInventoryV1(app, createInventoryHandlers({ db: deps.db, ledger, clock }), {
+    responseValidation: deps.responseValidation ?? 'report',
+    onResponseMismatch: (operationId, status, errors) => onError(new Error(`${operationId} ${status} breaks the contract: ${JSON.stringify(errors)}`), 'inventory.contract'),
+  });
+
+  let subscription: BusSubscription | undefined;
+  return {
+    app,
+    ledger,
+    onOrderCancelled,
+    async start() {
+      await relay.start();
+      subscription = await deps.bus.subscribe({ durable: deps.durable ?? 'inventory', subjects: [ORDER_CANCELLED_SUBJECT], handler: onOrderCancelled });
+    },
+    async stop() {
+      await subscription?.close();
+      subscription = undefined;
+      await relay.stop();
+    },
+  };
+}
