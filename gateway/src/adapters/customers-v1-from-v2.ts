@@ -23,8 +23,9 @@ type V2Problem = V2['schemas']['Problem'];
 const NAME_FIELDS = ['name_prefix', 'given_name', 'family_name'] as const;
 
 export function customerToV1(customer: V2Customer): V1Customer {
-  const { name_prefix, given_name, family_name, ...rest } = customer;
-  return { ...rest, full_name: joinFullName({ name_prefix, given_name, family_name }) };
+  const { name_prefix, given_name, family_name, id, ...rest } = customer;
+  // v1's field order, so a v1 client reads the same document it always did.
+  return { id, full_name: joinFullName({ name_prefix, given_name, family_name }), ...rest };
 }
 
 export function pageToV1(page: V2Page): V1Page {

@@ -1,0 +1,215 @@
+/**
+ * The gateway process: read the env and the config, build, serve; reload on SIGHUP or when the
+ * config file changes; shut down cleanly on SIGTERM/SIGINT. A reload builds a whole new gateway
+ * and swaps it in atomically: new requests go to the new build, in-flight ones finish on the old
+ * one, which is closed once they are done. A config that does not validate never replaces a
+ * working one: the reason is logged with the file and line, and the old config keeps serving.
+ */
+import { watch, type FSWatcher } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { basename, dirname, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { serve, type ServerType } from '@hono/node-server';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { buildGateway, type BuiltGateway } from './app.ts';
+import { parseProcessEnv, type GatewayProcessEnv } from './config/env.ts';
+import { ConfigError, parseConfig } from './config/load-config.ts';
+import type { GatewayDeps } from './deps.ts';
+
+export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../gateway.config.yaml', import.meta.url));
+
+export interface StartGatewayOptions {
+  /** Default: GATEWAY_CONFIG, else gateway/gateway.config.yaml. */
+  configPath?: string;
+  /** Default: parsed from process.env. */
+  env?: GatewayProcessEnv;
+  /** Replace any of the process-wide resources (tests). */
+  deps?: Partial<GatewayDeps>;
+  /** Listen here instead of PORT / server.port (tests pass 0). */
+  port?: number;
+  hostname?: string;
+  /** Install SIGHUP (reload) and SIGTERM/SIGINT (shutdown) handlers. Default false. */
+  handleSignals?: boolean;
+  /** Watch the config file; default: the config's server.watchConfig. */
+  watchConfig?: boolean;
+}
+
+export type ReloadResult = { ok: true } | { ok: false; error: Error };
+
+export interface RunningGateway {
+  url: string;
+  port: number;
+  configPath: string;
+  /** The build serving new requests. */
+  current(): BuiltGateway;
+  reload(): Promise<ReloadResult>;
+  close(): Promise<void>;
+}
+
+interface Slot {
+  built: BuiltGateway;
+  inflight: number;
+  drained: (() => void) | undefined;
+}
+
+function createDeps(env: GatewayProcessEnv, overrides: Partial<GatewayDeps>): GatewayDeps {
+  return {
+    env,
+    logger: overrides.logger ?? pino({ level: env.logLevel ?? 'info', base: { service: 'concord-gateway' } }),
+    metrics: overrides.metrics ?? new Registry(),
+    redis: 'redis' in overrides ? overrides.redis : env.redisUrl ? new Redis(env.redisUrl, { maxRetriesPerRequest: 1 }) : undefined,
+    now: overrides.now ?? Date.now,
+    fetch: overrides.fetch ?? globalThis.fetch,
+  };
+}
+
+/** Waits until the slot has no request in flight, or `graceMs` passed; true when drained. */
+function drain(slot: Slot, graceMs: number): Promise<boolean> {
+  if (slot.inflight === 0) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), graceMs);
+    slot.drained = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+  });
+}
+
+export async function startGateway(options: StartGatewayOptions = {}): Promise<RunningGateway> {
+  const env = options.env ?? parseProcessEnv(process.env);
+  const configPath = resolve(options.configPath ?? env.configPath ?? DEFAULT_CONFIG_PATH);
+  const deps = createDeps(env, options.deps ?? {});
+  const log = deps.logger;
+
+  let lastText = await readFile(configPath, 'utf8').catch((err: Error) => {
+    throw new ConfigError(configPath, [{ line: 0, column: 0, path: '', message: `cannot be read: ${err.message}` }]);
+  });
+  const config = parseConfig(lastText, configPath, env);
+  let active: Slot = { built: buildGateway(config, deps), inflight: 0, drained: undefined };
+  const retiring = new Set<Promise<void>>();
+
+  const server: ServerType = serve({
+    hostname: options.hostname ?? '0.0.0.0',
+    port: options.port ?? config.server.port,
+    fetch: async (request, bindings) => {
+      const slot = active;
+      slot.inflight++;
+      try {
+        return await slot.built.app.fetch(request, bindings);
+      } finally {
+        if (--slot.inflight === 0) slot.drained?.();
+      }
+    },
+  });
+  await new Promise<void>((ok, fail) => {
+    if ((server as Server).listening) return ok();
+    server.once('listening', ok);
+    server.once('error', fail);
+  });
+  const port = ((server as Server).address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+
+  function retire(slot: Slot): void {
+    const done = drain(slot, slot.built.config.server.shutdownGraceMs)
+      .then(() => slot.built.close())
+      .catch((err: unknown) => log.warn({ err }, 'closing the previous gateway build failed'))
+      .finally(() => retiring.delete(done));
+    retiring.add(done);
+  }
+
+  let reloading: Promise<ReloadResult> | undefined;
+  async function reload(): Promise<ReloadResult> {
+    // One reload at a time; a change during a reload is picked up by the next event.
+    while (reloading) await reloading;
+    reloading = (async (): Promise<ReloadResult> => {
+      try {
+        const text = await readFile(configPath, 'utf8');
+        const next = parseConfig(text, configPath, env);
+        const built = buildGateway(next, deps);
+        const previous = active;
+        active = { built, inflight: 0, drained: undefined };
+        lastText = text;
+        if (next.server.port !== previous.built.config.server.port && options.port === undefined) {
+          log.warn({ port }, 'server.port changed; a new port takes effect only after a restart');
+        }
+        retire(previous);
+        log.info({ config: configPath, apis: next.apis.map((a) => `${a.basePath} ${a.contract}`) }, 'config reloaded');
+        return { ok: true };
+      } catch (err) {
+        const error = err instanceof Error ? err : new Error(String(err));
+        log.error({ config: configPath, reason: error.message }, 'config reload rejected; the previous config keeps serving');
+        return { ok: false, error };
+      } finally {
+        reloading = undefined;
+      }
+    })();
+    return reloading;
+  }
+
+  let watcher: FSWatcher | undefined;
+  let debounce: NodeJS.Timeout | undefined;
+  if (options.watchConfig ?? config.server.watchConfig) {
+    // Watch the directory: editors save by writing a new file and renaming it over the old one.
+    const file = basename(configPath);
+    watcher = watch(dirname(configPath), (_event, name) => {
+      if (name !== null && name !== file) return;
+      clearTimeout(debounce);
+      debounce = setTimeout(() => {
+        readFile(configPath, 'utf8')
+          .then((text) => (text === lastText ? undefined : reload()))
+          .catch((err: unknown) => log.warn({ err }, 'config file could not be read; keeping the current config'));
+      }, 100);
+    });
+  }
+
+  const onHup = () => void reload();
+  const onTerm = (signal: NodeJS.Signals) => {
+    log.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
+    void close().then(() => process.exit(0));
+  };
+  if (options.handleSignals) {
+    process.on('SIGHUP', onHup);
+    process.once('SIGTERM', onTerm);
+    process.once('SIGINT', onTerm);
+  }
+
+  let closing: Promise<void> | undefined;
+  function close(): Promise<void> {
+    closing ??= (async () => {
+      clearTimeout(debounce);
+      watcher?.close();
+      process.off('SIGHUP', onHup);
+      const http = server as Server;
+      const stopped = new Promise<void>((ok) => http.close(() => ok()));
+      http.closeIdleConnections();
+      const slot = active;
+      const drained = await drain(slot, slot.built.config.server.shutdownGraceMs);
+      if (!drained) log.warn({ inflight: slot.inflight }, 'grace period over; closing remaining connections');
+      http.closeAllConnections();
+      await stopped;
+      await Promise.all([slot.built.close(), ...retiring]);
+      if (!options.deps || !('redis' in options.deps)) await deps.redis?.quit().catch(() => undefined);
+    })();
+    return closing;
+  }
+
+  log.info({ url, config: configPath, apis: config.apis.map((a) => `${a.basePath} ${a.contract} -> ${a.upstream}`) }, 'gateway listening');
+  // The security build prints demo credentials (never in production) when it offers a banner.
+  const banner = (active.built as { security?: { startupBanner?: () => string[] } }).security?.startupBanner?.() ?? [];
+  for (const line of banner) log.info(line);
+
+  return { url, port, configPath, current: () => active.built, reload, close };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  try {
+    await startGateway({ handleSignals: true });
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  }
+}
