@@ -1,0 +1,189 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestIdentityProvider, type TestIdentityProvider } from '@concord/gateway/src/partners/testing/test-identity-provider.ts';
+import { probeRealService } from '@concord/service-runtime/src/testing/real-services.ts';
+import { replicaConfig, startOrdersStub, startReplica, type Replica } from './fixtures/replicas.ts';
+
+/**
+ * Three gateway processes sharing one Redis: the plan's limit holds across them exactly, and a
+ * Redis outage follows the configured behaviour without a single 500.
+ */
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function security(idp: TestIdentityProvider, plan: { points: number; windowSeconds: number }, rateLimit: Record<string, unknown>) {
+  return {
+    auth: { jwksUrl: idp.jwksUrl, issuer: idp.issuer, audience: idp.audience },
+    partners: [{ clientId: 'bench-partner', name: 'Bench', plan: 'hundred', apis: ['orders'], scopes: ['orders:read'] }],
+    plans: { hundred: { rateLimit: plan } },
+    demo: { enabled: false },
+    rateLimit: { store: 'redis', ...rateLimit },
+  };
+}
+
+async function fire(replicas: Replica[], count: number, token: string): Promise<Response[]> {
+  return Promise.all(
+    Array.from({ length: count }, (_, i) => fetch(`${replicas[i % replicas.length]!.url}/v1/orders`, { headers: { authorization: `Bearer ${token}` } })),
+  );
+}
+
+function tally(responses: Response[]): Record<number, number> {
+  const out: Record<number, number> = {};
+  for (const res of responses) out[res.status] = (out[res.status] ?? 0) + 1;
+  return out;
+}
+
+describe('three gateway replicas sharing one Redis', async () => {
+  const redisUrl = await probeRealService('redis');
+  const prefix = `concord-test:security:${process.pid}:${Date.now()}`;
+  let idp: TestIdentityProvider;
+  let stub: Awaited<ReturnType<typeof startOrdersStub>>;
+  let replicas: Replica[] = [];
+
+  beforeAll(async () => {
+    if (!redisUrl) return;
+    idp = await startTestIdentityProvider();
+    stub = await startOrdersStub();
+    const config = replicaConfig(stub.url, security(idp, { points: 100, windowSeconds: 60 }, { keyPrefix: prefix, storeTimeoutMs: 2000 }));
+    replicas = await Promise.all([0, 1, 2].map(() => startReplica(config, { REDIS_URL: redisUrl })));
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(replicas.map((r) => r.stop()));
+    if (redisUrl) {
+      const redis = new Redis(redisUrl);
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length) await redis.del(...keys);
+      redis.disconnect();
+    }
+    await stub?.stop();
+    await idp?.stop();
+  });
+
+  it.runIf(redisUrl)('admit exactly the plan (100/min) out of 1,000 concurrent requests; the rest are 429 with Retry-After', async () => {
+    const token = await idp.sign({ client_id: 'bench-partner', scope: 'orders:read' }, { expiresIn: 600 });
+    const started = performance.now();
+    const responses = await fire(replicas, 1000, token);
+    const elapsed = performance.now() - started;
+    const counts = tally(responses);
+    console.info(`1,000 requests over 3 replicas in ${elapsed.toFixed(0)} ms: ${JSON.stringify(counts)}`);
+    expect(counts).toEqual({ 200: 100, 429: 900 });
+    expect(stub.hits()).toBe(100);
+    for (const res of responses) {
+      expect(res.headers.get('ratelimit-policy')).toBe('"hundred";q=100;w=60');
+      if (res.status === 429) {
+        expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+        expect(Number(res.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+        expect(res.headers.get('content-type')).toBe('application/problem+json');
+      }
+    }
+    // Every replica took part.
+    expect(new Set(responses.map((_, i) => i % 3)).size).toBe(3);
+  }, 60_000);
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A throwaway redis-server (never the machine's shared one), so it can be stopped mid-test. */
+async function startThrowawayRedis(port: number): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    const client = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      await client.ping();
+      return child;
+    } catch {
+      await sleep(50);
+    } finally {
+      client.disconnect();
+    }
+  }
+  await stopProcess(child);
+  throw new Error('redis-server did not start');
+}
+
+async function stopProcess(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
+const hasRedisServer = await new Promise<boolean>((resolve) => {
+  const probe = spawn('redis-server', ['--version'], { stdio: 'ignore' });
+  probe.once('error', () => resolve(false));
+  probe.once('exit', (code) => resolve(code === 0));
+});
+if (!hasRedisServer) console.warn('\n*** SKIPPING the Redis outage suite: redis-server is not installed ***\n');
+
+describe.runIf(hasRedisServer)('Redis stopped mid-test, then back', () => {
+  let idp: TestIdentityProvider;
+  let stub: Awaited<ReturnType<typeof startOrdersStub>>;
+  let redisServer: ChildProcess | undefined;
+  let port: number;
+  let open: Replica[] = [];
+  let closed: Replica | undefined;
+
+  beforeAll(async () => {
+    port = await freePort();
+    redisServer = await startThrowawayRedis(port);
+    idp = await startTestIdentityProvider();
+    stub = await startOrdersStub();
+    const plan = { points: 50, windowSeconds: 60 };
+    const env = { REDIS_URL: `redis://127.0.0.1:${port}` };
+    [open, closed] = await Promise.all([
+      Promise.all([0, 1].map(() => startReplica(replicaConfig(stub.url, security(idp, plan, { onStoreDown: 'fail-open', storeTimeoutMs: 300 })), env))),
+      startReplica(replicaConfig(stub.url, security(idp, plan, { onStoreDown: 'fail-closed', storeTimeoutMs: 300 })), env),
+    ]);
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all([...open, ...(closed ? [closed] : [])].map((r) => r.stop()));
+    await stopProcess(redisServer);
+    await stub?.stop();
+    await idp?.stop();
+  });
+
+  it('holds the configured behaviour while Redis is down (no 500s) and shares limits again when it is back', async () => {
+    const all = [...open, closed!];
+    const token = await idp.sign({ client_id: 'bench-partner', scope: 'orders:read' }, { expiresIn: 600 });
+
+    // Redis up: one shared budget.
+    expect(tally(await fire(all, 30, token))).toEqual({ 200: 30 });
+
+    await stopProcess(redisServer);
+    await sleep(200);
+    const fromOpen = await fire(open, 60, token);
+    const fromClosed = await fire([closed!], 20, token);
+    console.info(`Redis down: fail-open replicas ${JSON.stringify(tally(fromOpen))}, fail-closed replica ${JSON.stringify(tally(fromClosed))}`);
+    // fail-open: each replica falls back to its own in-memory limiter of the plan (50): all 60 pass.
+    expect(tally(fromOpen)).toEqual({ 200: 60 });
+    // fail-closed: 503 problem+json, never a 500.
+    expect(tally(fromClosed)).toEqual({ 503: 20 });
+    const body = await fromClosed[0]!.json();
+    expect(body).toMatchObject({ type: 'https://concord.dev/problems/dependency-unavailable', status: 503 });
+    // Past a replica's insurance budget, fail-open still limits (in memory): 429, not 500.
+    const more = tally(await fire([open[0]!], 30, token));
+    expect(more[500]).toBeUndefined();
+    expect(more[429]).toBeGreaterThan(0);
+
+    // Redis back (empty: it kept nothing): every replica shares one budget again.
+    redisServer = await startThrowawayRedis(port);
+    for (const replica of all) {
+      for (let i = 0; i < 100 && (await (await fetch(`${replica.url}/__replica/redis`)).text()) !== 'ready'; i++) await sleep(100);
+    }
+    const after = tally(await fire(all, 90, token));
+    console.info(`Redis back: ${JSON.stringify(after)}`);
+    expect(after).toEqual({ 200: 50, 429: 40 });
+  }, 60_000);
+});
