@@ -7,6 +7,8 @@ export interface WebhooksConfig {
   databaseUrl?: string;
   /** Embedded store directory (default `.data/webhooks`). */
   dataDir?: string;
+  /** Database schema (default `webhooks`); tests use a private one. */
+  dbSchema?: string;
   natsUrl?: string;
   /** JetStream stream (default the runtime's `CONCORD_EVENTS`) and subject prefix (default `concord`). */
   natsStream?: string;
@@ -50,6 +52,7 @@ export function loadWebhooksConfig(env: NodeJS.ProcessEnv = process.env): Webhoo
     production: env.NODE_ENV === 'production',
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: env.WEBHOOKS_DATA_DIR || undefined,
+    dbSchema: env.WEBHOOKS_DB_SCHEMA || undefined,
     natsUrl: env.NATS_URL || undefined,
     natsStream: env.NATS_STREAM || undefined,
     natsSubjectPrefix: env.NATS_SUBJECT_PREFIX || undefined,

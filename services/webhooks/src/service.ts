@@ -47,7 +47,7 @@ export async function startWebhooksService(config: WebhooksConfig, deps: Webhook
   const log = deps.log ?? ((message: string, err?: unknown) => console.error(`[webhooks] ${message}`, err ?? ''));
   const clock = deps.clock ?? { now: () => new Date() };
   const ownsDb = !deps.db;
-  const db = deps.db ?? (await openDatabase({ service: 'webhooks', url: config.databaseUrl, ...(config.dataDir ? { dataDir: config.dataDir } : {}) }));
+  const db = deps.db ?? (await openDatabase({ service: 'webhooks', url: config.databaseUrl, ...(config.dataDir ? { dataDir: config.dataDir } : {}), ...(config.dbSchema ? { schema: config.dbSchema } : {}) }));
   await runMigrations(db, webhookMigrations);
   const ownsBus = !deps.bus;
   const bus =
