@@ -1,0 +1,33 @@
+import type { CustomersV2Client } from '@concord/contracts/generated/customers.v2/client.ts';
+
+/** Answers whether a customer exists, so an order for an unknown customer is a 422. */
+export interface CustomerDirectory {
+  /** Throws CustomersUnavailableError when the answer cannot be had. */
+  exists(customerId: string): Promise<boolean>;
+}
+
+export class CustomersUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = this.constructor.name;
+  }
+}
+
+/** The customers API through its generated client, bounded by a timeout. */
+export function createCustomerDirectory(client: CustomersV2Client, options: { timeoutMs?: number } = {}): CustomerDirectory {
+  const timeoutMs = options.timeoutMs ?? 2000;
+  return {
+    async exists(customerId) {
+      let status: number;
+      try {
+        const result = await client.GET('/customers/{customerId}', { params: { path: { customerId } }, signal: AbortSignal.timeout(timeoutMs) });
+        status = result.response.status;
+      } catch (err) {
+        throw new CustomersUnavailableError(`Customers did not answer within ${timeoutMs} ms or could not be reached.`, { cause: err });
+      }
+      if (status === 200) return true;
+      if (status === 404) return false;
+      throw new CustomersUnavailableError(`Customers answered ${status} for ${customerId}.`);
+    },
+  };
+}

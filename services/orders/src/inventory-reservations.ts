@@ -1,0 +1,60 @@
+import type { InventoryV1Client } from '@concord/contracts/generated/inventory.v1/client.ts';
+import type { FieldError } from '@concord/contracts/src/problem.ts';
+import type { OrderLine } from './order.ts';
+
+export type ReserveOutcome =
+  | { kind: 'reserved' }
+  | { kind: 'insufficient-stock'; detail: string; errors: FieldError[] }
+  | { kind: 'unknown-sku'; detail: string; errors: FieldError[] };
+
+/** Inventory did not answer in time, could not be reached, or failed on its side. */
+export class InventoryUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = this.constructor.name;
+  }
+}
+
+export interface InventoryReservations {
+  reserve(orderId: string, lines: OrderLine[]): Promise<ReserveOutcome>;
+  /** Compensation: returns true when inventory confirmed the release (or had nothing to release). */
+  release(orderId: string): Promise<boolean>;
+}
+
+interface ProblemBody {
+  detail?: string;
+  errors?: FieldError[];
+}
+
+/**
+ * Orders' view of inventory, through the generated client so that a contract change breaks this
+ * file at compile time. Every call is bounded by `timeoutMs`: a slow inventory must not hold a
+ * client's request (and its connection) open indefinitely.
+ */
+export function createInventoryReservations(client: InventoryV1Client, options: { timeoutMs?: number } = {}): InventoryReservations {
+  const timeoutMs = options.timeoutMs ?? 2000;
+  return {
+    async reserve(orderId, lines) {
+      let result;
+      try {
+        result = await client.POST('/reservations', { body: { order_id: orderId, lines: lines.map((l) => ({ sku: l.sku, quantity: l.quantity })) }, signal: AbortSignal.timeout(timeoutMs) });
+      } catch (err) {
+        throw new InventoryUnavailableError(`Inventory did not answer the reservation for ${orderId} within ${timeoutMs} ms or could not be reached.`, { cause: err });
+      }
+      const status = result.response.status;
+      if (status === 200 || status === 201) return { kind: 'reserved' };
+      const problem = (result.error ?? {}) as ProblemBody;
+      if (status === 409) return { kind: 'insufficient-stock', detail: problem.detail ?? 'Insufficient stock.', errors: problem.errors ?? [] };
+      if (status === 422) return { kind: 'unknown-sku', detail: problem.detail ?? 'Unknown SKU.', errors: problem.errors ?? [] };
+      throw new InventoryUnavailableError(`Inventory answered the reservation for ${orderId} with ${status}.`);
+    },
+    async release(orderId) {
+      try {
+        const result = await client.POST('/reservations/{orderId}/release', { params: { path: { orderId } }, signal: AbortSignal.timeout(timeoutMs) });
+        return result.response.status === 200 || result.response.status === 404;
+      } catch {
+        return false;
+      }
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import type { OrdersV1Handlers } from '@concord/contracts/generated/orders.v1/server.ts';
+import type { Clock } from '@concord/service-runtime/src/clock.ts';
+import type { Database } from '@concord/service-runtime/src/database/database.ts';
+import type { Outbox } from '@concord/service-runtime/src/events/outbox.ts';
+import { decodeCursor, encodeCursor } from '@concord/service-runtime/src/http/page-cursor.ts';
+import { traceparentOf } from '@concord/service-runtime/src/http/traceparent.ts';
+import type { Order } from './order.ts';
+import { orderProblems } from './order-problems.ts';
+import type { OrderRepository } from './order-repository.ts';
+import type { createPlaceOrder } from './place-order.ts';
+
+export interface OrdersHandlerDeps {
+  db: Database;
+  repository: OrderRepository;
+  outbox: Outbox;
+  clock: Clock;
+  placeOrder: ReturnType<typeof createPlaceOrder>;
+}
+
+/**
+ * The generated type names the header as the contract spells it, but the request validator hands
+ * headers over lower-cased (they are case-insensitive); read both until the two agree.
+ */
+function idempotencyKeyOf(headers: object): string | undefined {
+  const h = headers as Record<string, string | undefined>;
+  return h['idempotency-key'] ?? h['Idempotency-Key'];
+}
+
+export function createOrdersHandlers(deps: OrdersHandlerDeps): OrdersV1Handlers {
+  const { db, repository, outbox, clock, placeOrder } = deps;
+  return {
+    async listOrders({ query }) {
+      const page = await repository.page(db, { limit: query.limit ?? 20, before: decodeCursor(query.cursor), status: query.status, customerId: query.customer_id });
+      return { status: 200, body: { data: page.orders, next_cursor: page.nextPosition === undefined ? null : encodeCursor(page.nextPosition) } };
+    },
+
+    async createOrder({ body, headers }, c) {
+      const result = await placeOrder(body, idempotencyKeyOf(headers), traceparentOf(c));
+      // placeOrder throws the 409; what comes back is always the 201.
+      if (result.status !== 201) throw new Error('placeOrder returned a non-201 response');
+      return { status: 201, body: result.body, headers: { location: `/orders/${result.body.id}` } };
+    },
+
+    async getOrder({ params }) {
+      const order = await repository.find(db, params.orderId);
+      if (!order) throw orderProblems.notFound(params.orderId);
+      return { status: 200, body: order };
+    },
+
+    async cancelOrder({ params }, c) {
+      const cancelled = await db.transaction(async (tx) => {
+        const order = await repository.find(tx, params.orderId, true);
+        if (!order) throw orderProblems.notFound(params.orderId);
+        if (order.status !== 'confirmed') throw orderProblems.notCancellable(order.id, order.status);
+        const now = clock.now().toISOString();
+        const next: Order = { ...order, status: 'cancelled', updated_at: now, cancelled_at: now };
+        await repository.update(tx, next);
+        // Inventory releases the stock when it consumes this event (idempotently, by event id).
+        await outbox.appendEvent(tx, 'order.cancelled', next, { subject: next.id, traceparent: traceparentOf(c) });
+        return next;
+      });
+      return { status: 200, body: cancelled };
+    },
+  };
+}
