@@ -69,8 +69,9 @@ describe('$refs are resolved before comparing', () => {
     const hoisted = await write('customers.hoisted.yaml', original);
     expect(await diffFiles(CUSTOMERS, hoisted)).toEqual([]);
 
-    const inlined = await loadContract(CUSTOMERS);
-    const inline = await write('customers.inline.json', JSON.stringify({ ...inlined.document, components: { securitySchemes: inlined.document.components?.['securitySchemes'] } }));
+    const inlined = (await loadContract(CUSTOMERS)).document as Schema;
+    const securitySchemes = (inlined['components'] as Schema)['securitySchemes'];
+    const inline = await write('customers.inline.json', JSON.stringify({ ...inlined, components: { securitySchemes } }));
     expect(await readFile(inline, 'utf8')).not.toContain('$ref');
     expect(await diffFiles(hoisted, inline)).toEqual([]);
     expect(await diffFiles(inline, CUSTOMERS)).toEqual([]);
