@@ -23,6 +23,7 @@ import { createGatewaySecurity, type GatewaySecurity } from './partners/security
 import { createErrorHandler, createNotFoundHandler } from './problem-response.ts';
 import { buildRouteTable, type RouteTable } from './routes.ts';
 import { proxy } from './upstream/proxy.ts';
+import { createPortal } from './portal/index.ts';
 import { createUndiciUpstream } from './upstream/undici-upstream.ts';
 import { createGatewayOperations } from './observability/gateway-operations.ts';
 import type { UpstreamCall } from './upstream/upstream-call.ts';
@@ -74,6 +75,8 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   operations.registerRoutes(app, { healthz: false });
   if (gatewaySecurity.routes) app.route('/', gatewaySecurity.routes);
+  // The developer portal (issue 9): /docs and the contracts at /contracts/<id>.yaml, public, no token.
+  app.route('/', createPortal({ config }));
   // ─────────────────────────────────────────────────────────────────────────────────────────────
 
   // ── INSERTION POINT: SECURITY (issue 5) ─────────────────────────────────────────────────────

@@ -1,0 +1,1 @@
+export { createPortal, defaultPortalContracts, type PortalApi, type PortalContract, type PortalOptions } from './portal.ts';

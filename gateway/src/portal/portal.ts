@@ -1,0 +1,130 @@
+/**
+ * The developer portal at /docs: an interactive reference per public API version (Scalar, served
+ * from node_modules, no CDN), the public event catalogue, each version's lifecycle, the changelog,
+ * the onboarding guide and how to get credentials; the contracts themselves at /contracts/<id>.yaml.
+ * Everything is read or rendered once when the portal is built; requests only send bytes.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { Hono } from 'hono';
+import type { OpenApiDocument } from '@concord/contracts/src/document/openapi-document.ts';
+import type { EventCatalog } from '@concord/contracts/src/events/event-catalog.ts';
+import { REPO_ROOT, listContracts } from '@concord/contracts/src/paths.ts';
+import { openApiContracts } from '@concord/contracts/generated/index.ts';
+import { eventCatalog } from '@concord/contracts/generated/events.v1/catalog.ts';
+import type { ApiConfig, GatewayConfig } from '../config/schema.ts';
+import { GatewayError } from '../errors.ts';
+import { PORTAL_CSS, page } from './html.ts';
+import { renderMarkdown } from './markdown.ts';
+import { apiReferencePage, changelogPage, eventsPage, guidePage, indexPage } from './pages.ts';
+
+export interface PortalContract {
+  document: OpenApiDocument;
+  /** The contract file as written, served at /contracts/<id>.yaml. */
+  yaml: string;
+}
+
+export interface PortalOptions {
+  config: Pick<GatewayConfig, 'apis' | 'security'>;
+  /** By contract id; default: every OpenAPI contract of the repository. */
+  contracts?: Record<string, PortalContract>;
+  /** Default: the AsyncAPI catalogue (only public events are shown). */
+  events?: EventCatalog;
+  /** Markdown files; missing ones are reported as such on their page. */
+  changelogPath?: string;
+  guidePath?: string;
+  /** Epoch ms; decides whether a sunset date has passed. */
+  now?: () => number;
+}
+
+/** A public API version as the portal lists it. */
+export interface PortalApi {
+  id: string;
+  title: string;
+  version: string;
+  summary: string | undefined;
+  basePath: string;
+  lifecycle: ApiConfig['lifecycle'];
+  /** The sunset date has passed (the gateway answers 410) or the version is retired. */
+  gone: boolean;
+}
+
+const require = createRequire(import.meta.url);
+
+/** Scalar's standalone browser bundle, from the installed package: no CDN, works offline. */
+function scalarBundlePath(): string {
+  return join(dirname(require.resolve('@scalar/api-reference')), 'browser', 'standalone.js');
+}
+
+export function defaultPortalContracts(): Record<string, PortalContract> {
+  const out: Record<string, PortalContract> = {};
+  for (const file of listContracts()) {
+    const document = openApiContracts[file.id];
+    if (file.kind === 'openapi' && document) out[file.id] = { document, yaml: readFileSync(file.path, 'utf8') };
+  }
+  return out;
+}
+
+export function createPortal(options: PortalOptions): Hono {
+  const contracts = options.contracts ?? defaultPortalContracts();
+  const now = options.now ?? Date.now;
+  const events = Object.entries(options.events ?? (eventCatalog as EventCatalog)).filter(([, e]) => e.public);
+
+  const apis: PortalApi[] = options.config.apis.map((api) => {
+    const contract = contracts[api.contract];
+    if (!contract) throw new Error(`portal: no contract ${api.contract} for the API at ${api.basePath}`);
+    const { info } = contract.document;
+    return {
+      id: api.contract,
+      title: info.title,
+      version: info.version,
+      summary: typeof info.summary === 'string' ? info.summary : undefined,
+      basePath: api.basePath,
+      lifecycle: api.lifecycle,
+      gone: api.lifecycle.status === 'retired' || (api.lifecycle.sunset !== undefined && Date.parse(api.lifecycle.sunset) <= now()),
+    };
+  });
+  const yamlById = new Map(apis.map((api) => [api.id, contracts[api.id]!.yaml]));
+
+  const demo = options.config.security?.demo ?? { enabled: true, clientId: 'demo-partner' };
+  const html = {
+    index: page('Concord developer portal', indexPage(apis, events.length, demo.enabled ? demo.clientId : undefined)),
+    events: page('Events - Concord developer portal', eventsPage(events)),
+    guide: page('Onboarding guide - Concord developer portal', guidePage(readMarkdown(options.guidePath ?? join(REPO_ROOT, 'docs', 'onboarding.md')))),
+    changelog: page('Changelog - Concord developer portal', changelogPage(readMarkdown(options.changelogPath ?? join(REPO_ROOT, 'CHANGELOG.md')))),
+    reference: new Map(apis.map((api) => [api.id, apiReferencePage(api)])),
+  };
+  let scalar: Uint8Array | undefined;
+
+  const portal = new Hono();
+  const htmlHeaders = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' };
+
+  portal.get('/docs', (c) => c.body(html.index, 200, htmlHeaders));
+  portal.get('/docs/', (c) => c.redirect('/docs', 301));
+  portal.get('/docs/events', (c) => c.body(html.events, 200, htmlHeaders));
+  portal.get('/docs/guide', (c) => c.body(html.guide, 200, htmlHeaders));
+  portal.get('/docs/changelog', (c) => c.body(html.changelog, 200, htmlHeaders));
+  portal.get('/docs/apis/:id', (c) => {
+    const body = html.reference.get(c.req.param('id'));
+    if (!body) throw new GatewayError('ROUTE_NOT_FOUND', 404, `No public API version ${c.req.param('id')}; see /docs for the list.`);
+    return c.body(body, 200, htmlHeaders);
+  });
+  portal.get('/docs/assets/portal.css', (c) => c.body(PORTAL_CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600' }));
+  portal.get('/docs/assets/scalar.js', (c) => {
+    // Read on first use: 3.5 MB that a gateway without portal visitors never needs in memory.
+    scalar ??= readFileSync(scalarBundlePath());
+    return c.body(scalar as Uint8Array<ArrayBuffer>, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=86400' });
+  });
+  portal.get('/contracts/:file', (c) => {
+    const match = /^([a-z][a-z0-9-]*\.v[0-9]+)\.yaml$/.exec(c.req.param('file'));
+    const yaml = match?.[1] ? yamlById.get(match[1]) : undefined;
+    if (yaml === undefined) throw new GatewayError('ROUTE_NOT_FOUND', 404, `No public contract ${c.req.param('file')}; see /docs for the list.`);
+    return c.body(yaml, 200, { 'content-type': 'application/yaml; charset=utf-8', 'cache-control': 'no-cache', 'access-control-allow-origin': '*' });
+  });
+  return portal;
+}
+
+function readMarkdown(path: string): string | undefined {
+  return existsSync(path) ? renderMarkdown(readFileSync(path, 'utf8')) : undefined;
+}
