@@ -20,6 +20,7 @@ describe('/metrics after a run', () => {
     gw = reliabilityGateway({
       ordersUrl: orders.url,
       resilience: { defaults: { retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 }, circuitBreaker: { minimumCalls: 3, openMs: 60_000 } } },
+      security: { rateLimit: { perIp: { points: 12, windowSeconds: 60 } } },
     });
     orders.failNext(1, { status: 503 });
     await gw.request('/v1/orders/ord_0000000001'); // one retry, then 200
@@ -27,6 +28,8 @@ describe('/metrics after a run', () => {
     await postOrder(gw, ORDER, 'metrics-key'); // replayed
     orders.failAll({ status: 503 });
     for (let i = 0; i < 4; i++) await gw.request('/v1/orders/ord_0000000002', { headers: { 'x-forwarded-for': '203.0.113.9' } });
+    // past the per-IP limit of public operations: a rate-limit rejection
+    for (let i = 0; i < 8; i++) await gw.request('/v1/orders/ord_0000000003');
     const res = await gw.request('/metrics');
     expect(res.status).toBe(200);
     contentType = res.headers.get('content-type');
@@ -67,8 +70,10 @@ describe('/metrics after a run', () => {
 
   it('carries the security series on the same registry: rate-limit decisions and JWKS refresh failures', () => {
     expect(exposition.types.get(PEER_METRIC_NAMES.rateLimitDecisions)).toBe('counter');
-    expect(samplesOf(exposition, PEER_METRIC_NAMES.rateLimitDecisions).length).toBeGreaterThan(0);
+    expect(samplesOf(exposition, PEER_METRIC_NAMES.rateLimitDecisions, { outcome: 'rejected' })[0]?.value).toBeGreaterThanOrEqual(1);
+    expect(samplesOf(exposition, METRIC_NAMES.requests, { status: '429' })[0]?.value).toBeGreaterThanOrEqual(1);
     expect(exposition.types.get(PEER_METRIC_NAMES.jwksRefreshFailures)).toBe('counter');
+    expect(samplesOf(exposition, PEER_METRIC_NAMES.jwksRefreshFailures)).toHaveLength(1);
   });
 
   it('registers each metric once per registry, so every factory can ask for them', () => {
