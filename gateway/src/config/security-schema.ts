@@ -122,6 +122,9 @@ const demoSchema = z
   })
   .strict();
 
+const DEMO_PLAN_NAME = 'demo';
+const DEMO_PLAN: PlanConfig = { rateLimit: { points: 100, windowSeconds: 60 }, operations: {} };
+
 export const securityConfigSchema = z
   .object({
     auth: authSchema.default(authSchema.parse({})),
@@ -129,7 +132,7 @@ export const securityConfigSchema = z
     partners: z.array(partnerSchema).default([]),
     plans: z
       .record(z.string(), planSchema)
-      .default({ demo: { rateLimit: { points: 100, windowSeconds: 60 }, operations: {} } }),
+      .default({}),
     rateLimit: rateLimitSchema.default(rateLimitSchema.parse({})),
     demo: demoSchema.default(demoSchema.parse({})),
   })
@@ -141,17 +144,19 @@ export const securityConfigSchema = z
         ctx.addIssue({ code: 'custom', path: ['partners', index, 'clientId'], message: `duplicate clientId "${partner.clientId}"` });
       }
       seen.add(partner.clientId);
-      if (!(partner.plan in config.plans)) {
+      if (!(partner.plan in config.plans) && partner.plan !== DEMO_PLAN_NAME) {
         ctx.addIssue({ code: 'custom', path: ['partners', index, 'plan'], message: `unknown plan "${partner.plan}" (plans: ${Object.keys(config.plans).join(', ')})` });
       }
     });
     if (config.auth.unknownClientPlan && !(config.auth.unknownClientPlan in config.plans)) {
       ctx.addIssue({ code: 'custom', path: ['auth', 'unknownClientPlan'], message: `unknown plan "${config.auth.unknownClientPlan}"` });
     }
-    if (config.demo.enabled && !(config.demo.plan in config.plans)) {
+    if (config.demo.enabled && config.demo.plan !== DEMO_PLAN_NAME && !(config.demo.plan in config.plans)) {
       ctx.addIssue({ code: 'custom', path: ['demo', 'plan'], message: `unknown plan "${config.demo.plan}"` });
     }
-  });
+  })
+  // The demo partner's default plan exists even when `plans` lists only real ones.
+  .transform((config) => (config.plans[DEMO_PLAN_NAME] ? config : { ...config, plans: { ...config.plans, [DEMO_PLAN_NAME]: DEMO_PLAN } }));
 
 export type SecurityConfig = z.infer<typeof securityConfigSchema>;
 export type SecurityConfigInput = z.input<typeof securityConfigSchema>;
