@@ -9,8 +9,11 @@ export interface ChangelogOptions {
 
 const HEADINGS = { ...LEVEL_TITLES, info: 'Other changes' } as const;
 
+/** Locations that only repeat what the operation column already says. */
+const GENERIC = new Set(['', 'contract', 'operation', 'path']);
+
 function line(c: Change): string {
-  const where = [c.operation && `\`${c.operation}\``, c.location && c.location !== 'contract' ? c.location : ''].filter(Boolean).join(' ');
+  const where = [c.operation && `\`${c.operation}\``, GENERIC.has(c.location) ? '' : c.location].filter(Boolean).join(' ');
   return `- ${where ? `${where}: ` : ''}${c.message} (\`${c.id}\`)`;
 }
 
