@@ -13,7 +13,7 @@ import type { IdempotencyStore, StoredResponse } from './idempotency-store.ts';
  * header. The first request with a key runs and its response is stored; a repeat with the same
  * fingerprint gets that response replayed (`Idempotent-Replayed: true`) without reaching the
  * upstream; a repeat with another payload is 422; a repeat while the first still runs is 409.
- * Keys are scoped per partner. Responses that say "try again" (5xx, 408, 409, 425, 429) are not
+ * Keys are scoped per partner. Responses that say "try again" (5xx, 408, 425, 429) are not
  * stored: the key is released so the client's retry runs for real.
  */
 export const REPLAYED_HEADER = 'idempotent-replayed';
@@ -24,7 +24,9 @@ const NOT_REPLAYED = new Set([
   'ratelimit', 'ratelimit-policy', 'retry-after', 'set-cookie', 'deprecation', 'sunset', 'link', 'vary',
   'access-control-allow-origin', 'access-control-allow-credentials', 'access-control-expose-headers',
 ]);
-const NOT_STORED = new Set([408, 409, 425, 429]);
+// Transient answers: the client is expected to retry them, so the retry must run for real. (An
+// upstream 409 is kept: orders answers 409 for a recorded, rejected order, and a replay must say so.)
+const NOT_STORED = new Set([408, 425, 429]);
 
 export interface IdempotencyOptions {
   config: IdempotencyConfig;
