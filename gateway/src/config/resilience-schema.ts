@@ -12,38 +12,38 @@ const ms = z.number().int().positive();
 export const timeoutsSchema = z
   .object({
     /** From sending the request to the response headers, per attempt (a retry gets a fresh one). */
-    headersMs: ms.optional(),
+    headersMs: ms.optional().describe('Per attempt: from sending the request to the response headers (504 after it)'),
     /**
      * The whole request including retries and backoff: the overall deadline. The core's
      * `upstreams.<name>.timeoutMs` / `policies.timeoutMs` deadline also applies; the earlier wins.
      * The connect timeout is the core's `upstreams.<name>.connectTimeoutMs` (an undici Pool option).
      */
-    requestMs: ms.optional(),
+    requestMs: ms.optional().describe('The whole request, retries and backoff included (the overall deadline)'),
   })
   .strict();
 
 export const retrySchema = z
   .object({
     /** Total attempts including the first; 1 disables retries. */
-    maxAttempts: z.number().int().min(1).max(10).optional(),
+    maxAttempts: z.number().int().min(1).max(10).optional().describe('Attempts including the first; 1 disables retries'),
     /** Base of the exponential backoff: attempt n waits random(0, min(maxDelayMs, baseDelayMs * 2^(n-1))). */
-    baseDelayMs: z.number().int().min(0).optional(),
-    maxDelayMs: z.number().int().min(0).optional(),
+    baseDelayMs: z.number().int().min(0).optional().describe('Backoff base: retry n waits random(0, min(maxDelayMs, baseDelayMs * 2^(n-1)))'),
+    maxDelayMs: z.number().int().min(0).optional().describe('Backoff cap'),
     /** Statuses that are retried (for retryable requests only). */
-    statuses: z.array(z.number().int().min(400).max(599)).optional(),
+    statuses: z.array(z.number().int().min(400).max(599)).optional().describe('Upstream statuses retried (retryable requests only); default 429, 502, 503, 504'),
     /** A Retry-After longer than this is not waited for: the response is returned as is. */
-    maxRetryAfterMs: z.number().int().min(0).optional(),
+    maxRetryAfterMs: z.number().int().min(0).optional().describe('A longer Retry-After is not waited for: the response is returned'),
     /** Whether a per-attempt headers timeout is retried (connect errors always are). */
-    retryOnTimeout: z.boolean().optional(),
+    retryOnTimeout: z.boolean().optional().describe('Retry an attempt whose headers timed out (connect errors always are)'),
   })
   .strict();
 
 export const retryBudgetSchema = z
   .object({
     /** Retries may be at most this share of the requests seen in the window. */
-    ratio: z.number().min(0).max(1).optional(),
+    ratio: z.number().min(0).max(1).optional().describe('Retries may be at most this share of the requests in the window'),
     /** Retries always allowed per window, so a quiet upstream can still be retried. */
-    minRetriesPerWindow: z.number().int().min(0).optional(),
+    minRetriesPerWindow: z.number().int().min(0).optional().describe('Retries always allowed per window'),
     windowMs: ms.optional(),
   })
   .strict();
@@ -52,16 +52,16 @@ export const circuitBreakerSchema = z
   .object({
     enabled: z.boolean().optional(),
     /** Opens when failures / calls in the window reach this share ... */
-    failureRateThreshold: z.number().gt(0).max(1).optional(),
+    failureRateThreshold: z.number().gt(0).max(1).optional().describe('Opens when failures / calls in the window reach this share'),
     /** ... and at least this many calls were seen in the window. */
-    minimumCalls: z.number().int().min(1).optional(),
+    minimumCalls: z.number().int().min(1).optional().describe('... and at least this many calls were seen in the window'),
     windowMs: ms.optional(),
     /** How long it stays open before letting trial requests through. */
-    openMs: ms.optional(),
+    openMs: ms.optional().describe('Cool-down: how long it answers 503 at once before trial requests'),
     /** Trial requests allowed at once while half-open; that many successes close it. */
-    halfOpenMaxCalls: z.number().int().min(1).optional(),
+    halfOpenMaxCalls: z.number().int().min(1).optional().describe('Trial requests at once while half-open; that many successes close it'),
     /** Upstream statuses counted as failures (connect errors and timeouts always are). */
-    failureStatuses: z.array(z.number().int().min(400).max(599)).optional(),
+    failureStatuses: z.array(z.number().int().min(400).max(599)).optional().describe('Statuses counted as failures (connect errors and timeouts always are)'),
   })
   .strict();
 
@@ -72,7 +72,7 @@ export const upstreamResilienceSchema = z
     retryBudget: retryBudgetSchema.optional(),
     circuitBreaker: circuitBreakerSchema.optional(),
     /** GET this path for /readyz instead of a TCP connect. */
-    healthPath: z.string().startsWith('/').optional(),
+    healthPath: z.string().startsWith('/').optional().describe('/readyz GETs this path (2xx = ready) instead of a TCP connect'),
   })
   .strict();
 
@@ -87,13 +87,13 @@ export const idempotencySchema = z
   .object({
     enabled: z.boolean().default(true),
     /** How long a completed response is replayed (the contract promises at least 24 hours). */
-    ttlSeconds: z.number().int().positive().default(86_400),
+    ttlSeconds: z.number().int().positive().default(86_400).describe('How long a completed response is replayed'),
     /** How long a key stays locked while its first request runs (frees it after a crash). */
-    inFlightTtlSeconds: z.number().int().positive().default(60),
+    inFlightTtlSeconds: z.number().int().positive().default(60).describe('How long a key stays locked while its first request runs'),
     /** Redis key prefix; tests use a unique one. */
-    keyPrefix: z.string().min(1).default('concord:idempotency:'),
+    keyPrefix: z.string().min(1).default('concord:idempotency:').describe('Redis key prefix'),
     /** Responses bigger than this are not stored (the key is released instead). */
-    maxResponseBytes: z.number().int().positive().default(1_048_576),
+    maxResponseBytes: z.number().int().positive().default(1_048_576).describe('Larger responses are not stored (the key is released)'),
   })
   .strict();
 
