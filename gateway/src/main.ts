@@ -187,9 +187,17 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
       const stopped = new Promise<void>((ok) => http.close(() => ok()));
       http.closeIdleConnections();
       const slot = active;
+      const deadline = Date.now() + slot.built.config.server.shutdownGraceMs;
       const drained = await drain(slot, slot.built.config.server.shutdownGraceMs);
-      if (!drained) log.warn({ inflight: slot.inflight }, 'grace period over; closing remaining connections');
-      http.closeAllConnections();
+      // Handlers are done, but bodies may still be streaming: let each connection finish its
+      // response, closing every one that turns idle, until the grace period is over.
+      const sweep = setInterval(() => http.closeIdleConnections(), 50);
+      const finished = await Promise.race([stopped.then(() => true), new Promise<boolean>((ok) => setTimeout(() => ok(false), Math.max(0, deadline - Date.now())))]);
+      clearInterval(sweep);
+      if (!drained || !finished) {
+        log.warn({ inflight: slot.inflight }, 'grace period over; closing the remaining connections');
+        http.closeAllConnections();
+      }
       await stopped;
       await Promise.all([slot.built.close(), ...retiring]);
       if (!options.deps || !('redis' in options.deps)) await deps.redis?.quit().catch(() => undefined);
