@@ -94,6 +94,7 @@ export const idempotencySchema = z
     keyPrefix: z.string().min(1).default('concord:idempotency:').describe('Redis key prefix'),
     /** Responses bigger than this are not stored (the key is released instead). */
     maxResponseBytes: z.number().int().positive().default(1_048_576).describe('Larger responses are not stored (the key is released)'),
+    storeTimeoutMs: z.number().int().positive().default(1000).describe('A store call slower than this fails the request with 503 instead of hanging it'),
   })
   .strict();
 

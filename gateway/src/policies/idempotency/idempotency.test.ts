@@ -8,6 +8,7 @@ import { GatewayError } from '../../errors.ts';
 import { gatewayMetrics } from '../../observability/metrics.ts';
 import type { CompiledRoute } from '../../route-variables.ts';
 import { idempotency } from './idempotency.ts';
+import type { IdempotencyStore } from './idempotency-store.ts';
 import { createMemoryIdempotencyStore } from './memory-store.ts';
 
 const keyParam = { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' } };
@@ -22,10 +23,10 @@ function route(overrides: Partial<CompiledRoute> = {}): CompiledRoute {
 }
 
 /** A tiny pipeline: route + principal set by hand, then idempotency, then a counting "upstream". */
-function app(options: { status?: number; routeOverrides?: Partial<CompiledRoute>; gate?: Promise<void> } = {}) {
+function app(options: { status?: number; routeOverrides?: Partial<CompiledRoute>; gate?: Promise<void>; store?: IdempotencyStore } = {}) {
   const factory = createGatewayFactory();
   const metrics = gatewayMetrics(new Registry());
-  const store = createMemoryIdempotencyStore(Date.now);
+  const store = options.store ?? createMemoryIdempotencyStore(Date.now);
   let created = 0;
   const app = new Hono<GatewayEnv>();
   app.onError((err, c) => {
@@ -38,7 +39,7 @@ function app(options: { status?: number; routeOverrides?: Partial<CompiledRoute>
     c.set('principal', partner ? { clientId: partner, scopes: new Set<string>() } : undefined);
     await next();
   });
-  app.use(idempotency(factory, { config: idempotencySchema.parse({}), store, logger: pino({ level: 'silent' }), metrics }));
+  app.use(idempotency(factory, { config: idempotencySchema.parse({ storeTimeoutMs: 100 }), store, logger: pino({ level: 'silent' }), metrics }));
   app.post('/v1/orders', async (c) => {
     await options.gate;
     created++;
@@ -118,5 +119,27 @@ describe('idempotency policy', () => {
     await t.post({ sku: 'a' }, { 'idempotency-key': '"k2"' });
     const again = await t.post({ sku: 'a' }, { 'idempotency-key': 'k2' });
     expect(again.headers.get('idempotent-replayed')).toBe('true');
+  });
+
+  it('answers 503 when the store is down or hangs, without running the request', async () => {
+    const down: IdempotencyStore = { kind: 'redis', begin: () => Promise.reject(new Error('ECONNREFUSED')), complete: async () => {}, release: async () => {} };
+    const hangs: IdempotencyStore = { ...down, begin: () => new Promise(() => {}) };
+    for (const store of [down, hangs]) {
+      const t = app({ store });
+      const res = await t.post({ sku: 'a' }, { 'idempotency-key': 'k1' });
+      expect(res.status).toBe(503);
+      expect(await res.json()).toEqual({ code: 'DEPENDENCY_UNAVAILABLE' });
+      expect(t.created()).toBe(0);
+    }
+  });
+
+  it('still returns the response when storing it fails: the work is done', async () => {
+    const memory = createMemoryIdempotencyStore(Date.now);
+    const t = app({ store: { ...memory, complete: () => Promise.reject(new Error('connection lost')) } });
+    const res = await t.post({ sku: 'a' }, { 'idempotency-key': 'k1' });
+    expect(res.status).toBe(201);
+    expect(t.created()).toBe(1);
+    // the key stays locked until its in-flight TTL: a duplicate is refused, not run twice
+    expect((await t.post({ sku: 'a' }, { 'idempotency-key': 'k1' })).status).toBe(409);
   });
 });

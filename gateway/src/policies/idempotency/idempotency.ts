@@ -74,7 +74,8 @@ export function idempotency(factory: ReturnType<typeof createGatewayFactory>, op
     const storeKey = `${encodeURIComponent(partner)}:${key}`;
     const count = (outcome: string) => metrics?.idempotencyOutcomes.inc({ api: route.api, operation: route.operationId, outcome });
 
-    const begun = await store.begin(storeKey, fingerprint, inFlightTtlMs).catch((cause: unknown) => {
+    const begun = await bounded(store.begin(storeKey, fingerprint, inFlightTtlMs), config.storeTimeoutMs).catch((cause: unknown) => {
+      count('store_unavailable');
       throw new GatewayError('DEPENDENCY_UNAVAILABLE', 503, 'Idempotency records are unavailable; retry later.', { cause, headers: { 'Retry-After': '1' } });
     });
     if (begun.state !== 'acquired') {
@@ -96,17 +97,33 @@ export function idempotency(factory: ReturnType<typeof createGatewayFactory>, op
       await next();
       const captured = await capture(c, config.maxResponseBytes);
       if (captured) {
-        await store.complete(storeKey, begun.token, fingerprint, captured, ttlMs);
-        stored = true;
-        count('stored');
+        try {
+          await bounded(store.complete(storeKey, begun.token, fingerprint, captured, ttlMs), config.storeTimeoutMs);
+          stored = true;
+          count('stored');
+        } catch (err) {
+          // The work is done: the client gets its response. The key stays locked until its in-flight
+          // TTL, so a duplicate meanwhile gets 409 rather than running twice.
+          stored = true;
+          count('store_failed');
+          logger.warn({ err, request_id: c.get('requestId') }, 'could not store an idempotent response');
+        }
       }
     } finally {
       if (!stored) {
         count('released');
-        await store.release(storeKey, begun.token).catch((err: unknown) => logger.warn({ err, request_id: c.get('requestId') }, 'could not release an idempotency key'));
+        await bounded(store.release(storeKey, begun.token), config.storeTimeoutMs).catch((err: unknown) => logger.warn({ err, request_id: c.get('requestId') }, 'could not release an idempotency key'));
       }
     }
   });
+}
+
+function bounded<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`idempotency store did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Buffers the response (replacing c.res with the same bytes) and returns what to store, if storable. */
