@@ -46,6 +46,9 @@ export const OPENAPI_CASES: RuleCase[] = [
   { id: 'request-parameter-renamed', kind: 'openapi', triggers: (d) => void (param(ops.list(d), 'limit')['name'] = 'max'), compatible: renamePathParam },
   { id: 'request-path-parameter-renamed', kind: 'openapi', triggers: renamePathParam, compatible: none },
   { id: 'request-parameter-location-changed', kind: 'openapi', triggers: (d) => void (param(ops.list(d), 'X-Tenant')['in'] = 'query'), compatible: (d) => void (param(ops.list(d), 'X-Tenant')['name'] = 'x-tenant') },
+  // A parameter's schema is a request schema: the same rules, located at the parameter.
+  { id: 'request-type-changed', kind: 'openapi', triggers: (d) => void (param(ops.list(d), 'limit')['schema'] = { type: 'string' }), compatible: (d) => void (param(ops.list(d), 'limit')['schema'] = { type: 'number', minimum: 1, maximum: 100, default: 20 }) },
+  { id: 'request-max-lowered', kind: 'openapi', triggers: (d) => void (at(param(ops.list(d), 'limit'), 'schema')['maximum'] = 50), compatible: (d) => void (at(param(ops.list(d), 'limit'), 'schema')['maximum'] = 500) },
   { id: 'request-parameter-deprecated', kind: 'openapi', triggers: (d) => void (param(ops.list(d), 'limit')['deprecated'] = true), compatible: (d) => void (param(ops.list(d), 'limit')['description'] = 'How many.') },
 
   { id: 'request-body-added-required', kind: 'openapi', triggers: (d) => void (ops.remove(d)['requestBody'] = { required: true, content: { 'application/json': { schema: { type: 'object' } } } }), compatible: (d) => void (ops.remove(d)['requestBody'] = { content: { 'application/json': { schema: { type: 'object' } } } }) },

@@ -37,6 +37,7 @@ export const SCHEMA_CASES: RuleCase[] = [
   { id: 'request-constraint-relaxed', kind: 'openapi', triggers: req('name', set('maxLength', 200)), compatible: req('name', set('maxLength', 50)) },
   { id: 'request-alternative-removed', kind: 'openapi', triggers: (d) => void alternatives(requestSchema)(d).pop(), compatible: reorder(requestSchema) },
   { id: 'request-alternative-added', kind: 'openapi', triggers: (d) => void alternatives(requestSchema)(d).push(structuredClone(triangle)), compatible: reorder(requestSchema) },
+  { id: 'request-additional-properties-restricted', kind: 'openapi', given: (d) => delete requestSchema(d)['additionalProperties'], triggers: (d) => void (requestSchema(d)['additionalProperties'] = false), compatible: (d) => void (requestSchema(d)['additionalProperties'] = true) },
   { id: 'request-default-changed', kind: 'openapi', triggers: req('size', set('default', 2)), compatible: req('size', set('description', 'How big.')) },
 
   // Response schemas: producing more is breaking.

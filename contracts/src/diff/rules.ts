@@ -72,6 +72,7 @@ export const RULES = [
   { id: 'request-constraint-relaxed', level: 'info', scope: 'request schema', explanation: 'A request constraint (bound, pattern, format) was relaxed or removed.' },
   { id: 'request-alternative-removed', level: 'breaking', scope: 'request schema', explanation: 'A oneOf/anyOf alternative of a request was removed.' },
   { id: 'request-alternative-added', level: 'info', scope: 'request schema', explanation: 'A request accepts a new oneOf/anyOf alternative.' },
+  { id: 'request-additional-properties-restricted', level: 'breaking', scope: 'request schema', explanation: 'A request object no longer accepts properties it does not list (`additionalProperties: false`).' },
   { id: 'request-default-changed', level: 'warning', scope: 'request schema', explanation: 'A request default changed: clients that omit the value get different behaviour.' },
 
   // Responses.

@@ -104,6 +104,9 @@ function travels(schema: unknown, direction: SchemaScope['direction']): boolean 
 function compareAlternative(base: Schema, head: Schema, scope: SchemaScope, path: string, stack: Stack): void {
   if (!compareKeywords(base, head, scope, path)) return;
   compareProperties(base, head, scope, path, stack);
+  if (scope.direction === 'request' && base['additionalProperties'] !== false && head['additionalProperties'] === false) {
+    scope.report('request-additional-properties-restricted', locate(scope, path), `${path ? `\`${path}\`` : 'the body'} no longer accepts unlisted properties`);
+  }
   for (const key of ['items', 'additionalProperties'] as const) {
     const [b, h] = [base[key], head[key]];
     if (isSchemaObject(b) && isSchemaObject(h)) compareSchemas(b, h, scope, key === 'items' ? `${path}[]` : join(path, '*'), stack);

@@ -12,6 +12,15 @@ export function fingerprint(schema: unknown, stack: unknown[] = []): string {
   return alternatives.length === 1 ? (alternatives[0] ?? '') : `{"anyOf":[${alternatives.join(',')}]}`;
 }
 
+/** Keywords this file does not know may hold schemas too, and those may be recursive. */
+function stringify(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? 'null';
+  } catch {
+    return '"<recursive>"';
+  }
+}
+
 export function fingerprintPlain(schema: Schema, stack: unknown[] = []): string {
   const parts: string[] = [];
   for (const key of Object.keys(schema).sort()) {
@@ -25,7 +34,7 @@ export function fingerprintPlain(schema: Schema, stack: unknown[] = []): string 
     } else if ((key === 'required' || key === 'type' || key === 'enum') && Array.isArray(value)) {
       text = `[${value.map((v) => JSON.stringify(v)).sort().join(',')}]`;
     } else {
-      text = JSON.stringify(value) ?? 'null';
+      text = stringify(value);
     }
     parts.push(`${JSON.stringify(key)}:${text}`);
   }
