@@ -2436,6 +2436,22 @@ export const document: OpenApiDocument = {
             ]
           }
         ],
+        "parameters": [
+          {
+            "name": "reason",
+            "in": "query",
+            "required": false,
+            "description": "Why the stock is released; carried into the `inventory.released` event. The orders\nservice sends `order_write_failed` when it could not save an order after reserving its\nstock (compensation). Cancelled orders are released through the `order.cancelled`\nevent, not through this endpoint.\n",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "manual",
+                "order_write_failed"
+              ],
+              "default": "manual"
+            }
+          }
+        ],
         "responses": {
           "200": {
             "description": "The released reservation.",

@@ -31,7 +31,7 @@ export type ListStockParams = NonNullable<operations["listStock"]['parameters'][
 export type ListStockResult = operations["listStock"]['responses'][200]['content']['application/json'];
 
 /** The parameters of `releaseReservation`: path and query parameters by name. */
-export type ReleaseReservationParams = operations["releaseReservation"]['parameters']['path'];
+export type ReleaseReservationParams = operations["releaseReservation"]['parameters']['path'] & NonNullable<operations["releaseReservation"]['parameters']['query']>;
 /** What `releaseReservation` resolves to. */
 export type ReleaseReservationResult = operations["releaseReservation"]['responses'][200]['content']['application/json'];
 
@@ -149,7 +149,7 @@ export const operationSpecs = {
     method: "POST",
     path: "/v1/reservations/{orderId}/release",
     pathParams: ["orderId"],
-    queryParams: [],
+    queryParams: ["reason"],
     idempotencyKey: false,
   },
   setStock: {

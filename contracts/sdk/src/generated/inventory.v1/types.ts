@@ -633,7 +633,16 @@ export interface operations {
     };
     releaseReservation: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Why the stock is released; carried into the `inventory.released` event. The orders
+                 *     service sends `order_write_failed` when it could not save an order after reserving its
+                 *     stock (compensation). Cancelled orders are released through the `order.cancelled`
+                 *     event, not through this endpoint.
+                 * @example order_write_failed
+                 */
+                reason?: "manual" | "order_write_failed";
+            };
             header?: never;
             path: {
                 /**
