@@ -114,10 +114,13 @@ export function changelogPage(html: string | undefined): string {
 export function apiReferencePage(api: PortalApi): string {
   const configuration = {
     url: `/contracts/${api.id}.yaml`,
-    // The bundle would fetch its fonts from a CDN; the portal works offline.
+    // The portal works offline: system fonts instead of Scalar's font CDN, and no AI agent (it
+    // would call Scalar's registry).
     withDefaultFonts: false,
+    customCss: ':root { --scalar-font: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif !important; --scalar-font-code: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace !important; }',
+    agent: { disabled: true },
     telemetry: false,
-    hideClientButton: true,
+    showDeveloperTools: 'never',
     metaData: { title: `${api.title} ${api.version} - Concord` },
   };
   return `<!doctype html>
@@ -143,13 +146,14 @@ export function apiReferencePage(api: PortalApi): string {
   }</span>
   <a href="/contracts/${e(api.id)}.yaml" download>Download ${e(api.id)}.yaml</a>
 </nav>
-<div id="api-reference"></div>
+<!-- Not id="api-reference": the bundle would take such an element for its legacy auto-mount. -->
+<div id="scalar-reference"></div>
 <script src="/docs/assets/scalar.js"></script>
 <script>
   const configuration = ${scriptJson(configuration)};
   // "Try it" calls this gateway, not the production host written in the contract.
   configuration.servers = [{ url: location.origin + ${scriptJson(api.basePath)}, description: 'This gateway' }];
-  Scalar.createApiReference('#api-reference', configuration);
+  Scalar.createApiReference('#scalar-reference', configuration);
 </script>
 </body>
 </html>

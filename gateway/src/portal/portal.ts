@@ -4,6 +4,7 @@
  * the onboarding guide and how to get credentials; the contracts themselves at /contracts/<id>.yaml.
  * Everything is read or rendered once when the portal is built; requests only send bytes.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -95,10 +96,11 @@ export function createPortal(options: PortalOptions): Hono {
     changelog: page('Changelog - Concord developer portal', changelogPage(readMarkdown(options.changelogPath ?? join(REPO_ROOT, 'CHANGELOG.md')))),
     reference: new Map(apis.map((api) => [api.id, apiReferencePage(api)])),
   };
+  const htmlHeaders = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache', 'content-security-policy': contentSecurityPolicy('') };
+  const referenceHeaders = new Map([...html.reference].map(([id, body]) => [id, { ...htmlHeaders, 'content-security-policy': contentSecurityPolicy(body) }]));
   let scalar: Uint8Array | undefined;
 
   const portal = new Hono();
-  const htmlHeaders = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' };
 
   portal.get('/docs', (c) => c.body(html.index, 200, htmlHeaders));
   portal.get('/docs/', (c) => c.redirect('/docs', 301));
@@ -108,7 +110,7 @@ export function createPortal(options: PortalOptions): Hono {
   portal.get('/docs/apis/:id', (c) => {
     const body = html.reference.get(c.req.param('id'));
     if (!body) throw new GatewayError('ROUTE_NOT_FOUND', 404, `No public API version ${c.req.param('id')}; see /docs for the list.`);
-    return c.body(body, 200, htmlHeaders);
+    return c.body(body, 200, referenceHeaders.get(c.req.param('id')));
   });
   portal.get('/docs/assets/portal.css', (c) => c.body(PORTAL_CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600' }));
   portal.get('/docs/assets/scalar.js', (c) => {
@@ -123,6 +125,27 @@ export function createPortal(options: PortalOptions): Hono {
     return c.body(yaml, 200, { 'content-type': 'application/yaml; charset=utf-8', 'cache-control': 'no-cache', 'access-control-allow-origin': '*' });
   });
   return portal;
+}
+
+/**
+ * The portal is self-contained: everything it loads comes from this gateway. The policy makes the
+ * browser hold Scalar to that too (its bundle would otherwise fetch fonts from a CDN and call its
+ * AI agent's registry); the one inline script is allowed by its hash.
+ */
+function contentSecurityPolicy(html: string): string {
+  const hashes = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => `'sha256-${createHash('sha256').update(m[1]!).digest('base64')}'`);
+  return [
+    "default-src 'self'",
+    `script-src 'self' ${hashes.join(' ')}`.trim(),
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "worker-src 'self' blob:",
+    "frame-ancestors 'self'",
+    "base-uri 'none'",
+    "form-action 'self'",
+  ].join('; ');
 }
 
 function readMarkdown(path: string): string | undefined {
