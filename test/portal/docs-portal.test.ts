@@ -12,7 +12,9 @@ import { startGateway, type RunningGateway } from '@concord/gateway/src/main.ts'
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CONFIG = fileURLToPath(new URL('../../gateway/gateway.config.yaml', import.meta.url));
 const SCREENSHOT = fileURLToPath(new URL('../../docs/portal.png', import.meta.url));
-const REFERENCE_SCREENSHOT = fileURLToPath(new URL('../../docs/portal-reference.png', import.meta.url));
+// The reference page shows the gateway's (random) port, so its committed screenshot is refreshed
+// only on request (UPDATE_SCREENSHOTS=1); otherwise it goes to test/.tmp and leaves the tree clean.
+const REFERENCE_SCREENSHOT = fileURLToPath(new URL(process.env.UPDATE_SCREENSHOTS === '1' ? '../../docs/portal-reference.png' : '../.tmp/portal-reference.png', import.meta.url));
 const hasChromium = existsSync(CHROMIUM);
 
 if (!hasChromium) {
