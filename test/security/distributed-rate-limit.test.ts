@@ -45,7 +45,7 @@ describe('three gateway replicas sharing one Redis', async () => {
     if (!redisUrl) return;
     idp = await startTestIdentityProvider();
     stub = await startOrdersStub();
-    const config = replicaConfig(stub.url, security(idp, { points: 100, windowSeconds: 60 }, { keyPrefix: prefix, storeTimeoutMs: 2000 }));
+    const config = replicaConfig(stub.url, security(idp, { points: 100, windowSeconds: 60 }, { keyPrefix: prefix }));
     replicas = await Promise.all([0, 1, 2].map(() => startReplica(config, { REDIS_URL: redisUrl })));
   }, 60_000);
 
@@ -142,8 +142,8 @@ describe.runIf(hasRedisServer)('Redis stopped mid-test, then back', () => {
     const plan = { points: 50, windowSeconds: 60 };
     const env = { REDIS_URL: `redis://127.0.0.1:${port}` };
     [open, closed] = await Promise.all([
-      Promise.all([0, 1].map(() => startReplica(replicaConfig(stub.url, security(idp, plan, { onStoreDown: 'fail-open', storeTimeoutMs: 300 })), env))),
-      startReplica(replicaConfig(stub.url, security(idp, plan, { onStoreDown: 'fail-closed', storeTimeoutMs: 300 })), env),
+      Promise.all([0, 1].map(() => startReplica(replicaConfig(stub.url, security(idp, plan, { onStoreDown: 'fail-open', storeTimeoutMs: 1000 })), env))),
+      startReplica(replicaConfig(stub.url, security(idp, plan, { onStoreDown: 'fail-closed', storeTimeoutMs: 1000 })), env),
     ]);
   }, 60_000);
 

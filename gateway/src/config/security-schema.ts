@@ -103,7 +103,7 @@ const rateLimitSchema = z
     /** When Redis is down: admit with a per-replica in-memory limiter (`fail-open`) or answer 503 (`fail-closed`). */
     onStoreDown: z.enum(['fail-open', 'fail-closed']).default('fail-open'),
     /** A Redis call slower than this counts as the store being down. */
-    storeTimeoutMs: z.number().int().min(10).default(500),
+    storeTimeoutMs: z.number().int().min(10).default(2000),
     /** Per client IP, for operations without a partner (public operations). */
     perIp: limitSchema.default({ points: 60, windowSeconds: 60 }),
     /** Per client IP on POST /oauth/token. */

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { RateLimiterMemory, RateLimiterRedis, RLWrapperTimeouts, type RateLimiterAbstract, type IRateLimiterOptions } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type IRateLimiterOptions } from 'rate-limiter-flexible';
 import type { SecurityConfig, LimitConfig } from '../../config/security-schema.ts';
 import type { SecurityMetrics } from '../authenticate/security-metrics.ts';
 
@@ -14,7 +14,36 @@ export interface LimitPolicy {
   name: string;
   points: number;
   windowSeconds: number;
-  limiter: RateLimiterAbstract;
+  /** Resolves with the RateLimiterRes of an admitted request; rejects with one when refused, or an Error when the store failed. */
+  consume(key: string): Promise<RateLimiterRes>;
+}
+
+export class StoreTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`rate-limit store did not answer within ${ms} ms`);
+    this.name = this.constructor.name;
+  }
+}
+
+/**
+ * A deadline that event-loop lag cannot trip: when the timer fires, the verdict waits one
+ * setImmediate, so a Redis reply already sitting in the socket (poll phase) wins. Without this a
+ * busy replica times out answered commands and, failing open, admits more than the plan.
+ */
+function withDeadline<T>(operation: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => setImmediate(() => reject(new StoreTimeoutError(ms))), ms);
+    operation.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
 }
 
 export interface LimitStoreOptions {
@@ -67,20 +96,35 @@ export function createLimitStore(options: LimitStoreOptions): LimitStore {
     storeFailed: (err) => noteDown(rateLimit.onStoreDown, err),
     policy(name, limit) {
       const base = { points: limit.points, duration: limit.windowSeconds, keyPrefix: `${rateLimit.keyPrefix}:${name}` };
-      if (kind === 'memory' || !redis) return { name, points: limit.points, windowSeconds: limit.windowSeconds, limiter: new RateLimiterMemory(base) };
+      if (kind === 'memory' || !redis) {
+        const memory = new RateLimiterMemory(base);
+        return { name, points: limit.points, windowSeconds: limit.windowSeconds, consume: (key) => memory.consume(key) };
+      }
+      const insurance = rateLimit.onStoreDown === 'fail-open' ? new InsuranceLimiter(base, () => noteDown('fail-open')) : undefined;
       const shared = new RateLimiterRedis({
         ...base,
         storeClient: redis,
+        // Redis not connected: go straight to the insurance limiter (or reject) instead of queueing.
         rejectIfRedisNotReady: true,
+        ...(insurance ? { insuranceLimiter: insurance } : {}),
         // Once this replica has seen the key used up, answer 429 locally until the window ends.
         inMemoryBlockOnConsumed: limit.points,
       });
-      const limiter = new RLWrapperTimeouts({
-        limiter: shared,
-        timeoutMs: rateLimit.storeTimeoutMs,
-        ...(rateLimit.onStoreDown === 'fail-open' ? { insuranceLimiter: new InsuranceLimiter(base, () => noteDown('fail-open')) } : {}),
-      });
-      return { name, points: limit.points, windowSeconds: limit.windowSeconds, limiter };
+      const timeoutMs = rateLimit.storeTimeoutMs;
+      return {
+        name,
+        points: limit.points,
+        windowSeconds: limit.windowSeconds,
+        async consume(key) {
+          try {
+            return await withDeadline(shared.consume(key), timeoutMs);
+          } catch (err) {
+            // A hung (connected but silent) Redis: same configured behaviour as a down one.
+            if (err instanceof StoreTimeoutError && insurance) return insurance.consume(key);
+            throw err;
+          }
+        },
+      };
     },
   };
 }

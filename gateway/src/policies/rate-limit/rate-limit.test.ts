@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeRealService } from '@concord/service-runtime/src/testing/real-services.ts';
@@ -138,5 +139,40 @@ describe('rate limit (Redis)', async () => {
     expect(await gw.metrics.getSingleMetricAsString('concord_rate_limit_store_failures_total')).toMatch(/behaviour="fail-open"} [1-9]/);
     gw.security.close();
     dead.disconnect();
+  });
+
+  it('treats a connected but silent Redis like a down one, after storeTimeoutMs', async () => {
+    const sockets: import('node:net').Socket[] = [];
+    // Answers the handshake (CLIENT SETINFO x2, INFO ready check), then never answers a command.
+    const silent = createServer((socket) => {
+      sockets.push(socket);
+      let answered = 0;
+      socket.on('data', (data) => {
+        const commands = data.toString().match(/(?:^|\r\n)\*\d+\r\n/g)?.length ?? 0;
+        for (let i = 0; i < commands && answered < 3; i++, answered++) {
+          const body = 'redis_version:7.0.0\r\nloading:0\r\n';
+          socket.write(answered < 2 ? '+OK\r\n' : `$${body.length}\r\n${body}\r\n`);
+        }
+      });
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as AddressInfo).port;
+    const hung = new Redis(port, '127.0.0.1', { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    hung.on('error', () => {});
+    await new Promise((resolve) => hung.once('ready', resolve));
+    try {
+      for (const onStoreDown of ['fail-open', 'fail-closed'] as const) {
+        const gw = buildSecurityTestGateway({ demo: { enabled: false }, rateLimit: { store: 'redis', onStoreDown, storeTimeoutMs: 100, keyPrefix: prefix } }, { redis: hung });
+        const started = Date.now();
+        const res = await gw.app.request('/v1/status');
+        expect(res.status).toBe(onStoreDown === 'fail-open' ? 200 : 503);
+        expect(Date.now() - started).toBeLessThan(1000);
+        gw.security.close();
+      }
+    } finally {
+      hung.disconnect();
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
   });
 });

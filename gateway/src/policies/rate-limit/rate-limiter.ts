@@ -60,7 +60,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       const states: PolicyState[] = [];
       for (const policy of policies) {
         try {
-          const res = await policy.limiter.consume(key);
+          const res = await policy.consume(key);
           states.push(stateOf(policy, res));
         } catch (err) {
           if (err instanceof RateLimiterRes) {
