@@ -53,9 +53,9 @@ export function upstreamRequestHeaders(c: Context<GatewayEnv>, options: ForwardH
   const prior = incoming['x-forwarded-for'];
   if (address) out['x-forwarded-for'] = prior ? `${prior}, ${address}` : address;
   else if (prior) out['x-forwarded-for'] = prior;
-  const url = c.req.url;
-  out['x-forwarded-proto'] = incoming['x-forwarded-proto'] ?? (url.startsWith('https:') ? 'https' : 'http');
-  const host = incoming['x-forwarded-host'] ?? incoming['host'];
+  // Proto and host are what this hop saw; a client's own X-Forwarded-Host/Proto is not trusted.
+  out['x-forwarded-proto'] = c.req.url.startsWith('https:') ? 'https' : 'http';
+  const host = incoming['host'];
   if (host) out['x-forwarded-host'] = host;
   return out;
 }

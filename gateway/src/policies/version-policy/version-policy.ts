@@ -51,6 +51,10 @@ export function versionPolicy(factory: ReturnType<typeof createGatewayFactory>, 
       });
     }
     await next();
-    for (const [name, value] of lifecycle.headers) c.res.headers.set(name, value);
+    // Link may already carry the upstream's relations (pagination); add ours rather than replace them.
+    for (const [name, value] of lifecycle.headers) {
+      if (name === 'link') c.res.headers.append(name, value);
+      else c.res.headers.set(name, value);
+    }
   });
 }
