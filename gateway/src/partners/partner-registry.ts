@@ -1,4 +1,4 @@
-import { scryptSync } from 'node:crypto';
+import { randomBytes, scryptSync } from 'node:crypto';
 import type { PlanConfig, SecurityConfig } from '../config/security-schema.ts';
 import { verifyClientSecret } from './client-secret.ts';
 
@@ -32,6 +32,9 @@ export interface PartnerRegistryOptions {
   /** Demo secret; fixed by default so the README tour can be pasted. */
   demoSecret?: string;
 }
+
+/** A hash no secret matches (random salt and digest), at the default cost. */
+const DECOY_HASH = `scrypt$16384$8$1$${randomBytes(16).toString('base64url')}$${randomBytes(32).toString('base64url')}`;
 
 export const DEFAULT_DEMO_SECRET = 'concord-demo-secret-do-not-use-in-production';
 
@@ -74,7 +77,11 @@ export function createPartnerRegistry(config: SecurityConfig, options: PartnerRe
     demo,
     async authenticate(clientId, secret) {
       const partner = partners.get(clientId);
-      if (!partner || !partner.enabled || partner.secrets.length === 0) return undefined;
+      if (!partner || !partner.enabled || partner.secrets.length === 0) {
+        // Spend the same scrypt work, so response time does not tell which client ids exist.
+        await verifyClientSecret(secret, DECOY_HASH);
+        return undefined;
+      }
       for (const hash of partner.secrets) {
         if (await verifyClientSecret(secret, hash)) return partner;
       }

@@ -64,6 +64,8 @@ describe('POST /oauth/token and GET /.well-known/jwks.json', async () => {
       [form({}, basic('acme', secret)), 400, 'invalid_request'],
       [form({ grant_type: 'client_credentials', scope: 'orders:write' }, basic('acme', secret)), 400, 'invalid_scope'],
       [{ method: 'POST', headers: { 'content-type': 'application/json', ...basic('acme', secret) }, body: '{"grant_type":"client_credentials"}' }, 400, 'invalid_request'],
+      [form({ grant_type: 'client_credentials', padding: 'x'.repeat(9000) }, basic('acme', secret)), 400, 'invalid_request'],
+      [form({ grant_type: 'client_credentials', grant_type_: 'x' }, basic('nobody', secret)), 401, 'invalid_client'],
     ];
     for (const [init, status, error] of cases) {
       const res = await app.request('/oauth/token', init);

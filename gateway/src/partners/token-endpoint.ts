@@ -25,6 +25,9 @@ export interface TokenEndpointOptions {
 
 type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unauthorized_client' | 'unsupported_grant_type' | 'invalid_scope' | 'rate_limited' | 'temporarily_unavailable';
 
+/** A client-credentials request is a few hundred bytes; refuse anything that is not. */
+const MAX_TOKEN_REQUEST_BYTES = 8192;
+
 const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
 
 function oauthError(c: Context, status: 400 | 401 | 429 | 503, error: OAuthErrorCode, description: string, headers: Record<string, string> = {}) {
@@ -74,7 +77,12 @@ export function tokenEndpointRoutes(options: TokenEndpointOptions): Hono {
     if (!/^application\/x-www-form-urlencoded\b/i.test(contentType)) {
       return fail(400, 'invalid_request', 'The token request must be application/x-www-form-urlencoded.');
     }
-    const params = new URLSearchParams(await c.req.text());
+    const declared = Number(c.req.header('content-length') ?? 0);
+    const text = declared > MAX_TOKEN_REQUEST_BYTES ? undefined : await c.req.text();
+    if (text === undefined || text.length > MAX_TOKEN_REQUEST_BYTES) {
+      return fail(400, 'invalid_request', `The token request body is larger than ${MAX_TOKEN_REQUEST_BYTES} bytes.`);
+    }
+    const params = new URLSearchParams(text);
     for (const name of new Set(params.keys())) {
       if (params.getAll(name).length > 1) return fail(400, 'invalid_request', `The parameter "${name}" is repeated.`);
     }
