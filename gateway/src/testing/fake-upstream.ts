@@ -18,7 +18,7 @@ export interface FakeUpstream {
   close(): Promise<void>;
 }
 
-export type FakeHandler = (req: ReceivedRequest, res: ServerResponse) => void | Promise<void>;
+export type FakeHandler = (req: ReceivedRequest, res: ServerResponse) => unknown;
 
 export async function startFakeUpstream(handler: FakeHandler): Promise<FakeUpstream> {
   const received: ReceivedRequest[] = [];
