@@ -122,6 +122,8 @@ export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 function checkReferences(config: { upstreams: Record<string, UpstreamConfig>; apis: ApiConfig[] }, ctx: z.RefinementCtx): void {
   const contractsServed = new Set(config.apis.map((a) => a.contract));
   const seenPrefix = new Map<string, number>();
+  // METHOD + public path (parameter names erased) -> the API item serving it.
+  const served = new Map<string, number>();
   config.apis.forEach((api, i) => {
     if (!(api.upstream in config.upstreams)) {
       ctx.addIssue({ code: 'custom', path: ['apis', i, 'upstream'], message: `unknown upstream "${api.upstream}"; define it under upstreams (${Object.keys(config.upstreams).join(', ')})` });
@@ -143,6 +145,18 @@ function checkReferences(config: { upstreams: Record<string, UpstreamConfig>; ap
     }
     if (successor && !contractsServed.has(successor)) {
       ctx.addIssue({ code: 'custom', path: ['apis', i, 'lifecycle', 'successor'], message: `successor ${successor} is not served by any item of apis` });
+    }
+    for (const [path, item] of Object.entries(document?.paths ?? {})) {
+      for (const method of Object.keys(item)) {
+        if (method === 'parameters' || method === 'summary' || method === 'description') continue;
+        const route = `${method.toUpperCase()} ${api.basePath}${path.replace(/\{[^}]+\}/g, '{}')}`;
+        const other = served.get(route);
+        if (other !== undefined && other !== i) {
+          ctx.addIssue({ code: 'custom', path: ['apis', i, 'basePath'], message: `${route} is also served by apis[${other}] (${config.apis[other]!.contract}); use another basePath` });
+          break;
+        }
+        served.set(route, i);
+      }
     }
     const key = `${api.basePath} ${api.contract}`;
     const prior = seenPrefix.get(key);

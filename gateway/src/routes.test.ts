@@ -1,0 +1,48 @@
+import { openApiContracts } from '@concord/contracts/generated/index.ts';
+import { listOperations } from '@concord/contracts/src/document/openapi-document.ts';
+import { describe, expect, it } from 'vitest';
+import { loadConfigFile } from './config/load-config.ts';
+import { DEFAULT_CONFIG_PATH } from './main.ts';
+import { buildRouteTable } from './routes.ts';
+import { configFrom } from './testing/test-gateway.ts';
+
+describe('the route table', () => {
+  it('has exactly the operations of the configured contracts, under their base paths', async () => {
+    const config = await loadConfigFile(DEFAULT_CONFIG_PATH);
+    const table = buildRouteTable(config);
+    const expected = config.apis.flatMap((api) => listOperations(openApiContracts[api.contract]!).map((e) => `${e.method.toUpperCase()} ${api.basePath}${e.path}`));
+    expect(table.routes.map((r) => `${r.method} ${r.publicPathTemplate}`).sort()).toEqual(expected.sort());
+    const match = table.match('POST', '/v1/reservations/ord_123/release');
+    expect(match.kind === 'found' && match.route.operationId).toBe('releaseReservation');
+    expect(table.match('GET', '/v1/orders/ord_1/cancel')).toMatchObject({ kind: 'method-not-allowed' });
+    expect(table.match('HEAD', '/v2/customers')).toMatchObject({ kind: 'found' });
+  });
+
+  it('resolves policies defaults -> API -> operation, member by member', () => {
+    const table = buildRouteTable(
+      configFrom({
+        upstreams: { customers: { url: 'http://127.0.0.1:1' } },
+        defaults: { policies: { validation: { request: 'report' }, bodyLimitBytes: 100 } },
+        apis: [{ contract: 'customers.v2', basePath: '/v2', upstream: 'customers', policies: { validation: { response: 'enforce' } }, operations: { createCustomer: { policies: { bodyLimitBytes: 5, public: true } } } }],
+      }),
+    );
+    const create = table.routes.find((r) => r.operationId === 'createCustomer')!;
+    const get = table.routes.find((r) => r.operationId === 'getCustomer')!;
+    expect(create.policies).toMatchObject({ validation: { request: 'report', response: 'enforce' }, bodyLimitBytes: 5, public: true });
+    expect(create.scopes).toEqual([]);
+    expect(get.policies).toMatchObject({ bodyLimitBytes: 100, public: false });
+    expect(get.scopes).toEqual(['customers:read']);
+  });
+
+  it('refuses two APIs answering the same method and path, naming the line', () => {
+    expect(() =>
+      configFrom({
+        upstreams: { customers: { url: 'http://127.0.0.1:1' } },
+        apis: [
+          { contract: 'customers.v2', basePath: '/v1', upstream: 'customers' },
+          { contract: 'customers.v1', basePath: '/v1', upstream: 'customers' },
+        ],
+      }),
+    ).toThrow(/test\.config\.yaml:\d+:\d+ apis\[1\]\.basePath: GET \/v1\/customers is also served by apis\[0\]/);
+  });
+});
