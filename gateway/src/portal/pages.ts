@@ -103,7 +103,7 @@ ${items || '<section><p>No public events yet.</p></section>'}`;
 }
 
 export function guidePage(html: string | undefined): string {
-  return `<article class="markdown"><section>${html ?? '<h1>Onboarding guide</h1><p>The guide (docs/onboarding.md) is not installed on this gateway.</p>'}</section></article>`;
+  return `<article class="markdown"><section>${html ?? '<h1>Onboarding guide</h1><p>The guide (the "Partner onboarding" section of the README) is not installed on this gateway.</p>'}</section></article>`;
 }
 
 export function changelogPage(html: string | undefined): string {

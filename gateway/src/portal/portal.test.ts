@@ -104,3 +104,25 @@ function configInput(): Record<string, unknown> {
     apis: [{ contract: 'customers.v2', basePath: '/v2', upstream: 'customers' }],
   };
 }
+
+describe('the onboarding guide', () => {
+  it('is the README section, raised one level, without repository-only images and links', async () => {
+    const { extractGuide } = await import('./guide.ts');
+    const readme = [
+      '# Project',
+      '## Partner onboarding',
+      'Intro with [a file](docs/x.md), [the portal](/docs) and [RFC](https://example.com).',
+      '![shot](docs/portal.png)',
+      '### 1. Step',
+      '```sh',
+      '## not a heading inside a fence',
+      '```',
+      '## Next section',
+      'not included',
+    ].join('\n');
+    expect(extractGuide(readme)).toBe(
+      ['# Partner onboarding', 'Intro with a file, [the portal](/docs) and [RFC](https://example.com).', '## 1. Step', '```sh', '## not a heading inside a fence', '```', ''].join('\n'),
+    );
+    expect(extractGuide('# nothing here')).toBeUndefined();
+  });
+});

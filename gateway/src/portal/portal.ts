@@ -17,6 +17,7 @@ import { eventCatalog } from '@concord/contracts/generated/events.v1/catalog.ts'
 import type { ApiConfig, GatewayConfig } from '../config/schema.ts';
 import { GatewayError } from '../errors.ts';
 import { PORTAL_CSS, page } from './html.ts';
+import { extractGuide } from './guide.ts';
 import { renderMarkdown } from './markdown.ts';
 import { apiReferencePage, changelogPage, eventsPage, guidePage, indexPage } from './pages.ts';
 
@@ -34,7 +35,8 @@ export interface PortalOptions {
   events?: EventCatalog;
   /** Markdown files; missing ones are reported as such on their page. */
   changelogPath?: string;
-  guidePath?: string;
+  /** The README whose "Partner onboarding" section is the guide. */
+  readmePath?: string;
   /** Epoch ms; decides whether a sunset date has passed. */
   now?: () => number;
 }
@@ -92,7 +94,7 @@ export function createPortal(options: PortalOptions): Hono {
   const html = {
     index: page('Concord developer portal', indexPage(apis, events.length, demo.enabled ? demo.clientId : undefined)),
     events: page('Events - Concord developer portal', eventsPage(events)),
-    guide: page('Onboarding guide - Concord developer portal', guidePage(readMarkdown(options.guidePath ?? join(REPO_ROOT, 'docs', 'onboarding.md')))),
+    guide: page('Onboarding guide - Concord developer portal', guidePage(readGuide(options.readmePath ?? join(REPO_ROOT, 'README.md')))),
     changelog: page('Changelog - Concord developer portal', changelogPage(readMarkdown(options.changelogPath ?? join(REPO_ROOT, 'CHANGELOG.md')))),
     reference: new Map(apis.map((api) => [api.id, apiReferencePage(api)])),
   };
@@ -146,6 +148,11 @@ function contentSecurityPolicy(html: string): string {
     "base-uri 'none'",
     "form-action 'self'",
   ].join('; ');
+}
+
+function readGuide(readmePath: string): string | undefined {
+  const section = existsSync(readmePath) ? extractGuide(readFileSync(readmePath, 'utf8')) : undefined;
+  return section === undefined ? undefined : renderMarkdown(section);
 }
 
 function readMarkdown(path: string): string | undefined {
