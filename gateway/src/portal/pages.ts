@@ -58,7 +58,7 @@ ${
 }
 <p>Exchange the credentials for an access token (OAuth 2.0 client credentials, RFC 6749 section 4.4) and send it as <code>Authorization: Bearer &lt;token&gt;</code>:</p>
 <pre><code>curl -s -u "$CLIENT_ID:$CLIENT_SECRET" -d grant_type=client_credentials https://api.concord.example/oauth/token
-# {"access_token":"eyJ...","token_type":"Bearer","expires_in":900,"scope":"customers:read customers:write ..."}
+# {"access_token":"eyJ...","token_type":"Bearer","expires_in":3600,"scope":"customers:read customers:write ..."}
 
 curl -s -H "Authorization: Bearer $TOKEN" https://api.concord.example/v2/customers?limit=10</code></pre>
 <p>The <a href="/docs/guide">onboarding guide</a> walks through your first call, the SDK, webhooks, errors and rate limits.</p>
