@@ -13,6 +13,7 @@ import { createLimitStore } from '../policies/rate-limit/limit-store.ts';
 import { rateLimitPolicy } from '../policies/rate-limit/rate-limit.ts';
 import { createRateLimiter, type RateLimiter } from '../policies/rate-limit/rate-limiter.ts';
 import { createPartnerRegistry, type PartnerRegistry } from './partner-registry.ts';
+import { acquireKeySource, securityStateFor } from './security-state.ts';
 import { SigningKeyRing } from './signing-keys.ts';
 import { tokenEndpointRoutes } from './token-endpoint.ts';
 import { createTokenIssuer } from './token-issuer.ts';
@@ -51,18 +52,31 @@ export function createGatewaySecurity(input: SecurityConfig, deps: GatewayDeps, 
 
   const metrics = securityMetrics(deps.metrics);
   const partners = createPartnerRegistry(config, { nodeEnv: env.nodeEnv });
-  const store = createLimitStore({ rateLimit: config.rateLimit, redis: deps.redis, logger: deps.logger, metrics });
+  const state = securityStateFor(deps);
+  const store = createLimitStore({ rateLimit: config.rateLimit, redis: deps.redis, logger: deps.logger, metrics, memoryLimiters: state.memoryLimiters });
   const limiter = createRateLimiter({ plans: partners.plans(), rateLimit: config.rateLimit, store, metrics });
   const unknownClientPlan = config.auth.unknownClientPlan;
 
   let keyRing: SigningKeyRing | undefined;
   let keySource: KeySource | undefined;
+  let releaseKeySource: (() => void) | undefined;
   let rotation: NodeJS.Timeout | undefined;
   let routes: Hono | undefined;
   if (config.auth.jwksUrl) {
-    keySource = createRemoteKeySource({ url: config.auth.jwksUrl, ...config.auth.jwks, fetch: deps.fetch, logger: deps.logger, metrics });
+    const { jwksUrl } = config.auth;
+    const held = acquireKeySource(state, JSON.stringify([jwksUrl, config.auth.jwks]), () =>
+      createRemoteKeySource({ url: jwksUrl, ...config.auth.jwks, fetch: deps.fetch, logger: deps.logger, metrics }),
+    );
+    keySource = held.source;
+    releaseKeySource = held.release;
   } else {
-    keyRing = new SigningKeyRing({ algorithm: config.issuer.algorithm, tokenTtlSeconds: config.issuer.tokenTtlSeconds, clockToleranceSeconds: config.auth.clockToleranceSeconds, now: deps.now });
+    const lifetimes = { tokenTtlSeconds: config.issuer.tokenTtlSeconds, clockToleranceSeconds: config.auth.clockToleranceSeconds };
+    keyRing = state.keyRings.get(config.issuer.algorithm);
+    if (keyRing) keyRing.configure(lifetimes);
+    else {
+      keyRing = new SigningKeyRing({ algorithm: config.issuer.algorithm, ...lifetimes, now: deps.now });
+      state.keyRings.set(config.issuer.algorithm, keyRing);
+    }
     if (config.issuer.rotateEverySeconds) {
       const ring = keyRing;
       rotation = setInterval(() => ring.rotate(), config.issuer.rotateEverySeconds * 1000);
@@ -80,7 +94,8 @@ export function createGatewaySecurity(input: SecurityConfig, deps: GatewayDeps, 
     metrics,
     now: deps.now,
   });
-  keySource?.onKeysRemoved(() => verifier.forgetVerified());
+  const unsubscribe = keySource?.onKeysRemoved(() => verifier.forgetVerified());
+  let closed = false;
 
   return {
     authenticate: authenticatePolicy({ verifier, metrics }),
@@ -107,7 +122,10 @@ export function createGatewaySecurity(input: SecurityConfig, deps: GatewayDeps, 
       return lines;
     },
     close() {
-      keySource?.close();
+      if (closed) return;
+      closed = true;
+      unsubscribe?.();
+      releaseKeySource?.();
       if (rotation) clearInterval(rotation);
     },
   };

@@ -38,13 +38,18 @@ function generate(algorithm: IssuerAlgorithm): { privateKey: KeyObject; publicKe
 
 export class SigningKeyRing {
   readonly algorithm: IssuerAlgorithm;
-  readonly #options: SigningKeyRingOptions;
+  #options: SigningKeyRingOptions;
   #keys: RingKey[] = [];
 
   constructor(options: SigningKeyRingOptions) {
     this.algorithm = options.algorithm;
     this.#options = options;
     this.rotate();
+  }
+
+  /** A reload may change the token lifetime; retirements from now on use the new one. */
+  configure(options: Pick<SigningKeyRingOptions, 'tokenTtlSeconds' | 'clockToleranceSeconds'>): void {
+    this.#options = { ...this.#options, ...options };
   }
 
   /** Makes a new key current; the old one is retired (still verifiable) until its tokens expire. */

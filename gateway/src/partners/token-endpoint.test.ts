@@ -140,4 +140,18 @@ describe('POST /oauth/token and GET /.well-known/jwks.json', async () => {
     expect((await app.request('/.well-known/jwks.json')).status).toBe(404);
     security.close();
   });
+
+  it('keeps issued tokens and used budgets across a rebuild with the same deps (a config reload)', async () => {
+    const first = buildSecurityTestGateway({ ...config, plans: { ...config.plans, demo: { rateLimit: { points: 3, windowSeconds: 60 } } } });
+    const auth = { authorization: `Bearer ${await issueTestToken(first.app)}` };
+    expect((await first.app.request('/v1/orders', { headers: auth })).status).toBe(200);
+    expect((await first.app.request('/v1/orders', { headers: auth })).status).toBe(200);
+    const second = buildSecurityTestGateway({ ...config, plans: { ...config.plans, demo: { rateLimit: { points: 3, windowSeconds: 60 } } } }, { deps: first.deps });
+    first.security.close();
+    const res = await second.app.request('/v1/orders', { headers: auth });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('ratelimit')).toMatch(/^"demo";r=0;/);
+    expect((await second.app.request('/v1/orders', { headers: auth })).status).toBe(429);
+    second.security.close();
+  });
 });

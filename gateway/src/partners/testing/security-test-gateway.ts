@@ -44,15 +44,17 @@ export interface SecurityTestGateway {
   app: Hono<GatewayEnv>;
   security: GatewaySecurity;
   metrics: Registry;
+  /** Pass as `options.deps` to build again the way a config reload does. */
+  deps: GatewayDeps;
 }
 
 export function buildSecurityTestGateway(
   input: SecurityConfigInput,
-  options: { redis?: Redis; env?: Record<string, string | undefined>; now?: () => number; routes?: CompiledRoute[]; logLevel?: string } = {},
+  options: { redis?: Redis; env?: Record<string, string | undefined>; now?: () => number; routes?: CompiledRoute[]; logLevel?: string; deps?: GatewayDeps } = {},
 ): SecurityTestGateway {
   const routes = options.routes ?? TEST_ROUTES;
-  const metrics = new Registry();
-  const deps: GatewayDeps = {
+  const metrics = options.deps?.metrics ?? new Registry();
+  const deps: GatewayDeps = options.deps ?? {
     env: parseProcessEnv(options.env ?? {}),
     logger: pino({ level: options.logLevel ?? 'silent' }),
     metrics,
@@ -80,5 +82,5 @@ export function buildSecurityTestGateway(
     deps.logger.error({ err }, 'unexpected error');
     return c.body(JSON.stringify({ type: problemType('internal'), title: 'Internal Server Error', status: 500, detail: 'unexpected' }), 500, { 'content-type': 'application/problem+json' });
   });
-  return { app, security, metrics };
+  return { app, security, metrics, deps };
 }

@@ -127,8 +127,10 @@ describe('authenticate (external identity provider)', () => {
     expect((await call(verifiedBefore)).status).toBe(200);
     await idp.rotate();
     idp.unpublish(oldKid);
-    await sleep(400); // a background refresh sees the removal
-    await expectInvalid(await idp.sign({ client_id: 'acme' }, { kid: oldKid }), 'unknown_key', /key/);
+    // A background refresh (every 150 ms) sees the removal.
+    const removed = await idp.sign({ client_id: 'acme' }, { kid: oldKid });
+    for (let i = 0; i < 50 && (await call(verifiedBefore)).status === 200; i++) await sleep(100);
+    await expectInvalid(removed, 'unknown_key', /key/);
     await expectInvalid(verifiedBefore, 'unknown_key', /key/);
   });
 
@@ -136,8 +138,9 @@ describe('authenticate (external identity provider)', () => {
     const token = await good({ jti: 'fresh-while-down' });
     idp.setDown(true);
     try {
-      await sleep(400); // background refreshes fail
-      expect(await gw.metrics.getSingleMetricAsString('concord_auth_jwks_stale')).toMatch(/concord_auth_jwks_stale 1/);
+      // Background refreshes (every 150 ms) fail.
+      for (let i = 0; i < 50 && !/^concord_auth_jwks_stale 1$/m.test(await gw.metrics.getSingleMetricAsString('concord_auth_jwks_stale')); i++) await sleep(100);
+      expect(await gw.metrics.getSingleMetricAsString('concord_auth_jwks_stale')).toMatch(/^concord_auth_jwks_stale 1$/m);
       const failures = await gw.metrics.getSingleMetricAsString('concord_auth_jwks_refresh_failures_total');
       expect(Number(failures.match(/_total (\d+)/)?.[1])).toBeGreaterThan(0);
       const res = await call(token); // never seen before: verified with the cached key
@@ -145,8 +148,8 @@ describe('authenticate (external identity provider)', () => {
     } finally {
       idp.setDown(false);
     }
-    await sleep(400);
-    expect(await gw.metrics.getSingleMetricAsString('concord_auth_jwks_stale')).toMatch(/concord_auth_jwks_stale 0/);
+    for (let i = 0; i < 50 && !/^concord_auth_jwks_stale 0$/m.test(await gw.metrics.getSingleMetricAsString('concord_auth_jwks_stale')); i++) await sleep(100);
+    expect(await gw.metrics.getSingleMetricAsString('concord_auth_jwks_stale')).toMatch(/^concord_auth_jwks_stale 0$/m);
   });
 
   it('answers 503 (not 401) when a key must be fetched and the provider is down', async () => {
@@ -160,6 +163,27 @@ describe('authenticate (external identity provider)', () => {
     } finally {
       gw2.security.close();
       await fresh.stop();
+    }
+  });
+
+  it('keeps serving the cached keys across a rebuild (config reload) while the provider is down', async () => {
+    const provider = await startTestIdentityProvider();
+    const config = { auth: { jwksUrl: provider.jwksUrl, issuer: provider.issuer, audience: provider.audience, jwks: { refreshIntervalMs: 100, cooldownMs: 0, timeoutMs: 500 } }, plans: { p: { rateLimit: { points: 100, windowSeconds: 60 } } } };
+    const { auth } = config;
+    const input = { auth: { ...auth, unknownClientPlan: 'p' }, plans: config.plans, demo: { enabled: false } };
+    const first = buildSecurityTestGateway(input);
+    const token = () => provider.sign({ client_id: 'anyone', scope: 'orders:read' });
+    expect((await first.app.request('/v1/orders', { headers: { authorization: `Bearer ${await token()}` } })).status).toBe(200);
+    provider.setDown(true);
+    try {
+      const second = buildSecurityTestGateway(input, { deps: first.deps });
+      first.security.close();
+      await sleep(250);
+      const res = await second.app.request('/v1/orders', { headers: { authorization: `Bearer ${await token()}` } });
+      expect(res.status).toBe(200);
+      second.security.close();
+    } finally {
+      await provider.stop();
     }
   });
 });

@@ -11,8 +11,8 @@ import type { SecurityMetrics } from './security-metrics.ts';
  */
 export interface KeySource {
   resolve: JWTVerifyGetKey;
-  /** Called when a refresh finds that a key was removed, so verified tokens are forgotten. */
-  onKeysRemoved(listener: () => void): void;
+  /** Called when a refresh finds the key set changed (a key may have been removed), so verified tokens are forgotten. */
+  onKeysRemoved(listener: () => void): () => void;
   /** Fetch now (start-up warm-up, tests); never throws. */
   refresh(): Promise<boolean>;
   close(): void;
@@ -43,7 +43,9 @@ export function createRemoteKeySource(options: RemoteKeySourceOptions): KeySourc
     try {
       await jwks.reload();
       const kids = new Set((jwks.jwks()?.keys ?? []).map((key) => key.kid ?? ''));
-      const removed = [...knownKids].some((kid) => !kids.has(kid));
+      // Any change since the last refresh may hide a removal: jose also reloads on an unknown kid,
+      // so a key can come and go between two refreshes. Forgetting verified tokens costs one re-verify.
+      const removed = kids.size !== knownKids.size || [...knownKids].some((kid) => !kids.has(kid));
       knownKids = kids;
       if (stale) options.logger.info({ jwksUrl: options.url }, 'identity provider reachable again; JWKS refreshed');
       stale = false;
@@ -71,7 +73,13 @@ export function createRemoteKeySource(options: RemoteKeySourceOptions): KeySourc
 
   return {
     resolve: jwks,
-    onKeysRemoved: (listener) => void listeners.push(listener),
+    onKeysRemoved(listener) {
+      listeners.push(listener);
+      return () => {
+        const index = listeners.indexOf(listener);
+        if (index >= 0) listeners.splice(index, 1);
+      };
+    },
     refresh,
     close: () => clearInterval(timer),
   };

@@ -51,6 +51,8 @@ export interface LimitStoreOptions {
   redis?: Redis | undefined;
   logger: Logger;
   metrics: SecurityMetrics;
+  /** In-memory limiters kept across rebuilds (config reloads), so a reload does not reset budgets. */
+  memoryLimiters?: Map<string, RateLimiterMemory>;
 }
 
 /** The in-memory limiter rate-limiter-flexible falls back to; counts each use as a store failure. */
@@ -97,8 +99,14 @@ export function createLimitStore(options: LimitStoreOptions): LimitStore {
     policy(name, limit) {
       const base = { points: limit.points, duration: limit.windowSeconds, keyPrefix: `${rateLimit.keyPrefix}:${name}` };
       if (kind === 'memory' || !redis) {
-        const memory = new RateLimiterMemory(base);
-        return { name, points: limit.points, windowSeconds: limit.windowSeconds, consume: (key) => memory.consume(key) };
+        const cacheKey = `${base.keyPrefix}|${base.points}|${base.duration}`;
+        let memory = options.memoryLimiters?.get(cacheKey);
+        if (!memory) {
+          memory = new RateLimiterMemory(base);
+          options.memoryLimiters?.set(cacheKey, memory);
+        }
+        const limiter = memory;
+        return { name, points: limit.points, windowSeconds: limit.windowSeconds, consume: (key) => limiter.consume(key) };
       }
       const insurance = rateLimit.onStoreDown === 'fail-open' ? new InsuranceLimiter(base, () => noteDown('fail-open')) : undefined;
       const shared = new RateLimiterRedis({

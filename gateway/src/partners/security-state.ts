@@ -1,0 +1,54 @@
+import type { RateLimiterMemory } from 'rate-limiter-flexible';
+import type { GatewayDeps } from '../deps.ts';
+import type { KeySource } from '../policies/authenticate/remote-key-source.ts';
+import type { SigningKeyRing } from './signing-keys.ts';
+
+/**
+ * What must outlive one build of the gateway. A config reload builds a new gateway with the same
+ * deps (main.ts); if the built-in issuer's keys, the in-memory rate-limit counters or the cached
+ * JWKS were rebuilt with it, a reload would invalidate every token issued, hand every partner a
+ * fresh budget, and forget the keys it serves stale during an identity provider outage. So they are
+ * kept per deps object: a test's fresh deps get fresh state; a process's reloads share it.
+ */
+export interface SecurityState {
+  /** By signing algorithm. */
+  keyRings: Map<string, SigningKeyRing>;
+  /** By policy name, limit and key prefix. */
+  memoryLimiters: Map<string, RateLimiterMemory>;
+  /** By JWKS URL and options; closed when the last build using it closes. */
+  keySources: Map<string, { source: KeySource; refs: number }>;
+}
+
+const states = new WeakMap<GatewayDeps, SecurityState>();
+
+export function securityStateFor(deps: GatewayDeps): SecurityState {
+  let state = states.get(deps);
+  if (!state) {
+    state = { keyRings: new Map(), memoryLimiters: new Map(), keySources: new Map() };
+    states.set(deps, state);
+  }
+  return state;
+}
+
+/** Takes a reference on a shared key source, creating it on first use; returns the release. */
+export function acquireKeySource(state: SecurityState, key: string, create: () => KeySource): { source: KeySource; release: () => void } {
+  let entry = state.keySources.get(key);
+  if (!entry) {
+    entry = { source: create(), refs: 0 };
+    state.keySources.set(key, entry);
+  }
+  entry.refs++;
+  const held = entry;
+  let released = false;
+  return {
+    source: held.source,
+    release() {
+      if (released) return;
+      released = true;
+      if (--held.refs === 0) {
+        held.source.close();
+        state.keySources.delete(key);
+      }
+    },
+  };
+}
