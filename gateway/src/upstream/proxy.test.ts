@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuiltGateway } from '../app.ts';
 import { startFakeUpstream, type FakeUpstream } from '../testing/fake-upstream.ts';
 import { customersConfig, testGateway } from '../testing/test-gateway.ts';
-import { publicLocation } from './proxy.ts';
+import { publicLocation, upstreamPath } from './proxy.ts';
 
 describe('proxying to the upstream', () => {
   let upstream: FakeUpstream;
@@ -69,6 +69,14 @@ describe('proxying to the upstream', () => {
   it('does not ask for compression when it must read the body (adapter)', async () => {
     await gateway.app.request('/v1/customers?limit=1', { headers: { 'accept-encoding': 'gzip' } });
     expect(upstream.received.at(-1)!.headers['accept-encoding']).not.toBe('gzip');
+  });
+});
+
+describe('upstreamPath', () => {
+  it('encodes each decoded parameter once', () => {
+    expect(upstreamPath(['/customers/', 'customerId', ''], { customerId: 'café/1' })).toBe('/customers/caf%C3%A9%2F1');
+    expect(upstreamPath(['/reservations/', 'orderId', '/release'], { orderId: 'ord_1' })).toBe('/reservations/ord_1/release');
+    expect(upstreamPath(['/stock'], {})).toBe('/stock');
   });
 });
 

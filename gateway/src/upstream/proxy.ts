@@ -42,11 +42,27 @@ export function publicLocation(location: string, upstreamBasePath: string, route
   return route.basePath + rest;
 }
 
+/** `/customers/{customerId}` -> ['/customers/', 'customerId', ''] (literals at even, names at odd). */
+function splitTemplate(template: string): string[] {
+  return template.split(/\{([^}]+)\}/);
+}
+
+/**
+ * The upstream path, rebuilt from the contract's template and the decoded parameters, each encoded
+ * once: the system API gets a canonical path whatever encoding the client chose.
+ */
+export function upstreamPath(parts: readonly string[], params: Record<string, string>): string {
+  let out = parts[0]!;
+  for (let i = 1; i < parts.length; i += 2) out += encodeURIComponent(params[parts[i]!] ?? '') + parts[i + 1]!;
+  return out;
+}
+
 export function proxy(factory: ReturnType<typeof createGatewayFactory>, options: ProxyOptions) {
   const allowLists = new Map(Object.entries(options.upstreams).map(([name, u]) => [name, compileAllowList(u.forwardHeaders)]));
   const basePaths = new Map(Object.entries(options.upstreams).map(([name, u]) => [name, new URL(u.url).pathname.replace(/\/+$/, '')]));
   const timeouts = new Map(Object.entries(options.upstreams).map(([name, u]) => [name, u.timeoutMs]));
   const { call } = options;
+  const templates = new WeakMap<CompiledRoute, string[]>();
 
   return factory.createHandlers(async function proxy(c: Context<GatewayEnv>) {
     const route = c.get('route');
@@ -54,7 +70,9 @@ export function proxy(factory: ReturnType<typeof createGatewayFactory>, options:
     const bufferResponse = needsResponseBody(route);
     const url = c.req.url;
     const q = url.indexOf('?');
-    const path = c.req.path.slice(route.basePath.length) + (q === -1 ? '' : url.slice(q));
+    let parts = templates.get(route);
+    if (!parts) templates.set(route, (parts = splitTemplate(route.pathTemplate)));
+    const path = upstreamPath(parts, c.get('pathParams')) + (q === -1 ? '' : url.slice(q));
     const body = method === 'GET' || method === 'HEAD' ? null : await readRequestBody(c);
     const headers = upstreamRequestHeaders(c, { allow: allowLists.get(route.upstream)!, acceptEncoding: !bufferResponse });
     const timeoutMs = route.policies.timeoutMs ?? timeouts.get(route.upstream)!;
