@@ -27,7 +27,8 @@ export type GatewayErrorCode =
   | 'UPSTREAM_CONTRACT_BROKEN'
   | 'CIRCUIT_OPEN'
   | 'DEPENDENCY_UNAVAILABLE'
-  | 'CLIENT_CLOSED_REQUEST';
+  | 'CLIENT_CLOSED_REQUEST'
+  | 'INTERNAL_ERROR';
 
 export interface GatewayErrorOptions {
   cause?: unknown;
@@ -85,4 +86,5 @@ export const PROBLEM_SLUGS: Record<GatewayErrorCode, string> = {
   CIRCUIT_OPEN: 'circuit-open',
   DEPENDENCY_UNAVAILABLE: 'dependency-unavailable',
   CLIENT_CLOSED_REQUEST: 'client-closed-request',
+  INTERNAL_ERROR: 'internal-error',
 };

@@ -49,7 +49,7 @@ export function createErrorHandler(deps: Pick<GatewayDeps, 'logger'>): ErrorHand
       return respond(c, known);
     }
     requestLogger(c, deps.logger).error({ err }, 'unexpected error while handling the request');
-    const internal = new GatewayError('DEPENDENCY_UNAVAILABLE', 500, 'The gateway failed to handle the request; it has been logged with the request id.', { title: 'Internal Server Error' });
+    const internal = new GatewayError('INTERNAL_ERROR', 500, 'The gateway failed to handle the request; it has been logged with the request id.');
     return respond(c, internal);
   };
 }
