@@ -124,7 +124,11 @@ const hasRedisServer = await new Promise<boolean>((resolve) => {
   probe.once('error', () => resolve(false));
   probe.once('exit', (code) => resolve(code === 0));
 });
-if (!hasRedisServer) console.warn('\n*** SKIPPING the Redis outage suite: redis-server is not installed ***\n');
+if (!hasRedisServer) {
+  const message = 'redis-server is not installed, so the Redis outage suite cannot start a throwaway Redis';
+  if (process.env.CONCORD_REQUIRE_SERVICES === '1') throw new Error(`${message}; CONCORD_REQUIRE_SERVICES=1 forbids skipping`);
+  console.warn(`\n*** SKIPPING the Redis outage suite: ${message} ***\n`);
+}
 
 describe.runIf(hasRedisServer)('Redis stopped mid-test, then back', () => {
   let idp: TestIdentityProvider;
