@@ -104,6 +104,26 @@ describe('the gateway in front of the real system APIs', () => {
     await conforming('customers.v1', 'createCustomer', duplicate);
   });
 
+  it('orders and inventory: stock, an idempotent order, reads, all as their contracts promise', async () => {
+    const stock = await sendJson('PUT', '/v1/stock/TEA-E2E-250', { name: 'Earl Grey, 250 g', available: 10 });
+    expect(stock.status).toBeLessThan(300);
+    await conforming('inventory.v1', 'setStock', stock);
+    await conforming('inventory.v1', 'getStock', await send('/v1/stock/TEA-E2E-250'));
+    const customer = await conforming<{ id: string }>('customers.v2', 'createCustomer', await sendJson('POST', '/v2/customers', { given_name: 'Olive', family_name: 'Order', email: 'olive.e2e@example.com' }));
+
+    const order = { customer_id: customer.id, lines: [{ sku: 'TEA-E2E-250', quantity: 2 }] };
+    const place = () => send('/v1/orders', { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': 'e2e-order-1' }, body: JSON.stringify(order) });
+    const first = await place();
+    expect(first.status).toBe(201);
+    const placed = await conforming<{ id: string }>('orders.v1', 'createOrder', first);
+    expect(first.headers.get('location')).toBe(`/v1/orders/${placed.id}`);
+    const replay = await place();
+    expect(((await conforming<{ id: string }>('orders.v1', 'createOrder', replay)) as { id: string }).id).toBe(placed.id);
+    await conforming('orders.v1', 'getOrder', await send(`/v1/orders/${placed.id}`));
+    await conforming('orders.v1', 'listOrders', await send('/v1/orders?limit=5'));
+    expect(await (await send('/v1/stock/TEA-E2E-250')).json()).toMatchObject({ available: 8 });
+  });
+
   it('an invalid body: 400 with one pointer per bad field', async () => {
     const res = await sendJson('POST', '/v2/customers', { given_name: '', email: 'not-an-email', phone: '12', favourite_colour: 'teal' });
     const body = await gatewayProblem(res, 400);
