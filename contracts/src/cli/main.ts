@@ -1,8 +1,10 @@
+import { canIDeployCommand } from './can-i-deploy-command.ts';
 import { changelogCommand } from './changelog-command.ts';
 import { diffCommand } from './diff-command.ts';
 import { generateCommand } from './generate-command.ts';
 import { lintCommand } from './lint-command.ts';
 import { processIo, UsageError, type Io } from './usage-error.ts';
+import { verifyCommand } from './verify-command.ts';
 
 export const USAGE = `usage: concord <command> [options]
 
@@ -13,6 +15,8 @@ commands:
   diff --base <git-ref>      compare every contract with the ref (versioning policy included)
   diff --rules               list the rule catalogue; [--format text|markdown|json] for every diff
   changelog --base <ref>     the changelog entry since the ref, to stdout; --write prepends it to CHANGELOG.md
+  verify [--pacts <dir>]     pact-vs-contract check + provider verification of every pact; records results per pact
+  can-i-deploy [--pacts <dir>]  the consumer x provider matrix; exits 1 where a pact is unverified or failing
 
 exit codes: 0 clean, 1 findings, 2 usage error`;
 
@@ -23,6 +27,8 @@ const COMMANDS: Record<string, Command> = {
   generate: generateCommand,
   diff: diffCommand,
   changelog: changelogCommand,
+  verify: verifyCommand,
+  'can-i-deploy': canIDeployCommand,
 };
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
