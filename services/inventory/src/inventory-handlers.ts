@@ -42,9 +42,8 @@ export function createInventoryHandlers(deps: { db: Database; ledger: StockLedge
       return { status: 200, body: reservation };
     },
 
-    async releaseReservation({ params }, c) {
-      // The release endpoint takes no body, so it cannot say why; see the report on issue 3.
-      const reservation = await db.transaction((tx) => ledger.release(tx, params.orderId, 'manual', traceparentOf(c)));
+    async releaseReservation({ params, query }, c) {
+      const reservation = await db.transaction((tx) => ledger.release(tx, params.orderId, query.reason ?? 'manual', traceparentOf(c)));
       if (!reservation) throw notFound(`There is no reservation for order ${params.orderId}.`, `/reservations/${params.orderId}`);
       return { status: 200, body: reservation };
     },

@@ -85,6 +85,12 @@ describe.each(cases)('inventory.v1 on $name', (backend) => {
     expect((await call(`/reservations/${id}/release`, { method: 'POST' })).body).toEqual(released.body);
     expect(await stock('REL-INV')).toMatchObject({ available: 3, reserved: 0 });
     expect((await call('/reservations/ord_00000000zzzz/release', { method: 'POST' })).status).toBe(404);
+    const compensated = orderId();
+    await call('/reservations', send('POST', { order_id: compensated, lines: [{ sku: 'REL-INV', quantity: 1 }] }));
+    await call(`/reservations/${compensated}/release?reason=order_write_failed`, { method: 'POST' });
+    expect((await call(`/reservations/${id}/release?reason=lost`, { method: 'POST' })).body).toMatchObject({ errors: [{ pointer: '/query/reason' }] });
+    const reasons = await db.query<{ subject: string; reason: string }>("SELECT envelope->>'subject' AS subject, envelope->'data'->>'reason' AS reason FROM outbox WHERE event_type = 'inventory.released' AND envelope->>'subject' IN ($1, $2) ORDER BY seq", [id, compensated]);
+    expect(reasons.rows).toEqual([{ subject: id, reason: 'manual' }, { subject: compensated, reason: 'order_write_failed' }]);
     const again = await call('/reservations', send('POST', { order_id: id, lines: [{ sku: 'REL-INV', quantity: 3 }] }));
     expect(again).toMatchObject({ status: 200, body: { status: 'released' } });
   });

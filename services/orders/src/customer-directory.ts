@@ -1,4 +1,5 @@
 import type { CustomersV2Client } from '@concord/contracts/generated/customers.v2/client.ts';
+import { withTimeout } from '@concord/service-runtime/src/http/with-timeout.ts';
 
 /** Answers whether a customer exists, so an order for an unknown customer is a 422. */
 export interface CustomerDirectory {
@@ -20,7 +21,7 @@ export function createCustomerDirectory(client: CustomersV2Client, options: { ti
     async exists(customerId) {
       let status: number;
       try {
-        const result = await client.GET('/customers/{customerId}', { params: { path: { customerId } }, signal: AbortSignal.timeout(timeoutMs) });
+        const result = await withTimeout(timeoutMs, (signal) => client.GET('/customers/{customerId}', { params: { path: { customerId } }, signal }));
         status = result.response.status;
       } catch (err) {
         throw new CustomersUnavailableError(`Customers did not answer within ${timeoutMs} ms or could not be reached.`, { cause: err });

@@ -1,6 +1,7 @@
 import type { InventoryV1Client } from '@concord/contracts/generated/inventory.v1/client.ts';
 import type { FieldError } from '@concord/contracts/src/problem.ts';
 import type { OrderLine } from './order.ts';
+import { withTimeout } from '@concord/service-runtime/src/http/with-timeout.ts';
 
 export type ReserveOutcome =
   | { kind: 'reserved' }
@@ -17,7 +18,7 @@ export class InventoryUnavailableError extends Error {
 
 export interface InventoryReservations {
   reserve(orderId: string, lines: OrderLine[]): Promise<ReserveOutcome>;
-  /** Compensation: returns true when inventory confirmed the release (or had nothing to release). */
+  /** Compensation (reason `order_write_failed`): true when inventory released, or had nothing to release. */
   release(orderId: string): Promise<boolean>;
 }
 
@@ -37,7 +38,7 @@ export function createInventoryReservations(client: InventoryV1Client, options: 
     async reserve(orderId, lines) {
       let result;
       try {
-        result = await client.POST('/reservations', { body: { order_id: orderId, lines: lines.map((l) => ({ sku: l.sku, quantity: l.quantity })) }, signal: AbortSignal.timeout(timeoutMs) });
+        result = await withTimeout(timeoutMs, (signal) => client.POST('/reservations', { body: { order_id: orderId, lines: lines.map((l) => ({ sku: l.sku, quantity: l.quantity })) }, signal }));
       } catch (err) {
         throw new InventoryUnavailableError(`Inventory did not answer the reservation for ${orderId} within ${timeoutMs} ms or could not be reached.`, { cause: err });
       }
@@ -50,7 +51,7 @@ export function createInventoryReservations(client: InventoryV1Client, options: 
     },
     async release(orderId) {
       try {
-        const result = await client.POST('/reservations/{orderId}/release', { params: { path: { orderId } }, signal: AbortSignal.timeout(timeoutMs) });
+        const result = await withTimeout(timeoutMs, (signal) => client.POST('/reservations/{orderId}/release', { params: { path: { orderId }, query: { reason: 'order_write_failed' } }, signal }));
         return result.response.status === 200 || result.response.status === 404;
       } catch {
         return false;

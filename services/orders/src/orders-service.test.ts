@@ -15,6 +15,7 @@ describe.each(cases)('orders.v1 on $name', (backend) => {
   let env: TestBackend;
   let inventory: InventoryService;
   let db: Database;
+  let inventoryDb: Database;
   let reserveCalls = 0;
   const faults: { err: unknown; where: string }[] = [];
   const onError = (err: unknown, where: string) => void faults.push({ err, where });
@@ -40,7 +41,8 @@ describe.each(cases)('orders.v1 on $name', (backend) => {
   beforeAll(async () => {
     if (backend.skip) return;
     env = await createTestBackend(backend);
-    inventory = await createInventoryService({ db: await env.openDatabase('inventory'), bus: env.bus, onError });
+    inventoryDb = await env.openDatabase('inventory');
+    inventory = await createInventoryService({ db: inventoryDb, bus: env.bus, onError });
     db = await env.openDatabase('orders');
     orders = await makeOrders();
     for (const [sku, available] of [['TEA-ORD', 100], ['MUG-ORD', 1]] as const) {
@@ -132,7 +134,7 @@ describe.each(cases)('orders.v1 on $name', (backend) => {
         url: 'http://inventory.test',
         timeoutMs: 50,
         fetch: ((req: Request) => {
-          if (req.url.endsWith('/release')) {
+          if (new URL(req.url).pathname.endsWith('/release')) {
             released.push(req.url);
             return inventory.app.fetch(req);
           }
@@ -162,6 +164,8 @@ describe.each(cases)('orders.v1 on $name', (backend) => {
     expect(res).toMatchObject({ status: 500, type: 'application/problem+json' });
     expect(JSON.stringify(res.body)).not.toContain('disk full');
     expect(await reservation(placedId)).toBe('released');
+    const released = await inventoryDb.query<{ reason: string }>("SELECT envelope->'data'->>'reason' AS reason FROM outbox WHERE event_type = 'inventory.released' AND envelope->>'subject' = $1", [placedId]);
+    expect(released.rows).toEqual([{ reason: 'order_write_failed' }]);
     expect(faults.slice(faultCount).map((f) => f.where)).toEqual(['orders.http']);
     expect((await call(`/orders/${placedId}`)).status).toBe(404);
   });
