@@ -17,9 +17,14 @@ export interface OpenDatabaseOptions {
   dataDir?: string;
 }
 
+/** Where an embedded database named `name` keeps its files: `<repo>/.data/<name>`. */
+export function defaultDataDir(name: string): string {
+  return resolve(REPO_ROOT, '.data', name);
+}
+
 /** PostgreSQL when a URL is given, the embedded store otherwise: the one place that chooses. */
 export function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   const schema = options.schema ?? options.service.replace(/-/g, '_');
   if (options.url) return createPgDatabase({ url: options.url, schema });
-  return createPgliteDatabase({ dataDir: options.dataDir ?? resolve(REPO_ROOT, '.data', options.service), schema });
+  return createPgliteDatabase({ dataDir: options.dataDir ?? defaultDataDir(options.service), schema });
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Database } from '../database/database.ts';
 import { createPgDatabase } from '../database/pg-database.ts';
-import { createPgliteDatabase } from '../database/pglite-database.ts';
+import { createPgliteHost, type PgliteHost } from '../database/pglite-host.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { createInProcessBus } from '../events/in-process-bus.ts';
 import { createNatsBus } from '../events/nats-bus.ts';
@@ -50,6 +50,8 @@ export async function createTestBackend(backend: BackendCase): Promise<TestBacke
   const natsOptions = backend.natsUrl ? { url: backend.natsUrl, stream: `TEST_${runId.toUpperCase()}`, subjectPrefix: `test_${runId}` } : undefined;
   const natsBus = natsOptions ? await createNatsBus(natsOptions) : undefined;
   const bus: EventBus = natsBus ?? createInProcessBus();
+  // One embedded instance per run, one schema per service: booting PGlite is the slow part.
+  let host: Promise<PgliteHost> | undefined;
 
   return {
     case: backend,
@@ -57,7 +59,7 @@ export async function createTestBackend(backend: BackendCase): Promise<TestBacke
     bus,
     async openDatabase(service) {
       const schema = `${runId}_${service.replace(/-/g, '_')}`;
-      const db = backend.databaseUrl ? await createPgDatabase({ url: backend.databaseUrl, schema, max: 4 }) : await createPgliteDatabase({ dataDir: 'memory://', schema });
+      const db = backend.databaseUrl ? await createPgDatabase({ url: backend.databaseUrl, schema, max: 4 }) : await (host ??= createPgliteHost('memory://')).then((h) => h.database(schema));
       databases.push(db);
       if (backend.databaseUrl) schemas.push(schema);
       return db;
@@ -73,6 +75,7 @@ export async function createTestBackend(backend: BackendCase): Promise<TestBacke
       await natsBus?.deleteStream().catch(() => {});
       await bus.close().catch(() => {});
       for (const db of databases) await db.close().catch(() => {});
+      await host?.then((h) => h.close()).catch(() => {});
       if (backend.databaseUrl && schemas.length > 0) {
         const admin = new pg.Client({ connectionString: backend.databaseUrl });
         await admin.connect();

@@ -1,0 +1,31 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServices, type RunningServices } from './start-services.ts';
+
+describe('startServices on the embedded defaults', () => {
+  let stack: RunningServices;
+  beforeAll(async () => {
+    stack = await startServices({ dataDir: 'memory://', responseValidation: 'enforce' });
+  });
+  afterAll(() => stack?.close());
+
+  it('serves the three APIs on ports the OS chose, wired to each other', async () => {
+    for (const url of Object.values(stack.urls)) {
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    }
+    const json = { 'content-type': 'application/json' };
+    await fetch(`${stack.urls.inventory}/stock/TEA-STACK`, { method: 'PUT', headers: json, body: JSON.stringify({ available: 2 }) });
+    const customer = (await (await fetch(`${stack.urls.customers}/customers`, { method: 'POST', headers: json, body: JSON.stringify({ given_name: 'S', family_name: 'T', email: 'stack@x.example' }) })).json()) as { id: string };
+    const order = await fetch(`${stack.urls.orders}/orders`, { method: 'POST', headers: json, body: JSON.stringify({ customer_id: customer.id, lines: [{ sku: 'TEA-STACK', quantity: 2 }] }) });
+    expect(order.status).toBe(201);
+    const unknownCustomer = await fetch(`${stack.urls.orders}/orders`, { method: 'POST', headers: json, body: JSON.stringify({ customer_id: 'cus_nobody0000', lines: [{ sku: 'TEA-STACK', quantity: 1 }] }) });
+    expect(unknownCustomer.status).toBe(422);
+  });
+
+  it('closes everything it opened, and close() can be called twice', async () => {
+    const other = await startServices({ dataDir: 'memory://' });
+    await other.close();
+    await other.close();
+    await expect(fetch(`${other.urls.orders}/healthz`)).rejects.toThrow();
+  });
+});

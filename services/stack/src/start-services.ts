@@ -1,0 +1,118 @@
+import { createCustomersV2Client } from '@concord/contracts/generated/customers.v2/client.ts';
+import { createCustomersService, type CustomersService } from '@concord/service-customers/src/customers-service.ts';
+import { createInventoryService, type InventoryService } from '@concord/service-inventory/src/inventory-service.ts';
+import { createCustomerDirectory } from '@concord/service-orders/src/customer-directory.ts';
+import { createOrdersService, type OrdersService } from '@concord/service-orders/src/orders-service.ts';
+import type { Clock } from '@concord/service-runtime/src/clock.ts';
+import type { Database } from '@concord/service-runtime/src/database/database.ts';
+import { createPgDatabase } from '@concord/service-runtime/src/database/pg-database.ts';
+import { defaultDataDir } from '@concord/service-runtime/src/database/open-database.ts';
+import { createPgliteHost, type PgliteHost } from '@concord/service-runtime/src/database/pglite-host.ts';
+import type { EventBus } from '@concord/service-runtime/src/events/event-bus.ts';
+import { openBus } from '@concord/service-runtime/src/events/open-bus.ts';
+import { serveHttp, type HttpServerHandle } from '@concord/service-runtime/src/http/serve-http.ts';
+import type { IdGenerator } from '@concord/service-runtime/src/ids.ts';
+import type { ServiceDeps } from '@concord/service-runtime/src/service-deps.ts';
+
+export type ServiceName = 'customers' | 'orders' | 'inventory';
+
+export interface StartServicesOptions {
+  /** Ports to listen on; 0 (the default) lets the OS choose, as tests should. */
+  ports?: Partial<Record<ServiceName, number>>;
+  hostname?: string;
+  /** PostgreSQL; without it each service gets an embedded PGlite database. */
+  databaseUrl?: string;
+  /** The embedded database (one for all three, a schema each); default `<repo>/.data/services`. Tests: `memory://`. */
+  dataDir?: string;
+  /** Prepended to each service's schema name (`<prefix>customers`); tests use a random one. */
+  schemaPrefix?: string;
+  /** NATS JetStream; without it the services share one in-process bus. */
+  natsUrl?: string;
+  /** JetStream stream and subject prefix (default `CONCORD_EVENTS`, `concord`); tests use private ones. */
+  stream?: string;
+  subjectPrefix?: string;
+  /** Ready-made dependencies win over the URLs above; the caller then owns (and closes) them. */
+  bus?: EventBus;
+  openDatabase?: (service: ServiceName) => Promise<Database>;
+  clock?: Clock;
+  ids?: IdGenerator;
+  responseValidation?: ServiceDeps['responseValidation'];
+  relayPollIntervalMs?: number;
+  /** Timeout of orders' calls to inventory and customers; default 2000 ms. */
+  upstreamTimeoutMs?: number;
+  onError?: ServiceDeps['onError'];
+}
+
+export interface RunningServices {
+  urls: Record<ServiceName, string>;
+  bus: EventBus;
+  databases: Record<ServiceName, Database>;
+  services: { customers: CustomersService; orders: OrdersService; inventory: InventoryService };
+  /** Stops serving, stops relays and consumers, closes what startServices opened itself. */
+  close(): Promise<void>;
+}
+
+/**
+ * The three system APIs in this process, wired to each other: orders calls inventory and
+ * customers over HTTP through their generated clients, exactly as separate processes would.
+ */
+export async function startServices(options: StartServicesOptions = {}): Promise<RunningServices> {
+  const owned: (() => Promise<void>)[] = [];
+  const closeAll = async () => {
+    for (const close of owned.reverse()) await close().catch(() => {});
+    owned.length = 0;
+  };
+  try {
+    const bus = options.bus ?? (await openBus({ url: options.natsUrl, stream: options.stream, subjectPrefix: options.subjectPrefix }));
+    if (!options.bus) owned.push(() => bus.close());
+    let host: PgliteHost | undefined;
+    const open = async (service: ServiceName): Promise<Database> => {
+      if (options.openDatabase) return options.openDatabase(service);
+      const schema = `${options.schemaPrefix ?? ''}${service}`;
+      if (options.databaseUrl) {
+        const db = await createPgDatabase({ url: options.databaseUrl, schema });
+        owned.push(() => db.close());
+        return db;
+      }
+      if (!host) {
+        const created = await createPgliteHost(options.dataDir ?? defaultDataDir('services'));
+        owned.push(() => created.close());
+        host = created;
+      }
+      return host.database(schema);
+    };
+    const common = { bus, clock: options.clock, ids: options.ids, responseValidation: options.responseValidation, relayPollIntervalMs: options.relayPollIntervalMs, onError: options.onError };
+    const databases = { inventory: await open('inventory'), customers: await open('customers'), orders: await open('orders') };
+    const serve = async (name: ServiceName, service: { app: Parameters<typeof serveHttp>[0]; start(): Promise<void>; stop(): Promise<void> }): Promise<HttpServerHandle> => {
+      await service.start();
+      owned.push(() => service.stop());
+      const server = await serveHttp(service.app, { port: options.ports?.[name] ?? 0, hostname: options.hostname });
+      owned.push(() => server.close());
+      return server;
+    };
+
+    const inventory = await createInventoryService({ ...common, db: databases.inventory });
+    const inventoryServer = await serve('inventory', inventory);
+    const customers = await createCustomersService({ ...common, db: databases.customers });
+    const customersServer = await serve('customers', customers);
+    const timeoutMs = options.upstreamTimeoutMs;
+    const orders = await createOrdersService({
+      ...common,
+      db: databases.orders,
+      inventory: { url: inventoryServer.url, timeoutMs },
+      customers: createCustomerDirectory(createCustomersV2Client({ baseUrl: customersServer.url }), { timeoutMs }),
+    });
+    const ordersServer = await serve('orders', orders);
+
+    return {
+      urls: { customers: customersServer.url, orders: ordersServer.url, inventory: inventoryServer.url },
+      bus,
+      databases,
+      services: { customers, orders, inventory },
+      close: closeAll,
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
