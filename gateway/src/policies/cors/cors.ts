@@ -32,17 +32,19 @@ export function cors(factory: ReturnType<typeof createGatewayFactory>, apis: rea
   const byApi = new Map<string, CompiledCors>();
   for (const api of apis) if (api.cors) byApi.set(`${api.basePath} ${api.contract}`, compile(api.cors));
 
+  const perRoute = new WeakMap<object, CompiledCors | null>();
   return factory.createMiddleware(async function cors(c, next) {
     const origin = c.req.header('origin');
     if (!origin || byApi.size === 0) return next();
     const route = c.get('route');
-    const policy = byApi.get(`${route.basePath} ${route.contract}`);
-    const allowed = policy !== undefined && (policy.anyOrigin || policy.origins.has(origin));
+    let policy = perRoute.get(route);
+    if (policy === undefined) perRoute.set(route, (policy = byApi.get(`${route.basePath} ${route.contract}`) ?? null));
+    const allowed = policy !== null && (policy.anyOrigin || policy.origins.has(origin));
     const isPreflight = c.req.method === 'OPTIONS' && c.req.header('access-control-request-method') !== undefined;
 
     if (isPreflight) {
       const headers: Record<string, string> = { vary: 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers' };
-      if (allowed) {
+      if (allowed && policy) {
         headers['access-control-allow-origin'] = policy.anyOrigin && !policy.credentials ? '*' : origin;
         headers['access-control-allow-methods'] = route.method;
         headers['access-control-allow-headers'] = policy.allowHeaders;
@@ -53,7 +55,7 @@ export function cors(factory: ReturnType<typeof createGatewayFactory>, apis: rea
     }
 
     await next();
-    if (!allowed) return;
+    if (!allowed || !policy) return;
     const h = c.res.headers;
     h.set('access-control-allow-origin', policy.anyOrigin && !policy.credentials ? '*' : origin);
     if (policy.exposeHeaders) h.set('access-control-expose-headers', policy.exposeHeaders);

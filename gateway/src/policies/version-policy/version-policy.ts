@@ -35,10 +35,13 @@ export function versionPolicy(factory: ReturnType<typeof createGatewayFactory>, 
     const compiled = compileLifecycle(api, apis);
     if (compiled.status !== 'current') byBasePathAndContract.set(`${api.basePath} ${api.contract}`, compiled);
   }
+  // Resolved once per route, so the hot path does a WeakMap lookup, not a string build.
+  const perRoute = new WeakMap<object, CompiledLifecycle | null>();
   return factory.createMiddleware(async function versionPolicy(c, next) {
     if (byBasePathAndContract.size === 0) return next();
     const route = c.get('route');
-    const lifecycle = byBasePathAndContract.get(`${route.basePath} ${route.contract}`);
+    let lifecycle = perRoute.get(route);
+    if (lifecycle === undefined) perRoute.set(route, (lifecycle = byBasePathAndContract.get(`${route.basePath} ${route.contract}`) ?? null));
     if (!lifecycle) return next();
     if (lifecycle.status === 'retired' || (lifecycle.sunsetAt !== undefined && deps.now() >= lifecycle.sunsetAt)) {
       const next_ = lifecycle.successor;
