@@ -28,6 +28,8 @@ export interface WebhookDispatcherOptions {
 }
 
 const GONE_REASON = 'The endpoint answered 410 Gone.';
+/** How long claims and result writes wait for company before going to the database. */
+const BATCH_LINGER_MS = 5;
 
 interface EndpointQueue {
   running: number;
@@ -99,6 +101,9 @@ export class WebhookDispatcher {
           this.#options.onError?.(err);
         }
       }
+      // Every query is a round trip (and on the embedded store, time on this thread): let
+      // completions accumulate for a moment instead of claiming after each one.
+      await new Promise((resolve) => setTimeout(resolve, BATCH_LINGER_MS));
       if (claimed === 0 || this.#held.size >= this.#options.maxInFlight) await this.#sleep(this.#options.pollIntervalMs);
     }
   }
@@ -200,25 +205,27 @@ export class WebhookDispatcher {
     return { ...base, status: 'pending', nextAttemptAt: new Date(now + delay) };
   }
 
-  /** One write at a time; results that arrive meanwhile go into the next batch. */
+  /** One write at a time, after a short linger so results arrive in batches rather than one by one. */
   #flush(): void {
     if (this.#flushing || this.#results.length === 0) return;
+    this.#flushing = new Promise((resolve) => setTimeout(resolve, BATCH_LINGER_MS)).then(() => this.#write());
+  }
+
+  async #write(): Promise<void> {
     const batch = this.#results;
     this.#results = [];
-    this.#flushing = (async () => {
-      try {
-        const disabled = await this.#store.record(batch, this.#clock.now(), this.#options.disableAfterMs);
-        for (const reason of disabled.values()) this.#options.metrics?.subscriptionsDisabled.inc({ reason: reason === GONE_REASON ? 'gone' : 'failing' });
-      } catch (err) {
-        // The deliveries keep their lease and are tried again when it runs out.
-        this.#options.onError?.(err);
-      } finally {
-        for (const r of batch) this.#held.delete(r.deliveryId);
-        this.#flushing = undefined;
-        this.wake();
-        this.#flush();
-      }
-    })();
+    try {
+      const disabled = await this.#store.record(batch, this.#clock.now(), this.#options.disableAfterMs);
+      for (const reason of disabled.values()) this.#options.metrics?.subscriptionsDisabled.inc({ reason: reason === GONE_REASON ? 'gone' : 'failing' });
+    } catch (err) {
+      // The deliveries keep their lease and are tried again when it runs out.
+      this.#options.onError?.(err);
+    } finally {
+      for (const r of batch) this.#held.delete(r.deliveryId);
+      this.#flushing = undefined;
+      this.wake();
+      this.#flush();
+    }
   }
 
   /** For /metrics. */
