@@ -40,7 +40,8 @@ describe('the SDK quickstart, from the packed tarball, against a running gateway
     dir = await mkdtemp(join(tmpdir(), 'concord-sdk-quickstart-'));
     // `npm pack` runs the package's prepack (tsc to dist/), exactly as publishing would.
     const packed = await run('npm', ['pack', '--json', '--pack-destination', dir], { cwd: SDK_DIR, maxBuffer: 16 * 1024 * 1024 });
-    const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as { filename: string }[];
+    // prepack's build output comes first; the JSON report is the array at the end.
+    const [info] = JSON.parse(packed.stdout.slice(packed.stdout.search(/^\[/m))) as { filename: string }[];
     tarball = join(dir, info!.filename);
 
     app = join(dir, 'app');
