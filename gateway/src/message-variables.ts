@@ -12,4 +12,6 @@ export interface MessageVariables {
    * a step that changes it also replaces `c.res`.
    */
   responseJson: unknown;
+  /** True when the route validates responses but the upstream's body was not JSON (streamed unread). */
+  responseUnparsed: boolean | undefined;
 }

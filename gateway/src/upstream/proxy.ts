@@ -116,6 +116,7 @@ export function proxy(factory: ReturnType<typeof createGatewayFactory>, options:
       return new Response(text, { status: res.status, headers: downstreamHeaders(res.headers, false) });
     }
 
+    if (bufferResponse) c.set('responseUnparsed', true);
     const stream = Readable.toWeb(res.body) as ReadableStream<Uint8Array>;
     return new Response(stream, { status: res.status, headers: downstreamHeaders(res.headers, true) });
   })[0];

@@ -32,6 +32,18 @@ describe('validate response', () => {
     expect(await deps.metrics.metrics()).toMatch(/concord_upstream_contract_violations_total\{contract="customers.v2",operation="getCustomer",status="200",mode="report"\} 1/);
   });
 
+  it('enforce: withholds a body that is not the documented JSON at all', async () => {
+    const deps = testDeps();
+    const object = customersConfig('http://127.0.0.1:9', { defaults: { policies: { public: true, validation: { response: 'enforce' } } } });
+    const built = policyApp(() => [validateResponse(factory, deps)], (c) => {
+      c.set('responseUnparsed', true);
+      return c.html('<h1>oops</h1>');
+    }, configFrom(object));
+    const res = await built.request('/v2/customers/cus_4f9a2b7c1d8e');
+    expect(res.status).toBe(502);
+    expect(await res.json()).toMatchObject({ code: 'UPSTREAM_CONTRACT_BROKEN' });
+  });
+
   it('off: does not look', async () => {
     expect((await app('off', { nonsense: true }).built.request('/v2/customers/cus_4f9a2b7c1d8e')).status).toBe(200);
   });
