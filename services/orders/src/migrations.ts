@@ -26,4 +26,10 @@ export const ordersMigrations: readonly Migration[] = [
       CREATE INDEX orders_customer ON orders (customer_id, position);
     `,
   },
+  {
+    // jsonb reorders keys; an Idempotency-Key replay must send the bytes the first response had.
+    version: 101,
+    name: 'orders.response_body as text',
+    sql: 'ALTER TABLE orders ALTER COLUMN response_body TYPE text USING response_body::text',
+  },
 ];

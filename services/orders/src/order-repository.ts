@@ -15,7 +15,7 @@ interface OrderRow {
   idempotency_key: string | null;
   request_hash: string | null;
   response_status: number | null;
-  response_body: unknown;
+  response_body: string | null;
 }
 
 function toOrder(r: OrderRow): Order {
@@ -61,8 +61,9 @@ export const sqlOrderRepository: OrderRepository = {
   async findByIdempotencyKey(db, key) {
     const { rows } = await db.query<OrderRow>('SELECT * FROM orders WHERE idempotency_key = $1', [key]);
     const row = rows[0];
-    if (!row || row.request_hash === null || row.response_status === null) return undefined;
-    return { key, requestHash: row.request_hash, response: { status: row.response_status, body: row.response_body } as IdempotencyRecord['response'] };
+    if (!row || row.request_hash === null || row.response_status === null || row.response_body === null) return undefined;
+    const body: unknown = JSON.parse(row.response_body);
+    return { key, requestHash: row.request_hash, response: { status: row.response_status, body } as IdempotencyRecord['response'] };
   },
 
   async update(db, o) {

@@ -117,6 +117,17 @@ describe.each(cases)('orders.v1 on $name', (backend) => {
     expect(await call('/orders', post(order([{ sku: 'MUG-ORD', quantity: 5 }]), { 'Idempotency-Key': rejectedKey }))).toEqual(rejected);
   });
 
+  it.skipIf(backend.skip)('places one order for concurrent requests with one Idempotency-Key, holding stock for it alone', async () => {
+    const key = `race-${env.runId}`;
+    const stockBefore = ((await (await inventory.app.request('/stock/TEA-ORD')).json()) as { reserved: number }).reserved;
+    const body = order([{ sku: 'TEA-ORD', quantity: 5 }]);
+    const results = await Promise.all(Array.from({ length: 4 }, () => call('/orders', post(body, { 'Idempotency-Key': key }))));
+    expect(results.map((r) => JSON.stringify(r))).toEqual(Array(4).fill(JSON.stringify(results[0])));
+    expect(results[0]!.status).toBe(201);
+    const stockAfter = ((await (await inventory.app.request('/stock/TEA-ORD')).json()) as { reserved: number }).reserved;
+    expect(stockAfter - stockBefore).toBe(5);
+  });
+
   it.skipIf(backend.skip)('cancels only confirmed orders: 200 then 409; unknown 404', async () => {
     const placed = await call('/orders', post(order([{ sku: 'TEA-ORD', quantity: 1 }])));
     const id = placed.body.id as string;
