@@ -20,14 +20,15 @@ interface StoreVariant {
   prepare(): Promise<{ env: Record<string, string>; drop(): Promise<void> }>;
 }
 
+const pgUrl = postgresUrl;
 const stores: StoreVariant[] = [
-  ...(postgresUrl
+  ...(pgUrl
     ? [
         {
           name: 'PostgreSQL',
           async prepare() {
-            const pg = await openPostgres(postgresUrl);
-            return { env: { DATABASE_URL: postgresUrl, WEBHOOKS_DB_SCHEMA: pg.schema }, drop: () => pg.drop() };
+            const pg = await openPostgres(pgUrl);
+            return { env: { DATABASE_URL: pgUrl, WEBHOOKS_DB_SCHEMA: pg.schema }, drop: () => pg.drop() };
           },
         },
       ]

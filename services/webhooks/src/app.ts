@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { Registry } from 'prom-client';
 import { registerWebhooksV1 } from '@concord/contracts/generated/webhooks.v1/server.ts';
+import type { BindOptions } from '@concord/contracts/src/server/bind-contract.ts';
 import { problemErrorHandler, problemNotFoundHandler } from '@concord/contracts/src/problem-handler.ts';
 import type { Database } from '@concord/service-runtime/src/database/database.ts';
 import { createWebhooksHandlers, type HandlerDeps, type WebhooksEnv } from './api/handlers.ts';
@@ -9,13 +10,15 @@ import { requirePartner } from './api/partner.ts';
 export interface WebhooksAppDeps extends HandlerDeps {
   db: Database;
   registry: Registry;
+  responseValidation?: BindOptions['responseValidation'];
   onUnexpected?: (err: unknown) => void;
 }
 
 /** The webhooks system API: the contract's operations, scoped by partner, plus health and metrics. */
-export function buildWebhooksApp(deps: WebhooksAppDeps): Hono<WebhooksEnv> {
-  const app = new Hono<WebhooksEnv>();
-  app.onError(problemErrorHandler({ onUnexpected: (err) => deps.onUnexpected?.(err) }));
+export function buildWebhooksApp(deps: WebhooksAppDeps): Hono {
+  const handlerOptions = { onUnexpected: (err: unknown) => deps.onUnexpected?.(err) };
+  const app = new Hono();
+  app.onError(problemErrorHandler(handlerOptions));
   app.notFound(problemNotFoundHandler());
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
@@ -27,7 +30,14 @@ export function buildWebhooksApp(deps: WebhooksAppDeps): Hono<WebhooksEnv> {
     }
   });
   app.get('/metrics', async (c) => c.body(await deps.registry.metrics(), 200, { 'content-type': deps.registry.contentType }));
-  app.use('/webhooks/*', requirePartner);
-  registerWebhooksV1(app, createWebhooksHandlers(deps));
+  // The partner-scoped API has its own typed environment; mounted so the app stays a plain Hono like the other services'.
+  const api = new Hono<WebhooksEnv>();
+  api.onError(problemErrorHandler<WebhooksEnv>(handlerOptions));
+  api.use('/webhooks/*', requirePartner);
+  registerWebhooksV1(api, createWebhooksHandlers(deps), {
+    responseValidation: deps.responseValidation ?? 'report',
+    onResponseMismatch: (operationId, status, errors) => deps.onUnexpected?.(new Error(`${operationId} ${status} breaks the contract: ${JSON.stringify(errors)}`)),
+  });
+  app.route('/', api);
   return app;
 }

@@ -6,9 +6,10 @@ import { runMigrations } from '@concord/service-runtime/src/database/migrations.
 import { openDatabase } from '@concord/service-runtime/src/database/open-database.ts';
 import type { BusSubscription, EventBus } from '@concord/service-runtime/src/events/event-bus.ts';
 import { openBus } from '@concord/service-runtime/src/events/open-bus.ts';
-import { randomIds, type IdGenerator } from '@concord/service-runtime/src/ids.ts';
+import { randomIds } from '@concord/service-runtime/src/ids.ts';
+import type { ServiceDeps, ServiceLifecycle } from '@concord/service-runtime/src/service-deps.ts';
 import { buildWebhooksApp } from './app.ts';
-import type { WebhooksConfig } from './config.ts';
+import { loadWebhooksConfig, type WebhooksConfig } from './config.ts';
 import { createFanOut, DISPATCHER_CONSUMER, publicEventSubjects } from './dispatcher/fan-out.ts';
 import type { WebhookSender } from './dispatcher/send.ts';
 import { WebhookDispatcher } from './dispatcher/webhook-dispatcher.ts';
@@ -16,48 +17,31 @@ import { createWebhookMetrics } from './observability/metrics.ts';
 import { webhookMigrations } from './store/migrations.ts';
 import { createSubscriptionStore } from './store/subscription-store.ts';
 
-export interface WebhooksServiceDeps {
-  /** An open database (tests: a private schema); otherwise opened from the config. */
-  db?: Database;
-  /** A bus shared with the producing services (the in-process bus of `npm start`); otherwise opened from the config. */
-  bus?: EventBus;
+export interface WebhooksServiceDeps extends ServiceDeps {
+  /** Dispatcher and API settings; default: from the environment. */
+  config?: WebhooksConfig;
+  /** The registry /metrics serves; default a fresh one (never the global). */
   registry?: Registry;
-  ids?: IdGenerator;
-  clock?: { now(): Date };
   sender?: WebhookSender;
-  /** Where errors the service survives are reported; default stderr. */
-  log?: (message: string, err?: unknown) => void;
-  /** Default true. Tests that only drive the API or the dispatcher leave HTTP off. */
-  listen?: boolean;
 }
 
-export interface WebhooksService {
+export interface WebhooksSystemApi extends ServiceLifecycle {
   app: ReturnType<typeof buildWebhooksApp>;
-  db: Database;
-  bus: EventBus;
   registry: Registry;
   dispatcher: WebhookDispatcher | undefined;
-  /** `http://127.0.0.1:<port>` when listening. */
-  url: string | undefined;
-  close(): Promise<void>;
 }
 
-/** Migrations, the API, the bus consumer and the dispatcher: one process, stopped in reverse order. */
-export async function startWebhooksService(config: WebhooksConfig, deps: WebhooksServiceDeps = {}): Promise<WebhooksService> {
-  const log = deps.log ?? ((message: string, err?: unknown) => console.error(`[webhooks] ${message}`, err ?? ''));
+/**
+ * The webhooks system API, shaped like the other services for the stack: migrations run here; the
+ * bus consumer (fan-out) and the dispatcher run between start() and stop(). The database and the
+ * bus belong to the caller.
+ */
+export async function createWebhooksService(deps: WebhooksServiceDeps): Promise<WebhooksSystemApi> {
+  const config = deps.config ?? loadWebhooksConfig();
+  const onError = deps.onError ?? ((err: unknown, where: string) => console.error(`[${where}]`, err));
   const clock = deps.clock ?? { now: () => new Date() };
-  const ownsDb = !deps.db;
-  const db = deps.db ?? (await openDatabase({ service: 'webhooks', url: config.databaseUrl, ...(config.dataDir ? { dataDir: config.dataDir } : {}), ...(config.dbSchema ? { schema: config.dbSchema } : {}) }));
+  const { db, bus } = deps;
   await runMigrations(db, webhookMigrations);
-  const ownsBus = !deps.bus;
-  const bus =
-    deps.bus ??
-    (await openBus({
-      ...(config.natsUrl ? { url: config.natsUrl } : {}),
-      ...(config.natsStream ? { stream: config.natsStream } : {}),
-      ...(config.natsSubjectPrefix ? { subjectPrefix: config.natsSubjectPrefix } : {}),
-      onHandlerError: (err) => log('fan-out failed; the event will be redelivered', err),
-    }));
   const registry = deps.registry ?? new Registry();
 
   let dispatcher: WebhookDispatcher | undefined;
@@ -65,8 +49,6 @@ export async function startWebhooksService(config: WebhooksConfig, deps: Webhook
     deadLetters: () => dispatcher?.deadLetterDepths() ?? Promise.resolve(new Map()),
     pending: () => dispatcher?.pendingCount() ?? Promise.resolve(0),
   });
-
-  let subscription: BusSubscription | undefined;
   if (config.dispatcher) {
     dispatcher = new WebhookDispatcher({
       db,
@@ -80,56 +62,103 @@ export async function startWebhooksService(config: WebhooksConfig, deps: Webhook
       metrics,
       clock,
       ...(deps.sender ? { sender: deps.sender } : {}),
-      onError: (err) => log('dispatcher round failed; retrying', err),
+      onError: (err) => onError(err, 'webhooks.dispatcher'),
     });
-    dispatcher.start();
-    const fanOut = createFanOut({
-      db,
-      clock,
-      onInvalid: (message, reason) => log(`event ${message.msgId} on ${message.subject} breaks the contract and is not delivered: ${reason}`),
-      onFannedOut: (deliveries, eventTime) => {
-        metrics.consumerLag.set(Math.max(0, (clock.now().getTime() - eventTime.getTime()) / 1000));
-        if (deliveries > 0) dispatcher?.wake();
-      },
-    });
-    subscription = await bus.subscribe({ durable: DISPATCHER_CONSUMER, subjects: publicEventSubjects, handler: fanOut });
   }
+  const fanOut = createFanOut({
+    db,
+    clock,
+    onInvalid: (message, reason) => onError(new Error(`event ${message.msgId} on ${message.subject} breaks the contract and is not delivered: ${reason}`), 'webhooks.fan-out'),
+    onFannedOut: (deliveries, eventTime) => {
+      metrics.consumerLag.set(Math.max(0, (clock.now().getTime() - eventTime.getTime()) / 1000));
+      if (deliveries > 0) dispatcher?.wake();
+    },
+  });
 
-  const store = createSubscriptionStore(db, clock);
   const app = buildWebhooksApp({
     db,
     registry,
-    store,
+    store: createSubscriptionStore(db, clock),
     ids: deps.ids ?? randomIds,
     production: config.production,
     secretOverlapMs: config.secretOverlapMs,
     publicBasePath: '',
+    responseValidation: deps.responseValidation ?? 'report',
     onQueued: () => dispatcher?.wake(),
-    onUnexpected: (err) => log('request failed', err),
+    onUnexpected: (err) => onError(err, 'webhooks.http'),
   });
+
+  let subscription: BusSubscription | undefined;
+  return {
+    app,
+    registry,
+    dispatcher,
+    async start() {
+      if (!dispatcher || subscription) return;
+      dispatcher.start();
+      subscription = await bus.subscribe({ durable: DISPATCHER_CONSUMER, subjects: publicEventSubjects, handler: fanOut });
+    },
+    async stop() {
+      await subscription?.close();
+      subscription = undefined;
+      await dispatcher?.stop();
+    },
+  };
+}
+
+export interface StartWebhooksOptions extends Partial<Omit<WebhooksServiceDeps, 'config' | 'onError'>> {
+  /** Where errors the service survives are reported; default stderr. */
+  log?: (message: string, err?: unknown) => void;
+  /** Default true. Tests that drive the app in-process leave HTTP off. */
+  listen?: boolean;
+}
+
+export interface WebhooksService extends WebhooksSystemApi {
+  db: Database;
+  bus: EventBus;
+  /** `http://127.0.0.1:<port>` when listening. */
+  url: string | undefined;
+  close(): Promise<void>;
+}
+
+/** The service as its own process (or a test's): opens what it was not given, serves HTTP, closes in reverse. */
+export async function startWebhooksService(config: WebhooksConfig, options: StartWebhooksOptions = {}): Promise<WebhooksService> {
+  const log = options.log ?? ((message: string, err?: unknown) => console.error(`[webhooks] ${message}`, err ?? ''));
+  const db = options.db ?? (await openDatabase({ service: 'webhooks', url: config.databaseUrl, ...(config.dataDir ? { dataDir: config.dataDir } : {}), ...(config.dbSchema ? { schema: config.dbSchema } : {}) }));
+  const bus =
+    options.bus ??
+    (await openBus({
+      ...(config.natsUrl ? { url: config.natsUrl } : {}),
+      ...(config.natsStream ? { stream: config.natsStream } : {}),
+      ...(config.natsSubjectPrefix ? { subjectPrefix: config.natsSubjectPrefix } : {}),
+      onHandlerError: (err) => log('fan-out failed; the event will be redelivered', err),
+    }));
+  const service = await createWebhooksService({ ...options, db, bus, config, onError: (err, where) => log(where, err) });
+  await service.start();
 
   let server: ServerType | undefined;
   let url: string | undefined;
-  if (deps.listen !== false) {
+  if (options.listen !== false) {
     server = await new Promise<ServerType>((resolve) => {
-      const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+      const s = serve({ fetch: service.app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
     });
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
 
   return {
-    app,
+    ...service,
     db,
     bus,
-    registry,
-    dispatcher,
     url,
     async close() {
-      if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
-      await subscription?.close();
-      await dispatcher?.stop();
-      if (ownsBus) await bus.close();
-      if (ownsDb) await db.close();
+      if (server) {
+        const s = server;
+        if ('closeAllConnections' in s) s.closeAllConnections();
+        await new Promise<void>((resolve) => s.close(() => resolve()));
+      }
+      await service.stop();
+      if (!options.bus) await bus.close();
+      if (!options.db) await db.close();
     },
   };
 }

@@ -39,7 +39,7 @@ export interface TestWebhooks {
 export async function startTestWebhooks(options: { config?: Partial<WebhooksConfig>; db?: Database; bus?: EventBus } = {}): Promise<TestWebhooks> {
   const db = options.db ?? (await createPgliteDatabase({ dataDir: 'memory://', schema: 'webhooks' }));
   const bus = options.bus ?? createInProcessBus({ redeliveryDelayMs: 20 });
-  const service = await startWebhooksService(testConfig(options.config), { db, bus, registry: new Registry(), listen: false, log: () => {} });
+  const service = await startWebhooksService(testConfig(options.config), { db, bus, registry: new Registry(), listen: false, log: () => {}, responseValidation: 'enforce' });
   return {
     service,
     db,
