@@ -10,7 +10,7 @@ import { startGateway } from './main.ts';
 
 const source = process.env;
 const services = await startServices({
-  ports: { customers: 4001, orders: 4002, inventory: 4003 },
+  ports: { customers: 4001, orders: 4002, inventory: 4003, webhooks: 4004 },
   databaseUrl: source.DATABASE_URL || undefined,
   natsUrl: source.NATS_URL || undefined,
 });

@@ -4,7 +4,7 @@ import { startServices } from './start-services.ts';
 // `npm run services`: the three system APIs on their standard ports, embedded unless told otherwise.
 const env = process.env;
 const running = await startServices({
-  ports: { customers: 4001, orders: 4002, inventory: 4003 },
+  ports: { customers: 4001, orders: 4002, inventory: 4003, webhooks: 4004 },
   hostname: env.HOST ?? '0.0.0.0',
   databaseUrl: env.DATABASE_URL || undefined,
   natsUrl: env.NATS_URL || undefined,

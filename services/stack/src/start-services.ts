@@ -12,9 +12,10 @@ import type { EventBus } from '@concord/service-runtime/src/events/event-bus.ts'
 import { openBus } from '@concord/service-runtime/src/events/open-bus.ts';
 import { serveHttp, type HttpServerHandle } from '@concord/service-runtime/src/http/serve-http.ts';
 import type { IdGenerator } from '@concord/service-runtime/src/ids.ts';
-import type { ServiceDeps } from '@concord/service-runtime/src/service-deps.ts';
+import { defaultOnError, type ServiceDeps } from '@concord/service-runtime/src/service-deps.ts';
+import { createWebhooksService, type WebhooksSystemApi } from '@concord/service-webhooks/src/service.ts';
 
-export type ServiceName = 'customers' | 'orders' | 'inventory';
+export type ServiceName = 'customers' | 'orders' | 'inventory' | 'webhooks';
 
 export interface StartServicesOptions {
   /** Ports to listen on; 0 (the default) lets the OS choose, as tests should. */
@@ -47,7 +48,7 @@ export interface RunningServices {
   urls: Record<ServiceName, string>;
   bus: EventBus;
   databases: Record<ServiceName, Database>;
-  services: { customers: CustomersService; orders: OrdersService; inventory: InventoryService };
+  services: { customers: CustomersService; orders: OrdersService; inventory: InventoryService; webhooks: WebhooksSystemApi };
   /** Stops serving, stops relays and consumers, closes what startServices opened itself. */
   close(): Promise<void>;
 }
@@ -63,7 +64,7 @@ export async function startServices(options: StartServicesOptions = {}): Promise
     owned.length = 0;
   };
   try {
-    const bus = options.bus ?? (await openBus({ url: options.natsUrl, stream: options.stream, subjectPrefix: options.subjectPrefix }));
+    const bus = options.bus ?? (await openBus({ url: options.natsUrl, stream: options.stream, subjectPrefix: options.subjectPrefix, onHandlerError: (err) => (options.onError ?? defaultOnError)(err, 'bus.handler') }));
     if (!options.bus) owned.push(() => bus.close());
     let host: PgliteHost | undefined;
     const open = async (service: ServiceName): Promise<Database> => {
@@ -82,7 +83,7 @@ export async function startServices(options: StartServicesOptions = {}): Promise
       return host.database(schema);
     };
     const common = { bus, clock: options.clock, ids: options.ids, responseValidation: options.responseValidation, relayPollIntervalMs: options.relayPollIntervalMs, onError: options.onError };
-    const databases = { inventory: await open('inventory'), customers: await open('customers'), orders: await open('orders') };
+    const databases = { inventory: await open('inventory'), customers: await open('customers'), orders: await open('orders'), webhooks: await open('webhooks') };
     const serve = async (name: ServiceName, service: { app: Parameters<typeof serveHttp>[0]; start(): Promise<void>; stop(): Promise<void> }): Promise<HttpServerHandle> => {
       await service.start();
       owned.push(() => service.stop());
@@ -103,12 +104,15 @@ export async function startServices(options: StartServicesOptions = {}): Promise
       customers: createCustomerDirectory(createCustomersV2Client({ baseUrl: customersServer.url }), { timeoutMs }),
     });
     const ordersServer = await serve('orders', orders);
+    // Partner webhooks: consumes the public events from the same bus and delivers them.
+    const webhooks = await createWebhooksService({ ...common, db: databases.webhooks });
+    const webhooksServer = await serve('webhooks', webhooks);
 
     return {
-      urls: { customers: customersServer.url, orders: ordersServer.url, inventory: inventoryServer.url },
+      urls: { customers: customersServer.url, orders: ordersServer.url, inventory: inventoryServer.url, webhooks: webhooksServer.url },
       bus,
       databases,
-      services: { customers, orders, inventory },
+      services: { customers, orders, inventory, webhooks },
       close: closeAll,
     };
   } catch (err) {
