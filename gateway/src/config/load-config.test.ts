@@ -26,7 +26,7 @@ apis:
 describe('loading gateway.config.yaml', () => {
   it('loads the committed config', async () => {
     const config = await loadConfigFile(DEFAULT_CONFIG_PATH);
-    expect(config.apis.map((a) => a.contract)).toEqual(['customers.v2', 'customers.v1', 'orders.v1', 'inventory.v1']);
+    expect(config.apis.map((a) => a.contract)).toEqual(['customers.v2', 'customers.v1', 'orders.v1', 'inventory.v1', 'webhooks.v1']);
   });
 
   it('names the line and the setting of a wrong value', () => {

@@ -26,6 +26,13 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'p
 /** Set by the gateway on every response; an upstream's values must not leak through. */
 const GATEWAY_OWNED = new Set(['x-request-id', 'traceparent']);
 
+/**
+ * The authenticated partner's client id, for system APIs that scope their data by partner (the
+ * webhooks API). Only the gateway sets it: a client's own value never crosses, even if an
+ * upstream's allow-list names it.
+ */
+export const PARTNER_HEADER = 'x-concord-partner';
+
 export interface ForwardHeaderOptions {
   allow: ReadonlySet<string>;
   /** Whether to forward accept-encoding: not when the gateway must read the body (adapt, validate). */
@@ -47,6 +54,9 @@ export function upstreamRequestHeaders(c: Context<GatewayEnv>, options: ForwardH
   for (const name in incoming) {
     if (options.allow.has(name) || (options.acceptEncoding && name === 'accept-encoding')) out[name] = incoming[name]!;
   }
+  delete out[PARTNER_HEADER];
+  const principal = c.get('principal');
+  if (principal) out[PARTNER_HEADER] = principal.clientId;
   out['x-request-id'] = c.get('requestId');
   out['traceparent'] = c.get('traceparent');
   const address = clientAddress(c);
