@@ -34,7 +34,7 @@ export async function createInventoryService(deps: InventoryServiceDeps): Promis
   const ledger = createStockLedger({ db: deps.db, outbox, clock });
   const relay = createOutboxRelay({ db: deps.db, bus: deps.bus, pollIntervalMs: deps.relayPollIntervalMs, onError: (err) => onError(err, 'inventory.relay') });
   const onOrderCancelled = createOrderCancelledConsumer({ db: deps.db, ledger, onInvalid: (detail) => onError(new Error(detail), 'inventory.consumer') });
-  const app = createServiceApp((err) => onError(err, 'inventory.http'));
+  const app = createServiceApp((err) => onError(err, 'inventory.http'), deps.db);
   registerInventoryV1(app, createInventoryHandlers({ db: deps.db, ledger, clock }), {
     responseValidation: deps.responseValidation ?? 'report',
     onResponseMismatch: (operationId, status, errors) => onError(new Error(`${operationId} ${status} breaks the contract: ${JSON.stringify(errors)}`), 'inventory.contract'),

@@ -45,7 +45,7 @@ export async function createOrdersService(deps: OrdersServiceDeps): Promise<Orde
     : createInventoryReservations(createInventoryV1Client({ baseUrl: deps.inventory.url, ...(deps.inventory.fetch ? { fetch: deps.inventory.fetch } : {}) }), { timeoutMs: deps.inventory.timeoutMs });
   const placeOrder = createPlaceOrder({ db: deps.db, repository, outbox, inventory, customers: deps.customers, clock, ids, onError });
   const relay = createOutboxRelay({ db: deps.db, bus: deps.bus, pollIntervalMs: deps.relayPollIntervalMs, onError: (err) => onError(err, 'orders.relay') });
-  const app = createServiceApp((err) => onError(err, 'orders.http'));
+  const app = createServiceApp((err) => onError(err, 'orders.http'), deps.db);
   registerOrdersV1(app, createOrdersHandlers({ db: deps.db, repository, outbox, clock, placeOrder }), {
     responseValidation: deps.responseValidation ?? 'report',
     onResponseMismatch: (operationId, status, errors) => onError(new Error(`${operationId} ${status} breaks the contract: ${JSON.stringify(errors)}`), 'orders.contract'),

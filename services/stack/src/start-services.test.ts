@@ -12,6 +12,7 @@ describe('startServices on the embedded defaults', () => {
     for (const url of Object.values(stack.urls)) {
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      expect((await fetch(`${url}/readyz`)).status).toBe(200);
     }
     const json = { 'content-type': 'application/json' };
     await fetch(`${stack.urls.inventory}/stock/TEA-STACK`, { method: 'PUT', headers: json, body: JSON.stringify({ available: 2 }) });

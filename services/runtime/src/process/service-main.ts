@@ -21,7 +21,7 @@ export async function runServiceMain(options: ServiceMainOptions, env: NodeJS.Pr
   const port = env.PORT ? Number(env.PORT) : options.defaultPort;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${env.PORT}`);
   const db = await openDatabase({ service: options.service, url: env.DATABASE_URL || undefined });
-  const bus = await openBus({ url: env.NATS_URL || undefined });
+  const bus = await openBus({ url: env.NATS_URL || undefined, onHandlerError: (err, message) => console.error(`[${options.service}.consumer] ${message.subject} ${message.msgId} failed (will be redelivered)`, err) });
   const service = await options.create({ db, bus, env });
   await service.start();
   const server = await serveHttp(service.app, { port, hostname: env.HOST ?? '0.0.0.0' });
