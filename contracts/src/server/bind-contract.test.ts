@@ -86,3 +86,14 @@ describe('the typed server helper', () => {
     expect(res.status).toBe(200);
   });
 });
+
+describe('the typed server helper, mixed failures', () => {
+  it('names bad parameters and bad body fields in one answer', async () => {
+    const { app } = customerApp();
+    await app.request('/customers', json({ given_name: 'Ada', family_name: 'Lovelace', email: 'ada@example.org' }));
+    const res = await app.request('/customers/bad-id', { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'nope' }) });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { errors: { pointer: string }[] };
+    expect(body.errors.map((e) => e.pointer).sort()).toEqual(['/body/email', '/path/customerId']);
+  });
+});

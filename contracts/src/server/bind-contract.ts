@@ -1,6 +1,6 @@
 import type { Context, Env, Hono } from 'hono';
 import { listOperations, mediaTypeOf, toRouterPath, type OpenApiDocument } from '../document/openapi-document.ts';
-import { ProblemError, problem, problemType } from '../problem.ts';
+import { ProblemError, problem, validationProblem, type FieldError } from '../problem.ts';
 import { createContractAjv, type ContractAjv } from './ajv.ts';
 import type { ContractHandlers, TypedRequest } from './handler-types.ts';
 import { createOperationValidator, type OperationValidator } from './request-validator.ts';
@@ -26,14 +26,11 @@ function rawQuery(url: string): Record<string, string[]> {
   return out;
 }
 
-async function readBody(c: Context, validator: OperationValidator): Promise<unknown> {
+type BodyOutcome = { ok: true; value: unknown } | { ok: false; status: 400 | 415; detail: string; errors: FieldError[] };
+
+async function readBody(c: Context, validator: OperationValidator): Promise<BodyOutcome> {
   const text = validator.bodyMediaTypes.length > 0 || c.req.header('content-length') || c.req.header('transfer-encoding') ? await c.req.text() : undefined;
-  const result = validator.validateBody(mediaTypeOf(c.req.header('content-type')), text);
-  if (!result.ok) {
-    const base = result.status === 415 ? problem(415, result.detail) : problem(400, result.detail, { type: problemType('validation-error'), title: 'Invalid request' });
-    throw new ProblemError({ ...base, errors: result.errors });
-  }
-  return result.value;
+  return validator.validateBody(mediaTypeOf(c.req.header('content-type')), text);
 }
 
 /**
@@ -60,11 +57,14 @@ export function bindContract<Ops, E extends Env>(
 
     app.on(entry.method.toUpperCase(), basePath + toRouterPath(entry.path), async (c) => {
       const params = validator.validateParameters({ path: c.req.param() as Record<string, string>, query: rawQuery(c.req.url), header: (n) => c.req.header(n) });
-      if (!params.ok) {
-        throw new ProblemError({ ...problem(400, `The request has invalid parameters: ${params.errors.map((e) => e.pointer).join(', ')}.`, { type: problemType('validation-error'), title: 'Invalid request' }), errors: params.errors });
-      }
       const body = await readBody(c as unknown as Context, validator);
-      const request = { params: params.value.path, query: params.value.query, headers: params.value.headers, body } as TypedRequest<unknown>;
+      if (!body.ok && body.status === 415) throw new ProblemError({ ...problem(415, body.detail), errors: body.errors });
+      // One answer names every bad field, parameters and body alike, so a client fixes them in one go.
+      const errors = [...(params.ok ? [] : params.errors), ...(body.ok ? [] : body.errors)];
+      if (!params.ok || !body.ok) {
+        throw new ProblemError({ ...validationProblem(errors, `The request has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.pointer).join(', ')}.`) });
+      }
+      const request = { params: params.value.path, query: params.value.query, headers: params.value.headers, body: body.value } as TypedRequest<unknown>;
       const result = (await handler(request, c)) as { status: number; body?: unknown; headers?: Record<string, string> };
       const contentType = result.body === undefined ? undefined : pickContentType(entry.operation.responses?.[String(result.status)]?.content);
       if (responseValidation !== 'off') {

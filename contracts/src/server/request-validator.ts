@@ -132,8 +132,13 @@ export function createOperationValidator(entry: OperationEntry, ajv: ContractAjv
           }
         }
         if (!group.validate(target)) errors.push(...toFieldErrors(group.validate.errors, group.root));
-        const out = group.location === 'header' ? value.headers : group.location === 'path' ? value.path : value.query;
-        Object.assign(out, target);
+        if (group.location === 'header') {
+          // Validated lower-cased (header names are case-insensitive) but handed over under the
+          // contract's spelling, which is the name the generated types use.
+          for (const { name, key } of group.names) if (key in target) value.headers[name] = target[key];
+        } else {
+          Object.assign(group.location === 'path' ? value.path : value.query, target);
+        }
       }
       if (rejectUnknownQuery) {
         for (const name of Object.keys(raw.query)) {

@@ -17,15 +17,6 @@ export interface OrdersHandlerDeps {
   placeOrder: ReturnType<typeof createPlaceOrder>;
 }
 
-/**
- * The generated type names the header as the contract spells it, but the request validator hands
- * headers over lower-cased (they are case-insensitive); read both until the two agree.
- */
-function idempotencyKeyOf(headers: object): string | undefined {
-  const h = headers as Record<string, string | undefined>;
-  return h['idempotency-key'] ?? h['Idempotency-Key'];
-}
-
 export function createOrdersHandlers(deps: OrdersHandlerDeps): OrdersV1Handlers {
   const { db, repository, outbox, clock, placeOrder } = deps;
   return {
@@ -35,7 +26,7 @@ export function createOrdersHandlers(deps: OrdersHandlerDeps): OrdersV1Handlers 
     },
 
     async createOrder({ body, headers }, c) {
-      const result = await placeOrder(body, idempotencyKeyOf(headers), traceparentOf(c));
+      const result = await placeOrder(body, headers['Idempotency-Key'], traceparentOf(c));
       // placeOrder throws the 409; what comes back is always the 201.
       if (result.status !== 201) throw new Error('placeOrder returned a non-201 response');
       return { status: 201, body: result.body, headers: { location: `/orders/${result.body.id}` } };
