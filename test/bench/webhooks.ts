@@ -103,9 +103,17 @@ log(`published in ${Math.round(publishMs)} ms`);
 
 const deadline = Date.now() + Number(process.env.WEBHOOKS_BENCH_TIMEOUT_MS ?? 600_000);
 let lastReport = Date.now();
+let lastCount = 0;
+// When every event is fanned out (its deliveries recorded): tells the bus-consumer rate apart from the delivery rate.
+let fannedOutMs: number | undefined;
 while (delivered < expected && Date.now() < deadline) {
   await new Promise((r) => setTimeout(r, 100));
   for (const r of receivers) r.received.length = 0;
+  if (fannedOutMs === undefined && Date.now() - lastCount > 500) {
+    lastCount = Date.now();
+    const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_deliveries');
+    if ((rows[0]?.n ?? 0) >= expected) fannedOutMs = performance.now() - started;
+  }
   if (Date.now() - lastReport > 5000) {
     lastReport = Date.now();
     log(`${delivered}/${expected} delivered`);
@@ -128,6 +136,7 @@ const result = {
   complete: delivered === expected,
   elapsed_ms: Math.round(elapsedMs),
   publish_ms: Math.round(publishMs),
+  fanned_out_ms: fannedOutMs === undefined ? null : Math.round(fannedOutMs),
   throughput_per_s: Math.round((delivered / elapsedMs) * 1000),
   latency_ms: { p50: Math.round(percentile(latencies, 50)), p99: Math.round(percentile(latencies, 99)), max: Math.round(latencies.at(-1) ?? NaN) },
 };

@@ -97,8 +97,12 @@ describe.each(backends)('webhook delivery on $name', (backend) => {
     await expect.poll(async () => (await hooks.api('GET', `/webhooks/subscriptions/${sub.id}/deliveries?limit=100`)).body.data.filter((d: { attempt_count: number }) => d.attempt_count >= 1).length, { timeout: 10_000 }).toBe(50);
     const r = await receiver(undefined, port);
     await r.waitFor(() => ids.every((id) => r.accepted.has(id)), 30_000, 'every event after the receiver came up');
-    const deliveries = (await hooks.api('GET', `/webhooks/subscriptions/${sub.id}/deliveries?limit=100`)).body.data;
-    const first = deliveries[0];
+    // The 2xx is recorded a moment after the receiver saw it.
+    let deliveries: { id: string; status: string }[] = [];
+    await expect
+      .poll(async () => (deliveries = (await hooks.api('GET', `/webhooks/subscriptions/${sub.id}/deliveries?limit=100`)).body.data).every((d: { status: string }) => d.status === 'succeeded'), { timeout: 10_000 })
+      .toBe(true);
+    const first = deliveries[0]!;
     const attempts = (await hooks.api('GET', `/webhooks/subscriptions/${sub.id}/deliveries/${first.id}/attempts`)).body.data;
     expect(attempts[0].outcome).toBe('network_error');
     expect(attempts.at(-1).outcome).toBe('succeeded');
