@@ -12,6 +12,7 @@ import type { createGatewayFactory, GatewayEnv } from '../env.ts';
 import { GatewayError } from '../errors.ts';
 import { readRequestBody } from '../policies/body-limit/read-body.ts';
 import type { CompiledRoute } from '../route-variables.ts';
+import { clientSignal } from './client-signal.ts';
 import { compileAllowList, downstreamHeaders, upstreamRequestHeaders } from './forward-headers.ts';
 import type { UpstreamCall } from './upstream-call.ts';
 
@@ -76,7 +77,7 @@ export function proxy(factory: ReturnType<typeof createGatewayFactory>, options:
     const body = method === 'GET' || method === 'HEAD' ? null : await readRequestBody(c);
     const headers = upstreamRequestHeaders(c, { allow: allowLists.get(route.upstream)!, acceptEncoding: !bufferResponse });
     const timeoutMs = route.policies.timeoutMs ?? timeouts.get(route.upstream)!;
-    const signal = AbortSignal.any([c.req.raw.signal, AbortSignal.timeout(timeoutMs)]);
+    const signal = AbortSignal.any([clientSignal(c), AbortSignal.timeout(timeoutMs)]);
 
     const res = await call({
       upstream: route.upstream,
