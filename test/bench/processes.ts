@@ -115,3 +115,19 @@ export function sampleRss(pids: () => number[], everyMs = 100): { stop(): number
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** CPU time (user + system) used so far by some processes, in ms, from /proc/<pid>/stat (clock ticks of 10 ms). */
+export function cpuMsOf(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      // The command name may contain spaces; the fields after it are fixed: utime is the 14th, stime the 15th.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone
+    }
+  }
+  return ticks * 10;
+}

@@ -9,8 +9,13 @@ export interface ScenarioFigures {
   p99_ms: number;
   /** Peak RSS of the process serving the scenario (gateway, nginx worker, or the upstream for direct). */
   rss_mb: number | null;
+  /**
+   * CPU time (user + system) that process spent per request. Unlike rps it barely moves when other
+   * work shares the machine, so it is the figure to compare optimisations by.
+   */
+  cpu_us_per_request: number;
   /** Per round, in run order. */
-  rounds: { rps: number; p50_ms: number; p99_ms: number }[];
+  rounds: { rps: number; p50_ms: number; p99_ms: number; cpu_us_per_request: number }[];
   errors: number;
 }
 
@@ -91,7 +96,7 @@ export function formatTable(report: BenchReport): string {
   const st = report.settings;
   out.push(`Load: ${st.tool}, ${st.connections} connections, ${st.duration_s} s per run, ${st.rounds} interleaved rounds (median shown), ${st.warmup_s} s warm-up${st.nginx_workers ? `, nginx worker_processes ${st.nginx_workers}` : ''}`);
   out.push('');
-  const header = [pad('scenario', 18, true), pad('rps', 9), pad('p50 ms', 8), pad('p99 ms', 8), pad('RSS MB', 8), pad('vs nginx', 9), pad('vs direct', 10), pad('errors', 7)];
+  const header = [pad('scenario', 18, true), pad('rps', 9), pad('p50 ms', 8), pad('p99 ms', 8), pad('RSS MB', 8), pad('CPU µs/req', 11), pad('vs nginx', 9), pad('vs direct', 10), pad('errors', 7)];
   out.push(header.join(' '));
   out.push('-'.repeat(header.join(' ').length));
   for (const [name, s] of Object.entries(report.scenarios)) {
@@ -104,6 +109,7 @@ export function formatTable(report: BenchReport): string {
         pad(s.p50_ms.toFixed(2), 8),
         pad(s.p99_ms.toFixed(2), 8),
         pad(s.rss_mb === null ? '-' : s.rss_mb.toFixed(0), 8),
+        pad(String(s.cpu_us_per_request), 11),
         pad(vsNginx === undefined ? '' : `${vsNginx.toFixed(2)}x`, 9),
         pad(vsDirect === undefined ? '' : `${vsDirect.toFixed(2)}x`, 10),
         pad(String(s.errors), 7),

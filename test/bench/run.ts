@@ -22,7 +22,7 @@ import { issueTestToken } from '@concord/gateway/src/partners/testing/issue-test
 import { writeBenchConfig } from './bench-configs.ts';
 import { findWrk, runAutocannon, runWrk, type LoadOptions, type LoadRequest, type LoadResult } from './load.ts';
 import { findNginx, NGINX_INSTALL_HINT, startNginx } from './nginx.ts';
-import { memoryOf, sampleRss, spawnReady, type ReadyProcess } from './processes.ts';
+import { cpuMsOf, memoryOf, sampleRss, spawnReady, type ReadyProcess } from './processes.ts';
 import { BASELINES, formatTable, median, ratios, round, targets, type BenchReport, type ScenarioFigures } from './report.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -188,17 +188,20 @@ async function main(): Promise<void> {
     for (const name of scenarios) await runOne(name, warmupSeconds);
   }
 
-  const results = new Map<ScenarioName, { runs: LoadResult[]; rss: number | undefined }>();
+  const results = new Map<ScenarioName, { runs: (LoadResult & { cpuUs: number })[]; rss: number | undefined }>();
   for (let r = 1; r <= rounds; r++) {
     for (const name of scenarios) {
-      const sampler = sampleRss(targetsByScenario.get(name)!.pids);
+      const { pids } = targetsByScenario.get(name)!;
+      const sampler = sampleRss(pids);
+      const cpuBefore = cpuMsOf(pids());
       const result = await runOne(name, load.durationSeconds);
+      const cpuUs = ((cpuMsOf(pids()) - cpuBefore) * 1000) / Math.max(1, result.requests);
       const rss = sampler.stop();
       const entry = results.get(name) ?? { runs: [], rss: undefined };
-      entry.runs.push(result);
+      entry.runs.push({ ...result, cpuUs });
       if (rss !== undefined) entry.rss = Math.max(entry.rss ?? 0, rss);
       results.set(name, entry);
-      log(`round ${r}/${rounds} ${name.padEnd(17)} ${Math.round(result.rps).toString().padStart(7)} rps  p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms${result.errors ? `  ${result.errors} ERRORS` : ''}`);
+      log(`round ${r}/${rounds} ${name.padEnd(17)} ${Math.round(result.rps).toString().padStart(7)} rps  p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms  ${cpuUs.toFixed(0)} µs CPU/request${result.errors ? `  ${result.errors} ERRORS` : ''}`);
     }
   }
 
@@ -209,7 +212,8 @@ async function main(): Promise<void> {
       p50_ms: round(median(runs.map((x) => x.p50Ms))),
       p99_ms: round(median(runs.map((x) => x.p99Ms))),
       rss_mb: rss === undefined ? null : round(rss, 1),
-      rounds: runs.map((x) => ({ rps: round(x.rps, 0), p50_ms: round(x.p50Ms), p99_ms: round(x.p99Ms) })),
+      cpu_us_per_request: round(median(runs.map((x) => x.cpuUs)), 0),
+      rounds: runs.map((x) => ({ rps: round(x.rps, 0), p50_ms: round(x.p50Ms), p99_ms: round(x.p99Ms), cpu_us_per_request: round(x.cpuUs, 0) })),
       errors: runs.reduce((n, x) => n + x.errors, 0),
     };
   }
