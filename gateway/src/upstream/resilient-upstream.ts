@@ -94,7 +94,6 @@ export function createResilientUpstream(inner: UpstreamCall, options: ResilientU
     const start = now();
     const deadlineAt = start + timeouts.requestMs;
     const deadline = AbortSignal.timeout(timeouts.requestMs);
-    const waitSignal = AbortSignal.any([request.signal, deadline]);
     budget.recordRequest();
 
     let attempt = 0;
@@ -124,7 +123,8 @@ export function createResilientUpstream(inner: UpstreamCall, options: ResilientU
     const backoff = () => fullJitterDelay(attempt, { baseDelayMs: retry.baseDelayMs, maxDelayMs: retry.maxDelayMs, random });
     const wait = async (delayMs: number) => {
       try {
-        await sleep(delayMs, waitSignal);
+        // Combined only when a retry waits: AbortSignal.any is costly and most calls never retry.
+        await sleep(delayMs, AbortSignal.any([request.signal, deadline]));
       } catch (err) {
         const pipelineDeadline = request.signal.aborted && (request.signal.reason as { name?: string } | undefined)?.name === 'TimeoutError';
         if ((deadline.aborted && !request.signal.aborted) || pipelineDeadline) fail(timeoutError(upstream, timeouts.requestMs, err));
