@@ -1,0 +1,67 @@
+/**
+ * Smoke test of `npm run bench`: it runs end to end with tiny durations and prints, on its last line,
+ * one JSON object with every scenario that can run here (nginx only when installed, Redis only
+ * when reachable: each absent one must be listed under `skipped`). Speed is not asserted.
+ */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const GATEWAY_SCENARIOS = ['routing', 'full_chain', 'full_chain_redis', 'post_validated'];
+const ALL = ['direct', 'direct_post', 'nginx', 'nginx_post', ...GATEWAY_SCENARIOS];
+
+interface Report {
+  scenarios: Record<string, { rps: number; p50_ms: number; p99_ms: number; rss_mb: number | null; errors: number }>;
+  ratios: Record<string, number>;
+  startup: Record<string, { ready_ms: number; build_ms: number }>;
+  skipped: Record<string, string>;
+  targets: { name: string }[];
+}
+
+function bench(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--import', 'tsx', 'test/bench/run.ts', ...args], { cwd: ROOT, maxBuffer: 8 << 20, timeout: 240_000 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
+    );
+  });
+}
+
+describe('npm run bench', () => {
+  it('runs every scenario end to end and prints the report as JSON on the last line', async () => {
+    const stdout = await bench(['--duration', '1', '--rounds', '1', '--warmup', '0', '--connections', '4', '--json']);
+    const last = stdout.trim().split('\n').pop()!;
+    const report = JSON.parse(last) as Report;
+
+    for (const name of ALL) {
+      if (report.skipped[name]) continue;
+      const s = report.scenarios[name];
+      expect(s, `scenario ${name}`).toBeDefined();
+      expect(s!.rps).toBeGreaterThan(0);
+      expect(s!.p50_ms).toBeGreaterThan(0);
+      expect(s!.p99_ms).toBeGreaterThanOrEqual(s!.p50_ms);
+      expect(s!.errors, `${name}: every request must succeed, or the figures measure an error path`).toBe(0);
+    }
+    // Only nginx and Redis may be missing, and each absence is said.
+    expect(Object.keys(report.skipped).every((name) => ['nginx', 'nginx_post', 'full_chain_redis'].includes(name))).toBe(true);
+    for (const name of GATEWAY_SCENARIOS) {
+      if (report.skipped[name]) continue;
+      expect(report.scenarios[name]!.rss_mb).toBeGreaterThan(0);
+      expect(report.ratios[`${name}_vs_direct`]).toBeGreaterThan(0);
+      if (!report.skipped.nginx) expect(report.ratios[`${name}_vs_nginx`]).toBeGreaterThan(0);
+    }
+    expect(report.startup.full_chain!.ready_ms).toBeGreaterThan(0);
+    expect(report.startup.full_chain!.build_ms).toBeGreaterThan(0);
+    expect(report.targets.length).toBeGreaterThan(0);
+    // The table comes before the JSON.
+    expect(stdout).toContain('scenario');
+  });
+
+  it('loads with autocannon when asked (or when wrk is absent)', async () => {
+    const stdout = await bench(['--only', 'routing', '--tool', 'autocannon', '--duration', '1', '--rounds', '1', '--warmup', '0', '--connections', '4', '--json']);
+    const report = JSON.parse(stdout.trim().split('\n').pop()!) as Report & { settings: { tool: string } };
+    expect(report.settings.tool).toBe('autocannon');
+    expect(report.scenarios.routing!.rps).toBeGreaterThan(0);
+    expect(report.scenarios.direct!.rps).toBeGreaterThan(0);
+  });
+});
