@@ -1,7 +1,7 @@
 /**
  * The pipeline's last step: one upstream call per request (through the UpstreamCall seam, so
  * resilience can wrap it), with the bytes already read and validated, the filtered headers and
- * AbortSignal.any([client, deadline]). The response streams to the client, unless this route
+ * one abort signal for the client's disconnect and the deadline (client-signal.ts). The response streams to the client, unless this route
  * adapts or validates responses: then a JSON body is buffered once and shared as `responseJson`.
  */
 import { Readable } from 'node:stream';
@@ -12,7 +12,7 @@ import type { createGatewayFactory, GatewayEnv } from '../env.ts';
 import { GatewayError } from '../errors.ts';
 import { readRequestBody } from '../policies/body-limit/read-body.ts';
 import type { CompiledRoute } from '../route-variables.ts';
-import { clientSignal } from './client-signal.ts';
+import { requestSignal } from './client-signal.ts';
 import { compileAllowList, downstreamHeaders, upstreamRequestHeaders } from './forward-headers.ts';
 import type { UpstreamCall } from './upstream-call.ts';
 
@@ -77,7 +77,7 @@ export function proxy(factory: ReturnType<typeof createGatewayFactory>, options:
     const body = method === 'GET' || method === 'HEAD' ? null : await readRequestBody(c);
     const headers = upstreamRequestHeaders(c, { allow: allowLists.get(route.upstream)!, acceptEncoding: !bufferResponse });
     const timeoutMs = route.policies.timeoutMs ?? timeouts.get(route.upstream)!;
-    const signal = AbortSignal.any([clientSignal(c), AbortSignal.timeout(timeoutMs)]);
+    const signal = requestSignal(c, timeoutMs);
 
     const res = await call({
       upstream: route.upstream,

@@ -6,7 +6,7 @@ import { CircuitBreaker, type CircuitState } from './circuit-breaker.ts';
 import { operationSettings, upstreamSettings, type OperationSettings, type UpstreamSettings } from './resilience-settings.ts';
 import { RetryBudget } from './retry-budget.ts';
 import { classifyError, isRetryableFailure, isRetryableStatus, type AttemptFailure } from './retry-policy.ts';
-import { attemptSignal } from './timeouts.ts';
+import { CallAborts } from './timeouts.ts';
 import type { UpstreamCall, UpstreamRequest, UpstreamResponse } from './upstream-call.ts';
 
 /**
@@ -93,7 +93,8 @@ export function createResilientUpstream(inner: UpstreamCall, options: ResilientU
     const { breaker, budget } = state;
     const start = now();
     const deadlineAt = start + timeouts.requestMs;
-    const deadline = AbortSignal.timeout(timeouts.requestMs);
+    // One controller and one deadline timer per call, released when the response body closes.
+    const aborts = new CallAborts(request.signal, timeouts.requestMs);
     budget.recordRequest();
 
     let attempt = 0;
@@ -102,10 +103,12 @@ export function createResilientUpstream(inner: UpstreamCall, options: ResilientU
 
     const finish = (response: UpstreamResponse): UpstreamResponse => {
       const done = { ...response, attempts: attempt, upstreamMs: now() - start };
+      aborts.releaseWhenClosed(response.body);
       observer.completed?.({ upstream, operationId, attempts: attempt, upstreamMs: done.upstreamMs, status: done.status });
       return done;
     };
     const fail = (err: unknown): never => {
+      aborts.release();
       observer.completed?.({ upstream, operationId, attempts: attempt, upstreamMs: now() - start });
       throw err;
     };
@@ -123,11 +126,9 @@ export function createResilientUpstream(inner: UpstreamCall, options: ResilientU
     const backoff = () => fullJitterDelay(attempt, { baseDelayMs: retry.baseDelayMs, maxDelayMs: retry.maxDelayMs, random });
     const wait = async (delayMs: number) => {
       try {
-        // Combined only when a retry waits: AbortSignal.any is costly and most calls never retry.
-        await sleep(delayMs, AbortSignal.any([request.signal, deadline]));
+        await sleep(delayMs, aborts.signal);
       } catch (err) {
-        const pipelineDeadline = request.signal.aborted && (request.signal.reason as { name?: string } | undefined)?.name === 'TimeoutError';
-        if ((deadline.aborted && !request.signal.aborted) || pipelineDeadline) fail(timeoutError(upstream, timeouts.requestMs, err));
+        if (aborts.reason() === 'deadline') fail(timeoutError(upstream, timeouts.requestMs, err));
         fail(err);
       }
     };
@@ -142,7 +143,7 @@ export function createResilientUpstream(inner: UpstreamCall, options: ResilientU
       }
       const trial = admission.allowed && admission.trial;
       attempt++;
-      const signals = attemptSignal(request.signal, deadline, timeouts.headersMs);
+      const signal = aborts.startAttempt(timeouts.headersMs);
       const attemptStart = now();
       const span = tracer.startSpan(
         `upstream ${upstream}`,
@@ -151,11 +152,10 @@ export function createResilientUpstream(inner: UpstreamCall, options: ResilientU
       );
       let response: UpstreamResponse;
       try {
-        response = await inner({ ...request, signal: signals.signal });
-        signals.headersReceived();
+        response = await inner({ ...request, signal });
+        aborts.headersReceived();
       } catch (err) {
-        const reason = signals.reason();
-        signals.headersReceived();
+        const reason = aborts.attemptFailed();
         span.recordException(err instanceof Error ? err : String(err));
         span.setStatus({ code: SpanStatusCode.ERROR });
         span.end();
