@@ -13,12 +13,12 @@ import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { Redis } from 'ioredis';
-import pino from 'pino';
 import { Registry } from 'prom-client';
 import { buildGateway, type BuiltGateway } from './app.ts';
 import { parseProcessEnv, type GatewayProcessEnv } from './config/env.ts';
 import { ConfigError, parseConfig } from './config/load-config.ts';
 import type { GatewayDeps } from './deps.ts';
+import { createGatewayLogger } from './observability/logger.ts';
 
 export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../gateway.config.yaml', import.meta.url));
 
@@ -59,7 +59,7 @@ interface Slot {
 function createDeps(env: GatewayProcessEnv, overrides: Partial<GatewayDeps>): GatewayDeps {
   return {
     env,
-    logger: overrides.logger ?? pino({ level: env.logLevel ?? 'info', base: { service: 'concord-gateway' } }),
+    logger: overrides.logger ?? createGatewayLogger({ level: env.logLevel ?? 'info' }),
     metrics: overrides.metrics ?? new Registry(),
     redis: 'redis' in overrides ? overrides.redis : env.redisUrl ? new Redis(env.redisUrl, { maxRetriesPerRequest: 1 }) : undefined,
     now: overrides.now ?? Date.now,

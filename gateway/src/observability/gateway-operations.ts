@@ -10,6 +10,7 @@ import { createResilientUpstream, type ResilientUpstream } from '../upstream/res
 import type { UpstreamCall } from '../upstream/upstream-call.ts';
 import { accessLog } from './access-log.ts';
 import { healthHandlers } from './health.ts';
+import { accessLogger } from './logger.ts';
 import { gatewayMetrics, type GatewayMetrics } from './metrics.ts';
 import { metricsHandler } from './metrics-endpoint.ts';
 import { gatewayTracer } from './tracing.ts';
@@ -67,7 +68,7 @@ export function createGatewayOperations(
       });
       return ops.resilient.call;
     },
-    observe: observability.accessLog.enabled ? [accessLog(factory, { logger: deps.logger, metrics, tracer, skipPaths: ['/healthz', '/readyz', observability.metrics.path] })] : [],
+    observe: observability.accessLog.enabled ? [accessLog(factory, { logger: accessLogger(deps.logger), metrics, tracer, skipPaths: ['/healthz', '/readyz', observability.metrics.path] })] : [],
     idempotency: [idempotency(factory, { config: resilience.idempotency, store: idempotencyStore, logger: deps.logger, metrics, readBody: readRequestBody })],
     registerRoutes(app, routeOptions = {}) {
       const health = healthHandlers(factory, {
