@@ -51,7 +51,7 @@ function setup() {
     await next();
   });
   app.get('/v1/orders/:id', async (c) => {
-    const res = await upstream.call({ upstream: 'orders', operationId: 'getOrder', method: 'GET', path: '/orders/1', headers: {}, body: undefined, signal: c.req.raw.signal, retryable: true });
+    const res = await upstream.call({ upstream: 'orders', operationId: 'getOrder', method: 'GET', path: '/orders/1', headers: {}, body: undefined, signal: c.req.raw.signal, retryable: true, stats: c.get('requestStats') });
     return c.json({}, res.status as 200);
   });
   return { app, lines, registry, exporter };

@@ -2,12 +2,12 @@ import { SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { createGatewayFactory } from '../env.ts';
 import type { GatewayMetrics } from './metrics.ts';
-import { newRequestStats, requestStatsStorage } from './request-stats.ts';
+import { newRequestStats } from './request-stats.ts';
 import { gatewayTracer, startServerSpan } from './tracing.ts';
 
 /**
  * The outermost step: one JSON access-log line, the request metrics and the server span per request.
- * It opens the per-request stats the upstream wrapper fills in (attempts, upstream time). Logs the
+ * It opens the per-request stats (context variable `requestStats`, passed to the upstream call) the upstream wrapper fills in (attempts, upstream time). Logs the
  * path without its query string and no headers, so no token or secret can reach the log.
  */
 export interface AccessLogOptions {
@@ -29,9 +29,10 @@ export function accessLog(factory: ReturnType<typeof createGatewayFactory>, opti
     const method = c.req.method;
     const { span, context } = startServerSpan(tracer, method, c.req.header('traceparent'));
     const stats = newRequestStats(context);
+    c.set('requestStats', stats);
     let failed = false;
     try {
-      await requestStatsStorage.run(stats, next);
+      await next();
     } catch (err) {
       failed = true;
       throw err;

@@ -1,3 +1,5 @@
+import type { RequestStats } from './request-stats.ts';
+
 export interface RequestContextVariables {
   /** X-Request-Id: the client's when it sent a sane one, else generated. */
   requestId: string;
@@ -7,4 +9,6 @@ export interface RequestContextVariables {
   traceparent: string;
   /** performance.now() when the request entered the gateway. */
   startedAt: number;
+  /** Opened by the access log; the proxy passes it to the upstream call, which fills it in. */
+  requestStats: RequestStats | undefined;
 }

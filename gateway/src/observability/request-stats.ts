@@ -1,10 +1,11 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Context as OtelContext } from '@opentelemetry/api';
 
 /**
  * What the upstream wrapper learns about one request (attempts, time spent upstream) and the access
- * log reports. Carried in AsyncLocalStorage so the UpstreamCall seam stays as it is: the access log
- * opens the store around the pipeline, the resilient upstream writes into it.
+ * log reports. Passed explicitly, not through AsyncLocalStorage (which makes every promise of the
+ * process costlier on Node 20: ~4% of the gateway's CPU): the access log opens it as the context
+ * variable `requestStats`, the proxy hands it to the upstream call (`UpstreamRequest.stats`), and the
+ * resilient upstream's observer writes into it.
  */
 export interface RequestStats {
   /** Upstream attempts made for this request (0 when it never reached an upstream). */
@@ -15,12 +16,6 @@ export interface RequestStats {
   spanContext: OtelContext | undefined;
   /** Set when the circuit breaker answered instead of the upstream. */
   circuitOpen: boolean;
-}
-
-export const requestStatsStorage = new AsyncLocalStorage<RequestStats>();
-
-export function currentRequestStats(): RequestStats | undefined {
-  return requestStatsStorage.getStore();
 }
 
 export function newRequestStats(spanContext?: OtelContext): RequestStats {

@@ -1,7 +1,7 @@
 import { context as otelContext, type Context } from '@opentelemetry/api';
 import type { UpstreamObserver } from '../upstream/resilient-upstream.ts';
+import type { UpstreamRequest } from '../upstream/upstream-call.ts';
 import type { GatewayMetrics } from './metrics.ts';
-import { currentRequestStats } from './request-stats.ts';
 
 /**
  * Connects the resilient upstream to metrics and to the request's access-log stats: attempts,
@@ -14,7 +14,7 @@ export function upstreamObserver(metrics: GatewayMetrics): UpstreamObserver {
     retryStopped: (e) => metrics.retriesStopped.inc({ upstream: e.upstream, reason: e.stop }),
     circuitRejected: (e) => {
       metrics.circuitRejections.inc({ upstream: e.upstream });
-      const stats = currentRequestStats();
+      const stats = e.request.stats;
       if (stats) stats.circuitOpen = true;
     },
     circuitStateChanged: (upstream, state) => {
@@ -23,7 +23,7 @@ export function upstreamObserver(metrics: GatewayMetrics): UpstreamObserver {
     },
     completed: (e) => {
       metrics.upstreamDuration.observe({ upstream: e.upstream, operation: e.operationId, status: e.status !== undefined ? String(e.status) : 'error' }, e.upstreamMs / 1000);
-      const stats = currentRequestStats();
+      const stats = e.request.stats;
       if (stats) {
         stats.attempts += e.attempts;
         stats.upstreamMs = (stats.upstreamMs ?? 0) + e.upstreamMs;
@@ -33,6 +33,6 @@ export function upstreamObserver(metrics: GatewayMetrics): UpstreamObserver {
 }
 
 /** The parent of upstream attempt spans: the request's server span, when there is one. */
-export function requestSpanContext(): Context {
-  return currentRequestStats()?.spanContext ?? otelContext.active();
+export function requestSpanContext(request: UpstreamRequest): Context {
+  return request.stats?.spanContext ?? otelContext.active();
 }

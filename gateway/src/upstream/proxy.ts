@@ -88,6 +88,7 @@ export function proxy(factory: ReturnType<typeof createGatewayFactory>, options:
       body: body ?? undefined,
       signal,
       retryable: RETRYABLE_METHODS.has(method) || headers['idempotency-key'] !== undefined,
+      stats: c.get('requestStats'),
     });
 
     const location = res.headers['location'];

@@ -21,9 +21,9 @@ export interface UpstreamObserver {
   attempt?(e: { upstream: string; operationId: string; attempt: number; status?: number; failure?: AttemptFailure; ms: number }): void;
   retry?(e: { upstream: string; operationId: string; reason: string; delayMs: number }): void;
   retryStopped?(e: { upstream: string; operationId: string; stop: RetryStop }): void;
-  circuitRejected?(e: { upstream: string; operationId: string }): void;
+  circuitRejected?(e: { upstream: string; operationId: string; request: UpstreamRequest }): void;
   circuitStateChanged?(upstream: string, state: CircuitState): void;
-  completed?(e: { upstream: string; operationId: string; attempts: number; upstreamMs: number; status?: number }): void;
+  completed?(e: { upstream: string; operationId: string; attempts: number; upstreamMs: number; status?: number; request: UpstreamRequest }): void;
 }
 
 export interface ResilientUpstreamOptions {
@@ -36,7 +36,7 @@ export interface ResilientUpstreamOptions {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   tracer?: Tracer;
   /** The context the attempt spans are children of (the request's server span). */
-  parentContext?: () => Context;
+  parentContext?: (request: UpstreamRequest) => Context;
   observer?: UpstreamObserver;
 }
 
@@ -104,12 +104,12 @@ export function createResilientUpstream(inner: UpstreamCall, options: ResilientU
     const finish = (response: UpstreamResponse): UpstreamResponse => {
       const done = { ...response, attempts: attempt, upstreamMs: now() - start };
       aborts.releaseWhenClosed(response.body);
-      observer.completed?.({ upstream, operationId, attempts: attempt, upstreamMs: done.upstreamMs, status: done.status });
+      observer.completed?.({ upstream, operationId, attempts: attempt, upstreamMs: done.upstreamMs, status: done.status, request });
       return done;
     };
     const fail = (err: unknown): never => {
       aborts.release();
-      observer.completed?.({ upstream, operationId, attempts: attempt, upstreamMs: now() - start });
+      observer.completed?.({ upstream, operationId, attempts: attempt, upstreamMs: now() - start, request });
       throw err;
     };
     /** Takes a retry if attempts, deadline and budget allow it; says why not otherwise. */
@@ -136,7 +136,7 @@ export function createResilientUpstream(inner: UpstreamCall, options: ResilientU
     for (;;) {
       const admission = breaker.admit();
       if (!admission.allowed) {
-        observer.circuitRejected?.({ upstream, operationId });
+        observer.circuitRejected?.({ upstream, operationId, request });
         if (lastResponse) return finish(lastResponse);
         if (lastError !== undefined) fail(lastError);
         fail(circuitOpenError(upstream, admission.retryAfterMs));
@@ -148,7 +148,7 @@ export function createResilientUpstream(inner: UpstreamCall, options: ResilientU
       const span = tracer.startSpan(
         `upstream ${upstream}`,
         { kind: SpanKind.CLIENT, attributes: { 'concord.upstream': upstream, 'concord.operation': operationId, 'http.request.method': request.method, 'concord.attempt': attempt } },
-        parentContext(),
+        parentContext(request),
       );
       let response: UpstreamResponse;
       try {

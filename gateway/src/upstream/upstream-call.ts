@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import type { RequestStats } from '../observability/request-stats.ts';
 
 /**
  * The seam between the pipeline and the network. The core proxy implements it with one undici
@@ -19,6 +20,8 @@ export interface UpstreamRequest {
   signal: AbortSignal;
   /** Safe or idempotent: GET, HEAD, PUT, DELETE, or any request carrying an Idempotency-Key. */
   retryable: boolean;
+  /** The request's access-log stats (attempts, upstream time, span), filled in by the resilient upstream's observer. */
+  stats?: RequestStats | undefined;
 }
 
 export interface UpstreamResponse {
