@@ -3,8 +3,9 @@
  * otherwise, forwarded upstream (by the proxy, from these variables), echoed to the client and
  * present in every log line and error body.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomHex } from '../../observability/random-hex.ts';
 import type { createGatewayFactory } from '../../env.ts';
+import { requestHeader } from '../../request-headers.ts';
 
 /** Ids a client may choose: short, printable, no separators that could split a log line or header. */
 const REQUEST_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
@@ -29,7 +30,7 @@ export function parseTraceparent(value: string | undefined): ParsedTraceparent |
 }
 
 export function newSpanId(): string {
-  return randomBytes(8).toString('hex');
+  return randomHex(8);
 }
 
 export interface RequestContextOptions {
@@ -38,13 +39,13 @@ export interface RequestContextOptions {
 }
 
 export function requestContext(factory: ReturnType<typeof createGatewayFactory>, options: RequestContextOptions = {}) {
-  const generateId = options.generateId ?? (() => `req_${randomUUID().replaceAll('-', '')}`);
+  const generateId = options.generateId ?? (() => `req_${randomHex(16)}`);
   return factory.createMiddleware(async function requestContext(c, next) {
     c.set('startedAt', performance.now());
-    const offered = c.req.header('x-request-id');
+    const offered = requestHeader(c, 'x-request-id');
     const requestId = offered !== undefined && REQUEST_ID.test(offered) ? offered : generateId();
-    const parent = parseTraceparent(c.req.header('traceparent'));
-    const traceId = parent?.traceId ?? randomBytes(16).toString('hex');
+    const parent = parseTraceparent(requestHeader(c, 'traceparent'));
+    const traceId = parent?.traceId ?? randomHex(16);
     const traceparent = `00-${traceId}-${newSpanId()}-${parent?.flags ?? '01'}`;
     c.set('requestId', requestId);
     c.set('traceId', traceId);
