@@ -4,6 +4,7 @@ import type { createGatewayFactory } from '../env.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import { newRequestStats } from './request-stats.ts';
 import { gatewayTracer, startServerSpan } from './tracing.ts';
+import { requestHeader } from '../request-headers.ts';
 
 /**
  * The outermost step: one JSON access-log line, the request metrics and the server span per request.
@@ -27,7 +28,7 @@ export function accessLog(factory: ReturnType<typeof createGatewayFactory>, opti
     if (skip.has(c.req.path)) return next();
     const started = performance.now();
     const method = c.req.method;
-    const { span, context } = startServerSpan(tracer, method, c.req.header('traceparent'));
+    const { span, context } = startServerSpan(tracer, method, requestHeader(c, 'traceparent'));
     const stats = newRequestStats(context);
     c.set('requestStats', stats);
     let failed = false;

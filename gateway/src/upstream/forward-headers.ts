@@ -6,6 +6,7 @@
  */
 import type { Context } from 'hono';
 import type { GatewayEnv } from '../env.ts';
+import { requestHeaders } from '../request-headers.ts';
 
 export const DEFAULT_FORWARDED_HEADERS = [
   'accept',
@@ -50,7 +51,7 @@ function clientAddress(c: Context<GatewayEnv>): string | undefined {
 
 export function upstreamRequestHeaders(c: Context<GatewayEnv>, options: ForwardHeaderOptions): Record<string, string> {
   const out: Record<string, string> = {};
-  const incoming = c.req.header();
+  const incoming = requestHeaders(c);
   for (const name in incoming) {
     if (options.allow.has(name) || (options.acceptEncoding && name === 'accept-encoding')) out[name] = incoming[name]!;
   }

@@ -3,6 +3,7 @@ import type { GatewayEnv } from '../../env.ts';
 import { InvalidTokenError, UnauthenticatedError } from './auth-errors.ts';
 import type { SecurityMetrics } from './security-metrics.ts';
 import type { TokenVerifier } from './token-verifier.ts';
+import { requestHeader } from '../../request-headers.ts';
 
 export interface AuthenticatePolicyOptions {
   verifier: TokenVerifier;
@@ -23,7 +24,7 @@ export function authenticatePolicy(options: AuthenticatePolicyOptions) {
       c.set('principal', undefined);
       return next();
     }
-    const header = c.req.header('authorization');
+    const header = requestHeader(c, 'authorization');
     if (!header) {
       metrics.authRejections.inc({ reason: 'missing' });
       throw new UnauthenticatedError();

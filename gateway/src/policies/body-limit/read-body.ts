@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { GatewayEnv } from '../../env.ts';
 import { GatewayError } from '../../errors.ts';
+import { requestHeader } from '../../request-headers.ts';
 
 function tooLarge(limit: number): GatewayError {
   return new GatewayError('PAYLOAD_TOO_LARGE', 413, `The request body is larger than the ${limit} bytes this operation accepts.`, {
@@ -17,7 +18,7 @@ export async function readRequestBody(c: Context<GatewayEnv>): Promise<Uint8Arra
   const cached = c.get('requestBody');
   if (cached !== undefined) return cached;
   const limit = c.get('route').policies.bodyLimitBytes;
-  const length = c.req.header('content-length');
+  const length = requestHeader(c, 'content-length');
   if (length !== undefined && Number(length) > limit) throw tooLarge(limit);
   if (length === '0') {
     c.set('requestBody', null);

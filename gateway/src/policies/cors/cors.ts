@@ -4,6 +4,7 @@
  */
 import type { ApiConfig, CorsConfig } from '../../config/schema.ts';
 import type { createGatewayFactory } from '../../env.ts';
+import { requestHeader } from '../../request-headers.ts';
 
 interface CompiledCors {
   anyOrigin: boolean;
@@ -34,13 +35,13 @@ export function cors(factory: ReturnType<typeof createGatewayFactory>, apis: rea
 
   const perRoute = new WeakMap<object, CompiledCors | null>();
   return factory.createMiddleware(async function cors(c, next) {
-    const origin = c.req.header('origin');
+    const origin = requestHeader(c, 'origin');
     if (!origin || byApi.size === 0) return next();
     const route = c.get('route');
     let policy = perRoute.get(route);
     if (policy === undefined) perRoute.set(route, (policy = byApi.get(`${route.basePath} ${route.contract}`) ?? null));
     const allowed = policy !== null && (policy.anyOrigin || policy.origins.has(origin));
-    const isPreflight = c.req.method === 'OPTIONS' && c.req.header('access-control-request-method') !== undefined;
+    const isPreflight = c.req.method === 'OPTIONS' && requestHeader(c, 'access-control-request-method') !== undefined;
 
     if (isPreflight) {
       const headers: Record<string, string> = { vary: 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers' };

@@ -6,13 +6,14 @@
 import type { createGatewayFactory } from '../../env.ts';
 import { GatewayError } from '../../errors.ts';
 import type { RouteTable } from '../../routes.ts';
+import { requestHeader } from '../../request-headers.ts';
 
 export function routeMatch(factory: ReturnType<typeof createGatewayFactory>, table: RouteTable) {
   return factory.createMiddleware(async function routeMatch(c, next) {
     let method = c.req.method;
     if (method === 'OPTIONS') {
-      const requested = c.req.header('access-control-request-method');
-      if (requested && c.req.header('origin')) method = requested.toUpperCase();
+      const requested = requestHeader(c, 'access-control-request-method');
+      if (requested && requestHeader(c, 'origin')) method = requested.toUpperCase();
     }
     const path = c.req.path;
     const match = table.match(method, path);

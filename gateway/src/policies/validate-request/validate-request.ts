@@ -10,6 +10,7 @@ import type { createGatewayFactory } from '../../env.ts';
 import { GatewayError } from '../../errors.ts';
 import { readRequestBody } from '../body-limit/read-body.ts';
 import { requestLogger } from '../request-context/request-logger.ts';
+import { requestHeader } from '../../request-headers.ts';
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
@@ -31,7 +32,7 @@ export function validateRequest(factory: ReturnType<typeof createGatewayFactory>
     const mode = route.policies.validation.request;
     const { validator } = route;
     const url = c.req.url;
-    const needsBody = validator.bodyMediaTypes.length > 0 || c.req.header('content-length') !== undefined || c.req.header('transfer-encoding') !== undefined;
+    const needsBody = validator.bodyMediaTypes.length > 0 || requestHeader(c, 'content-length') !== undefined || requestHeader(c, 'transfer-encoding') !== undefined;
     const body = needsBody ? await readRequestBody(c) : null;
 
     if (mode === 'off') {
@@ -40,9 +41,9 @@ export function validateRequest(factory: ReturnType<typeof createGatewayFactory>
     }
 
     let failure: GatewayError | undefined;
-    const params = validator.validateParameters({ path: c.get('pathParams'), query: url.includes('?') ? rawQuery(url) : {}, header: (n) => c.req.header(n) });
+    const params = validator.validateParameters({ path: c.get('pathParams'), query: url.includes('?') ? rawQuery(url) : {}, header: (n) => requestHeader(c, n.toLowerCase()) });
     const text = body ? decoder.decode(body) : undefined;
-    const result = validator.validateBody(mediaTypeOf(c.req.header('content-type')), text);
+    const result = validator.validateBody(mediaTypeOf(requestHeader(c, 'content-type')), text);
     if (!result.ok && result.status === 415) {
       failure = new GatewayError('UNSUPPORTED_MEDIA_TYPE', 415, result.detail, {
         errors: result.errors,
