@@ -1,8 +1,9 @@
 /**
  * The pipeline's last step: one upstream call per request (through the UpstreamCall seam, so
  * resilience can wrap it), with the bytes already read and validated, the filtered headers and
- * one abort signal for the client's disconnect and the deadline (client-signal.ts). The response streams to the client, unless this route
- * adapts or validates responses: then a JSON body is buffered once and shared as `responseJson`.
+ * one abort signal for the client's disconnect and the deadline (client-signal.ts). The response
+ * streams to the client (a small one of known length goes as bytes), unless this route adapts or
+ * validates responses: then a JSON body is buffered once and shared as `responseJson`.
  */
 import { Readable } from 'node:stream';
 import { isJsonMediaType, mediaTypeOf } from '@concord/contracts/src/document/openapi-document.ts';
@@ -23,6 +24,8 @@ export interface ProxyOptions {
 
 const RETRYABLE_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 const NO_BODY_STATUS = new Set([204, 205, 304]);
+/** Upstream bodies up to this size (with a Content-Length) are forwarded as bytes, larger ones streamed. */
+const MAX_BUFFERED_BYTES = 64 * 1024;
 
 /** Whether the gateway must read the upstream body (adapter or response validation). */
 function needsResponseBody(route: CompiledRoute): boolean {
@@ -119,6 +122,17 @@ export function proxy(factory: ReturnType<typeof createGatewayFactory>, options:
     }
 
     if (bufferResponse) c.set('responseUnparsed', true);
+    // A small body of known length is read whole and sent with its head in one write; a stream would
+    // cost a web ReadableStream per response and a separate socket write for the head.
+    if (Number(res.headers['content-length']) <= MAX_BUFFERED_BYTES) {
+      let bytes: Uint8Array;
+      try {
+        bytes = new Uint8Array(await res.body.arrayBuffer());
+      } catch (err) {
+        throw new GatewayError('UPSTREAM_UNREACHABLE', 502, `The ${route.upstream} service broke off its response to ${route.operationId}.`, { cause: err });
+      }
+      return new Response(bytes, { status: res.status, headers: downstreamHeaders(res.headers, true) });
+    }
     const stream = Readable.toWeb(res.body) as ReadableStream<Uint8Array>;
     return new Response(stream, { status: res.status, headers: downstreamHeaders(res.headers, true) });
   })[0];
