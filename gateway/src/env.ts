@@ -8,8 +8,9 @@ import type { RequestContextVariables } from './observability/request-context-va
 import type { RouteVariables } from './route-variables.ts';
 import type { PrincipalVariables } from './policies/principal-variables.ts';
 import type { MessageVariables } from './message-variables.ts';
+import type { ResponseHeaderVariables } from './response-headers.ts';
 
-export type GatewayVariables = RequestContextVariables & RouteVariables & PrincipalVariables & MessageVariables;
+export type GatewayVariables = RequestContextVariables & RouteVariables & PrincipalVariables & MessageVariables & ResponseHeaderVariables;
 
 export interface GatewayEnv {
   Variables: GatewayVariables;

@@ -7,6 +7,7 @@
 import type { Context } from 'hono';
 import type { GatewayEnv } from '../env.ts';
 import { requestHeaders } from '../request-headers.ts';
+import type { PlainHeaders } from '../response-headers.ts';
 
 export const DEFAULT_FORWARDED_HEADERS = [
   'accept',
@@ -72,14 +73,14 @@ export function upstreamRequestHeaders(c: Context<GatewayEnv>, options: ForwardH
 }
 
 /** Upstream response headers as the client should see them; content-length only when the bytes pass unchanged. */
-export function downstreamHeaders(upstream: Record<string, string | string[] | undefined>, keepLength: boolean): Headers {
-  const headers = new Headers();
-  for (const name in upstream) {
-    const value = upstream[name];
+export function downstreamHeaders(upstream: Record<string, string | string[] | undefined>, keepLength: boolean): PlainHeaders {
+  const headers: PlainHeaders = {};
+  for (const raw in upstream) {
+    const value = upstream[raw];
+    const name = raw.toLowerCase();
     if (value === undefined || HOP_BY_HOP.has(name) || GATEWAY_OWNED.has(name)) continue;
     if (!keepLength && (name === 'content-length' || name === 'content-encoding')) continue;
-    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
-    else headers.set(name, value);
+    headers[name] = value;
   }
   return headers;
 }

@@ -14,6 +14,7 @@ import { GatewayError } from '../errors.ts';
 import { readRequestBody } from '../policies/body-limit/read-body.ts';
 import type { CompiledRoute } from '../route-variables.ts';
 import { requestSignal } from './client-signal.ts';
+import { proxiedResponse } from '../response-headers.ts';
 import { compileAllowList, downstreamHeaders, upstreamRequestHeaders } from './forward-headers.ts';
 import type { UpstreamCall } from './upstream-call.ts';
 
@@ -99,7 +100,7 @@ export function proxy(factory: ReturnType<typeof createGatewayFactory>, options:
 
     if (method === 'HEAD' || NO_BODY_STATUS.has(res.status)) {
       await res.body.dump().catch(() => undefined);
-      return new Response(null, { status: res.status, headers: downstreamHeaders(res.headers, true) });
+      return proxiedResponse(c, null, res.status, downstreamHeaders(res.headers, true));
     }
 
     const contentType = res.headers['content-type'];
@@ -118,22 +119,22 @@ export function proxy(factory: ReturnType<typeof createGatewayFactory>, options:
           throw new GatewayError('UPSTREAM_CONTRACT_BROKEN', 502, `The ${route.upstream} service answered ${route.operationId} with malformed JSON.`, { cause: err });
         }
       }
-      return new Response(text, { status: res.status, headers: downstreamHeaders(res.headers, false) });
+      return proxiedResponse(c, text, res.status, downstreamHeaders(res.headers, false));
     }
 
     if (bufferResponse) c.set('responseUnparsed', true);
     // A small body of known length is read whole and sent with its head in one write; a stream would
     // cost a web ReadableStream per response and a separate socket write for the head.
     if (Number(res.headers['content-length']) <= MAX_BUFFERED_BYTES) {
-      let bytes: Uint8Array;
+      let bytes: Uint8Array<ArrayBuffer>;
       try {
         bytes = new Uint8Array(await res.body.arrayBuffer());
       } catch (err) {
         throw new GatewayError('UPSTREAM_UNREACHABLE', 502, `The ${route.upstream} service broke off its response to ${route.operationId}.`, { cause: err });
       }
-      return new Response(bytes, { status: res.status, headers: downstreamHeaders(res.headers, true) });
+      return proxiedResponse(c, bytes, res.status, downstreamHeaders(res.headers, true));
     }
     const stream = Readable.toWeb(res.body) as ReadableStream<Uint8Array>;
-    return new Response(stream, { status: res.status, headers: downstreamHeaders(res.headers, true) });
+    return proxiedResponse(c, stream, res.status, downstreamHeaders(res.headers, true));
   })[0];
 }

@@ -1,5 +1,6 @@
 import { createMiddleware } from 'hono/factory';
 import type { GatewayEnv } from '../../env.ts';
+import { addResponseHeaders, applyResponseHeaders } from '../../response-headers.ts';
 import { clientIp } from './client-ip.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 
@@ -22,15 +23,8 @@ export function rateLimitPolicy(options: RateLimitPolicyOptions) {
     const headers = planPolicies
       ? await limiter.consume(planPolicies, `partner:${principal!.clientId}`)
       : await limiter.consume(limiter.perIp, `ip:${clientIp(c, trustForwardedFor)}`);
+    addResponseHeaders(c, headers);
     await next();
-    for (const [name, value] of Object.entries(headers)) {
-      try {
-        c.res.headers.set(name, value);
-      } catch {
-        // Immutable headers (a Response passed through untouched): copy once.
-        c.res = new Response(c.res.body, c.res);
-        c.res.headers.set(name, value);
-      }
-    }
+    applyResponseHeaders(c, headers);
   });
 }

@@ -4,6 +4,7 @@
  * present in every log line and error body.
  */
 import { randomHex } from '../../observability/random-hex.ts';
+import { addResponseHeaders, applyResponseHeaders } from '../../response-headers.ts';
 import type { createGatewayFactory } from '../../env.ts';
 import { requestHeader } from '../../request-headers.ts';
 
@@ -50,9 +51,10 @@ export function requestContext(factory: ReturnType<typeof createGatewayFactory>,
     c.set('requestId', requestId);
     c.set('traceId', traceId);
     c.set('traceparent', traceparent);
+    const echoed = { 'x-request-id': requestId, traceparent };
+    addResponseHeaders(c, echoed);
     await next();
-    c.res.headers.set('x-request-id', requestId);
-    c.res.headers.set('traceparent', traceparent);
+    applyResponseHeaders(c, echoed);
   });
 }
 

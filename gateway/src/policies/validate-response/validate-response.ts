@@ -10,6 +10,7 @@ import type { GatewayDeps } from '../../deps.ts';
 import type { createGatewayFactory } from '../../env.ts';
 import { GatewayError } from '../../errors.ts';
 import { requestLogger } from '../request-context/request-logger.ts';
+import { responseHeader } from '../../response-headers.ts';
 
 const METRIC = 'concord_upstream_contract_violations_total';
 
@@ -36,7 +37,7 @@ export function validateResponse(factory: ReturnType<typeof createGatewayFactory
     const unparsed = body === undefined && c.get('responseUnparsed') === true;
     if (body === undefined && !unparsed) return;
     const status = c.res.status;
-    const mediaType = mediaTypeOf(c.res.headers.get('content-type'));
+    const mediaType = mediaTypeOf(responseHeader(c, 'content-type'));
     let errors = route.validator.validateResponse(status, mediaType, body);
     // A body the gateway did not parse: only whether the contract documents it can be checked.
     if (unparsed && errors.length > 0) errors = [{ pointer: '/headers/content-type', message: `${mediaType ?? 'no media type'} is not documented for status ${status}` }];
