@@ -4,6 +4,12 @@ export interface WebhooksConfig {
   port: number;
   host: string;
   production: boolean;
+  /**
+   * Refuse endpoints on private or internal addresses (SSRF guard), at registration and at connect
+   * time. On in production unless WEBHOOKS_ALLOW_PRIVATE_NETWORKS=1; off in development, where
+   * receivers run on loopback, unless WEBHOOKS_BLOCK_PRIVATE_NETWORKS=1.
+   */
+  blockPrivateNetworks: boolean;
   databaseUrl?: string;
   /** Embedded store directory (default `.data/webhooks`). */
   dataDir?: string;
@@ -50,6 +56,7 @@ export function loadWebhooksConfig(env: NodeJS.ProcessEnv = process.env): Webhoo
     port: integer(env, 'WEBHOOKS_PORT', integer(env, 'PORT', 4004)),
     host: env.HOST ?? '0.0.0.0',
     production: env.NODE_ENV === 'production',
+    blockPrivateNetworks: env.NODE_ENV === 'production' ? env.WEBHOOKS_ALLOW_PRIVATE_NETWORKS !== '1' : env.WEBHOOKS_BLOCK_PRIVATE_NETWORKS === '1',
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: env.WEBHOOKS_DATA_DIR || undefined,
     dbSchema: env.WEBHOOKS_DB_SCHEMA || undefined,

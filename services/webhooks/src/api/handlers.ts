@@ -14,6 +14,7 @@ export interface HandlerDeps {
   store: SubscriptionStore;
   ids: IdGenerator;
   production: boolean;
+  blockPrivateNetworks?: boolean;
   /** How long the previous secret keeps signing after a rotation. */
   secretOverlapMs: number;
   /** Prefix of the Location header, as clients see the API (behind the gateway: `/v1`). */
@@ -61,7 +62,7 @@ export function createWebhooksHandlers(deps: HandlerDeps): WebhooksV1Handlers<We
 
     async createWebhookSubscription({ body }, c) {
       const errors: FieldError[] = [];
-      const urlProblem = endpointUrlProblem(body.url, { production: deps.production });
+      const urlProblem = endpointUrlProblem(body.url, { production: deps.production, blockPrivateNetworks: deps.blockPrivateNetworks ?? false });
       if (urlProblem) errors.push({ pointer: '/body/url', message: urlProblem });
       body.event_types.forEach((type, i) => {
         if (!publicNames.has(type)) errors.push({ pointer: `/body/event_types/${i}`, message: `${type} is not a public event type (see GET /webhooks/event-types)` });

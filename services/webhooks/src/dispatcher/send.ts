@@ -1,5 +1,6 @@
 import { Agent, request } from 'undici';
 import { signatureHeader } from '../signing/standard-webhooks.ts';
+import { createPrivateNetworkGuard } from '../subscriptions/private-network.ts';
 
 export type AttemptOutcome = 'succeeded' | 'failed' | 'timeout' | 'network_error';
 
@@ -26,6 +27,8 @@ export interface SenderOptions {
   connections: number;
   userAgent?: string;
   now?: () => number;
+  /** Refuse to connect to private or internal addresses, checked on the resolved address (SSRF). */
+  blockPrivateNetworks?: boolean;
 }
 
 export interface WebhookSender {
@@ -45,7 +48,8 @@ function describe(err: unknown): string {
  * (headers and body). Redirects are not followed: a 3xx is a failure, as Standard Webhooks says.
  */
 export function createWebhookSender(options: SenderOptions): WebhookSender {
-  const agent = new Agent({ connections: options.connections, keepAliveTimeout: 30_000, connect: { timeout: options.timeoutMs } });
+  const connect = options.blockPrivateNetworks ? { timeout: options.timeoutMs, lookup: createPrivateNetworkGuard().lookup } : { timeout: options.timeoutMs };
+  const agent = new Agent({ connections: options.connections, keepAliveTimeout: 30_000, connect });
   const now = options.now ?? Date.now;
   const userAgent = options.userAgent ?? 'Concord-Webhooks/1.0';
   return {

@@ -12,6 +12,8 @@ export interface WebhookDispatcherOptions {
   timeoutMs: number;
   /** Requests in flight to one subscription's endpoint at once. */
   perEndpointConcurrency: number;
+  /** Refuse private or internal endpoint addresses when connecting (SSRF guard). */
+  blockPrivateNetworks?: boolean;
   /** Deliveries held by this process at once (queued or in flight), over all endpoints. */
   maxInFlight: number;
   /** How long a claim lasts; a dispatcher that dies holding deliveries frees them after this. */
@@ -63,7 +65,7 @@ export class WebhookDispatcher {
     this.#options = options;
     this.#store = createDeliveryStore(options.db);
     this.#clock = options.clock ?? { now: () => new Date() };
-    this.#sender = options.sender ?? createWebhookSender({ timeoutMs: options.timeoutMs, connections: options.perEndpointConcurrency });
+    this.#sender = options.sender ?? createWebhookSender({ timeoutMs: options.timeoutMs, connections: options.perEndpointConcurrency, blockPrivateNetworks: options.blockPrivateNetworks ?? false });
   }
 
   start(): void {

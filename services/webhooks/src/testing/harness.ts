@@ -12,6 +12,7 @@ export function testConfig(overrides: Partial<WebhooksConfig> = {}): WebhooksCon
     port: 0,
     host: '127.0.0.1',
     production: false,
+    blockPrivateNetworks: false,
     dispatcher: true,
     retry: { scheduleMs: [0, 50, 100, 200], jitter: 0.2, maxRetryAfterMs: 5_000 },
     timeoutMs: 1_000,
