@@ -1,6 +1,7 @@
 import { SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { createGatewayFactory } from '../env.ts';
+import type { CompiledRoute } from '../route-variables.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import { newRequestStats } from './request-stats.ts';
 import { gatewayTracer, startServerSpan } from './tracing.ts';
@@ -19,13 +20,38 @@ export interface AccessLogOptions {
   skipPaths?: readonly string[];
 }
 
+interface MetricLabels {
+  requests: { api: string; version: string; operation: string; partner: string; status: string };
+  duration: { api: string; version: string; operation: string; status: string };
+}
+
 export function accessLog(factory: ReturnType<typeof createGatewayFactory>, options: AccessLogOptions) {
   const { logger, metrics } = options;
   const tracer = gatewayTracer(options.tracer);
   const skip = new Set(options.skipPaths ?? ['/healthz', '/readyz', '/metrics']);
+  // Label objects per route, partner and status, built once rather than twice per request.
+  const unmatched = {};
+  const labelCache = new WeakMap<object, Map<string, MetricLabels>>();
+  function labelsFor(route: CompiledRoute | undefined, partner: string, status: number): MetricLabels {
+    let byKey = labelCache.get(route ?? unmatched);
+    if (!byKey) labelCache.set(route ?? unmatched, (byKey = new Map()));
+    const key = `${status} ${partner}`;
+    let labels = byKey.get(key);
+    if (!labels) {
+      const api = route?.api ?? 'none';
+      const version = route?.version ?? 'none';
+      const operation = route?.operationId ?? 'unmatched';
+      const statusLabel = String(status);
+      labels = { requests: { api, version, operation, partner, status: statusLabel }, duration: { api, version, operation, status: statusLabel } };
+      // Bounded by the routes x statuses x partners the gateway serves; a new partner adds a few entries.
+      byKey.set(key, labels);
+    }
+    return labels;
+  }
 
   return factory.createMiddleware(async function accessLog(c, next) {
-    if (skip.has(c.req.path)) return next();
+    const path = c.req.path;
+    if (skip.has(path)) return next();
     const started = performance.now();
     const method = c.req.method;
     const { span, context } = startServerSpan(tracer, method, requestHeader(c, 'traceparent'));
@@ -42,31 +68,32 @@ export function accessLog(factory: ReturnType<typeof createGatewayFactory>, opti
       const status = failed ? 500 : c.res.status;
       const route = c.get('route');
       const partner = c.get('principal')?.clientId ?? 'anonymous';
-      const api = route?.api ?? 'none';
-      const version = route?.version ?? 'none';
-      const operation = route?.operationId ?? 'unmatched';
-      const statusLabel = String(status);
+      const labels = labelsFor(route, partner, status);
 
-      metrics.requests.inc({ api, version, operation, partner, status: statusLabel });
-      metrics.requestDuration.observe({ api, version, operation, status: statusLabel }, totalMs / 1000);
+      metrics.requests.inc(labels.requests);
+      metrics.requestDuration.observe(labels.duration, totalMs / 1000);
 
-      if (route) span.updateName(`${method} ${route.publicPathTemplate}`);
-      span.setAttributes({
-        'http.response.status_code': status,
-        'concord.request_id': c.get('requestId') ?? '',
-        'concord.operation': operation,
-        'concord.partner': partner,
-        'concord.upstream.attempts': stats.attempts,
-        ...(route ? { 'http.route': route.publicPathTemplate, 'concord.api': api, 'concord.version': version } : {}),
-      });
-      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      // Without a tracing SDK the span is a no-op: skip building its attributes.
+      if (span.isRecording()) {
+        const { api, version, operation } = labels.duration;
+        if (route) span.updateName(`${method} ${route.publicPathTemplate}`);
+        span.setAttributes({
+          'http.response.status_code': status,
+          'concord.request_id': c.get('requestId') ?? '',
+          'concord.operation': operation,
+          'concord.partner': partner,
+          'concord.upstream.attempts': stats.attempts,
+          ...(route ? { 'http.route': route.publicPathTemplate, 'concord.api': api, 'concord.version': version } : {}),
+        });
+        if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      }
       span.end();
 
       const line = {
         request_id: c.get('requestId'),
         trace_id: c.get('traceId'),
         method,
-        path: c.req.path,
+        path,
         status,
         partner,
         api: route?.api,

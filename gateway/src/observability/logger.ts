@@ -36,11 +36,23 @@ export interface GatewayLoggerOptions {
   base?: LoggerOptions['base'];
 }
 
+/** pino's isoTime, formatted once per millisecond rather than once per line. */
+let lastMs = -1;
+let lastTime = '';
+function isoTime(): string {
+  const now = Date.now();
+  if (now !== lastMs) {
+    lastMs = now;
+    lastTime = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return lastTime;
+}
+
 export function createGatewayLogger(options: GatewayLoggerOptions = {}): Logger {
   const config: LoggerOptions = {
     level: options.level ?? 'info',
     base: options.base ?? { service: 'concord-gateway' },
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: isoTime,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     formatters: { level: (label) => ({ level: label }) },
   };
