@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
 import type { Context } from 'hono';
 import type { GatewayEnv } from '../../env.ts';
 import { GatewayError } from '../../errors.ts';
@@ -24,24 +26,10 @@ export async function readRequestBody(c: Context<GatewayEnv>): Promise<Uint8Arra
     c.set('requestBody', null);
     return null;
   }
-  const stream = c.req.raw.body;
-  if (!stream) {
-    c.set('requestBody', null);
-    return null;
-  }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(limit);
-    }
-    chunks.push(value);
-  }
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  const read = incoming instanceof Readable ? await readNode(incoming, limit) : await readWeb(c.req.raw.body, limit);
+  if (read === 'too-large') throw tooLarge(limit);
+  const { chunks, size } = read;
   let body: Uint8Array | null;
   if (size === 0) body = null;
   else if (chunks.length === 1) body = chunks[0]!;
@@ -55,4 +43,66 @@ export async function readRequestBody(c: Context<GatewayEnv>): Promise<Uint8Arra
   }
   c.set('requestBody', body);
   return body;
+}
+
+interface Chunks {
+  chunks: Uint8Array[];
+  size: number;
+}
+
+/**
+ * Under @hono/node-server: straight from Node's request, without the Web Request and the web
+ * ReadableStream over it that `c.req.raw.body` builds. Over the limit it stops reading; the server
+ * drains or closes what is left once the 413 is written, as it does for a cancelled web body.
+ */
+function readNode(incoming: IncomingMessage, limit: number): Promise<Chunks | 'too-large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    const done = () => {
+      incoming.off('data', onData);
+      incoming.off('end', onEnd);
+      incoming.off('error', onError);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size > limit) {
+        done();
+        incoming.pause();
+        resolve('too-large');
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      done();
+      resolve({ chunks, size });
+    };
+    const onError = (err: Error) => {
+      done();
+      reject(err);
+    };
+    if (incoming.readableEnded) return resolve({ chunks, size });
+    incoming.on('data', onData);
+    incoming.on('end', onEnd);
+    incoming.on('error', onError);
+  });
+}
+
+async function readWeb(stream: ReadableStream<Uint8Array> | null, limit: number): Promise<Chunks | 'too-large'> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (!stream) return { chunks, size };
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      return 'too-large';
+    }
+    chunks.push(value);
+  }
+  return { chunks, size };
 }
