@@ -9,6 +9,6 @@ export function bodyLimit(factory: ReturnType<typeof createGatewayFactory>) {
   return factory.createMiddleware(async function bodyLimit(c, next) {
     const method = c.req.method;
     if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') await readRequestBody(c);
-    await next();
+    return next();
   });
 }

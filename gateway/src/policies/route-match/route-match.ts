@@ -27,6 +27,6 @@ export function routeMatch(factory: ReturnType<typeof createGatewayFactory>, tab
     }
     c.set('route', match.route);
     c.set('pathParams', match.params);
-    await next();
+    return next();
   });
 }

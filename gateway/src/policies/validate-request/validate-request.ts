@@ -61,7 +61,7 @@ export function validateRequest(factory: ReturnType<typeof createGatewayFactory>
       requestLogger(c, deps.logger).warn({ errors: failure.errors, status: failure.status }, 'request breaks the contract (validation: report)');
       if (body && route.adapter) c.set('requestJson', safeJson(body));
     }
-    await next();
+    return next();
   });
 }
 
