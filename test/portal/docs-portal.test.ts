@@ -11,7 +11,8 @@ import { startGateway, type RunningGateway } from '@concord/gateway/src/main.ts'
  */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CONFIG = fileURLToPath(new URL('../../gateway/gateway.config.yaml', import.meta.url));
-const SCREENSHOT = fileURLToPath(new URL('../../docs/portal.png', import.meta.url));
+// The README's screenshot is rewritten only on request too: a fresh render differs byte for byte.
+const SCREENSHOT = fileURLToPath(new URL(process.env.UPDATE_SCREENSHOTS === '1' ? '../../docs/portal.png' : '../.tmp/portal.png', import.meta.url));
 // The reference page shows the gateway's (random) port, so its committed screenshot is refreshed
 // only on request (UPDATE_SCREENSHOTS=1); otherwise it goes to test/.tmp and leaves the tree clean.
 const REFERENCE_SCREENSHOT = fileURLToPath(new URL(process.env.UPDATE_SCREENSHOTS === '1' ? '../../docs/portal-reference.png' : '../.tmp/portal-reference.png', import.meta.url));
