@@ -46,3 +46,22 @@ describe('the route table', () => {
     ).toThrow(/test\.config\.yaml:\d+:\d+ apis\[1\]\.basePath: GET \/v1\/customers is also served by apis\[0\]/);
   });
 });
+
+describe('public operations', () => {
+  it('come only from the config: an empty security requirement in a contract is refused at start-up, not opened', async () => {
+    const { assertRoutesSecured, UnsecuredOperationError } = await import('./policies/authorize/assert-routes-secured.ts');
+    const orders = structuredClone(openApiContracts['orders.v1']!);
+    orders.paths['/orders/{orderId}']!.get!.security = [];
+    const config = configFrom({ upstreams: { orders: { url: 'http://127.0.0.1:1' } }, apis: [{ contract: 'orders.v1', basePath: '/v1', upstream: 'orders' }] });
+    const table = buildRouteTable(config, { 'orders.v1': orders });
+    const getOrder = table.routes.find((r) => r.operationId === 'getOrder')!;
+    expect(getOrder.public).toBe(false);
+    expect(() => assertRoutesSecured(table.routes)).toThrow(UnsecuredOperationError);
+    expect(() => assertRoutesSecured(table.routes)).toThrow(/orders\.v1#getOrder/);
+
+    const onPurpose = configFrom({ upstreams: { orders: { url: 'http://127.0.0.1:1' } }, apis: [{ contract: 'orders.v1', basePath: '/v1', upstream: 'orders', operations: { getOrder: { policies: { public: true } } } }] });
+    const opened = buildRouteTable(onPurpose, { 'orders.v1': orders });
+    expect(opened.routes.find((r) => r.operationId === 'getOrder')!.public).toBe(true);
+    expect(() => assertRoutesSecured(opened.routes)).not.toThrow();
+  });
+});

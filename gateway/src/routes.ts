@@ -5,7 +5,7 @@
  * lists the contract's methods in Allow.
  */
 import { openApiContracts } from '@concord/contracts/generated/index.ts';
-import { listOperations, toRouterPath } from '@concord/contracts/src/document/openapi-document.ts';
+import { listOperations, toRouterPath, type OpenApiDocument } from '@concord/contracts/src/document/openapi-document.ts';
 import { createContractAjv } from '@concord/contracts/src/server/ajv.ts';
 import { createOperationValidator } from '@concord/contracts/src/server/request-validator.ts';
 import { RegExpRouter } from 'hono/router/reg-exp-router';
@@ -65,14 +65,15 @@ function decode(value: string): string {
   }
 }
 
-function compileApi(api: ApiConfig, config: GatewayConfig, ajv: ReturnType<typeof createContractAjv>): CompiledRoute[] {
-  const document = openApiContracts[api.contract];
+function compileApi(api: ApiConfig, config: GatewayConfig, ajv: ReturnType<typeof createContractAjv>, contracts: Record<string, OpenApiDocument>): CompiledRoute[] {
+  const document = contracts[api.contract];
   if (!document) throw new RouteConflictError(`Unknown contract ${api.contract}`);
   const [name = api.contract, version = ''] = api.contract.split('.');
   return listOperations(document).map((entry) => {
     const policies = resolvePolicies(config.defaults.policies, api.policies, api.operations[entry.operationId]?.policies);
-    const contractPublic = entry.operation['x-concord-public'] === true || (entry.security !== undefined && entry.security.length === 0);
-    const isPublic = policies.public || contractPublic;
+    // Only the config makes an operation public, on purpose: a contract that lacks (or empties) its
+    // security requirement is refused at start-up (assert-routes-secured.ts), not quietly opened.
+    const isPublic = policies.public === true;
     return {
       contract: api.contract,
       api: name,
@@ -93,9 +94,10 @@ function compileApi(api: ApiConfig, config: GatewayConfig, ajv: ReturnType<typeo
   });
 }
 
-export function buildRouteTable(config: GatewayConfig): RouteTable {
+/** `contracts` defaults to every generated contract; tests pass their own to try edge cases. */
+export function buildRouteTable(config: GatewayConfig, contracts: Record<string, OpenApiDocument> = openApiContracts): RouteTable {
   const ajv = createContractAjv();
-  const routes = config.apis.flatMap((api) => compileApi(api, config, ajv));
+  const routes = config.apis.flatMap((api) => compileApi(api, config, ajv, contracts));
 
   const byPath = new Map<string, Map<string, CompiledRoute>>();
   for (const route of routes) {
