@@ -18,7 +18,7 @@ import { buildGateway, type BuiltGateway } from './app.ts';
 import { parseProcessEnv, type GatewayProcessEnv } from './config/env.ts';
 import { ConfigError, parseConfig } from './config/load-config.ts';
 import type { GatewayDeps } from './deps.ts';
-import { createGatewayLogger } from './observability/logger.ts';
+import { bufferedDestination, createGatewayLogger, flushLogger } from './observability/logger.ts';
 
 export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../gateway.config.yaml', import.meta.url));
 
@@ -59,7 +59,7 @@ interface Slot {
 function createDeps(env: GatewayProcessEnv, overrides: Partial<GatewayDeps>): GatewayDeps {
   return {
     env,
-    logger: overrides.logger ?? createGatewayLogger({ level: env.logLevel ?? 'info' }),
+    logger: overrides.logger ?? createGatewayLogger({ level: env.logLevel ?? 'info', destination: bufferedDestination(1) }),
     metrics: overrides.metrics ?? new Registry(),
     redis: 'redis' in overrides ? overrides.redis : env.redisUrl ? new Redis(env.redisUrl, { maxRetriesPerRequest: 1 }) : undefined,
     now: overrides.now ?? Date.now,
@@ -201,6 +201,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
       await stopped;
       await Promise.all([slot.built.close(), ...retiring]);
       if (!options.deps || !('redis' in options.deps)) await deps.redis?.quit().catch(() => undefined);
+      // The log destination is buffered (bufferedDestination): its last lines are written now.
+      await flushLogger(log);
     })();
     return closing;
   }

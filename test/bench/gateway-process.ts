@@ -12,14 +12,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import pino from 'pino';
 import { Registry } from 'prom-client';
 import { buildGateway } from '@concord/gateway/src/app.ts';
 import { parseProcessEnv } from '@concord/gateway/src/config/env.ts';
 import { parseConfig } from '@concord/gateway/src/config/load-config.ts';
 import type { GatewayDeps } from '@concord/gateway/src/deps.ts';
 import { startGateway } from '@concord/gateway/src/main.ts';
-import { createGatewayLogger } from '@concord/gateway/src/observability/logger.ts';
+import { bufferedDestination, createGatewayLogger } from '@concord/gateway/src/observability/logger.ts';
 
 const importMs = performance.now();
 const configPath = process.argv[2];
@@ -31,7 +30,7 @@ if (!configPath) {
 const env = parseProcessEnv(process.env);
 const deps: GatewayDeps = {
   env,
-  logger: createGatewayLogger({ level: env.logLevel ?? 'info', destination: pino.destination({ dest: process.env.BENCH_LOG_FILE ?? '/dev/null', sync: true }) }),
+  logger: createGatewayLogger({ level: env.logLevel ?? 'info', destination: bufferedDestination(process.env.BENCH_LOG_FILE ?? '/dev/null') }),
   metrics: new Registry(),
   redis: env.redisUrl ? new Redis(env.redisUrl, { maxRetriesPerRequest: 1 }) : undefined,
   now: Date.now,

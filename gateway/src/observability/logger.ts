@@ -48,6 +48,28 @@ function isoTime(): string {
   return lastTime;
 }
 
+/**
+ * Where the gateway's lines go in production and in the bench: a buffered sonic-boom that collects
+ * lines and writes them asynchronously once 4 KiB are waiting (or every 250 ms, so a quiet gateway's
+ * lines still show up), instead of one synchronous write(2) per line (~6 % of the CPU under load,
+ * the access log's line on every request). pino flushes it synchronously when the process exits, and
+ * `flushLogger` before a graceful shutdown completes. Tests that read lines pass their own stream.
+ */
+export function bufferedDestination(dest: string | number = 1): DestinationStream {
+  return pino.destination({ dest, sync: false, minLength: 4096, periodicFlush: 250 });
+}
+
+/** Writes out whatever the logger's destination still buffers; resolves once written (or failed). */
+export function flushLogger(logger: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    try {
+      logger.flush(() => resolve());
+    } catch {
+      resolve();
+    }
+  });
+}
+
 export function createGatewayLogger(options: GatewayLoggerOptions = {}): Logger {
   const config: LoggerOptions = {
     level: options.level ?? 'info',
