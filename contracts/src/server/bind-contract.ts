@@ -1,6 +1,7 @@
 import type { Context, Env, Hono } from 'hono';
 import { listOperations, mediaTypeOf, toRouterPath, type OpenApiDocument } from '../document/openapi-document.ts';
 import { ProblemError, problem, validationProblem, type FieldError } from '../problem.ts';
+import { rawQuery } from '../http/raw-query.ts';
 import { createContractAjv, type ContractAjv } from './ajv.ts';
 import type { ContractHandlers, TypedRequest } from './handler-types.ts';
 import { createOperationValidator, type OperationValidator } from './request-validator.ts';
@@ -16,14 +17,6 @@ export interface BindOptions {
   onResponseMismatch?: (operationId: string, status: number, errors: { pointer: string; message: string }[]) => void;
   /** Share Ajv instances (and their compiled-schema caches) between contracts. */
   ajv?: ContractAjv;
-}
-
-function rawQuery(url: string): Record<string, string[]> {
-  const q = url.indexOf('?');
-  const out: Record<string, string[]> = {};
-  if (q === -1) return out;
-  for (const [k, v] of new URLSearchParams(url.slice(q + 1))) (out[k] ??= []).push(v);
-  return out;
 }
 
 type BodyOutcome = { ok: true; value: unknown } | { ok: false; status: 400 | 415; detail: string; errors: FieldError[] };

@@ -15,19 +15,7 @@ export function fullJitterDelay(retry: number, { baseDelayMs, maxDelayMs, random
   return Math.floor(random() * ceiling);
 }
 
-/**
- * Retry-After (RFC 9110 section 10.2.3) in milliseconds from `now`: delay-seconds or an HTTP-date.
- * Undefined when absent or unparseable; never negative.
- */
-export function parseRetryAfter(value: string | string[] | undefined, now: number): number | undefined {
-  const raw = Array.isArray(value) ? value[0] : value;
-  if (raw === undefined) return undefined;
-  const text = raw.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const date = Date.parse(text);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
-}
+export { parseRetryAfter } from '@concord/contracts/src/http/retry-after.ts';
 
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {

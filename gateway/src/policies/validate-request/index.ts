@@ -1,1 +1,1 @@
-export { validateRequest, rawQuery } from './validate-request.ts';
+export { validateRequest } from './validate-request.ts';

@@ -7,20 +7,13 @@ import { mediaTypeOf } from '@concord/contracts/src/document/openapi-document.ts
 import type { FieldError } from '@concord/contracts/src/problem.ts';
 import type { GatewayDeps } from '../../deps.ts';
 import type { createGatewayFactory } from '../../env.ts';
+import { rawQuery } from '@concord/contracts/src/http/raw-query.ts';
 import { GatewayError } from '../../errors.ts';
 import { readRequestBody } from '../body-limit/read-body.ts';
 import { requestLogger } from '../request-context/request-logger.ts';
 import { requestHeader } from '../../request-headers.ts';
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
-
-export function rawQuery(url: string): Record<string, string[]> {
-  const q = url.indexOf('?');
-  const out: Record<string, string[]> = {};
-  if (q === -1) return out;
-  for (const [k, v] of new URLSearchParams(url.slice(q + 1))) (out[k] ??= []).push(v);
-  return out;
-}
 
 function invalid(errors: FieldError[], detail: string): GatewayError {
   return new GatewayError('VALIDATION_FAILED', 400, detail, { errors, title: 'Invalid request' });

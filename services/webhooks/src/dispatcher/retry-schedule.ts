@@ -35,14 +35,7 @@ export function parseSchedule(text: string): number[] {
   return delays;
 }
 
-/** The Retry-After header as ms (delta-seconds or an HTTP date), or undefined. */
-export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
-  if (!value) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * S;
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
+export { parseRetryAfter } from '@concord/contracts/src/http/retry-after.ts';
 
 /**
  * Delay before the next attempt after `attemptsMade` attempts, or undefined when none are left.
