@@ -12,7 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,6 +24,7 @@ import { findWrk, runAutocannon, runWrk, type LoadOptions, type LoadRequest, typ
 import { findNginx, NGINX_INSTALL_HINT, startNginx } from './nginx.ts';
 import { cpuMsOf, memoryOf, sampleRss, spawnReady, type ReadyProcess } from './processes.ts';
 import { BASELINES, formatTable, median, ratios, round, targets, type BenchReport, type ScenarioFigures } from './report.ts';
+import { freePort } from '../support/free-port.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -60,17 +61,6 @@ if (!wrk) log('wrk is not installed: loading with autocannon (install wrk with `
 const work = mkdtempSync(join(tmpdir(), 'concord-bench-'));
 const processes: ReadyProcess[] = [];
 const skipped: Record<string, string> = {};
-
-async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => ok(port));
-    });
-  });
-}
 
 function redisReachable(url: string): Promise<boolean> {
   const { hostname, port } = new URL(url);

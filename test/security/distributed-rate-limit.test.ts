@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestIdentityProvider, type TestIdentityProvider } from '@concord/gateway/src/partners/testing/test-identity-provider.ts';
 import { probeRealService } from '@concord/service-runtime/src/testing/real-services.ts';
 import { replicaConfig, startOrdersStub, startReplica, type Replica } from './fixtures/replicas.ts';
+import { freePort } from '../support/free-port.ts';
 
 /**
  * Three gateway processes sharing one Redis: the plan's limit holds across them exactly, and a
@@ -82,14 +82,6 @@ describe('three gateway replicas sharing one Redis', async () => {
     expect(new Set(responses.map((_, i) => i % 3)).size).toBe(3);
   }, 60_000);
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A throwaway redis-server (never the machine's shared one), so it can be stopped mid-test. */
 async function startThrowawayRedis(port: number): Promise<ChildProcess> {

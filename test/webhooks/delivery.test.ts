@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signatureHeader, secretKey, generateSecret } from '@concord/service-webhooks/src/signing/standard-webhooks.ts';
@@ -6,6 +5,7 @@ import { ORDER_PLACED_SUBJECT, orderPlacedEvent } from '@concord/service-webhook
 import { startTestWebhooks, type TestWebhooks } from '@concord/service-webhooks/src/testing/harness.ts';
 import { startReceiver, type ReceivedWebhook, type WebhookReceiver } from '@concord/service-webhooks/src/testing/receiver.ts';
 import { backends, type OpenedBackend } from './backends.ts';
+import { freePort } from '../support/free-port.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -27,14 +27,6 @@ async function start(backend: (typeof backends)[number], config: Parameters<type
 }
 
 /** A loopback port nothing listens on (yet). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 function headersOf(hook: ReceivedWebhook): Record<string, string> {
   return { 'webhook-id': String(hook.headers['webhook-id']), 'webhook-timestamp': String(hook.headers['webhook-timestamp']), 'webhook-signature': String(hook.headers['webhook-signature']) };
 }
