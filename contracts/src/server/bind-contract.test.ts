@@ -97,3 +97,21 @@ describe('the typed server helper, mixed failures', () => {
     expect(body.errors.map((e) => e.pointer).sort()).toEqual(['/body/email', '/path/customerId']);
   });
 });
+
+describe('response validation', () => {
+  it('reports an undocumented media type every time it is seen, naming the documented ones', async () => {
+    const { createOperationValidator } = await import('./request-validator.ts');
+    const { createContractAjv } = await import('./ajv.ts');
+    const { listOperations } = await import('../document/openapi-document.ts');
+    const { document } = await import('../../generated/customers.v2/document.ts');
+    const entry = listOperations(document).find((e) => e.operationId === 'getCustomer')!;
+    const validator = createOperationValidator(entry, createContractAjv());
+    for (let i = 0; i < 2; i++) {
+      expect(validator.validateResponse(200, 'text/html', '<html>')).toEqual([
+        { pointer: '/headers/content-type', message: 'text/html is not documented for status 200 of getCustomer (documented: application/json)' },
+      ]);
+    }
+    expect(validator.validateResponse(418, 'application/json', {})[0]?.pointer).toBe('/status');
+    expect(validator.validateResponse(200, 'application/json', { id: 'x' }).map((e) => e.pointer)).toContain('/body/email');
+  });
+});

@@ -91,23 +91,25 @@ export function createOperationValidator(entry: OperationEntry, ajv: ContractAjv
   }
   const bodyRequired = body?.required === true;
 
-  const responseValidators = new Map<string, ValidateFunction | null>();
-  const responseValidator = (status: number, mediaType: string): ValidateFunction | null | undefined => {
+  /** What the contract says of one status and media type; decided once, on first use. */
+  type ResponseRule = { kind: 'undocumented-status' } | { kind: 'undocumented-media-type'; documented: string[] } | { kind: 'any-body' } | { kind: 'schema'; validate: ValidateFunction };
+  const responseRules = new Map<string, ResponseRule>();
+  const responseRule = (status: number, mediaType: string): ResponseRule => {
+    const key = `${status} ${mediaType}`;
+    let rule = responseRules.get(key);
+    if (rule) return rule;
     const responses = entry.operation.responses ?? {};
     const response = responses[String(status)] ?? responses[`${String(status)[0]}XX`] ?? responses.default;
-    if (!response) return undefined;
-    const key = `${status} ${mediaType}`;
-    if (!responseValidators.has(key)) {
-      const content = response.content ?? {};
-      if (Object.keys(content).length > 0 && !(mediaType in content)) {
-        responseValidators.set(key, false as unknown as null);
-        return undefined;
-      }
+    const content = response?.content ?? {};
+    if (!response) rule = { kind: 'undocumented-status' };
+    else if (Object.keys(content).length > 0 && !(mediaType in content)) rule = { kind: 'undocumented-media-type', documented: Object.keys(content) };
+    else {
       const schema = content[mediaType]?.schema;
       // Compiled on first use: many responses are never validated, so start-up should not pay for them.
-      responseValidators.set(key, schema === undefined ? null : ajv.bodies.compile(schema as object));
+      rule = schema === undefined ? { kind: 'any-body' } : { kind: 'schema', validate: ajv.bodies.compile(schema as object) };
     }
-    return responseValidators.get(key);
+    responseRules.set(key, rule);
+    return rule;
   };
 
   return {
@@ -180,10 +182,18 @@ export function createOperationValidator(entry: OperationEntry, ajv: ContractAjv
       return { ok: true, value };
     },
     validateResponse(status, mediaType, responseBody) {
-      const validate = responseValidator(status, mediaType ?? 'application/json');
-      if (validate === undefined) return [{ pointer: '/status', message: `status ${status} is not documented for ${entry.operationId}` }];
-      if (validate === null || validate(responseBody)) return [];
-      return toFieldErrors(validate.errors, '/body');
+      const type = mediaType ?? 'application/json';
+      const rule = responseRule(status, type);
+      switch (rule.kind) {
+        case 'undocumented-status':
+          return [{ pointer: '/status', message: `status ${status} is not documented for ${entry.operationId}` }];
+        case 'undocumented-media-type':
+          return [{ pointer: '/headers/content-type', message: `${type} is not documented for status ${status} of ${entry.operationId} (documented: ${rule.documented.join(', ')})` }];
+        case 'any-body':
+          return [];
+        case 'schema':
+          return rule.validate(responseBody) ? [] : toFieldErrors(rule.validate.errors, '/body');
+      }
     },
   };
 }
