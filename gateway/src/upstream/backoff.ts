@@ -3,6 +3,8 @@
  * retry n (1-based) waits a uniformly random time in [0, min(cap, base * 2^(n-1))). Full jitter
  * spreads retries of many clients instead of letting them hit a recovering upstream together.
  */
+import type { AbortLike } from './abort-channel.ts';
+
 export interface BackoffOptions {
   baseDelayMs: number;
   maxDelayMs: number;
@@ -18,7 +20,7 @@ export function fullJitterDelay(retry: number, { baseDelayMs, maxDelayMs, random
 export { parseRetryAfter } from '@concord/contracts/src/http/retry-after.ts';
 
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal: AbortLike): Promise<void> {
   if (signal.aborted) return Promise.reject(signal.reason);
   if (ms <= 0) return Promise.resolve();
   return new Promise((resolve, reject) => {

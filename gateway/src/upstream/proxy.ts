@@ -1,7 +1,7 @@
 /**
  * The pipeline's last step: one upstream call per request (through the UpstreamCall seam, so
  * resilience can wrap it), with the bytes already read and validated, the filtered headers and
- * one abort signal for the client's disconnect and the deadline (client-signal.ts). The response
+ * an abort channel for the client's disconnect (client-signal.ts) and the deadline. The response
  * streams to the client (a small one of known length goes as bytes), unless this route adapts or
  * validates responses: then a JSON body is buffered once and shared as `responseJson`.
  */
@@ -13,7 +13,7 @@ import type { createGatewayFactory, GatewayEnv } from '../env.ts';
 import { GatewayError } from '../errors.ts';
 import { readRequestBody } from '../policies/body-limit/read-body.ts';
 import type { CompiledRoute } from '../route-variables.ts';
-import { requestSignal } from './client-signal.ts';
+import { clientAbort } from './client-signal.ts';
 import { proxiedResponse } from '../response-headers.ts';
 import { compileAllowList, downstreamHeaders, upstreamRequestHeaders } from './forward-headers.ts';
 import type { UpstreamCall } from './upstream-call.ts';
@@ -80,8 +80,7 @@ export function proxy(factory: ReturnType<typeof createGatewayFactory>, options:
     const path = upstreamPath(parts, c.get('pathParams')) + (q === -1 ? '' : url.slice(q));
     const body = method === 'GET' || method === 'HEAD' ? null : await readRequestBody(c);
     const headers = upstreamRequestHeaders(c, { allow: allowLists.get(route.upstream)!, acceptEncoding: !bufferResponse });
-    const timeoutMs = route.policies.timeoutMs ?? timeouts.get(route.upstream)!;
-    const signal = requestSignal(c, timeoutMs);
+    const deadlineMs = route.policies.timeoutMs ?? timeouts.get(route.upstream)!;
 
     const res = await call({
       upstream: route.upstream,
@@ -90,7 +89,8 @@ export function proxy(factory: ReturnType<typeof createGatewayFactory>, options:
       path,
       headers,
       body: body ?? undefined,
-      signal,
+      signal: clientAbort(c),
+      deadlineMs,
       retryable: RETRYABLE_METHODS.has(method) || headers['idempotency-key'] !== undefined,
       stats: c.get('requestStats'),
     });

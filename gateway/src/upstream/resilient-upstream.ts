@@ -6,6 +6,7 @@ import { CircuitBreaker, type CircuitState } from './circuit-breaker.ts';
 import { operationSettings, upstreamSettings, type OperationSettings, type UpstreamSettings } from './resilience-settings.ts';
 import { RetryBudget } from './retry-budget.ts';
 import { classifyError, isRetryableFailure, isRetryableStatus, type AttemptFailure } from './retry-policy.ts';
+import type { AbortLike } from './abort-channel.ts';
 import { CallAborts } from './timeouts.ts';
 import type { UpstreamCall, UpstreamRequest, UpstreamResponse } from './upstream-call.ts';
 
@@ -33,7 +34,7 @@ export interface ResilientUpstreamOptions {
   now: () => number;
   /** [0, 1); Math.random by default. */
   random?: () => number;
-  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  sleep?: (ms: number, signal: AbortLike) => Promise<void>;
   tracer?: Tracer;
   /** The context the attempt spans are children of (the request's server span). */
   parentContext?: (request: UpstreamRequest) => Context;
@@ -92,9 +93,11 @@ export function createResilientUpstream(inner: UpstreamCall, options: ResilientU
     const { timeouts, retry } = operationOf(state, operationId);
     const { breaker, budget } = state;
     const start = now();
-    const deadlineAt = start + timeouts.requestMs;
-    // One controller and one deadline timer per call, released when the response body closes.
-    const aborts = new CallAborts(request.signal, timeouts.requestMs);
+    // The earlier of the pipeline's deadline and the resilience config's wins.
+    const deadlineMs = request.deadlineMs !== undefined && request.deadlineMs < timeouts.requestMs ? request.deadlineMs : timeouts.requestMs;
+    const deadlineAt = start + deadlineMs;
+    // One channel and one deadline timer per call, released when the response body closes.
+    const aborts = new CallAborts(request.signal, deadlineMs);
     budget.recordRequest();
 
     let attempt = 0;
@@ -128,7 +131,7 @@ export function createResilientUpstream(inner: UpstreamCall, options: ResilientU
       try {
         await sleep(delayMs, aborts.signal);
       } catch (err) {
-        if (aborts.reason() === 'deadline') fail(timeoutError(upstream, timeouts.requestMs, err));
+        if (aborts.reason() === 'deadline') fail(timeoutError(upstream, deadlineMs, err));
         fail(err);
       }
     };
@@ -169,7 +172,7 @@ export function createResilientUpstream(inner: UpstreamCall, options: ResilientU
         lastResponse = undefined;
         lastError =
           reason === 'deadline'
-            ? timeoutError(upstream, timeouts.requestMs, err)
+            ? timeoutError(upstream, deadlineMs, err)
             : reason === 'headers-timeout'
               ? timeoutError(upstream, timeouts.headersMs, err)
               : toGatewayError(upstream, failure, err);

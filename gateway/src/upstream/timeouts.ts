@@ -4,10 +4,13 @@
  * without a pool of its own and a retry gets a fresh one, and the whole-request deadline, shared by
  * every attempt and the backoff between them.
  *
- * Built from one AbortController and plain timers, not AbortSignal.any / AbortSignal.timeout: those
- * were ~8% of the gateway's CPU under load, and an AbortSignal.timeout lives (with its timer) for
- * its whole delay, long after the request is answered. Everything here is released by `release()`.
+ * Built from an AbortChannel (an EventEmitter undici accepts as its signal) and plain timers, not
+ * AbortControllers, AbortSignal.any or AbortSignal.timeout: those were ~8% of the gateway's CPU under
+ * load, and an AbortSignal.timeout lives (with its timer) for its whole delay, long after the request
+ * is answered. Everything here is released by `release()`.
  */
+import { AbortChannel, type AbortLike } from './abort-channel.ts';
+
 /** Why an attempt's signal fired: the caller went away, the deadline passed, or headers were late. */
 export type AbortReason = 'client' | 'deadline' | 'headers-timeout';
 
@@ -20,9 +23,9 @@ function isTimeout(reason: unknown): boolean {
  * abort, on the request's deadline, or when an attempt's headers do not arrive within `headersMs`.
  */
 export class CallAborts {
-  #controller = new AbortController();
+  #channel = new AbortChannel();
   #reason: AbortReason | undefined;
-  readonly #client: AbortSignal;
+  readonly #client: AbortLike;
   readonly #deadlineTimer: ReturnType<typeof setTimeout>;
   #headersTimer: ReturnType<typeof setTimeout> | undefined;
   #released = false;
@@ -31,7 +34,7 @@ export class CallAborts {
     this.#abort(isTimeout(this.#client.reason) ? 'deadline' : 'client', this.#client.reason);
   };
 
-  constructor(client: AbortSignal, deadlineMs: number) {
+  constructor(client: AbortLike, deadlineMs: number) {
     this.#client = client;
     this.#deadlineTimer = setTimeout(() => this.#abort('deadline', new DOMException('upstream request deadline', 'TimeoutError')), deadlineMs);
     this.#deadlineTimer.unref?.();
@@ -40,15 +43,15 @@ export class CallAborts {
   }
 
   /** The signal of the current attempt (and of the backoff before the next one). */
-  get signal(): AbortSignal {
-    return this.#controller.signal;
+  get signal(): AbortChannel {
+    return this.#channel;
   }
 
   /** Arms the headers timer of an attempt; `headersReceived()` disarms it. */
-  startAttempt(headersMs: number): AbortSignal {
+  startAttempt(headersMs: number): AbortChannel {
     this.#headersTimer = setTimeout(() => this.#abort('headers-timeout', new DOMException('upstream headers timeout', 'TimeoutError')), headersMs);
     this.#headersTimer.unref?.();
-    return this.#controller.signal;
+    return this.#channel;
   }
 
   /** Call once the response headers are in: the headers timer must not cut the body. */
@@ -67,7 +70,7 @@ export class CallAborts {
     const reason = this.#reason;
     if (reason === 'headers-timeout') {
       this.#reason = undefined;
-      this.#controller = new AbortController();
+      this.#channel = new AbortChannel();
     }
     return reason;
   }
@@ -99,6 +102,6 @@ export class CallAborts {
   #abort(reason: AbortReason, error: unknown): void {
     if (this.#released || this.#reason !== undefined) return;
     this.#reason = reason;
-    this.#controller.abort(error);
+    this.#channel.abort(error);
   }
 }

@@ -66,6 +66,8 @@ export function createUndiciUpstream(upstreams: Record<string, UpstreamConfig>):
         headers: request.headers,
         body: request.body,
         signal: request.signal,
+        // Without the resilient upstream around it (tests), the pipeline's deadline still bounds the call.
+        ...(request.deadlineMs !== undefined ? { headersTimeout: request.deadlineMs, bodyTimeout: request.deadlineMs } : {}),
       });
       return { status: res.statusCode, headers: res.headers, body: res.body, attempts: 1, upstreamMs: performance.now() - started };
     } catch (err) {

@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import type { AbortLike } from './abort-channel.ts';
 import type { RequestStats } from '../observability/request-stats.ts';
 
 /**
@@ -16,8 +17,13 @@ export interface UpstreamRequest {
   /** Already filtered to the forwarding allow-list; lower-case names. */
   headers: Record<string, string>;
   body: Uint8Array | undefined;
-  /** Aborts on client disconnect and on the request's overall deadline. */
-  signal: AbortSignal;
+  /** Aborts when the client goes away (an AbortChannel on the hot path, an AbortSignal in tests). */
+  signal: AbortLike;
+  /**
+   * The pipeline's deadline for the whole call (the operation's `policies.timeoutMs`, else the
+   * upstream's `timeoutMs`). The resilient upstream applies the earlier of it and its own requestMs.
+   */
+  deadlineMs?: number | undefined;
   /** Safe or idempotent: GET, HEAD, PUT, DELETE, or any request carrying an Idempotency-Key. */
   retryable: boolean;
   /** The request's access-log stats (attempts, upstream time, span), filled in by the resilient upstream's observer. */
