@@ -1,9 +1,13 @@
 import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-/** The contracts workspace, resolved from this file so the CLI works from any directory. */
-export const CONTRACTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/**
+ * The contracts workspace, found by Node's package resolution rather than from this file's own
+ * location: the CLI works from any directory, and the gateway's bundle (gateway/dist, where this
+ * module is inlined) still finds the contract files it serves.
+ */
+export const CONTRACTS_DIR = dirname(createRequire(import.meta.url).resolve('@concord/contracts/package.json'));
 export const REPO_ROOT = resolve(CONTRACTS_DIR, '..');
 export const OPENAPI_DIR = join(CONTRACTS_DIR, 'openapi');
 export const ASYNCAPI_DIR = join(CONTRACTS_DIR, 'asyncapi');

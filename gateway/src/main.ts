@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, dirname, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
@@ -213,13 +213,4 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   for (const line of banner) log.info(line);
 
   return { url, port, configPath, current: () => active.built, reload, close };
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  try {
-    await startGateway({ handleSignals: true });
-  } catch (err) {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  }
 }

@@ -4,10 +4,12 @@
  * written to BENCH_LOG_FILE (default /dev/null) instead of the terminal. Before serving it builds the
  * gateway once more on its own, to time buildGateway (every contract loaded, every schema compiled).
  *
- *   node --import tsx test/bench/gateway-process.ts <config.yaml>
+ * run.ts builds it like the production gateway (gateway/src/build.ts) and runs the bundle:
+ *   node test/bench/.build/gateway-process.js <config.yaml>
+ * (`node --import tsx test/bench/gateway-process.ts <config.yaml>` runs the sources, for comparison.)
  *
  * Prints one JSON line on stdout when it listens: `{"ready":true,"url","pid","import_ms","build_ms","start_ms","ready_ms"}`
- * (import_ms: process start to this module running, i.e. Node, tsx and the module graph;
+ * (import_ms: process start to this module running, i.e. Node and the module graph;
  * ready_ms: process start to listening). SIGTERM closes it cleanly (so --cpu-prof is written).
  */
 import { readFileSync } from 'node:fs';

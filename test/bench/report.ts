@@ -120,7 +120,7 @@ export function formatTable(report: BenchReport): string {
   out.push('');
   out.push('Start-up (all contracts loaded, schemas compiled):');
   for (const [name, s] of Object.entries(report.startup)) {
-    out.push(`  ${pad(name, 17, true)} process start -> listening ${s.ready_ms.toFixed(0)} ms (Node + tsx + imports ${s.import_ms.toFixed(0)} ms, buildGateway ${s.build_ms.toFixed(0)} ms, startGateway ${s.start_ms.toFixed(0)} ms); spawn -> ready ${s.spawn_to_ready_ms.toFixed(0)} ms; peak RSS ${s.peak_rss_mb?.toFixed(0) ?? '-'} MB`);
+    out.push(`  ${pad(name, 17, true)} process start -> listening ${s.ready_ms.toFixed(0)} ms (Node + imports ${s.import_ms.toFixed(0)} ms, buildGateway ${s.build_ms.toFixed(0)} ms, startGateway ${s.start_ms.toFixed(0)} ms); spawn -> ready ${s.spawn_to_ready_ms.toFixed(0)} ms; peak RSS ${s.peak_rss_mb?.toFixed(0) ?? '-'} MB`);
   }
   out.push('');
   out.push('Targets:');

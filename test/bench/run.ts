@@ -18,6 +18,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
+import { bundleGateway } from '@concord/gateway/src/build.ts';
 import { issueTestToken } from '@concord/gateway/src/partners/testing/issue-test-token.ts';
 import { writeBenchConfig } from './bench-configs.ts';
 import { findWrk, runAutocannon, runWrk, type LoadOptions, type LoadRequest, type LoadResult } from './load.ts';
@@ -123,10 +124,19 @@ async function main(): Promise<void> {
 
   const keyPrefix = `concord:bench:${randomBytes(4).toString('hex')}`;
   const cpuProf = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(args['cpu-prof'])}`] : [];
+  // The gateway is measured as it is deployed: built (gateway/src/build.ts), not under tsx. The
+  // bundle goes inside the repository, where Node finds node_modules.
+  const gatewayBundle = join(HERE, '.build', 'gateway-process.js');
+  let bundled: Promise<void> | undefined;
   async function startGatewayProcess(name: string, kind: 'routing' | 'full', env: NodeJS.ProcessEnv): Promise<ReadyProcess> {
+    bundled ??= bundleGateway(join(HERE, 'gateway-process.ts'), gatewayBundle);
+    await bundled;
     const config = writeBenchConfig(work, kind, upstreamUrl, keyPrefix);
     // No REDIS_URL unless asked: the in-memory scenarios must not reach for a Redis in the environment.
-    const proc = await nodeTs(join(HERE, 'gateway-process.ts'), [config], { REDIS_URL: '', LOG_LEVEL: '', GATEWAY_CONFIG: '', ...env }, cpuProf);
+    const proc = await spawnReady(process.execPath, [...cpuProf, gatewayBundle, config], {
+      cwd: ROOT,
+      env: { ...process.env, REDIS_URL: '', LOG_LEVEL: '', GATEWAY_CONFIG: '', ...env },
+    });
     processes.push(proc);
     gatewayProcs.set(name, proc);
     const r = proc.ready as Record<string, number>;
