@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { IdempotencyConfig } from '../../config/resilience-schema.ts';
 import type { createGatewayFactory, GatewayEnv } from '../../env.ts';
 import { GatewayError } from '../../errors.ts';
+import { requestHeader } from '../../request-headers.ts';
 import type { GatewayMetrics } from '../../observability/metrics.ts';
 import type { CompiledRoute } from '../../route-variables.ts';
 import { parseIdempotencyKey, requestFingerprint } from './fingerprint.ts';
@@ -65,12 +66,14 @@ export function idempotency(factory: ReturnType<typeof createGatewayFactory>, op
   return factory.createMiddleware(async function idempotency(c, next) {
     const route = c.get('route');
     if (!config.enabled || !route || !declaresKey(route)) return next();
-    const header = c.req.header('idempotency-key');
+    // requestHeader, not c.req.header: under @hono/node-server the latter copies every request
+    // header into a Web Headers first (measured on every POST /v1/orders).
+    const header = requestHeader(c, 'idempotency-key');
     if (header === undefined) return next();
     const key = parseIdempotencyKey(header);
     const partner = c.get('principal')?.clientId ?? 'anonymous';
     const url = new URL(c.req.url);
-    const fingerprint = requestFingerprint(c.req.method, url.pathname + url.search, c.req.header('content-type'), await readBody(c));
+    const fingerprint = requestFingerprint(c.req.method, url.pathname + url.search, requestHeader(c, 'content-type'), await readBody(c));
     const storeKey = `${encodeURIComponent(partner)}:${key}`;
     const count = (outcome: string) => metrics?.idempotencyOutcomes.inc({ api: route.api, operation: route.operationId, outcome });
 
