@@ -128,13 +128,13 @@ export function proxy(factory: ReturnType<typeof createGatewayFactory>, options:
     if (Number(res.headers['content-length']) <= MAX_BUFFERED_BYTES) {
       let bytes: Uint8Array<ArrayBuffer>;
       try {
-        bytes = new Uint8Array(await res.body.arrayBuffer());
+        bytes = (await res.body.bytes()) as Uint8Array<ArrayBuffer>;
       } catch (err) {
         throw new GatewayError('UPSTREAM_UNREACHABLE', 502, `The ${route.upstream} service broke off its response to ${route.operationId}.`, { cause: err });
       }
       return proxiedResponse(c, bytes, res.status, downstreamHeaders(res.headers, true));
     }
-    const stream = Readable.toWeb(res.body) as ReadableStream<Uint8Array>;
+    const stream = Readable.toWeb(res.body.stream()) as ReadableStream<Uint8Array>;
     return proxiedResponse(c, stream, res.status, downstreamHeaders(res.headers, true));
   })[0];
 }

@@ -89,14 +89,11 @@ export class CallAborts {
     this.#client.removeEventListener('abort', this.#onClientAbort);
   }
 
-  /** Releases once `body` closes (read, dumped or destroyed), so the deadline still covers streaming. */
+  /** Releases once `body` is done with (read, drained or failed), so the deadline still covers streaming. */
   releaseWhenClosed(body: unknown): void {
-    const stream = body as { once?: (event: string, fn: () => void) => unknown; closed?: boolean; destroyed?: boolean } | undefined;
-    if (!stream || typeof stream.once !== 'function' || stream.closed === true) {
-      this.release();
-      return;
-    }
-    stream.once('close', () => this.release());
+    const closable = body as { onClose?: (listener: () => void) => void } | undefined;
+    if (typeof closable?.onClose === 'function') closable.onClose(() => this.release());
+    else this.release();
   }
 
   #abort(reason: AbortReason, error: unknown): void {

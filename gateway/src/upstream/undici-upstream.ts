@@ -7,6 +7,7 @@
 import { Pool } from 'undici';
 import type { UpstreamConfig } from '../config/schema.ts';
 import { GatewayError } from '../errors.ts';
+import { dispatchCall } from './dispatched-call.ts';
 import type { UpstreamCall, UpstreamRequest } from './upstream-call.ts';
 
 interface UpstreamTarget {
@@ -60,16 +61,19 @@ export function createUndiciUpstream(upstreams: Record<string, UpstreamConfig>):
     if (!target) throw new Error(`No upstream named ${request.upstream}`);
     const started = performance.now();
     try {
-      const res = await target.pool.request({
-        method: request.method as 'GET',
-        path: target.basePath + request.path,
-        headers: request.headers,
-        body: request.body,
-        signal: request.signal,
-        // Without the resilient upstream around it (tests), the pipeline's deadline still bounds the call.
-        ...(request.deadlineMs !== undefined ? { headersTimeout: request.deadlineMs, bodyTimeout: request.deadlineMs } : {}),
-      });
-      return { status: res.statusCode, headers: res.headers, body: res.body, attempts: 1, upstreamMs: performance.now() - started };
+      const res = await dispatchCall(
+        target.pool,
+        {
+          method: request.method as 'GET',
+          path: target.basePath + request.path,
+          headers: request.headers,
+          body: request.body ?? null,
+          // Without the resilient upstream around it (tests), the pipeline's deadline still bounds the call.
+          ...(request.deadlineMs !== undefined ? { headersTimeout: request.deadlineMs, bodyTimeout: request.deadlineMs } : {}),
+        },
+        request.signal,
+      );
+      return { status: res.status, headers: res.headers, body: res.body, attempts: 1, upstreamMs: performance.now() - started };
     } catch (err) {
       throw toUpstreamError(err, request);
     }

@@ -1,5 +1,5 @@
-import type { Dispatcher } from 'undici';
 import type { AbortLike } from './abort-channel.ts';
+import type { UpstreamBody } from './dispatched-call.ts';
 import type { RequestStats } from '../observability/request-stats.ts';
 
 /**
@@ -33,8 +33,8 @@ export interface UpstreamRequest {
 export interface UpstreamResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  /** undici's body: stream it to the client, or `.json()` / `.text()` / `.dump()` it. */
-  body: Dispatcher.ResponseData['body'];
+  /** Read it whole (`bytes`, `text`), drain it (`dump`) or stream it (`stream`), once. */
+  body: UpstreamBody;
   /** How many attempts were made (1 without retries). */
   attempts: number;
   /** Milliseconds from the first attempt to the response headers of the last. */
