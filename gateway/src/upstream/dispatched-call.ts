@@ -52,8 +52,10 @@ function join(chunks: readonly Buffer[], size: number): Buffer {
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
 }
 
-function hasUtf8Bom(bytes: Uint8Array): boolean {
-  return bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+/** UTF-8 text of a body, a leading byte-order mark dropped (as undici's and fetch's `.text()` do). */
+export function utf8Text(bytes: Uint8Array): string {
+  const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8', bom ? 3 : 0);
 }
 
 class DispatchedBody implements UpstreamBody {
@@ -113,8 +115,7 @@ class DispatchedBody implements UpstreamBody {
   }
 
   async text(): Promise<string> {
-    const bytes = (await this.bytes()) as Buffer;
-    return bytes.toString('utf8', hasUtf8Bom(bytes) ? 3 : 0);
+    return utf8Text(await this.bytes());
   }
 
   async dump(): Promise<void> {

@@ -14,6 +14,7 @@ import { GatewayError } from '../errors.ts';
 import { readRequestBody } from '../policies/body-limit/read-body.ts';
 import type { CompiledRoute } from '../route-variables.ts';
 import { clientAbort } from './client-signal.ts';
+import { utf8Text } from './dispatched-call.ts';
 import { proxiedResponse } from '../response-headers.ts';
 import { compileAllowList, downstreamHeaders, upstreamRequestHeaders } from './forward-headers.ts';
 import type { UpstreamCall } from './upstream-call.ts';
@@ -106,20 +107,22 @@ export function proxy(factory: ReturnType<typeof createGatewayFactory>, options:
     const contentType = res.headers['content-type'];
     const mediaType = mediaTypeOf(typeof contentType === 'string' ? contentType : undefined);
     if (bufferResponse && mediaType !== undefined && isJsonMediaType(mediaType)) {
-      let text: string;
+      let bytes: Uint8Array<ArrayBuffer>;
       try {
-        text = await res.body.text();
+        bytes = (await res.body.bytes()) as Uint8Array<ArrayBuffer>;
       } catch (err) {
         throw new GatewayError('UPSTREAM_UNREACHABLE', 502, `The ${route.upstream} service broke off its response to ${route.operationId}.`, { cause: err });
       }
       try {
-        c.set('responseJson', JSON.parse(text));
+        c.set('responseJson', JSON.parse(utf8Text(bytes)));
       } catch (err) {
         if (route.policies.validation.response === 'enforce' || route.adapter) {
           throw new GatewayError('UPSTREAM_CONTRACT_BROKEN', 502, `The ${route.upstream} service answered ${route.operationId} with malformed JSON.`, { cause: err });
         }
       }
-      return proxiedResponse(c, text, res.status, downstreamHeaders(res.headers, false));
+      // Parsed to be checked (or adapted), sent as the bytes that came: an adapter that changes the
+      // body builds a new response; an unchanged one is not encoded a second time.
+      return proxiedResponse(c, bytes, res.status, downstreamHeaders(res.headers, true));
     }
 
     if (bufferResponse) c.set('responseUnparsed', true);
