@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const GATEWAY_SCENARIOS = ['routing', 'full_chain', 'full_chain_redis', 'post_validated'];
-const ALL = ['direct', 'direct_post', 'nginx', 'nginx_post', ...GATEWAY_SCENARIOS];
+const ALL = ['direct', 'direct_post', 'nginx', 'nginx_post', 'node_proxy', ...GATEWAY_SCENARIOS];
 
 interface Report {
   scenarios: Record<string, { rps: number; p50_ms: number; p99_ms: number; rss_mb: number | null; errors: number }>;
@@ -44,6 +44,7 @@ describe('npm run bench', () => {
     }
     // Only nginx and Redis may be missing, and each absence is said.
     expect(Object.keys(report.skipped).every((name) => ['nginx', 'nginx_post', 'full_chain_redis'].includes(name))).toBe(true);
+    expect(report.ratios.node_proxy_vs_direct).toBeGreaterThan(0);
     for (const name of GATEWAY_SCENARIOS) {
       if (report.skipped[name]) continue;
       expect(report.scenarios[name]!.rss_mb).toBeGreaterThan(0);

@@ -39,8 +39,9 @@ export function median(values: number[]): number {
 
 export const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
-/** Baselines of each gateway scenario: [nginx scenario, direct scenario]. */
+/** Baselines of each gateway scenario, and of the bare Node proxy: [nginx scenario, direct scenario]. */
 export const BASELINES: Record<string, [string, string]> = {
+  node_proxy: ['nginx', 'direct'],
   routing: ['nginx', 'direct'],
   full_chain: ['nginx', 'direct'],
   full_chain_redis: ['nginx', 'direct'],
@@ -69,7 +70,7 @@ export function ratios(scenarios: Record<string, ScenarioFigures>): { rps: Recor
 
 export function targets(report: Pick<BenchReport, 'scenarios' | 'ratios' | 'p99_ratios' | 'startup'>): BenchReport['targets'] {
   const maxRss = Object.entries(report.scenarios)
-    .filter(([name]) => name in BASELINES)
+    .filter(([name]) => name in BASELINES && name !== 'node_proxy')
     .reduce<number | null>((max, [, s]) => (s.rss_mb === null ? max : Math.max(max ?? 0, s.rss_mb)), null);
   const startup = report.startup.full_chain;
   const check = (name: string, value: number | undefined | null, limit: string, ok: (v: number) => boolean) => ({

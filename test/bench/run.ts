@@ -31,7 +31,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const CUSTOMER = 'cus_4f9a2b7c1d8e';
 const ORDER_BODY = JSON.stringify({ customer_id: CUSTOMER, lines: [{ sku: 'TEA-EARLGREY-250', quantity: 2 }, { sku: 'MUG-STONE-01', quantity: 1 }] });
-const SCENARIO_ORDER = ['direct', 'nginx', 'routing', 'full_chain', 'full_chain_redis', 'direct_post', 'nginx_post', 'post_validated'] as const;
+const SCENARIO_ORDER = ['direct', 'nginx', 'node_proxy', 'routing', 'full_chain', 'full_chain_redis', 'direct_post', 'nginx_post', 'post_validated'] as const;
 type ScenarioName = (typeof SCENARIO_ORDER)[number];
 
 const { values: args } = parseArgs({
@@ -120,6 +120,14 @@ async function main(): Promise<void> {
       targetsByScenario.set('nginx', { request: get(url, `/customers/${CUSTOMER}`), pids: proc.workerPids, expect: 200 });
       targetsByScenario.set('nginx_post', { request: post(url, '/orders'), pids: proc.workerPids, expect: 201 });
     }
+  }
+
+  if (wanted('node_proxy')) {
+    const proc = await nodeTs(join(HERE, 'node-proxy.ts'), [upstreamUrl]);
+    processes.push(proc);
+    const url = String(proc.ready.url);
+    log(`bare Node proxy ${url} (pid ${proc.pid})`);
+    targetsByScenario.set('node_proxy', { request: get(url, `/customers/${CUSTOMER}`), pids: () => [proc.pid], expect: 200 });
   }
 
   const keyPrefix = `concord:bench:${randomBytes(4).toString('hex')}`;
