@@ -48,6 +48,16 @@ describe('the gateway process: reload and shutdown', () => {
   const write = (object: Record<string, unknown>) => writeFile(file, stringify(object));
   const start = (watchConfig = false) => startGateway({ configPath: file, env: parseProcessEnv({}), port: 0, hostname: '127.0.0.1', watchConfig, deps: { logger, redis: undefined } });
 
+  it('sends an adapted body (v1 from v2) with its own length, not the upstream one', async () => {
+    await write(customersConfig(upstream.url));
+    gateway = await start();
+    const res = await fetch(`${gateway.url}/v1/customers/cus_4f9a2b7c1d8e`);
+    const text = await res.text();
+    expect(res.status).toBe(200);
+    expect(Number(res.headers.get('content-length'))).toBe(Buffer.byteLength(text));
+    expect(JSON.parse(text)).toMatchObject({ id: 'cus_4f9a2b7c1d8e', full_name: 'Ada Lovelace' });
+  });
+
   it('keeps serving the old config when a reload brings a broken one, and says why', async () => {
     await write(customersConfig(upstream.url));
     gateway = await start();

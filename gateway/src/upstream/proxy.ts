@@ -120,9 +120,11 @@ export function proxy(factory: ReturnType<typeof createGatewayFactory>, options:
           throw new GatewayError('UPSTREAM_CONTRACT_BROKEN', 502, `The ${route.upstream} service answered ${route.operationId} with malformed JSON.`, { cause: err });
         }
       }
-      // Parsed to be checked (or adapted), sent as the bytes that came: an adapter that changes the
-      // body builds a new response; an unchanged one is not encoded a second time.
-      return proxiedResponse(c, bytes, res.status, downstreamHeaders(res.headers, true));
+      // Parsed to be checked (or adapted), sent as the bytes that came, not encoded a second time.
+      // Without the upstream's Content-Length (Node sets it from the bytes): a step that replaces
+      // c.res (the adapter, an enforced validation error) gets the old headers merged in by hono,
+      // and a stale length would cut or stall the new body.
+      return proxiedResponse(c, bytes, res.status, downstreamHeaders(res.headers, false));
     }
 
     if (bufferResponse) c.set('responseUnparsed', true);
