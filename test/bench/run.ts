@@ -78,8 +78,8 @@ function redisReachable(url: string): Promise<boolean> {
   });
 }
 
-function nodeTs(file: string, extraArgs: string[], env: NodeJS.ProcessEnv = {}, nodeFlags: string[] = []): Promise<ReadyProcess> {
-  return spawnReady(process.execPath, [...nodeFlags, '--import', 'tsx', file, ...extraArgs], { cwd: ROOT, env: { ...process.env, ...env } });
+function nodeTs(file: string, extraArgs: string[]): Promise<ReadyProcess> {
+  return spawnReady(process.execPath, ['--import', 'tsx', file, ...extraArgs], { cwd: ROOT });
 }
 
 interface Target {

@@ -52,10 +52,12 @@ function join(chunks: readonly Buffer[], size: number): Buffer {
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
 }
 
-/** UTF-8 text of a body, a leading byte-order mark dropped (as undici's and fetch's `.text()` do). */
+/** A TextDecoder drops a leading byte-order mark, as undici's and fetch's `.text()` do. */
+const utf8 = new TextDecoder();
+
+/** UTF-8 text of a body (as the request validator decodes request bodies). */
 export function utf8Text(bytes: Uint8Array): string {
-  const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8', bom ? 3 : 0);
+  return utf8.decode(bytes);
 }
 
 class DispatchedBody implements UpstreamBody {

@@ -17,7 +17,7 @@ import { clientAbort } from './client-signal.ts';
 import { utf8Text } from './dispatched-call.ts';
 import { proxiedResponse } from '../response-headers.ts';
 import { compileAllowList, downstreamHeaders, upstreamRequestHeaders } from './forward-headers.ts';
-import type { UpstreamCall } from './upstream-call.ts';
+import type { UpstreamCall, UpstreamResponse } from './upstream-call.ts';
 
 export interface ProxyOptions {
   upstreams: Record<string, UpstreamConfig>;
@@ -61,6 +61,15 @@ export function upstreamPath(parts: readonly string[], params: Record<string, st
   let out = parts[0]!;
   for (let i = 1; i < parts.length; i += 2) out += encodeURIComponent(params[parts[i]!] ?? '') + parts[i + 1]!;
   return out;
+}
+
+/** The whole upstream body; an upstream that breaks off mid-body is a 502 naming it. */
+async function readWhole(res: UpstreamResponse, route: CompiledRoute): Promise<Uint8Array<ArrayBuffer>> {
+  try {
+    return (await res.body.bytes()) as Uint8Array<ArrayBuffer>;
+  } catch (err) {
+    throw new GatewayError('UPSTREAM_UNREACHABLE', 502, `The ${route.upstream} service broke off its response to ${route.operationId}.`, { cause: err });
+  }
 }
 
 export function proxy(factory: ReturnType<typeof createGatewayFactory>, options: ProxyOptions) {
@@ -107,12 +116,7 @@ export function proxy(factory: ReturnType<typeof createGatewayFactory>, options:
     const contentType = res.headers['content-type'];
     const mediaType = mediaTypeOf(typeof contentType === 'string' ? contentType : undefined);
     if (bufferResponse && mediaType !== undefined && isJsonMediaType(mediaType)) {
-      let bytes: Uint8Array<ArrayBuffer>;
-      try {
-        bytes = (await res.body.bytes()) as Uint8Array<ArrayBuffer>;
-      } catch (err) {
-        throw new GatewayError('UPSTREAM_UNREACHABLE', 502, `The ${route.upstream} service broke off its response to ${route.operationId}.`, { cause: err });
-      }
+      const bytes = await readWhole(res, route);
       try {
         c.set('responseJson', JSON.parse(utf8Text(bytes)));
       } catch (err) {
@@ -131,13 +135,7 @@ export function proxy(factory: ReturnType<typeof createGatewayFactory>, options:
     // A small body of known length is read whole and sent with its head in one write; a stream would
     // cost a web ReadableStream per response and a separate socket write for the head.
     if (Number(res.headers['content-length']) <= MAX_BUFFERED_BYTES) {
-      let bytes: Uint8Array<ArrayBuffer>;
-      try {
-        bytes = (await res.body.bytes()) as Uint8Array<ArrayBuffer>;
-      } catch (err) {
-        throw new GatewayError('UPSTREAM_UNREACHABLE', 502, `The ${route.upstream} service broke off its response to ${route.operationId}.`, { cause: err });
-      }
-      return proxiedResponse(c, bytes, res.status, downstreamHeaders(res.headers, true));
+      return proxiedResponse(c, await readWhole(res, route), res.status, downstreamHeaders(res.headers, true));
     }
     const stream = Readable.toWeb(res.body.stream()) as ReadableStream<Uint8Array>;
     return proxiedResponse(c, stream, res.status, downstreamHeaders(res.headers, true));

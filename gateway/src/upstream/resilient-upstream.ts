@@ -94,7 +94,7 @@ export function createResilientUpstream(inner: UpstreamCall, options: ResilientU
     const { breaker, budget } = state;
     const start = now();
     // The earlier of the pipeline's deadline and the resilience config's wins.
-    const deadlineMs = request.deadlineMs !== undefined && request.deadlineMs < timeouts.requestMs ? request.deadlineMs : timeouts.requestMs;
+    const deadlineMs = Math.min(timeouts.requestMs, request.deadlineMs ?? Infinity);
     const deadlineAt = start + deadlineMs;
     // One channel and one deadline timer per call, released when the response body closes.
     const aborts = new CallAborts(request.signal, deadlineMs);
