@@ -11,7 +11,15 @@ export default defineConfig({
     passWithNoTests: true,
     projects: [
       { test: { ...shared, name: 'pact-consumers', include: [CONSUMERS], sequence: { groupOrder: 0 } } },
-      { test: { ...shared, name: 'suites', include: ['**/*.test.ts'], exclude: ['**/node_modules/**', CONSUMERS], sequence: { groupOrder: 1 } } },
+      {
+        test: {
+          ...shared,
+          name: 'suites',
+          include: ['**/*.test.ts'],
+          exclude: ['**/node_modules/**', CONSUMERS],
+          sequence: { groupOrder: 1 },
+        },
+      },
     ],
   },
 });

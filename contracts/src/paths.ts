@@ -26,7 +26,10 @@ const CONTRACT_FILE = /^([a-z][a-z0-9-]*\.v[0-9]+)\.ya?ml$/;
 
 export function listContracts(dirs: { openapi?: string; asyncapi?: string } = {}): ContractFile[] {
   const found: ContractFile[] = [];
-  for (const [kind, dir] of [['openapi', dirs.openapi ?? OPENAPI_DIR], ['asyncapi', dirs.asyncapi ?? ASYNCAPI_DIR]] as const) {
+  for (const [kind, dir] of [
+    ['openapi', dirs.openapi ?? OPENAPI_DIR],
+    ['asyncapi', dirs.asyncapi ?? ASYNCAPI_DIR],
+  ] as const) {
     for (const name of readdirSync(dir).sort()) {
       const match = CONTRACT_FILE.exec(name);
       if (match?.[1]) found.push({ id: match[1], kind, path: join(dir, name) });

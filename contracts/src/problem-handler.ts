@@ -27,7 +27,8 @@ export function problemErrorHandler<E extends Env>(options: ProblemHandlerOption
     }
     if (err instanceof HTTPException) {
       const status = err.status;
-      const detail = status === 413 ? 'The request body is larger than this endpoint accepts.' : err.message || 'The request could not be processed.';
+      const detail =
+        status === 413 ? 'The request body is larger than this endpoint accepts.' : err.message || 'The request could not be processed.';
       return problemResponse(problem(status, detail, withId));
     }
     options.onUnexpected?.(err, c as unknown as Context);

@@ -45,7 +45,11 @@ export class ProblemError extends Error {
   constructor(problem: ProblemInit, options?: { cause?: unknown; headers?: Record<string, string> }) {
     super(problem.detail, { cause: options?.cause });
     this.name = this.constructor.name;
-    this.problem = { ...problem, type: problem.type ?? problemType(slugFor(problem.status)), title: problem.title ?? titleFor(problem.status) };
+    this.problem = {
+      ...problem,
+      type: problem.type ?? problemType(slugFor(problem.status)),
+      title: problem.title ?? titleFor(problem.status),
+    };
     this.headers = options?.headers ?? {};
   }
 
@@ -79,7 +83,9 @@ export function titleFor(status: number): string {
 }
 
 function slugFor(status: number): string {
-  return titleFor(status).toLowerCase().replace(/[^a-z0-9]+/g, '-');
+  return titleFor(status)
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-');
 }
 
 /** Build a problem with the conventional type and title for its status. */
@@ -95,6 +101,7 @@ export function problemResponse(details: ProblemDetails, headers: Record<string,
 }
 
 export function validationProblem(errors: FieldError[], detail?: string): ProblemDetails {
-  const summary = detail ?? `The request has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.pointer).join(', ')}`;
+  const summary =
+    detail ?? `The request has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.pointer).join(', ')}`;
   return problem(400, summary, { type: problemType('validation-error'), title: 'Invalid request', errors });
 }

@@ -34,7 +34,13 @@ describe('the gateway pipeline in front of customers v2', () => {
 
   it('creates and reads a v2 customer, forwarding the request id and trace context', async () => {
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
-    const created = await gateway.app.request('/v2/customers', json({ given_name: 'Ada', family_name: 'Lovelace', email: 'ada@example.com' }, { 'x-request-id': 'req-test-1', traceparent: `00-${traceId}-00f067aa0ba902b7-01` }));
+    const created = await gateway.app.request(
+      '/v2/customers',
+      json(
+        { given_name: 'Ada', family_name: 'Lovelace', email: 'ada@example.com' },
+        { 'x-request-id': 'req-test-1', traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+      ),
+    );
     expect(created.status).toBe(201);
     expect(created.headers.get('x-request-id')).toBe('req-test-1');
     expect(created.headers.get('traceparent')).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
@@ -50,12 +56,19 @@ describe('the gateway pipeline in front of customers v2', () => {
   });
 
   it('serves v1 through the adapter with full_name and the three lifecycle headers', async () => {
-    const created = await gateway.app.request('/v1/customers', json({ full_name: 'Dr. Grace Brewster Hopper', email: 'grace@example.com' }));
+    const created = await gateway.app.request(
+      '/v1/customers',
+      json({ full_name: 'Dr. Grace Brewster Hopper', email: 'grace@example.com' }),
+    );
     expect(created.status).toBe(201);
     const body = (await created.json()) as Record<string, unknown>;
     expect(body.full_name).toBe('Dr. Grace Brewster Hopper');
     expect(body).not.toHaveProperty('given_name');
-    expect(JSON.parse(upstream.received.at(-1)!.body)).toMatchObject({ name_prefix: 'Dr.', given_name: 'Grace Brewster', family_name: 'Hopper' });
+    expect(JSON.parse(upstream.received.at(-1)!.body)).toMatchObject({
+      name_prefix: 'Dr.',
+      given_name: 'Grace Brewster',
+      family_name: 'Hopper',
+    });
     expect(created.headers.get('deprecation')).toBe(`@${Date.parse('2025-07-01') / 1000}`);
     expect(created.headers.get('sunset')).toBe('Fri, 01 Jan 2027 00:00:00 GMT');
     expect(created.headers.get('link')).toBe('</v2>; rel="successor-version"');
@@ -87,7 +100,11 @@ describe('the gateway pipeline in front of customers v2', () => {
     expect(notAllowed.status).toBe(405);
     expect(notAllowed.headers.get('allow')).toBe('GET, PATCH');
     await problem(notAllowed);
-    const unsupported = await gateway.app.request('/v2/customers', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hi' });
+    const unsupported = await gateway.app.request('/v2/customers', {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'hi',
+    });
     expect(unsupported.status).toBe(415);
     await problem(unsupported);
     const big = await gateway.app.request('/v2/customers', json({ given_name: 'x'.repeat(2 * 1024 * 1024) }));
@@ -97,7 +114,10 @@ describe('the gateway pipeline in front of customers v2', () => {
 
   it('answers a CORS preflight for an allowed origin without calling the upstream', async () => {
     const before = upstream.received.length;
-    const res = await gateway.app.request('/v2/customers', { method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' } });
+    const res = await gateway.app.request('/v2/customers', {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' },
+    });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example');
     expect(res.headers.get('access-control-allow-methods')).toBe('POST');
@@ -147,7 +167,10 @@ describe('upstream failures', () => {
     expect(body.code).toBe('UPSTREAM_CONTRACT_BROKEN');
     // In report mode the same response passes and is counted.
     const reporting = testGateway(customersConfig(broken.url));
-    const passed = await reporting.app.request('/v2/customers', json({ given_name: 'Ada', family_name: 'Lovelace', email: 'ada2@example.com' }));
+    const passed = await reporting.app.request(
+      '/v2/customers',
+      json({ given_name: 'Ada', family_name: 'Lovelace', email: 'ada2@example.com' }),
+    );
     expect(passed.status).toBe(201);
     await Promise.all([gateway.close(), reporting.close(), broken.close()]);
   });

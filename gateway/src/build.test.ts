@@ -15,7 +15,10 @@ interface Run {
 
 /** Starts the bundle; resolves with its URL once it logs that it listens, or with its exit. */
 function startBundle(bundle: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--enable-source-maps', bundle], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--enable-source-maps', bundle], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   const exited = new Promise<Run>((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));

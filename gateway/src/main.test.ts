@@ -9,7 +9,17 @@ import { startGateway, type RunningGateway } from './main.ts';
 import { sendJson, startFakeUpstream, type FakeUpstream } from './testing/fake-upstream.ts';
 import { customersConfig } from './testing/test-gateway.ts';
 
-const customer = { id: 'cus_4f9a2b7c1d8e', given_name: 'Ada', family_name: 'Lovelace', name_prefix: null, email: 'ada@example.com', phone: null, address: null, created_at: '2025-03-14T09:26:53Z', updated_at: '2025-03-14T09:26:53Z' };
+const customer = {
+  id: 'cus_4f9a2b7c1d8e',
+  given_name: 'Ada',
+  family_name: 'Lovelace',
+  name_prefix: null,
+  email: 'ada@example.com',
+  phone: null,
+  address: null,
+  created_at: '2025-03-14T09:26:53Z',
+  updated_at: '2025-03-14T09:26:53Z',
+};
 
 async function until(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
   const end = Date.now() + timeoutMs;
@@ -46,7 +56,15 @@ describe('the gateway process: reload and shutdown', () => {
   });
 
   const write = (object: Record<string, unknown>) => writeFile(file, stringify(object));
-  const start = (watchConfig = false) => startGateway({ configPath: file, env: parseProcessEnv({}), port: 0, hostname: '127.0.0.1', watchConfig, deps: { logger, redis: undefined } });
+  const start = (watchConfig = false) =>
+    startGateway({
+      configPath: file,
+      env: parseProcessEnv({}),
+      port: 0,
+      hostname: '127.0.0.1',
+      watchConfig,
+      deps: { logger, redis: undefined },
+    });
 
   it('sends an adapted body (v1 from v2) with its own length, not the upstream one', async () => {
     await write(customersConfig(upstream.url));

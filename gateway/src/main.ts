@@ -192,7 +192,10 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
       // Handlers are done, but bodies may still be streaming: let each connection finish its
       // response, closing every one that turns idle, until the grace period is over.
       const sweep = setInterval(() => http.closeIdleConnections(), 50);
-      const finished = await Promise.race([stopped.then(() => true), new Promise<boolean>((ok) => setTimeout(() => ok(false), Math.max(0, deadline - Date.now())))]);
+      const finished = await Promise.race([
+        stopped.then(() => true),
+        new Promise<boolean>((ok) => setTimeout(() => ok(false), Math.max(0, deadline - Date.now()))),
+      ]);
       clearInterval(sweep);
       if (!drained || !finished) {
         log.warn({ inflight: slot.inflight }, 'grace period over; closing the remaining connections');

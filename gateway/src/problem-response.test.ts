@@ -27,7 +27,16 @@ describe('the one error writer', () => {
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toBe('GET');
     expect(res.headers.get('content-type')).toBe('application/problem+json');
-    expect(await res.json()).toEqual({ type: 'https://concord.dev/problems/method-not-allowed', title: 'Method Not Allowed', status: 405, detail: 'no', instance: '/boom', code: 'METHOD_NOT_ALLOWED', hint: 1, request_id: 'req-1' });
+    expect(await res.json()).toEqual({
+      type: 'https://concord.dev/problems/method-not-allowed',
+      title: 'Method Not Allowed',
+      status: 405,
+      detail: 'no',
+      instance: '/boom',
+      code: 'METHOD_NOT_ALLOWED',
+      hint: 1,
+      request_id: 'req-1',
+    });
   });
 
   it('turns anything else into a 500 that says nothing of the internals, and logs it with the request id', async () => {

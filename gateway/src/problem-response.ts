@@ -45,11 +45,16 @@ export function createErrorHandler(deps: Pick<GatewayDeps, 'logger'>): ErrorHand
   return function onGatewayError(err, c) {
     const known = toGatewayError(err);
     if (known) {
-      if (known.status >= 500) requestLogger(c, deps.logger).warn({ err: known.cause ?? known, code: known.code, status: known.status }, known.message);
+      if (known.status >= 500)
+        requestLogger(c, deps.logger).warn({ err: known.cause ?? known, code: known.code, status: known.status }, known.message);
       return respond(c, known);
     }
     requestLogger(c, deps.logger).error({ err }, 'unexpected error while handling the request');
-    const internal = new GatewayError('INTERNAL_ERROR', 500, 'The gateway failed to handle the request; it has been logged with the request id.');
+    const internal = new GatewayError(
+      'INTERNAL_ERROR',
+      500,
+      'The gateway failed to handle the request; it has been logged with the request id.',
+    );
     return respond(c, internal);
   };
 }

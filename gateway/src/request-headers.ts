@@ -17,9 +17,25 @@ interface NodeIncoming {
 
 /** Headers whose repeats Node does not join with ", " (https://nodejs.org/api/http.html#messageheaders). */
 const NOT_COMMA_JOINED = new Set([
-  'age', 'authorization', 'content-length', 'content-type', 'etag', 'expires', 'from', 'host', 'if-modified-since',
-  'if-unmodified-since', 'last-modified', 'location', 'max-forwards', 'proxy-authorization', 'referer', 'retry-after',
-  'server', 'user-agent', 'cookie',
+  'age',
+  'authorization',
+  'content-length',
+  'content-type',
+  'etag',
+  'expires',
+  'from',
+  'host',
+  'if-modified-since',
+  'if-unmodified-since',
+  'last-modified',
+  'location',
+  'max-forwards',
+  'proxy-authorization',
+  'referer',
+  'retry-after',
+  'server',
+  'user-agent',
+  'cookie',
 ]);
 
 function incomingOf(c: Context): NodeIncoming | undefined {

@@ -59,7 +59,9 @@ export function proxiedResponse(c: Context<GatewayEnv>, body: BodyInit | null, s
   for (const name in headers) {
     // Repeated headers (Set-Cookie) as pairs: a record would join them with commas.
     if (Array.isArray(headers[name])) {
-      init = Object.entries(headers).flatMap(([n, v]) => (Array.isArray(v) ? v.map((x): [string, string] => [n, x]) : [[n, v] as [string, string]]));
+      init = Object.entries(headers).flatMap(([n, v]) =>
+        Array.isArray(v) ? v.map((x): [string, string] => [n, x]) : [[n, v] as [string, string]],
+      );
       break;
     }
   }

@@ -10,7 +10,9 @@ describe('the route table', () => {
   it('has exactly the operations of the configured contracts, under their base paths', async () => {
     const config = await loadConfigFile(DEFAULT_CONFIG_PATH);
     const table = buildRouteTable(config);
-    const expected = config.apis.flatMap((api) => listOperations(openApiContracts[api.contract]!).map((e) => `${e.method.toUpperCase()} ${api.basePath}${e.path}`));
+    const expected = config.apis.flatMap((api) =>
+      listOperations(openApiContracts[api.contract]!).map((e) => `${e.method.toUpperCase()} ${api.basePath}${e.path}`),
+    );
     expect(table.routes.map((r) => `${r.method} ${r.publicPathTemplate}`).sort()).toEqual(expected.sort());
     const match = table.match('POST', '/v1/reservations/ord_123/release');
     expect(match.kind === 'found' && match.route.operationId).toBe('releaseReservation');
@@ -23,7 +25,15 @@ describe('the route table', () => {
       configFrom({
         upstreams: { customers: { url: 'http://127.0.0.1:1' } },
         defaults: { policies: { validation: { request: 'report' }, bodyLimitBytes: 100 } },
-        apis: [{ contract: 'customers.v2', basePath: '/v2', upstream: 'customers', policies: { validation: { response: 'enforce' } }, operations: { createCustomer: { policies: { bodyLimitBytes: 5, public: true } } } }],
+        apis: [
+          {
+            contract: 'customers.v2',
+            basePath: '/v2',
+            upstream: 'customers',
+            policies: { validation: { response: 'enforce' } },
+            operations: { createCustomer: { policies: { bodyLimitBytes: 5, public: true } } },
+          },
+        ],
       }),
     );
     const create = table.routes.find((r) => r.operationId === 'createCustomer')!;
@@ -52,14 +62,20 @@ describe('public operations', () => {
     const { assertRoutesSecured, UnsecuredOperationError } = await import('./policies/authorize/assert-routes-secured.ts');
     const orders = structuredClone(openApiContracts['orders.v1']!);
     orders.paths['/orders/{orderId}']!.get!.security = [];
-    const config = configFrom({ upstreams: { orders: { url: 'http://127.0.0.1:1' } }, apis: [{ contract: 'orders.v1', basePath: '/v1', upstream: 'orders' }] });
+    const config = configFrom({
+      upstreams: { orders: { url: 'http://127.0.0.1:1' } },
+      apis: [{ contract: 'orders.v1', basePath: '/v1', upstream: 'orders' }],
+    });
     const table = buildRouteTable(config, { 'orders.v1': orders });
     const getOrder = table.routes.find((r) => r.operationId === 'getOrder')!;
     expect(getOrder.public).toBe(false);
     expect(() => assertRoutesSecured(table.routes)).toThrow(UnsecuredOperationError);
     expect(() => assertRoutesSecured(table.routes)).toThrow(/orders\.v1#getOrder/);
 
-    const onPurpose = configFrom({ upstreams: { orders: { url: 'http://127.0.0.1:1' } }, apis: [{ contract: 'orders.v1', basePath: '/v1', upstream: 'orders', operations: { getOrder: { policies: { public: true } } } }] });
+    const onPurpose = configFrom({
+      upstreams: { orders: { url: 'http://127.0.0.1:1' } },
+      apis: [{ contract: 'orders.v1', basePath: '/v1', upstream: 'orders', operations: { getOrder: { policies: { public: true } } } }],
+    });
     const opened = buildRouteTable(onPurpose, { 'orders.v1': orders });
     expect(opened.routes.find((r) => r.operationId === 'getOrder')!.public).toBe(true);
     expect(() => assertRoutesSecured(opened.routes)).not.toThrow();

@@ -65,7 +65,12 @@ function decode(value: string): string {
   }
 }
 
-function compileApi(api: ApiConfig, config: GatewayConfig, ajv: ReturnType<typeof createContractAjv>, contracts: Record<string, OpenApiDocument>): CompiledRoute[] {
+function compileApi(
+  api: ApiConfig,
+  config: GatewayConfig,
+  ajv: ReturnType<typeof createContractAjv>,
+  contracts: Record<string, OpenApiDocument>,
+): CompiledRoute[] {
   const document = contracts[api.contract];
   if (!document) throw new RouteConflictError(`Unknown contract ${api.contract}`);
   const [name = api.contract, version = ''] = api.contract.split('.');
@@ -105,7 +110,9 @@ export function buildRouteTable(config: GatewayConfig, contracts: Record<string,
     const methods = byPath.get(key) ?? new Map<string, CompiledRoute>();
     const existing = methods.get(route.method);
     if (existing) {
-      throw new RouteConflictError(`${route.method} ${route.publicPathTemplate} is served by both ${existing.contract} (${existing.operationId}) and ${route.contract} (${route.operationId}); give one of them another basePath`);
+      throw new RouteConflictError(
+        `${route.method} ${route.publicPathTemplate} is served by both ${existing.contract} (${existing.operationId}) and ${route.contract} (${route.operationId}); give one of them another basePath`,
+      );
     }
     methods.set(route.method, route);
     byPath.set(key, methods);

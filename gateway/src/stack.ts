@@ -29,7 +29,11 @@ try {
   process.exit(1);
 }
 
-console.log(`services: ${Object.entries(services.urls).map(([n, u]) => `${n} ${u}`).join(', ')}`);
+console.log(
+  `services: ${Object.entries(services.urls)
+    .map(([n, u]) => `${n} ${u}`)
+    .join(', ')}`,
+);
 console.log(`gateway:  http://localhost:${gateway.port}  (try: curl -i http://localhost:${gateway.port}/v2/customers)`);
 
 process.on('SIGHUP', () => void gateway.reload());
@@ -42,6 +46,9 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     void gateway
       .close()
       .then(() => services.close())
-      .then(() => process.exit(0), () => process.exit(1));
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   });
 }

@@ -19,7 +19,10 @@ export function benchConfig(kind: BenchConfigKind, upstreamUrl: string, keyPrefi
     server: { port: 0, shutdownGraceMs: 1000, watchConfig: false },
     upstreams: { customers: upstream, orders: upstream },
     defaults: {
-      policies: kind === 'routing' ? { public: true, validation: { request: 'off', response: 'off' } } : { validation: { request: 'enforce', response: 'report' } },
+      policies:
+        kind === 'routing'
+          ? { public: true, validation: { request: 'off', response: 'off' } }
+          : { validation: { request: 'enforce', response: 'report' } },
     },
     apis: [
       { contract: 'customers.v2', basePath: '/v2', upstream: 'customers' },

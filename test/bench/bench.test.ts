@@ -21,8 +21,11 @@ interface Report {
 
 function bench(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', 'tsx', 'test/bench/run.ts', ...args], { cwd: ROOT, maxBuffer: 8 << 20, timeout: 240_000 }, (err, stdout, stderr) =>
-      err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'test/bench/run.ts', ...args],
+      { cwd: ROOT, maxBuffer: 8 << 20, timeout: 240_000 },
+      (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)),
     );
   });
 }
@@ -59,7 +62,21 @@ describe('npm run bench', () => {
   });
 
   it('loads with autocannon when asked (or when wrk is absent)', async () => {
-    const stdout = await bench(['--only', 'routing', '--tool', 'autocannon', '--duration', '1', '--rounds', '1', '--warmup', '0', '--connections', '4', '--json']);
+    const stdout = await bench([
+      '--only',
+      'routing',
+      '--tool',
+      'autocannon',
+      '--duration',
+      '1',
+      '--rounds',
+      '1',
+      '--warmup',
+      '0',
+      '--connections',
+      '4',
+      '--json',
+    ]);
     const report = JSON.parse(stdout.trim().split('\n').pop()!) as Report & { settings: { tool: string } };
     expect(report.settings.tool).toBe('autocannon');
     expect(report.scenarios.routing!.rps).toBeGreaterThan(0);

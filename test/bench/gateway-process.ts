@@ -32,7 +32,10 @@ if (!configPath) {
 const env = parseProcessEnv(process.env);
 const deps: GatewayDeps = {
   env,
-  logger: createGatewayLogger({ level: env.logLevel ?? 'info', destination: bufferedDestination(process.env.BENCH_LOG_FILE ?? '/dev/null') }),
+  logger: createGatewayLogger({
+    level: env.logLevel ?? 'info',
+    destination: bufferedDestination(process.env.BENCH_LOG_FILE ?? '/dev/null'),
+  }),
   metrics: new Registry(),
   redis: env.redisUrl ? new Redis(env.redisUrl, { maxRetriesPerRequest: 1 }) : undefined,
   now: Date.now,

@@ -59,18 +59,44 @@ function wrkScript(request: LoadRequest): string {
   return `${lines.join('\n')}\n`;
 }
 
-export async function runWrk(binary: string, scriptDir: string, name: string, request: LoadRequest, options: LoadOptions): Promise<LoadResult> {
+export async function runWrk(
+  binary: string,
+  scriptDir: string,
+  name: string,
+  request: LoadRequest,
+  options: LoadOptions,
+): Promise<LoadResult> {
   const script = join(scriptDir, `${name}.lua`);
   writeFileSync(script, wrkScript(request));
   const threads = Math.max(1, Math.min(options.threads, options.connections));
-  const args = ['-t', String(threads), '-c', String(options.connections), '-d', `${Math.max(1, Math.round(options.durationSeconds))}s`, '--timeout', '10s', '-s', script, request.url];
+  const args = [
+    '-t',
+    String(threads),
+    '-c',
+    String(options.connections),
+    '-d',
+    `${Math.max(1, Math.round(options.durationSeconds))}s`,
+    '--timeout',
+    '10s',
+    '-s',
+    script,
+    request.url,
+  ];
   const stdout = await new Promise<string>((resolve, reject) => {
-    execFile(binary, args, { maxBuffer: 1 << 20 }, (err, out, errOut) => (err ? reject(new Error(`wrk failed: ${err.message}\n${errOut}`)) : resolve(out)));
+    execFile(binary, args, { maxBuffer: 1 << 20 }, (err, out, errOut) =>
+      err ? reject(new Error(`wrk failed: ${err.message}\n${errOut}`)) : resolve(out),
+    );
   });
   const line = /BENCH_RESULT (\{.*\})/.exec(stdout)?.[1];
   if (!line) throw new Error(`wrk printed no result:\n${stdout}`);
   const r = JSON.parse(line) as { requests: number; duration_us: number; errors: number; p50_us: number; p99_us: number };
-  return { rps: r.requests / (r.duration_us / 1e6), p50Ms: r.p50_us / 1000, p99Ms: r.p99_us / 1000, requests: r.requests, errors: r.errors };
+  return {
+    rps: r.requests / (r.duration_us / 1e6),
+    p50Ms: r.p50_us / 1000,
+    p99Ms: r.p99_us / 1000,
+    requests: r.requests,
+    errors: r.errors,
+  };
 }
 
 /** The part of autocannon's API used here (it ships no types). */

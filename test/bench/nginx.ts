@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { childrenOf, sleep, type ReadyProcess } from './processes.ts';
 import { spawn } from 'node:child_process';
 
-export const NGINX_INSTALL_HINT = 'nginx is not installed: the nginx scenarios are skipped. Install it with `apt-get install -y nginx` (Debian/Ubuntu) or `brew install nginx`, then run the bench again.';
+export const NGINX_INSTALL_HINT =
+  'nginx is not installed: the nginx scenarios are skipped. Install it with `apt-get install -y nginx` (Debian/Ubuntu) or `brew install nginx`, then run the bench again.';
 
 export function findNginx(): string | undefined {
   for (const candidate of ['nginx', '/usr/sbin/nginx', '/usr/local/sbin/nginx', '/opt/homebrew/bin/nginx']) {
@@ -56,7 +57,12 @@ http {
 }
 
 /** Starts nginx in the foreground; ready once its port answers. `pids()` is the worker (what serves). */
-export async function startNginx(binary: string, dir: string, port: number, upstreamUrl: string): Promise<ReadyProcess & { workerPids(): number[] }> {
+export async function startNginx(
+  binary: string,
+  dir: string,
+  port: number,
+  upstreamUrl: string,
+): Promise<ReadyProcess & { workerPids(): number[] }> {
   mkdirSync(dir, { recursive: true });
   const conf = join(dir, 'nginx.conf');
   writeFileSync(conf, nginxConfig(dir, port, upstreamUrl));

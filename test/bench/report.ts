@@ -25,7 +25,10 @@ export interface BenchReport {
   scenarios: Record<string, ScenarioFigures>;
   ratios: Record<string, number>;
   p99_ratios: Record<string, number>;
-  startup: Record<string, { spawn_to_ready_ms: number; ready_ms: number; import_ms: number; build_ms: number; start_ms: number; peak_rss_mb: number | null }>;
+  startup: Record<
+    string,
+    { spawn_to_ready_ms: number; ready_ms: number; import_ms: number; build_ms: number; start_ms: number; peak_rss_mb: number | null }
+  >;
   targets: { name: string; value: number | null; limit: string; met: boolean | null }[];
   skipped: Record<string, string>;
   webhooks?: unknown;
@@ -95,9 +98,21 @@ export function formatTable(report: BenchReport): string {
   const m = report.machine;
   out.push(`Machine: ${m.cpus} cores (${m.cpu_model}), ${m.memory_gb} GB, Node ${m.node}, ${m.platform}`);
   const st = report.settings;
-  out.push(`Load: ${st.tool}, ${st.connections} connections, ${st.duration_s} s per run, ${st.rounds} interleaved rounds (median shown), ${st.warmup_s} s warm-up${st.nginx_workers ? `, nginx worker_processes ${st.nginx_workers}` : ''}`);
+  out.push(
+    `Load: ${st.tool}, ${st.connections} connections, ${st.duration_s} s per run, ${st.rounds} interleaved rounds (median shown), ${st.warmup_s} s warm-up${st.nginx_workers ? `, nginx worker_processes ${st.nginx_workers}` : ''}`,
+  );
   out.push('');
-  const header = [pad('scenario', 18, true), pad('rps', 9), pad('p50 ms', 8), pad('p99 ms', 8), pad('RSS MB', 8), pad('CPU µs/req', 11), pad('vs nginx', 9), pad('vs direct', 10), pad('errors', 7)];
+  const header = [
+    pad('scenario', 18, true),
+    pad('rps', 9),
+    pad('p50 ms', 8),
+    pad('p99 ms', 8),
+    pad('RSS MB', 8),
+    pad('CPU µs/req', 11),
+    pad('vs nginx', 9),
+    pad('vs direct', 10),
+    pad('errors', 7),
+  ];
   out.push(header.join(' '));
   out.push('-'.repeat(header.join(' ').length));
   for (const [name, s] of Object.entries(report.scenarios)) {
@@ -121,10 +136,15 @@ export function formatTable(report: BenchReport): string {
   out.push('');
   out.push('Start-up (all contracts loaded, schemas compiled):');
   for (const [name, s] of Object.entries(report.startup)) {
-    out.push(`  ${pad(name, 17, true)} process start -> listening ${s.ready_ms.toFixed(0)} ms (Node + imports ${s.import_ms.toFixed(0)} ms, buildGateway ${s.build_ms.toFixed(0)} ms, startGateway ${s.start_ms.toFixed(0)} ms); spawn -> ready ${s.spawn_to_ready_ms.toFixed(0)} ms; peak RSS ${s.peak_rss_mb?.toFixed(0) ?? '-'} MB`);
+    out.push(
+      `  ${pad(name, 17, true)} process start -> listening ${s.ready_ms.toFixed(0)} ms (Node + imports ${s.import_ms.toFixed(0)} ms, buildGateway ${s.build_ms.toFixed(0)} ms, startGateway ${s.start_ms.toFixed(0)} ms); spawn -> ready ${s.spawn_to_ready_ms.toFixed(0)} ms; peak RSS ${s.peak_rss_mb?.toFixed(0) ?? '-'} MB`,
+    );
   }
   out.push('');
   out.push('Targets:');
-  for (const t of report.targets) out.push(`  ${t.met === null ? 'n/a ' : t.met ? 'met ' : 'MISS'}  ${t.name}: ${t.value === null ? 'not measured' : round(t.value)} (${t.limit})`);
+  for (const t of report.targets)
+    out.push(
+      `  ${t.met === null ? 'n/a ' : t.met ? 'met ' : 'MISS'}  ${t.name}: ${t.value === null ? 'not measured' : round(t.value)} (${t.limit})`,
+    );
   return out.join('\n');
 }

@@ -30,8 +30,24 @@ import { freePort } from '../support/free-port.ts';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const CUSTOMER = 'cus_4f9a2b7c1d8e';
-const ORDER_BODY = JSON.stringify({ customer_id: CUSTOMER, lines: [{ sku: 'TEA-EARLGREY-250', quantity: 2 }, { sku: 'MUG-STONE-01', quantity: 1 }] });
-const SCENARIO_ORDER = ['direct', 'nginx', 'node_proxy', 'routing', 'full_chain', 'full_chain_redis', 'direct_post', 'nginx_post', 'post_validated'] as const;
+const ORDER_BODY = JSON.stringify({
+  customer_id: CUSTOMER,
+  lines: [
+    { sku: 'TEA-EARLGREY-250', quantity: 2 },
+    { sku: 'MUG-STONE-01', quantity: 1 },
+  ],
+});
+const SCENARIO_ORDER = [
+  'direct',
+  'nginx',
+  'node_proxy',
+  'routing',
+  'full_chain',
+  'full_chain_redis',
+  'direct_post',
+  'nginx_post',
+  'post_validated',
+] as const;
 type ScenarioName = (typeof SCENARIO_ORDER)[number];
 
 const { values: args } = parseArgs({
@@ -89,7 +105,8 @@ interface Target {
 }
 
 async function main(): Promise<void> {
-  const wanted = (name: ScenarioName) => !only || only.has(name) || Object.entries(BASELINES).some(([g, bases]) => only.has(g) && bases.includes(name));
+  const wanted = (name: ScenarioName) =>
+    !only || only.has(name) || Object.entries(BASELINES).some(([g, bases]) => only.has(g) && bases.includes(name));
   const targetsByScenario = new Map<ScenarioName, Target>();
   const startup: BenchReport['startup'] = {};
   const gatewayProcs = new Map<string, ReadyProcess>();
@@ -99,8 +116,17 @@ async function main(): Promise<void> {
   processes.push(upstream);
   const upstreamUrl = String(upstream.ready.url);
   log(`upstream ${upstreamUrl} (pid ${upstream.pid})`);
-  const get = (base: string, path: string, headers: Record<string, string> = {}): LoadRequest => ({ url: base + path, method: 'GET', headers: { accept: 'application/json', ...headers } });
-  const post = (base: string, path: string, headers: Record<string, string> = {}): LoadRequest => ({ url: base + path, method: 'POST', headers: { accept: 'application/json', 'content-type': 'application/json', ...headers }, body: ORDER_BODY });
+  const get = (base: string, path: string, headers: Record<string, string> = {}): LoadRequest => ({
+    url: base + path,
+    method: 'GET',
+    headers: { accept: 'application/json', ...headers },
+  });
+  const post = (base: string, path: string, headers: Record<string, string> = {}): LoadRequest => ({
+    url: base + path,
+    method: 'POST',
+    headers: { accept: 'application/json', 'content-type': 'application/json', ...headers },
+    body: ORDER_BODY,
+  });
 
   targetsByScenario.set('direct', { request: get(upstreamUrl, `/customers/${CUSTOMER}`), pids: () => [upstream.pid], expect: 200 });
   targetsByScenario.set('direct_post', { request: post(upstreamUrl, '/orders'), pids: () => [upstream.pid], expect: 201 });
@@ -148,14 +174,27 @@ async function main(): Promise<void> {
     processes.push(proc);
     gatewayProcs.set(name, proc);
     const r = proc.ready as Record<string, number>;
-    startup[name] = { spawn_to_ready_ms: round(proc.spawnToReadyMs, 1), ready_ms: r.ready_ms!, import_ms: r.import_ms!, build_ms: r.build_ms!, start_ms: r.start_ms!, peak_rss_mb: null };
-    log(`gateway ${name} ${String(proc.ready.url)} (pid ${proc.pid}): ready ${r.ready_ms} ms after process start, buildGateway ${r.build_ms} ms`);
+    startup[name] = {
+      spawn_to_ready_ms: round(proc.spawnToReadyMs, 1),
+      ready_ms: r.ready_ms!,
+      import_ms: r.import_ms!,
+      build_ms: r.build_ms!,
+      start_ms: r.start_ms!,
+      peak_rss_mb: null,
+    };
+    log(
+      `gateway ${name} ${String(proc.ready.url)} (pid ${proc.pid}): ready ${r.ready_ms} ms after process start, buildGateway ${r.build_ms} ms`,
+    );
     return proc;
   }
 
   if (wanted('routing')) {
     const gw = await startGatewayProcess('routing', 'routing', {});
-    targetsByScenario.set('routing', { request: get(String(gw.ready.url), `/v2/customers/${CUSTOMER}`), pids: () => [gw.pid], expect: 200 });
+    targetsByScenario.set('routing', {
+      request: get(String(gw.ready.url), `/v2/customers/${CUSTOMER}`),
+      pids: () => [gw.pid],
+      expect: 200,
+    });
   }
   if (wanted('full_chain') || wanted('post_validated')) {
     const gw = await startGatewayProcess('full_chain', 'full', {});
@@ -173,7 +212,11 @@ async function main(): Promise<void> {
       const gw = await startGatewayProcess('full_chain_redis', 'full', { REDIS_URL: redisUrl });
       const url = String(gw.ready.url);
       const auth = { authorization: `Bearer ${await issueTestToken(url, { scope: 'customers:read orders:write' })}` };
-      targetsByScenario.set('full_chain_redis', { request: get(url, `/v2/customers/${CUSTOMER}`, auth), pids: () => [gw.pid], expect: 200 });
+      targetsByScenario.set('full_chain_redis', {
+        request: get(url, `/v2/customers/${CUSTOMER}`, auth),
+        pids: () => [gw.pid],
+        expect: 200,
+      });
     }
   }
 
@@ -181,9 +224,14 @@ async function main(): Promise<void> {
   // One request each first: a scenario that answers an error would measure the error path.
   for (const name of scenarios) {
     const { request, expect } = targetsByScenario.get(name)!;
-    const res = await fetch(request.url, { method: request.method, headers: request.headers, ...(request.body ? { body: request.body } : {}) });
+    const res = await fetch(request.url, {
+      method: request.method,
+      headers: request.headers,
+      ...(request.body ? { body: request.body } : {}),
+    });
     const text = await res.text();
-    if (res.status !== expect) throw new Error(`${name}: ${request.method} ${request.url} answered ${res.status}, expected ${expect}: ${text.slice(0, 500)}`);
+    if (res.status !== expect)
+      throw new Error(`${name}: ${request.method} ${request.url} answered ${res.status}, expected ${expect}: ${text.slice(0, 500)}`);
   }
 
   const runOne = (name: ScenarioName, durationSeconds: number): Promise<LoadResult> => {
@@ -209,7 +257,9 @@ async function main(): Promise<void> {
       entry.runs.push({ ...result, cpuUs });
       if (rss !== undefined) entry.rss = Math.max(entry.rss ?? 0, rss);
       results.set(name, entry);
-      log(`round ${r}/${rounds} ${name.padEnd(17)} ${Math.round(result.rps).toString().padStart(7)} rps  p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms  ${cpuUs.toFixed(0)} µs CPU/request${result.errors ? `  ${result.errors} ERRORS` : ''}`);
+      log(
+        `round ${r}/${rounds} ${name.padEnd(17)} ${Math.round(result.rps).toString().padStart(7)} rps  p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms  ${cpuUs.toFixed(0)} µs CPU/request${result.errors ? `  ${result.errors} ERRORS` : ''}`,
+      );
     }
   }
 
@@ -221,7 +271,12 @@ async function main(): Promise<void> {
       p99_ms: round(median(runs.map((x) => x.p99Ms))),
       rss_mb: rss === undefined ? null : round(rss, 1),
       cpu_us_per_request: round(median(runs.map((x) => x.cpuUs)), 0),
-      rounds: runs.map((x) => ({ rps: round(x.rps, 0), p50_ms: round(x.p50Ms), p99_ms: round(x.p99Ms), cpu_us_per_request: round(x.cpuUs, 0) })),
+      rounds: runs.map((x) => ({
+        rps: round(x.rps, 0),
+        p50_ms: round(x.p50Ms),
+        p99_ms: round(x.p99Ms),
+        cpu_us_per_request: round(x.cpuUs, 0),
+      })),
       errors: runs.reduce((n, x) => n + x.errors, 0),
     };
   }
@@ -233,8 +288,21 @@ async function main(): Promise<void> {
   const { rps, p99 } = ratios(figures);
   const mem = totalmem() / 1024 ** 3;
   const report: BenchReport = {
-    machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model.trim() ?? 'unknown', memory_gb: round(mem, 1), node: process.version, platform: `${platform()} ${release()}` },
-    settings: { tool, connections: load.connections, duration_s: load.durationSeconds, rounds, warmup_s: warmupSeconds, nginx_workers: nginxWorkers },
+    machine: {
+      cpus: cpus().length,
+      cpu_model: cpus()[0]?.model.trim() ?? 'unknown',
+      memory_gb: round(mem, 1),
+      node: process.version,
+      platform: `${platform()} ${release()}`,
+    },
+    settings: {
+      tool,
+      connections: load.connections,
+      duration_s: load.durationSeconds,
+      rounds,
+      warmup_s: warmupSeconds,
+      nginx_workers: nginxWorkers,
+    },
     scenarios: figures,
     ratios: rps,
     p99_ratios: p99,

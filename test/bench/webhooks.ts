@@ -36,7 +36,11 @@ let cleanup: () => Promise<void>;
 if (real) {
   const schema = `wh_bench_${suffix}`;
   db = await createPgDatabase({ url: realServiceUrl('postgres'), schema, max: 20 });
-  const nats = await createNatsBus({ url: realServiceUrl('nats'), stream: `WH_BENCH_${suffix.toUpperCase()}`, subjectPrefix: `whbench${suffix}` });
+  const nats = await createNatsBus({
+    url: realServiceUrl('nats'),
+    stream: `WH_BENCH_${suffix.toUpperCase()}`,
+    subjectPrefix: `whbench${suffix}`,
+  });
   bus = nats;
   cleanup = async () => {
     await nats.deleteStream().catch(() => {});
@@ -53,13 +57,16 @@ if (real) {
   };
 }
 
-const service = await startWebhooksService(testConfig({ timeoutMs: 10_000, leaseMs: 120_000, perEndpointConcurrency: 16, maxInFlight: 512, pollIntervalMs: 50 }), {
-  db,
-  bus,
-  registry: new Registry(),
-  listen: false,
-  log: (m, e) => log(`${m} ${e ?? ''}`),
-});
+const service = await startWebhooksService(
+  testConfig({ timeoutMs: 10_000, leaseMs: 120_000, perEndpointConcurrency: 16, maxInFlight: 512, pollIntervalMs: 50 }),
+  {
+    db,
+    bus,
+    registry: new Registry(),
+    listen: false,
+    log: (m, e) => log(`${m} ${e ?? ''}`),
+  },
+);
 
 const publishedAt = new Map<string, number>();
 const latencies: number[] = [];
@@ -91,7 +98,9 @@ for (let i = 0; i < SUBSCRIPTIONS; i++) {
 }
 
 const expected = EVENTS * SUBSCRIPTIONS;
-log(`${EVENTS} events x ${SUBSCRIPTIONS} subscriptions = ${expected} deliveries on ${real ? 'PostgreSQL + NATS JetStream' : 'embedded PGlite + in-process bus'}`);
+log(
+  `${EVENTS} events x ${SUBSCRIPTIONS} subscriptions = ${expected} deliveries on ${real ? 'PostgreSQL + NATS JetStream' : 'embedded PGlite + in-process bus'}`,
+);
 const started = performance.now();
 for (let i = 0; i < EVENTS; i++) {
   const event = orderPlacedEvent();
@@ -124,7 +133,13 @@ const elapsedMs = lastDeliveryAt - started;
 if (fannedOutMs === undefined && delivered === expected) fannedOutMs = elapsedMs;
 latencies.sort((a, b) => a - b);
 
-if (process.env.WEBHOOKS_BENCH_DEBUG) log((await service.registry.metrics()).split("\n").filter((l) => /^concord_webhooks_(attempts|deliveries)_total/.test(l)).join(" | "));
+if (process.env.WEBHOOKS_BENCH_DEBUG)
+  log(
+    (await service.registry.metrics())
+      .split('\n')
+      .filter((l) => /^concord_webhooks_(attempts|deliveries)_total/.test(l))
+      .join(' | '),
+  );
 await service.close();
 for (const r of receivers) await r.close();
 await cleanup();
@@ -140,7 +155,11 @@ const result = {
   publish_ms: Math.round(publishMs),
   fanned_out_ms: fannedOutMs === undefined ? null : Math.round(fannedOutMs),
   throughput_per_s: Math.round((delivered / elapsedMs) * 1000),
-  latency_ms: { p50: Math.round(percentile(latencies, 50)), p99: Math.round(percentile(latencies, 99)), max: Math.round(latencies.at(-1) ?? NaN) },
+  latency_ms: {
+    p50: Math.round(percentile(latencies, 50)),
+    p99: Math.round(percentile(latencies, 99)),
+    max: Math.round(latencies.at(-1) ?? NaN),
+  },
 };
 console.log(JSON.stringify(result));
 process.exit(result.complete ? 0 : 1);

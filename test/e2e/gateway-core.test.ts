@@ -56,12 +56,18 @@ describe('the gateway in front of the real system APIs', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const send = (path: string, init: RequestInit = {}) => fetch(base + path, { ...init, headers: { ...auth, ...(init.headers as Record<string, string>) } });
+  const send = (path: string, init: RequestInit = {}) =>
+    fetch(base + path, { ...init, headers: { ...auth, ...(init.headers as Record<string, string>) } });
   const sendJson = (method: string, path: string, body: unknown, contentType = 'application/json') =>
     send(path, { method, headers: { 'content-type': contentType }, body: JSON.stringify(body) });
 
   it('v2: create, get, list and update a customer', async () => {
-    const created = await sendJson('POST', '/v2/customers', { name_prefix: 'Dr.', given_name: 'Ada', family_name: 'Lovelace', email: 'ada.e2e@example.com' });
+    const created = await sendJson('POST', '/v2/customers', {
+      name_prefix: 'Dr.',
+      given_name: 'Ada',
+      family_name: 'Lovelace',
+      email: 'ada.e2e@example.com',
+    });
     expect(created.status).toBe(201);
     const customer = await conforming<{ id: string }>('customers.v2', 'createCustomer', created);
     expect(created.headers.get('location')).toBe(`/v2/customers/${customer.id}`);
@@ -76,7 +82,12 @@ describe('the gateway in front of the real system APIs', () => {
     const page = await conforming<{ data: { id: string }[] }>('customers.v2', 'listCustomers', list);
     expect(page.data.map((c) => c.id)).toContain(customer.id);
 
-    const updated = await sendJson('PATCH', `/v2/customers/${customer.id}`, { phone: '+442071234567', name_prefix: null }, 'application/merge-patch+json');
+    const updated = await sendJson(
+      'PATCH',
+      `/v2/customers/${customer.id}`,
+      { phone: '+442071234567', name_prefix: null },
+      'application/merge-patch+json',
+    );
     expect(updated.status).toBe(200);
     expect(await conforming('customers.v2', 'updateCustomer', updated)).toMatchObject({ phone: '+442071234567', name_prefix: null });
   });
@@ -95,7 +106,11 @@ describe('the gateway in front of the real system APIs', () => {
     const read = await send(`/v1/customers/${customer.id}`);
     expect(await conforming('customers.v1', 'getCustomer', read)).toMatchObject({ full_name: 'Prof. Grace Brewster Hopper' });
     // The same customer in v2 has the split name.
-    expect(await (await send(`/v2/customers/${customer.id}`)).json()).toMatchObject({ name_prefix: 'Prof.', given_name: 'Grace Brewster', family_name: 'Hopper' });
+    expect(await (await send(`/v2/customers/${customer.id}`)).json()).toMatchObject({
+      name_prefix: 'Prof.',
+      given_name: 'Grace Brewster',
+      family_name: 'Hopper',
+    });
     const list = await send('/v1/customers?limit=50');
     await conforming('customers.v1', 'listCustomers', list);
     // A conflict from the v2 system API reaches the v1 client as a v1 problem.
@@ -109,10 +124,19 @@ describe('the gateway in front of the real system APIs', () => {
     expect(stock.status).toBeLessThan(300);
     await conforming('inventory.v1', 'setStock', stock);
     await conforming('inventory.v1', 'getStock', await send('/v1/stock/TEA-E2E-250'));
-    const customer = await conforming<{ id: string }>('customers.v2', 'createCustomer', await sendJson('POST', '/v2/customers', { given_name: 'Olive', family_name: 'Order', email: 'olive.e2e@example.com' }));
+    const customer = await conforming<{ id: string }>(
+      'customers.v2',
+      'createCustomer',
+      await sendJson('POST', '/v2/customers', { given_name: 'Olive', family_name: 'Order', email: 'olive.e2e@example.com' }),
+    );
 
     const order = { customer_id: customer.id, lines: [{ sku: 'TEA-E2E-250', quantity: 2 }] };
-    const place = () => send('/v1/orders', { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': 'e2e-order-1' }, body: JSON.stringify(order) });
+    const place = () =>
+      send('/v1/orders', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': 'e2e-order-1' },
+        body: JSON.stringify(order),
+      });
     const first = await place();
     expect(first.status).toBe(201);
     const placed = await conforming<{ id: string }>('orders.v1', 'createOrder', first);
@@ -129,7 +153,11 @@ describe('the gateway in front of the real system APIs', () => {
     const body = await gatewayProblem(res, 400);
     const pointers = (body.errors as { pointer: string }[]).map((e) => e.pointer).sort();
     expect(pointers).toEqual(['/body/email', '/body/family_name', '/body/favourite_colour', '/body/given_name', '/body/phone']);
-    await conforming('customers.v2', 'createCustomer', new Response(JSON.stringify(body), { status: 400, headers: { 'content-type': 'application/problem+json' } }));
+    await conforming(
+      'customers.v2',
+      'createCustomer',
+      new Response(JSON.stringify(body), { status: 400, headers: { 'content-type': 'application/problem+json' } }),
+    );
   });
 
   it('404, 405 (Allow), 413 and 415 are problem+json with the request id', async () => {
@@ -210,7 +238,11 @@ describe('upstream failures through the gateway process', () => {
   it('504 UPSTREAM_TIMEOUT when the system API is slower than the timeout', async () => {
     const { gateway, auth } = await start(slow.url, (doc) => doc.setIn(['apis', 0, 'policies'], doc.createNode({ timeoutMs: 300 })));
     const started = performance.now();
-    const res = await fetch(`${gateway.url}/v2/customers`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ given_name: 'A', family_name: 'B', email: 'slow@example.com' }) });
+    const res = await fetch(`${gateway.url}/v2/customers`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ given_name: 'A', family_name: 'B', email: 'slow@example.com' }),
+    });
     const body = await gatewayProblem(res, 504);
     expect(body.code).toBe('UPSTREAM_TIMEOUT');
     expect(performance.now() - started).toBeLessThan(2500);

@@ -12,10 +12,14 @@ import { startGateway, type RunningGateway } from '@concord/gateway/src/main.ts'
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CONFIG = fileURLToPath(new URL('../../gateway/gateway.config.yaml', import.meta.url));
 // The README's screenshot is rewritten only on request too: a fresh render differs byte for byte.
-const SCREENSHOT = fileURLToPath(new URL(process.env.UPDATE_SCREENSHOTS === '1' ? '../../docs/portal.png' : '../.tmp/portal.png', import.meta.url));
+const SCREENSHOT = fileURLToPath(
+  new URL(process.env.UPDATE_SCREENSHOTS === '1' ? '../../docs/portal.png' : '../.tmp/portal.png', import.meta.url),
+);
 // The reference page shows the gateway's (random) port, so its committed screenshot is refreshed
 // only on request (UPDATE_SCREENSHOTS=1); otherwise it goes to test/.tmp and leaves the tree clean.
-const REFERENCE_SCREENSHOT = fileURLToPath(new URL(process.env.UPDATE_SCREENSHOTS === '1' ? '../../docs/portal-reference.png' : '../.tmp/portal-reference.png', import.meta.url));
+const REFERENCE_SCREENSHOT = fileURLToPath(
+  new URL(process.env.UPDATE_SCREENSHOTS === '1' ? '../../docs/portal-reference.png' : '../.tmp/portal-reference.png', import.meta.url),
+);
 const hasChromium = existsSync(CHROMIUM);
 
 if (!hasChromium) {
@@ -30,10 +34,26 @@ describe.skipIf(!hasChromium)('the developer portal in headless Chromium', () =>
   const offsite: string[] = [];
 
   beforeAll(async () => {
-    gateway = await startGateway({ configPath: CONFIG, env: parseProcessEnv({}), port: 0, hostname: '127.0.0.1', watchConfig: false, deps: { logger: (await import('pino')).default({ level: 'silent' }) } });
+    gateway = await startGateway({
+      configPath: CONFIG,
+      env: parseProcessEnv({}),
+      port: 0,
+      hostname: '127.0.0.1',
+      watchConfig: false,
+      deps: { logger: (await import('pino')).default({ level: 'silent' }) },
+    });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   }, 60_000);
   afterAll(async () => {
@@ -63,7 +83,7 @@ describe.skipIf(!hasChromium)('the developer portal in headless Chromium', () =>
     for (const api of configured) {
       const row = page.locator(`tr[data-api="${api.contract}"]`);
       await expect.poll(() => row.isVisible()).toBe(true);
-      const text = await row.innerText();
+      const text = await row.textContent();
       expect(text).toContain(api.contract);
       expect(text).toContain(api.basePath);
       expect(text).toContain(api.lifecycle.status);
@@ -84,7 +104,7 @@ describe.skipIf(!hasChromium)('the developer portal in headless Chromium', () =>
       await page.getByText(summary, { exact: true }).first().waitFor({ state: 'visible' });
     }
     await page.getByText(`${gateway.url}/v2`).first().waitFor({ state: 'visible' });
-    expect(await page.locator('.portal-bar').innerText()).toContain('current');
+    expect(await page.locator('.portal-bar').textContent()).toContain('current');
     await page.screenshot({ path: REFERENCE_SCREENSHOT });
     await context.close();
   }, 60_000);

@@ -85,7 +85,12 @@ describe.skipIf(!redisUrl)('Idempotency-Key across two replicas sharing Redis', 
     const before = orders.created;
     const release = orders.holdCreates();
     let answered = 0;
-    const pending = Array.from({ length: 6 }, (_, i) => postOrder(i % 2 ? a : b, ORDER, key).then((r) => (answered++, r)));
+    const pending = Array.from({ length: 6 }, (_, i) =>
+      postOrder(i % 2 ? a : b, ORDER, key).then((r) => {
+        answered++;
+        return r;
+      }),
+    );
     // the duplicates are answered while the one that holds the key waits upstream
     while (answered < 5) await new Promise((r) => setTimeout(r, 5));
     release();

@@ -19,7 +19,9 @@ describe('/metrics after a run', () => {
     orders = await startOrdersUpstream();
     gw = reliabilityGateway({
       ordersUrl: orders.url,
-      resilience: { defaults: { retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 }, circuitBreaker: { minimumCalls: 3, openMs: 60_000 } } },
+      resilience: {
+        defaults: { retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 }, circuitBreaker: { minimumCalls: 3, openMs: 60_000 } },
+      },
       security: { rateLimit: { perIp: { points: 12, windowSeconds: 60 } } },
     });
     orders.failNext(1, { status: 503 });
@@ -46,7 +48,13 @@ describe('/metrics after a run', () => {
   });
 
   it('counts requests by api, version, operation, partner and status', () => {
-    const ok = samplesOf(exposition, METRIC_NAMES.requests, { api: 'orders', version: 'v1', operation: 'getOrder', partner: 'anonymous', status: '200' });
+    const ok = samplesOf(exposition, METRIC_NAMES.requests, {
+      api: 'orders',
+      version: 'v1',
+      operation: 'getOrder',
+      partner: 'anonymous',
+      status: '200',
+    });
     expect(ok[0]?.value).toBe(1);
     expect(samplesOf(exposition, METRIC_NAMES.requests, { operation: 'createOrder', status: '201' })[0]?.value).toBe(2);
     expect(exposition.types.get(METRIC_NAMES.requests)).toBe('counter');
@@ -57,11 +65,15 @@ describe('/metrics after a run', () => {
     expect(exposition.types.get(METRIC_NAMES.upstreamDuration)).toBe('histogram');
     const buckets = samplesOf(exposition, `${METRIC_NAMES.requestDuration}_bucket`, { operation: 'getOrder', status: '200' });
     expect(buckets.find((b) => b.labels.le === '+Inf')?.value).toBe(1);
-    expect(samplesOf(exposition, `${METRIC_NAMES.upstreamDuration}_count`, { upstream: 'orders', operation: 'createOrder' })[0]?.value).toBe(1);
+    expect(
+      samplesOf(exposition, `${METRIC_NAMES.upstreamDuration}_count`, { upstream: 'orders', operation: 'createOrder' })[0]?.value,
+    ).toBe(1);
   });
 
   it('counts retries, circuit state and rejections, and idempotent replays', () => {
-    expect(samplesOf(exposition, METRIC_NAMES.retries, { upstream: 'orders', operation: 'getOrder', reason: '503' })[0]?.value).toBeGreaterThanOrEqual(1);
+    expect(
+      samplesOf(exposition, METRIC_NAMES.retries, { upstream: 'orders', operation: 'getOrder', reason: '503' })[0]?.value,
+    ).toBeGreaterThanOrEqual(1);
     expect(samplesOf(exposition, METRIC_NAMES.circuitState, { upstream: 'orders', state: 'open' })[0]?.value).toBe(1);
     expect(samplesOf(exposition, METRIC_NAMES.circuitState, { upstream: 'orders', state: 'closed' })[0]?.value).toBe(0);
     expect(samplesOf(exposition, METRIC_NAMES.circuitRejections, { upstream: 'orders' })[0]?.value).toBeGreaterThanOrEqual(1);

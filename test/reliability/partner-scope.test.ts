@@ -34,11 +34,22 @@ describe('partners, idempotency scope and the access log', () => {
       publicOperations: false,
       logger: createGatewayLogger({ destination }),
       security: {
-        partners: [{ clientId: 'acme-test', name: 'Acme', plan: 'demo', apis: ['orders'], scopes: ['orders:read', 'orders:write'], secrets: [await hashClientSecret(ACME_SECRET, { N: 1024, r: 8, p: 1 })] }],
+        partners: [
+          {
+            clientId: 'acme-test',
+            name: 'Acme',
+            plan: 'demo',
+            apis: ['orders'],
+            scopes: ['orders:read', 'orders:write'],
+            secrets: [await hashClientSecret(ACME_SECRET, { N: 1024, r: 8, p: 1 })],
+          },
+        ],
       },
     });
     demo = { authorization: `Bearer ${await issueTestToken(gw.app, { scope: 'orders:write orders:read' })}` };
-    acme = { authorization: `Bearer ${await issueTestToken(gw.app, { clientId: 'acme-test', clientSecret: ACME_SECRET, scope: 'orders:write' })}` };
+    acme = {
+      authorization: `Bearer ${await issueTestToken(gw.app, { clientId: 'acme-test', clientSecret: ACME_SECRET, scope: 'orders:write' })}`,
+    };
   });
   afterAll(async () => {
     await gw?.close();
@@ -59,20 +70,34 @@ describe('partners, idempotency scope and the access log', () => {
 
   it('logs one JSON line per request with partner, operation, version, status and latencies, and no token', async () => {
     const before = lines.length;
-    const res = await gw.request('/v1/orders/ord_0000000001', { headers: { ...demo, 'x-request-id': 'req-reliability-1', cookie: 'session=abc' } });
+    const res = await gw.request('/v1/orders/ord_0000000001', {
+      headers: { ...demo, 'x-request-id': 'req-reliability-1', cookie: 'session=abc' },
+    });
     expect(res.status).toBe(200);
     const line = lines.slice(before).find((l) => l.request_id === 'req-reliability-1')!;
-    expect(line).toMatchObject({ msg: 'request', partner: 'demo-partner', api: 'orders', version: 'v1', operation: 'getOrder', status: 200, attempts: 1, retries: 0 });
+    expect(line).toMatchObject({
+      msg: 'request',
+      partner: 'demo-partner',
+      api: 'orders',
+      version: 'v1',
+      operation: 'getOrder',
+      status: 200,
+      attempts: 1,
+      retries: 0,
+    });
     expect(line.trace_id).toMatch(/^[0-9a-f]{32}$/);
     expect(typeof line.upstream_ms).toBe('number');
     expect(typeof line.total_ms).toBe('number');
     const everything = raw.join('');
-    for (const secret of [demo.authorization!.slice(7), acme.authorization!.slice(7), ACME_SECRET, 'session=abc']) expect(everything).not.toContain(secret);
+    for (const secret of [demo.authorization!.slice(7), acme.authorization!.slice(7), ACME_SECRET, 'session=abc'])
+      expect(everything).not.toContain(secret);
   });
 
   it('labels request metrics with the partner', async () => {
     const text = await gw.metrics.metrics();
-    expect(text).toContain('concord_http_requests_total{api="orders",version="v1",operation="createOrder",partner="acme-test",status="201"} 1');
+    expect(text).toContain(
+      'concord_http_requests_total{api="orders",version="v1",operation="createOrder",partner="acme-test",status="201"} 1',
+    );
     expect(text).toContain('concord_idempotent_replays_total{api="orders",operation="createOrder",partner="demo-partner"} 1');
   });
 });

@@ -43,7 +43,13 @@ describe('an upstream that is down', () => {
     const { createServer } = await import('node:http');
     const silent = createServer(() => {});
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-    track({ close: () => new Promise<void>((r) => { silent.closeAllConnections(); silent.close(() => r()); }) });
+    track({
+      close: () =>
+        new Promise<void>((r) => {
+          silent.closeAllConnections();
+          silent.close(() => r());
+        }),
+    });
     const port = (silent.address() as { port: number }).port;
     const gw = gateway(`http://127.0.0.1:${port}`, { defaults: { timeouts: { headersMs: 200, requestMs: 1000 } } });
     const started = performance.now();
@@ -55,7 +61,12 @@ describe('an upstream that is down', () => {
 });
 
 describe('the circuit breaker, observed from the upstream', () => {
-  const breaker = { defaults: { retry: { maxAttempts: 1 }, circuitBreaker: { minimumCalls: 4, failureRateThreshold: 0.5, openMs: 300, halfOpenMaxCalls: 1 } } };
+  const breaker = {
+    defaults: {
+      retry: { maxAttempts: 1 },
+      circuitBreaker: { minimumCalls: 4, failureRateThreshold: 0.5, openMs: 300, halfOpenMaxCalls: 1 },
+    },
+  };
 
   it('opens after the failure threshold, answers 503 CIRCUIT_OPEN without calling the upstream, and closes after one trial', async () => {
     const orders = await upstream();
@@ -158,7 +169,13 @@ describe('an upstream that fails twice, then succeeds', () => {
 
   it('stops retrying when the per-upstream retry budget is spent', async () => {
     const orders = await upstream();
-    const gw = gateway(orders.url, { defaults: { retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 }, retryBudget: { ratio: 0, minRetriesPerWindow: 3 }, circuitBreaker: { enabled: false } } });
+    const gw = gateway(orders.url, {
+      defaults: {
+        retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 },
+        retryBudget: { ratio: 0, minRetriesPerWindow: 3 },
+        circuitBreaker: { enabled: false },
+      },
+    });
     orders.failAll({ status: 503 });
     for (let i = 0; i < 4; i++) await gw.request('/v1/orders/ord_0000000001');
     // 4 requests + 3 retries of the budget, not 4 x 3 attempts

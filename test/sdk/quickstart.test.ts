@@ -53,8 +53,19 @@ describe('the SDK quickstart, from the packed tarball, against a running gateway
     await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: app });
 
     services = await startServices({ dataDir: 'memory://' });
-    const env = parseProcessEnv({ UPSTREAM_CUSTOMERS_URL: services.urls.customers, UPSTREAM_ORDERS_URL: services.urls.orders, UPSTREAM_INVENTORY_URL: services.urls.inventory });
-    gateway = await startGateway({ configPath: DEFAULT_CONFIG_PATH, env, port: 0, hostname: '127.0.0.1', watchConfig: false, deps: { logger: pino({ level: 'silent' }), redis: undefined } });
+    const env = parseProcessEnv({
+      UPSTREAM_CUSTOMERS_URL: services.urls.customers,
+      UPSTREAM_ORDERS_URL: services.urls.orders,
+      UPSTREAM_INVENTORY_URL: services.urls.inventory,
+    });
+    gateway = await startGateway({
+      configPath: DEFAULT_CONFIG_PATH,
+      env,
+      port: 0,
+      hostname: '127.0.0.1',
+      watchConfig: false,
+      deps: { logger: pino({ level: 'silent' }), redis: undefined },
+    });
   }, 240_000);
 
   afterAll(async () => {
@@ -66,17 +77,31 @@ describe('the SDK quickstart, from the packed tarball, against a running gateway
   it('ships ESM JavaScript with .d.ts, the README and nothing else', async () => {
     const { stdout } = await run('tar', ['-tzf', tarball]);
     const files = stdout.trim().split('\n');
-    expect(files).toEqual(expect.arrayContaining(['package/package.json', 'package/README.md', 'package/dist/index.js', 'package/dist/index.d.ts', 'package/dist/webhooks/index.js', 'package/dist/webhooks/index.d.ts']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'package/package.json',
+        'package/README.md',
+        'package/dist/index.js',
+        'package/dist/index.d.ts',
+        'package/dist/webhooks/index.js',
+        'package/dist/webhooks/index.d.ts',
+      ]),
+    );
     expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
     expect(files.filter((f) => /test|src\//.test(f))).toEqual([]);
-    const manifest = JSON.parse(await readFile(join(app, 'node_modules/@concord/partner-sdk/package.json'), 'utf8')) as Record<string, unknown>;
+    const manifest = JSON.parse(await readFile(join(app, 'node_modules/@concord/partner-sdk/package.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     expect(manifest.dependencies ?? {}).toEqual({});
     expect(manifest.type).toBe('module');
   });
 
   it('type-checks the example against the published types (NodeNext resolution, no skipLibCheck)', async () => {
     const tsc = join(REPO, 'node_modules/typescript/bin/tsc');
-    const result = await run(process.execPath, [tsc, '-p', app, '--typeRoots', join(REPO, 'node_modules/@types')]).catch((err: { stdout: string; stderr: string }) => err);
+    const result = await run(process.execPath, [tsc, '-p', app, '--typeRoots', join(REPO, 'node_modules/@types')]).catch(
+      (err: { stdout: string; stderr: string }) => err,
+    );
     expect(result.stdout + result.stderr).toBe('');
   }, 120_000);
 

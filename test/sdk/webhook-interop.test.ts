@@ -45,13 +45,23 @@ describe("the SDK verifies what Concord's webhook dispatcher sends", () => {
     time: new Date().toISOString(),
     datacontenttype: 'application/json',
     subject: 'ord_8KdW3nYq5TzR',
-    data: { id: 'ord_8KdW3nYq5TzR', customer_id: 'cus_4f9a2b7c1d8e', lines: [{ sku: 'TEA-EARLGREY-250', quantity: 2 }], cancelled_at: new Date().toISOString() },
+    data: {
+      id: 'ord_8KdW3nYq5TzR',
+      customer_id: 'cus_4f9a2b7c1d8e',
+      lines: [{ sku: 'TEA-EARLGREY-250', quantity: 2 }],
+      cancelled_at: new Date().toISOString(),
+    },
   };
 
   it('accepts a delivery signed with the new and the old secret while the partner still has the old one', async () => {
     const sender = createWebhookSender({ timeoutMs: 5_000, connections: 1 });
     try {
-      const result = await sender.send({ url, messageId: event.id, body: JSON.stringify(event), keys: [secretKey(newSecret), secretKey(oldSecret)] });
+      const result = await sender.send({
+        url,
+        messageId: event.id,
+        body: JSON.stringify(event),
+        keys: [secretKey(newSecret), secretKey(oldSecret)],
+      });
       expect(result.outcome).toBe('succeeded');
       const [verified] = received;
       expect(verified?.id).toBe(event.id);
@@ -59,7 +69,12 @@ describe("the SDK verifies what Concord's webhook dispatcher sends", () => {
       expect(verified.subject).toBe('ord_8KdW3nYq5TzR');
 
       partnerSecret = generateSecret();
-      const wrong = await sender.send({ url, messageId: 'evt_interop_0002', body: JSON.stringify({ ...event, id: 'evt_interop_0002' }), keys: [secretKey(newSecret)] });
+      const wrong = await sender.send({
+        url,
+        messageId: 'evt_interop_0002',
+        body: JSON.stringify({ ...event, id: 'evt_interop_0002' }),
+        keys: [secretKey(newSecret)],
+      });
       expect(wrong.outcome).toBe('failed');
       expect(refused).toEqual(['no_matching_signature']);
     } finally {

@@ -24,7 +24,9 @@ function security(idp: TestIdentityProvider, plan: { points: number; windowSecon
 
 async function fire(replicas: Replica[], count: number, token: string): Promise<Response[]> {
   return Promise.all(
-    Array.from({ length: count }, (_, i) => fetch(`${replicas[i % replicas.length]!.url}/v1/orders`, { headers: { authorization: `Bearer ${token}` } })),
+    Array.from({ length: count }, (_, i) =>
+      fetch(`${replicas[i % replicas.length]!.url}/v1/orders`, { headers: { authorization: `Bearer ${token}` } }),
+    ),
   );
 }
 
@@ -61,31 +63,37 @@ describe('three gateway replicas sharing one Redis', async () => {
     await idp?.stop();
   });
 
-  it.runIf(redisUrl)('admit exactly the plan (100/min) out of 1,000 concurrent requests; the rest are 429 with Retry-After', async () => {
-    const token = await idp.sign({ client_id: 'bench-partner', scope: 'orders:read' }, { expiresIn: 600 });
-    const started = performance.now();
-    const responses = await fire(replicas, 1000, token);
-    const elapsed = performance.now() - started;
-    const counts = tally(responses);
-    console.info(`1,000 requests over 3 replicas in ${elapsed.toFixed(0)} ms: ${JSON.stringify(counts)}`);
-    expect(counts).toEqual({ 200: 100, 429: 900 });
-    expect(stub.hits()).toBe(100);
-    for (const res of responses) {
-      expect(res.headers.get('ratelimit-policy')).toBe('"hundred";q=100;w=60');
-      if (res.status === 429) {
-        expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-        expect(Number(res.headers.get('retry-after'))).toBeLessThanOrEqual(60);
-        expect(res.headers.get('content-type')).toBe('application/problem+json');
+  it.runIf(redisUrl)(
+    'admit exactly the plan (100/min) out of 1,000 concurrent requests; the rest are 429 with Retry-After',
+    async () => {
+      const token = await idp.sign({ client_id: 'bench-partner', scope: 'orders:read' }, { expiresIn: 600 });
+      const started = performance.now();
+      const responses = await fire(replicas, 1000, token);
+      const elapsed = performance.now() - started;
+      const counts = tally(responses);
+      console.info(`1,000 requests over 3 replicas in ${elapsed.toFixed(0)} ms: ${JSON.stringify(counts)}`);
+      expect(counts).toEqual({ 200: 100, 429: 900 });
+      expect(stub.hits()).toBe(100);
+      for (const res of responses) {
+        expect(res.headers.get('ratelimit-policy')).toBe('"hundred";q=100;w=60');
+        if (res.status === 429) {
+          expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+          expect(Number(res.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+          expect(res.headers.get('content-type')).toBe('application/problem+json');
+        }
       }
-    }
-    // Every replica took part.
-    expect(new Set(responses.map((_, i) => i % 3)).size).toBe(3);
-  }, 60_000);
+      // Every replica took part.
+      expect(new Set(responses.map((_, i) => i % 3)).size).toBe(3);
+    },
+    60_000,
+  );
 });
 
 /** A throwaway redis-server (never the machine's shared one), so it can be stopped mid-test. */
 async function startThrowawayRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
   for (let i = 0; i < 100; i++) {
     const client = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
     client.on('error', () => {});
@@ -138,7 +146,11 @@ describe.runIf(hasRedisServer)('Redis stopped mid-test, then back', () => {
     const plan = { points: 50, windowSeconds: 60 };
     const env = { REDIS_URL: `redis://127.0.0.1:${port}` };
     [open, closed] = await Promise.all([
-      Promise.all([0, 1].map(() => startReplica(replicaConfig(stub.url, security(idp, plan, { onStoreDown: 'fail-open', storeTimeoutMs: 1000 })), env))),
+      Promise.all(
+        [0, 1].map(() =>
+          startReplica(replicaConfig(stub.url, security(idp, plan, { onStoreDown: 'fail-open', storeTimeoutMs: 1000 })), env),
+        ),
+      ),
       startReplica(replicaConfig(stub.url, security(idp, plan, { onStoreDown: 'fail-closed', storeTimeoutMs: 1000 })), env),
     ]);
   }, 60_000);
@@ -161,7 +173,9 @@ describe.runIf(hasRedisServer)('Redis stopped mid-test, then back', () => {
     await sleep(200);
     const fromOpen = await fire(open, 60, token);
     const fromClosed = await fire([closed!], 20, token);
-    console.info(`Redis down: fail-open replicas ${JSON.stringify(tally(fromOpen))}, fail-closed replica ${JSON.stringify(tally(fromClosed))}`);
+    console.info(
+      `Redis down: fail-open replicas ${JSON.stringify(tally(fromOpen))}, fail-closed replica ${JSON.stringify(tally(fromClosed))}`,
+    );
     // fail-open: each replica falls back to its own in-memory limiter of the plan (50): all 60 pass.
     expect(tally(fromOpen)).toEqual({ 200: 60 });
     // fail-closed: 503 problem+json, never a 500.

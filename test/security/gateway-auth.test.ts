@@ -12,7 +12,8 @@ describe('gateway process with AUTH_JWKS_URL (external identity provider)', () =
   let stub: Awaited<ReturnType<typeof startOrdersStub>>;
   let gateway: Replica;
   const get = async (token: string) => fetch(`${gateway.url}/v1/orders`, { headers: { authorization: `Bearer ${token}` } });
-  const sign = (claims: Record<string, unknown> = {}, options = {}) => idp.sign({ client_id: 'acme', scope: 'orders:read', ...claims }, options);
+  const sign = (claims: Record<string, unknown> = {}, options = {}) =>
+    idp.sign({ client_id: 'acme', scope: 'orders:read', ...claims }, options);
 
   beforeAll(async () => {
     idp = await startTestIdentityProvider();
@@ -22,7 +23,11 @@ describe('gateway process with AUTH_JWKS_URL (external identity provider)', () =
       partners: [{ clientId: 'acme', name: 'Acme', plan: 'gold', apis: ['orders'], scopes: ['orders:read'] }],
       plans: { gold: { rateLimit: { points: 10_000, windowSeconds: 60 } } },
     };
-    gateway = await startReplica(replicaConfig(stub.url, security), { AUTH_JWKS_URL: idp.jwksUrl, AUTH_ISSUER: idp.issuer, AUTH_AUDIENCE: idp.audience });
+    gateway = await startReplica(replicaConfig(stub.url, security), {
+      AUTH_JWKS_URL: idp.jwksUrl,
+      AUTH_ISSUER: idp.issuer,
+      AUTH_AUDIENCE: idp.audience,
+    });
   }, 60_000);
   afterAll(async () => {
     await gateway?.stop();
@@ -39,7 +44,11 @@ describe('gateway process with AUTH_JWKS_URL (external identity provider)', () =
   });
 
   it('answers 403 insufficient_scope naming the scope', async () => {
-    const res = await fetch(`${gateway.url}/v1/orders`, { method: 'POST', headers: { authorization: `Bearer ${await sign()}`, 'content-type': 'application/json' }, body: '{}' });
+    const res = await fetch(`${gateway.url}/v1/orders`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await sign()}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(res.status).toBe(403);
     expect(res.headers.get('www-authenticate')).toContain('scope="orders:write"');
     expect(((await res.json()) as { detail: string }).detail).toContain('orders:write');
@@ -91,7 +100,10 @@ describe('gateway process with the built-in issuer', () => {
   it('refuses the demo credentials when NODE_ENV=production', async () => {
     const res = await fetch(`${prod.url}/oauth/token`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`demo-partner:${DEFAULT_DEMO_SECRET}`).toString('base64')}` },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`demo-partner:${DEFAULT_DEMO_SECRET}`).toString('base64')}`,
+      },
       body: 'grant_type=client_credentials',
     });
     expect(res.status).toBe(401);

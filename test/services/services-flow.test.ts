@@ -45,7 +45,9 @@ describe.each(cases)('the three system APIs on $name', (backend) => {
   async function committedEvents(): Promise<{ id: string; type: EventName; subject: string }[]> {
     const all = [];
     for (const db of Object.values(stack.databases)) {
-      const { rows } = await db.query<{ event_id: string; event_type: EventName; subject: string }>("SELECT event_id, event_type, envelope->>'subject' AS subject FROM outbox ORDER BY seq");
+      const { rows } = await db.query<{ event_id: string; event_type: EventName; subject: string }>(
+        "SELECT event_id, event_type, envelope->>'subject' AS subject FROM outbox ORDER BY seq",
+      );
       all.push(...rows.map((r) => ({ id: r.event_id, type: r.event_type, subject: r.subject })));
     }
     return all;
@@ -56,45 +58,50 @@ describe.each(cases)('the three system APIs on $name', (backend) => {
     return data!;
   }
 
-  it.skipIf(backend.skip)('customer, stock, order, cancel: the stock comes back and each event is on its subject exactly once', async () => {
-    const sku = `FLOW-${env.runId.toUpperCase()}`;
-    const customer = await customers.POST('/customers', { body: { given_name: 'Grace', family_name: 'Hopper', email: `grace+${env.runId}@navy.example` } });
-    expect(customer.response.status).toBe(201);
-    await inventory.PUT('/stock/{sku}', { params: { path: { sku } }, body: { available: 10, name: 'Flow test tea' } });
+  it.skipIf(backend.skip)(
+    'customer, stock, order, cancel: the stock comes back and each event is on its subject exactly once',
+    async () => {
+      const sku = `FLOW-${env.runId.toUpperCase()}`;
+      const customer = await customers.POST('/customers', {
+        body: { given_name: 'Grace', family_name: 'Hopper', email: `grace+${env.runId}@navy.example` },
+      });
+      expect(customer.response.status).toBe(201);
+      await inventory.PUT('/stock/{sku}', { params: { path: { sku } }, body: { available: 10, name: 'Flow test tea' } });
 
-    const placed = await orders.POST('/orders', { body: { customer_id: customer.data!.id, lines: [{ sku, quantity: 4 }] } });
-    expect(placed.response.status).toBe(201);
-    expect(placed.data!.status).toBe('confirmed');
-    expect(await stockOf(sku)).toMatchObject({ available: 6, reserved: 4 });
+      const placed = await orders.POST('/orders', { body: { customer_id: customer.data!.id, lines: [{ sku, quantity: 4 }] } });
+      expect(placed.response.status).toBe(201);
+      expect(placed.data!.status).toBe('confirmed');
+      expect(await stockOf(sku)).toMatchObject({ available: 6, reserved: 4 });
 
-    const cancelled = await orders.POST('/orders/{orderId}/cancel', { params: { path: { orderId: placed.data!.id } } });
-    expect(cancelled.data!.status).toBe('cancelled');
-    // Released by inventory's consumer of order.cancelled: eventually, not in the cancel request.
-    await eventually(async () => ((await stockOf(sku)).reserved === 0 ? true : undefined), 'the stock to be released');
-    expect(await stockOf(sku)).toMatchObject({ available: 10, reserved: 0 });
+      const cancelled = await orders.POST('/orders/{orderId}/cancel', { params: { path: { orderId: placed.data!.id } } });
+      expect(cancelled.data!.status).toBe('cancelled');
+      // Released by inventory's consumer of order.cancelled: eventually, not in the cancel request.
+      await eventually(async () => ((await stockOf(sku)).reserved === 0 ? true : undefined), 'the stock to be released');
+      expect(await stockOf(sku)).toMatchObject({ available: 10, reserved: 0 });
 
-    const orderId = placed.data!.id;
-    const expected: [EventName, string][] = [
-      ['customer.created', customer.data!.id],
-      ['order.placed', orderId],
-      ['order.confirmed', orderId],
-      ['inventory.reserved', orderId],
-      ['order.cancelled', orderId],
-      ['inventory.released', orderId],
-    ];
-    const committed = (await committedEvents()).filter((e) => e.subject === orderId || e.subject === customer.data!.id);
-    expect(committed.map((e) => e.type).sort()).toEqual(expected.map(([type]) => type).sort());
-    const stream = await eventually(async () => {
-      const all = await env.bus.readAll();
-      return committed.every((e) => all.some((m) => m.msgId === e.id)) ? all : undefined;
-    }, 'every committed event on the bus');
-    for (const event of committed) {
-      const copies = stream.filter((m) => m.msgId === event.id);
-      expect(copies, `${event.type} ${event.id}`).toHaveLength(1);
-      expect(copies[0]!.subject).toBe(eventCatalog[event.type].channel);
-      expect(copies[0]!.envelope).toMatchObject({ specversion: '1.0', id: event.id, type: event.type, subject: event.subject });
-    }
-  });
+      const orderId = placed.data!.id;
+      const expected: [EventName, string][] = [
+        ['customer.created', customer.data!.id],
+        ['order.placed', orderId],
+        ['order.confirmed', orderId],
+        ['inventory.reserved', orderId],
+        ['order.cancelled', orderId],
+        ['inventory.released', orderId],
+      ];
+      const committed = (await committedEvents()).filter((e) => e.subject === orderId || e.subject === customer.data!.id);
+      expect(committed.map((e) => e.type).sort()).toEqual(expected.map(([type]) => type).sort());
+      const stream = await eventually(async () => {
+        const all = await env.bus.readAll();
+        return committed.every((e) => all.some((m) => m.msgId === e.id)) ? all : undefined;
+      }, 'every committed event on the bus');
+      for (const event of committed) {
+        const copies = stream.filter((m) => m.msgId === event.id);
+        expect(copies, `${event.type} ${event.id}`).toHaveLength(1);
+        expect(copies[0]!.subject).toBe(eventCatalog[event.type].channel);
+        expect(copies[0]!.envelope).toMatchObject({ specversion: '1.0', id: event.id, type: event.type, subject: event.subject });
+      }
+    },
+  );
 
   it.skipIf(backend.skip)('loses nothing committed while a relay is down: after restart each event is published once', async () => {
     const sku = `RELAY-${env.runId.toUpperCase()}`;
@@ -102,7 +109,9 @@ describe.each(cases)('the three system APIs on $name', (backend) => {
     await stack.services.orders.stop();
     const placed = await orders.POST('/orders', { body: { customer_id: 'cus_relaytest1', lines: [{ sku, quantity: 1 }] } });
     expect(placed.response.status).toBe(422);
-    const customer = await customers.POST('/customers', { body: { given_name: 'Relay', family_name: 'Test', email: `relay+${env.runId}@x.example` } });
+    const customer = await customers.POST('/customers', {
+      body: { given_name: 'Relay', family_name: 'Test', email: `relay+${env.runId}@x.example` },
+    });
     const order = await orders.POST('/orders', { body: { customer_id: customer.data!.id, lines: [{ sku, quantity: 1 }] } });
     const mine = (await committedEvents()).filter((e) => e.subject === order.data!.id && e.type.startsWith('order.'));
     expect(mine.map((e) => e.type)).toEqual(['order.placed', 'order.confirmed']);
@@ -119,14 +128,18 @@ describe.each(cases)('the three system APIs on $name', (backend) => {
   it.skipIf(backend.skip)('releases once when order.cancelled is delivered twice', async () => {
     const sku = `TWICE-${env.runId.toUpperCase()}`;
     await inventory.PUT('/stock/{sku}', { params: { path: { sku } }, body: { available: 8 } });
-    const customer = await customers.POST('/customers', { body: { given_name: 'Twice', family_name: 'Delivered', email: `twice+${env.runId}@x.example` } });
+    const customer = await customers.POST('/customers', {
+      body: { given_name: 'Twice', family_name: 'Delivered', email: `twice+${env.runId}@x.example` },
+    });
     const first = await orders.POST('/orders', { body: { customer_id: customer.data!.id, lines: [{ sku, quantity: 3 }] } });
     const second = await orders.POST('/orders', { body: { customer_id: customer.data!.id, lines: [{ sku, quantity: 2 }] } });
     await orders.POST('/orders/{orderId}/cancel', { params: { path: { orderId: first.data!.id } } });
     await eventually(async () => ((await stockOf(sku)).reserved === 2 ? true : undefined), 'the first release');
 
     // The same event again, as a redelivery under another message id would bring it.
-    const cancelledEvent = (await env.bus.readAll()).find((m) => m.subject === 'concord.order.cancelled' && (m.envelope as { subject: string }).subject === first.data!.id)!;
+    const cancelledEvent = (await env.bus.readAll()).find(
+      (m) => m.subject === 'concord.order.cancelled' && (m.envelope as { subject: string }).subject === first.data!.id,
+    )!;
     await env.bus.publish(cancelledEvent.subject, cancelledEvent.envelope, { msgId: `${cancelledEvent.msgId}-redelivered` });
     // A later cancellation on the same subject proves the duplicate was consumed before it.
     await orders.POST('/orders/{orderId}/cancel', { params: { path: { orderId: second.data!.id } } });
@@ -139,15 +152,47 @@ describe.each(cases)('the three system APIs on $name', (backend) => {
   it.skipIf(backend.skip)('answers client errors as problem+json 4xx: 409, 422, 400 with pointers, never 500', async () => {
     const sku = `ERR-${env.runId.toUpperCase()}`;
     await inventory.PUT('/stock/{sku}', { params: { path: { sku } }, body: { available: 1 } });
-    const customer = await customers.POST('/customers', { body: { given_name: 'Err', family_name: 'Case', email: `err+${env.runId}@x.example` } });
+    const customer = await customers.POST('/customers', {
+      body: { given_name: 'Err', family_name: 'Case', email: `err+${env.runId}@x.example` },
+    });
     const cases: [string, string, RequestInit, number, string[]][] = [
-      ['orders', '/orders', { method: 'POST', body: JSON.stringify({ customer_id: customer.data!.id, lines: [{ sku, quantity: 2 }] }) }, 409, ['/body/lines/0/quantity']],
-      ['orders', '/orders', { method: 'POST', body: JSON.stringify({ customer_id: customer.data!.id, lines: [{ sku: 'NO-SUCH-SKU', quantity: 1 }] }) }, 422, ['/body/lines/0/sku']],
-      ['orders', '/orders', { method: 'POST', body: JSON.stringify({ customer_id: 'x', lines: [] }) }, 400, ['/body/customer_id', '/body/lines']],
+      [
+        'orders',
+        '/orders',
+        { method: 'POST', body: JSON.stringify({ customer_id: customer.data!.id, lines: [{ sku, quantity: 2 }] }) },
+        409,
+        ['/body/lines/0/quantity'],
+      ],
+      [
+        'orders',
+        '/orders',
+        { method: 'POST', body: JSON.stringify({ customer_id: customer.data!.id, lines: [{ sku: 'NO-SUCH-SKU', quantity: 1 }] }) },
+        422,
+        ['/body/lines/0/sku'],
+      ],
+      [
+        'orders',
+        '/orders',
+        { method: 'POST', body: JSON.stringify({ customer_id: 'x', lines: [] }) },
+        400,
+        ['/body/customer_id', '/body/lines'],
+      ],
       ['orders', '/orders', { method: 'POST', body: '{not json' }, 400, ['/body']],
-      ['customers', '/customers', { method: 'POST', body: JSON.stringify({ given_name: 'A', family_name: 'B', email: `ERR+${env.runId}@x.example` }) }, 409, ['/body/email']],
+      [
+        'customers',
+        '/customers',
+        { method: 'POST', body: JSON.stringify({ given_name: 'A', family_name: 'B', email: `ERR+${env.runId}@x.example` }) },
+        409,
+        ['/body/email'],
+      ],
       ['customers', '/customers', { method: 'POST', body: JSON.stringify({ given_name: 'A' }) }, 400, ['/body/email', '/body/family_name']],
-      ['inventory', '/reservations', { method: 'POST', body: JSON.stringify({ order_id: 'ord_errcase0001', lines: [{ sku, quantity: 1001 }] }) }, 400, ['/body/lines/0/quantity']],
+      [
+        'inventory',
+        '/reservations',
+        { method: 'POST', body: JSON.stringify({ order_id: 'ord_errcase0001', lines: [{ sku, quantity: 1001 }] }) },
+        400,
+        ['/body/lines/0/quantity'],
+      ],
       ['orders', '/orders/not-an-id', { method: 'GET' }, 400, ['/path/orderId']],
       ['orders', '/orders/ord_00000000zzzz/cancel', { method: 'POST' }, 404, []],
     ];

@@ -27,7 +27,10 @@ function suffix(): string {
 }
 
 /** A private schema and stream per test, dropped afterwards, so parallel runs never share state. */
-export async function openPostgres(url: string, schema = `wh_test_${suffix()}`): Promise<{ db: Database; schema: string; drop(): Promise<void> }> {
+export async function openPostgres(
+  url: string,
+  schema = `wh_test_${suffix()}`,
+): Promise<{ db: Database; schema: string; drop(): Promise<void> }> {
   const db = await createPgDatabase({ url, schema });
   return {
     db,

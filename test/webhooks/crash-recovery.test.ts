@@ -96,6 +96,8 @@ describe.runIf(natsUrl).each(stores)('dispatcher killed with SIGKILL mid-burst, 
     expect(receiver.accepted.size).toBe(EVENTS);
     // Duplicates are allowed (the kill can land between a 2xx and its record), but each carries its event's id.
     for (const hook of receiver.received) expect(JSON.parse(hook.body).id).toBe(hook.headers['webhook-id']);
-    console.log(`[crash-recovery/${store.name}] accepted ${atKill} before SIGKILL; ${receiver.received.length} requests for ${EVENTS} events after restart`);
+    console.log(
+      `[crash-recovery/${store.name}] accepted ${atKill} before SIGKILL; ${receiver.received.length} requests for ${EVENTS} events after restart`,
+    );
   });
 });

@@ -18,7 +18,10 @@ async function receiver(...args: Parameters<typeof startReceiver>): Promise<Webh
   return r;
 }
 
-async function start(backend: (typeof backends)[number], config: Parameters<typeof startTestWebhooks>[0] extends infer O ? (O extends { config?: infer C } ? C : never) : never = {}): Promise<TestWebhooks> {
+async function start(
+  backend: (typeof backends)[number],
+  config: Parameters<typeof startTestWebhooks>[0] extends infer O ? (O extends { config?: infer C } ? C : never) : never = {},
+): Promise<TestWebhooks> {
   const opened: OpenedBackend = await backend.open();
   cleanups.push(() => opened.close());
   const hooks = await startTestWebhooks({ db: opened.db, bus: opened.bus, config });
@@ -28,7 +31,11 @@ async function start(backend: (typeof backends)[number], config: Parameters<type
 
 /** A loopback port nothing listens on (yet). */
 function headersOf(hook: ReceivedWebhook): Record<string, string> {
-  return { 'webhook-id': String(hook.headers['webhook-id']), 'webhook-timestamp': String(hook.headers['webhook-timestamp']), 'webhook-signature': String(hook.headers['webhook-signature']) };
+  return {
+    'webhook-id': String(hook.headers['webhook-id']),
+    'webhook-timestamp': String(hook.headers['webhook-timestamp']),
+    'webhook-signature': String(hook.headers['webhook-signature']),
+  };
 }
 
 async function publishMany(hooks: TestWebhooks, n: number): Promise<string[]> {
@@ -42,7 +49,9 @@ async function publishMany(hooks: TestWebhooks, n: number): Promise<string[]> {
 }
 
 describe.each(backends)('webhook delivery on $name', (backend) => {
-  it('a receiver verifying with the standardwebhooks package accepts every delivery; tampering, an old timestamp and a wrong secret are rejected', { timeout: 60_000 }, async () => {
+  it('a receiver verifying with the standardwebhooks package accepts every delivery; tampering, an old timestamp and a wrong secret are rejected', {
+    timeout: 60_000,
+  }, async () => {
     const hooks = await start(backend);
     let secret = '';
     const rejected: string[] = [];
@@ -67,7 +76,11 @@ describe.each(backends)('webhook delivery on $name', (backend) => {
     expect(parsed.id).toBe(hook.headers['webhook-id']);
     expect(() => wh.verify(hook.body.replace('"confirmed"', '"cancelled"'), headersOf(hook))).toThrow(/signature/i);
     const old = Math.floor(Date.now() / 1000) - 10 * 60;
-    const oldHeaders = { ...headersOf(hook), 'webhook-timestamp': String(old), 'webhook-signature': signatureHeader([secretKey(secret)], String(hook.headers['webhook-id']), old, hook.body) };
+    const oldHeaders = {
+      ...headersOf(hook),
+      'webhook-timestamp': String(old),
+      'webhook-signature': signatureHeader([secretKey(secret)], String(hook.headers['webhook-id']), old, hook.body),
+    };
     expect(() => wh.verify(hook.body, oldHeaders)).toThrow(/timestamp/i);
     expect(() => new Webhook(generateSecret()).verify(hook.body, headersOf(hook))).toThrow(/signature/i);
 
@@ -83,16 +96,32 @@ describe.each(backends)('webhook delivery on $name', (backend) => {
   it('a receiver that is down at first and up afterwards receives every event', { timeout: 60_000 }, async () => {
     const hooks = await start(backend, { retry: { scheduleMs: [0, 200, 400, 800, 1600, 3200, 3200], jitter: 0.2, maxRetryAfterMs: 5000 } });
     const port = await freePort();
-    const sub = (await hooks.api('POST', '/webhooks/subscriptions', { url: `http://127.0.0.1:${port}/hooks`, event_types: ['order.placed'] })).body;
+    const sub = (
+      await hooks.api('POST', '/webhooks/subscriptions', { url: `http://127.0.0.1:${port}/hooks`, event_types: ['order.placed'] })
+    ).body;
     const ids = await publishMany(hooks, 50);
     // Let every message fail at least once.
-    await expect.poll(async () => (await hooks.api('GET', `/webhooks/subscriptions/${sub.id}/deliveries?limit=100`)).body.data.filter((d: { attempt_count: number }) => d.attempt_count >= 1).length, { timeout: 10_000 }).toBe(50);
+    await expect
+      .poll(
+        async () =>
+          (await hooks.api('GET', `/webhooks/subscriptions/${sub.id}/deliveries?limit=100`)).body.data.filter(
+            (d: { attempt_count: number }) => d.attempt_count >= 1,
+          ).length,
+        { timeout: 10_000 },
+      )
+      .toBe(50);
     const r = await receiver(undefined, port);
     await r.waitFor(() => ids.every((id) => r.accepted.has(id)), 30_000, 'every event after the receiver came up');
     // The 2xx is recorded a moment after the receiver saw it.
     let deliveries: { id: string; status: string }[] = [];
     await expect
-      .poll(async () => (deliveries = (await hooks.api('GET', `/webhooks/subscriptions/${sub.id}/deliveries?limit=100`)).body.data).every((d: { status: string }) => d.status === 'succeeded'), { timeout: 10_000 })
+      .poll(
+        async () =>
+          (deliveries = (await hooks.api('GET', `/webhooks/subscriptions/${sub.id}/deliveries?limit=100`)).body.data).every(
+            (d: { status: string }) => d.status === 'succeeded',
+          ),
+        { timeout: 10_000 },
+      )
       .toBe(true);
     const first = deliveries[0]!;
     const attempts = (await hooks.api('GET', `/webhooks/subscriptions/${sub.id}/deliveries/${first.id}/attempts`)).body.data;
@@ -100,16 +129,24 @@ describe.each(backends)('webhook delivery on $name', (backend) => {
     expect(attempts.at(-1).outcome).toBe('succeeded');
   });
 
-  it('a receiver that never comes up ends with every event in the dead-letter queue; replay delivers them once it is up', { timeout: 60_000 }, async () => {
+  it('a receiver that never comes up ends with every event in the dead-letter queue; replay delivers them once it is up', {
+    timeout: 60_000,
+  }, async () => {
     const hooks = await start(backend, { retry: { scheduleMs: [0, 50, 100], jitter: 0.2, maxRetryAfterMs: 1000 } });
     const port = await freePort();
     const since = new Date(Date.now() - 1000).toISOString();
-    const sub = (await hooks.api('POST', '/webhooks/subscriptions', { url: `http://127.0.0.1:${port}/hooks`, event_types: ['order.placed'] })).body;
+    const sub = (
+      await hooks.api('POST', '/webhooks/subscriptions', { url: `http://127.0.0.1:${port}/hooks`, event_types: ['order.placed'] })
+    ).body;
     const ids = await publishMany(hooks, 20);
-    await expect.poll(async () => (await hooks.api('GET', `/webhooks/subscriptions/${sub.id}`)).body.dead_letter_count, { timeout: 20_000 }).toBe(20);
+    await expect
+      .poll(async () => (await hooks.api('GET', `/webhooks/subscriptions/${sub.id}`)).body.dead_letter_count, { timeout: 20_000 })
+      .toBe(20);
     const dlq = (await hooks.api('GET', `/webhooks/subscriptions/${sub.id}/deliveries?status=dead_lettered&limit=100`)).body.data;
     expect(new Set(dlq.map((d: { message_id: string }) => d.message_id))).toEqual(new Set(ids));
-    expect(dlq.every((d: { attempt_count: number; last_error: string }) => d.attempt_count === 3 && /ECONNREFUSED|connect/i.test(d.last_error))).toBe(true);
+    expect(
+      dlq.every((d: { attempt_count: number; last_error: string }) => d.attempt_count === 3 && /ECONNREFUSED|connect/i.test(d.last_error)),
+    ).toBe(true);
     const metrics = await (await hooks.service.app.request('/metrics')).text();
     expect(metrics).toContain(`concord_webhooks_dead_letter_depth{subscription="${sub.id}"} 20`);
 
@@ -121,7 +158,9 @@ describe.each(backends)('webhook delivery on $name', (backend) => {
     const all = await hooks.api('POST', `/webhooks/subscriptions/${sub.id}/replay`, { since });
     expect(all.body.replayed).toBe(20);
     await r.waitFor(() => ids.every((id) => r.accepted.has(id)), 20_000, 'every replayed message');
-    await expect.poll(async () => (await hooks.api('GET', `/webhooks/subscriptions/${sub.id}`)).body.dead_letter_count, { timeout: 10_000 }).toBe(0);
+    await expect
+      .poll(async () => (await hooks.api('GET', `/webhooks/subscriptions/${sub.id}`)).body.dead_letter_count, { timeout: 10_000 })
+      .toBe(0);
     for (const hook of r.received) expect(JSON.parse(hook.body).id).toBe(hook.headers['webhook-id']);
   });
 });

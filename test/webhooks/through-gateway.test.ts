@@ -25,7 +25,14 @@ describe('webhooks through the gateway, on the embedded stack', () => {
       UPSTREAM_INVENTORY_URL: services.urls.inventory,
       UPSTREAM_WEBHOOKS_URL: services.urls.webhooks,
     });
-    gateway = await startGateway({ configPath: DEFAULT_CONFIG_PATH, env, port: 0, hostname: '127.0.0.1', watchConfig: false, deps: { logger: pino({ level: 'silent' }), redis: undefined } });
+    gateway = await startGateway({
+      configPath: DEFAULT_CONFIG_PATH,
+      env,
+      port: 0,
+      hostname: '127.0.0.1',
+      watchConfig: false,
+      deps: { logger: pino({ level: 'silent' }), redis: undefined },
+    });
     receiver = await startReceiver();
     const demo = gateway.current().security.partners.demo!;
     const res = await fetch(`${gateway.url}/oauth/token`, {
@@ -61,8 +68,14 @@ describe('webhooks through the gateway, on the embedded stack', () => {
     expect((await call('GET', '/v1/webhooks/subscriptions', undefined, {})).status).toBe(200);
     expect((await fetch(`${gateway.url}/v1/webhooks/subscriptions`)).status).toBe(401);
 
-    await fetch(`${services.urls.inventory}/stock/TEA-HOOK-1`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ available: 5 }) });
-    const customer = (await (await call('POST', '/v2/customers', { given_name: 'Web', family_name: 'Hook', email: `hook-${Date.now()}@x.example` })).json()) as { id: string };
+    await fetch(`${services.urls.inventory}/stock/TEA-HOOK-1`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ available: 5 }),
+    });
+    const customer = (await (
+      await call('POST', '/v2/customers', { given_name: 'Web', family_name: 'Hook', email: `hook-${Date.now()}@x.example` })
+    ).json()) as { id: string };
     const order = await call('POST', '/v1/orders', { customer_id: customer.id, lines: [{ sku: 'TEA-HOOK-1', quantity: 1 }] });
     expect(order.status).toBe(201);
     const orderId = ((await order.json()) as { id: string }).id;
@@ -77,7 +90,9 @@ describe('webhooks through the gateway, on the embedded stack', () => {
     expect(event.type).toBe('order.placed');
     expect(event.data.id).toBe(orderId);
 
-    const deliveries = (await (await call('GET', `/v1/webhooks/subscriptions/${sub.id}/deliveries`)).json()) as { data: { status: string }[] };
+    const deliveries = (await (await call('GET', `/v1/webhooks/subscriptions/${sub.id}/deliveries`)).json()) as {
+      data: { status: string }[];
+    };
     expect(deliveries.data[0]?.status).toMatch(/succeeded|pending/);
   });
 });

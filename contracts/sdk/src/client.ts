@@ -39,8 +39,10 @@ export type ConcordClient = ConcordApis & {
  *   const customer = await concord.customersV2.getCustomer({ customerId: 'cus_4f9a2b7c1d8e' });
  */
 export function createConcordClient(options: ConcordClientOptions): ConcordClient {
-  if (!options.baseUrl || !/^https?:\/\//.test(options.baseUrl)) throw new TypeError(`baseUrl must be an http(s) URL, not ${JSON.stringify(options.baseUrl)}`);
-  if (options.clientCredentials && options.accessToken !== undefined) throw new TypeError('pass clientCredentials or accessToken, not both');
+  if (!options.baseUrl || !/^https?:\/\//.test(options.baseUrl))
+    throw new TypeError(`baseUrl must be an http(s) URL, not ${JSON.stringify(options.baseUrl)}`);
+  if (options.clientCredentials && options.accessToken !== undefined)
+    throw new TypeError('pass clientCredentials or accessToken, not both');
   const runtime: EngineRuntime = {
     fetch: options.runtime?.fetch ?? options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
     random: options.runtime?.random ?? Math.random,
@@ -54,7 +56,13 @@ export function createConcordClient(options: ConcordClientOptions): ConcordClien
 
   let auth: AccessTokenProvider | undefined;
   if (options.clientCredentials) {
-    auth = new ClientCredentialsTokenProvider(options.clientCredentials, options.baseUrl, engine, () => ({ retry, timeoutMs, deadlineMs }), runtime.now);
+    auth = new ClientCredentialsTokenProvider(
+      options.clientCredentials,
+      options.baseUrl,
+      engine,
+      () => ({ retry, timeoutMs, deadlineMs }),
+      runtime.now,
+    );
   } else if (options.accessToken !== undefined) {
     auth = new StaticTokenProvider(options.accessToken);
   }

@@ -62,7 +62,11 @@ describe('typed methods', () => {
     const ids: string[] = [];
     for await (const c of client.customersV2.listCustomers.all({ limit: 3 })) ids.push(c.id);
     expect(ids).toEqual(all.map((c) => c.id));
-    expect(server.requests.map((r) => r.url)).toEqual(['/v2/customers?limit=3', '/v2/customers?limit=3&cursor=3', '/v2/customers?limit=3&cursor=6']);
+    expect(server.requests.map((r) => r.url)).toEqual([
+      '/v2/customers?limit=3',
+      '/v2/customers?limit=3&cursor=3',
+      '/v2/customers?limit=3&cursor=6',
+    ]);
 
     let pages = 0;
     for await (const page of client.customersV2.listCustomers.pages({ limit: 5 })) pages += page.data.length > 0 ? 1 : 0;
@@ -70,7 +74,7 @@ describe('typed methods', () => {
   });
 
   it('calls the logging hooks with the token redacted', async () => {
-    server = await startServer((req, res) => json(res, 200, customer('cus_abc12345'), { 'x-request-id': 'req_123' }));
+    server = await startServer((_req, res) => json(res, 200, customer('cus_abc12345'), { 'x-request-id': 'req_123' }));
     const requests: RequestEvent[] = [];
     const responses: ResponseEvent[] = [];
     const client = createConcordClient({
@@ -93,7 +97,9 @@ describe('typed methods', () => {
 
 describe('typed errors', () => {
   it('turns a 404 problem into NotFoundError with the problem fields and the request id', async () => {
-    server = await startServer((req, res) => problem(res, 404, 'Not Found', { detail: 'Customer cus_nope0000 does not exist.', instance: '/v2/customers/cus_nope0000' }));
+    server = await startServer((_req, res) =>
+      problem(res, 404, 'Not Found', { detail: 'Customer cus_nope0000 does not exist.', instance: '/v2/customers/cus_nope0000' }),
+    );
     const client = createConcordClient({ baseUrl: server.url, accessToken: 't' });
     const err = await client.customersV2.getCustomer({ customerId: 'cus_nope0000' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NotFoundError);
@@ -112,16 +118,18 @@ describe('typed errors', () => {
 
   it('carries the field errors of a 400', async () => {
     const errors = [{ pointer: '/body/email', message: 'must match format "email"' }];
-    server = await startServer((req, res) => problem(res, 400, 'Request validation failed', { errors }));
+    server = await startServer((_req, res) => problem(res, 400, 'Request validation failed', { errors }));
     const client = createConcordClient({ baseUrl: server.url, accessToken: 't' });
-    const err = await client.customersV2.createCustomer({ body: { given_name: 'A', family_name: 'B', email: 'nope' } }).catch((e: unknown) => e);
+    const err = await client.customersV2
+      .createCustomer({ body: { given_name: 'A', family_name: 'B', email: 'nope' } })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ValidationError);
     expect((err as ValidationError).errors).toEqual(errors);
   });
 
   it('maps each status to its family, whatever the body', async () => {
     const statuses = [409, 418, 500];
-    server = await startServer((req, res) => {
+    server = await startServer((_req, res) => {
       const status = statuses[server!.requests.length - 1]!;
       if (status === 500) res.writeHead(500, { 'content-type': 'text/html' }).end('<h1>oops</h1>');
       else problem(res, status, 'Whatever');

@@ -24,7 +24,13 @@ export async function startServer(handler: Handler): Promise<TestServer> {
   const server = createServer(async (raw, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of raw) chunks.push(chunk as Buffer);
-    const req: RecordedRequest = { method: raw.method ?? '', url: raw.url ?? '', headers: raw.headers, body: Buffer.concat(chunks).toString('utf8'), at: performance.now() };
+    const req: RecordedRequest = {
+      method: raw.method ?? '',
+      url: raw.url ?? '',
+      headers: raw.headers,
+      body: Buffer.concat(chunks).toString('utf8'),
+      at: performance.now(),
+    };
     requests.push(req);
     try {
       await handler(req, res, raw);
@@ -49,7 +55,13 @@ export function json(res: ServerResponse, status: number, body: unknown, headers
   res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
 }
 
-export function problem(res: ServerResponse, status: number, title: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): void {
+export function problem(
+  res: ServerResponse,
+  status: number,
+  title: string,
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): void {
   res
     .writeHead(status, { 'content-type': 'application/problem+json', 'x-request-id': `req_${status}_test`, ...headers })
     .end(JSON.stringify({ type: `https://concord.dev/problems/${title.toLowerCase().replace(/\s+/g, '-')}`, title, status, ...extra }));
@@ -57,7 +69,7 @@ export function problem(res: ServerResponse, status: number, title: string, extr
 
 /** A token endpoint that counts its requests and answers after `delayMs`. */
 export function tokenEndpoint(state: { count: number; delayMs?: number; expiresIn?: number }) {
-  return async (req: RecordedRequest, res: ServerResponse) => {
+  return async (_req: RecordedRequest, res: ServerResponse) => {
     state.count++;
     if (state.delayMs) await new Promise((r) => setTimeout(r, state.delayMs));
     json(res, 200, { access_token: `token-${state.count}`, token_type: 'Bearer', expires_in: state.expiresIn ?? 3600 });

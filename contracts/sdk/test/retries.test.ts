@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createConcordClient, ConcordServerError, ConcordTimeoutError, ConcordAbortError, ConcordConnectionError, RateLimitedError, type RetryEvent } from '../src/index.ts';
+import {
+  createConcordClient,
+  ConcordServerError,
+  ConcordTimeoutError,
+  ConcordAbortError,
+  ConcordConnectionError,
+  RateLimitedError,
+  type RetryEvent,
+} from '../src/index.ts';
 import { customer, json, problem, startServer, type TestServer } from './http-server.ts';
 
 let server: TestServer | undefined;
@@ -21,7 +29,7 @@ function recordingSleep() {
 describe('retries', () => {
   it('retries a 503 twice then succeeds, waiting longer each time (full jitter, exponential cap)', async () => {
     let calls = 0;
-    server = await startServer((req, res) => {
+    server = await startServer((_req, res) => {
       calls++;
       if (calls <= 2) problem(res, 503, 'Service Unavailable');
       else json(res, 200, customer('cus_abc12345'));
@@ -52,7 +60,7 @@ describe('retries', () => {
   });
 
   it('the jitter is drawn below the exponential cap, which stops growing at maxDelayMs', async () => {
-    server = await startServer((req, res) => problem(res, 502, 'Bad Gateway'));
+    server = await startServer((_req, res) => problem(res, 502, 'Bad Gateway'));
     const { waits, sleep } = recordingSleep();
     const client = createConcordClient({
       baseUrl: server.url,
@@ -77,12 +85,28 @@ describe('retries', () => {
       }
       const key = String(req.headers['idempotency-key']);
       if (!orders.has(key)) orders.set(key, { id: `ord_${orders.size + 1}aaaaaaa` });
-      json(res, 201, { ...orders.get(key), customer_id: 'cus_abc12345', status: 'confirmed', lines: JSON.parse(req.body).lines, rejection_reason: null, created_at: '2025-01-01T00:00:00Z', updated_at: '2025-01-01T00:00:00Z', cancelled_at: null });
+      json(res, 201, {
+        ...orders.get(key),
+        customer_id: 'cus_abc12345',
+        status: 'confirmed',
+        lines: JSON.parse(req.body).lines,
+        rejection_reason: null,
+        created_at: '2025-01-01T00:00:00Z',
+        updated_at: '2025-01-01T00:00:00Z',
+        cancelled_at: null,
+      });
     });
     const retries: RetryEvent[] = [];
-    const client = createConcordClient({ baseUrl: server.url, accessToken: 'test', runtime: { random: () => 0 }, hooks: { onRetry: (e) => retries.push(e) } });
+    const client = createConcordClient({
+      baseUrl: server.url,
+      accessToken: 'test',
+      runtime: { random: () => 0 },
+      hooks: { onRetry: (e) => retries.push(e) },
+    });
 
-    const order = await client.ordersV1.createOrder({ body: { customer_id: 'cus_abc12345', lines: [{ sku: 'TEA-EARLGREY-250', quantity: 2 }] } });
+    const order = await client.ordersV1.createOrder({
+      body: { customer_id: 'cus_abc12345', lines: [{ sku: 'TEA-EARLGREY-250', quantity: 2 }] },
+    });
 
     expect(order.status).toBe('confirmed');
     expect(server.requests).toHaveLength(2);
@@ -95,7 +119,7 @@ describe('retries', () => {
   });
 
   it('uses a new key for every call, and the caller may choose it', async () => {
-    server = await startServer((req, res) => json(res, 201, {}));
+    server = await startServer((_req, res) => json(res, 201, {}));
     const client = createConcordClient({ baseUrl: server.url, accessToken: 'test' });
     const body = { customer_id: 'cus_abc12345', lines: [{ sku: 'SKU-1', quantity: 1 }] };
     await client.ordersV1.createOrder({ body });
@@ -107,24 +131,28 @@ describe('retries', () => {
   });
 
   it('does not retry a POST whose contract takes no Idempotency-Key, and sends none', async () => {
-    server = await startServer((req, res) => problem(res, 503, 'Service Unavailable'));
+    server = await startServer((_req, res) => problem(res, 503, 'Service Unavailable'));
     const client = createConcordClient({ baseUrl: server.url, accessToken: 'test', runtime: { random: () => 0 } });
-    await expect(client.customersV2.createCustomer({ body: { given_name: 'A', family_name: 'B', email: 'a@b.example' } })).rejects.toBeInstanceOf(ConcordServerError);
+    await expect(
+      client.customersV2.createCustomer({ body: { given_name: 'A', family_name: 'B', email: 'a@b.example' } }),
+    ).rejects.toBeInstanceOf(ConcordServerError);
     expect(server.requests).toHaveLength(1);
     expect(server.requests[0]!.headers['idempotency-key']).toBeUndefined();
   });
 
   it('does not retry a PATCH after a dropped connection: it may have been applied', async () => {
-    server = await startServer((req, res, raw) => {
+    server = await startServer((_req, _res, raw) => {
       raw.socket.destroy();
     });
     const client = createConcordClient({ baseUrl: server.url, accessToken: 'test', runtime: { random: () => 0 } });
-    await expect(client.customersV2.updateCustomer({ customerId: 'cus_abc12345', body: { email: 'x@y.example' } })).rejects.toBeInstanceOf(ConcordConnectionError);
+    await expect(client.customersV2.updateCustomer({ customerId: 'cus_abc12345', body: { email: 'x@y.example' } })).rejects.toBeInstanceOf(
+      ConcordConnectionError,
+    );
     expect(server.requests).toHaveLength(1);
   });
 
   it('waits about a second on a 429 with Retry-After: 1 (measured by the server)', async () => {
-    server = await startServer((req, res) => {
+    server = await startServer((_req, res) => {
       if (server!.requests.length === 1) problem(res, 429, 'Too Many Requests', {}, { 'retry-after': '1', ratelimit: '"default";r=0;t=1' });
       else json(res, 200, customer('cus_abc12345'));
     });
@@ -137,19 +165,31 @@ describe('retries', () => {
   });
 
   it('honours the RateLimit header when there is no Retry-After', async () => {
-    server = await startServer((req, res) => {
-      if (server!.requests.length === 1) problem(res, 429, 'Too Many Requests', {}, { ratelimit: '"burst";r=3;t=1, "default";r=0;t=2', 'ratelimit-policy': '"default";q=100;w=60' });
+    server = await startServer((_req, res) => {
+      if (server!.requests.length === 1)
+        problem(
+          res,
+          429,
+          'Too Many Requests',
+          {},
+          { ratelimit: '"burst";r=3;t=1, "default";r=0;t=2', 'ratelimit-policy': '"default";q=100;w=60' },
+        );
       else json(res, 200, customer('cus_abc12345'));
     });
     const waits: number[] = [];
-    const sleep = (ms: number) => (waits.push(ms), new Promise<void>((resolve) => setTimeout(resolve, 5)));
+    const sleep = (ms: number) => {
+      waits.push(ms);
+      return new Promise<void>((resolve) => setTimeout(resolve, 5));
+    };
     const client = createConcordClient({ baseUrl: server.url, accessToken: 'test', runtime: { sleep } });
     await client.customersV2.getCustomer({ customerId: 'cus_abc12345' });
     expect(waits[0]).toBe(2000);
   });
 
   it('gives up at once with RateLimitedError when the server asks for a longer wait than the deadline allows', async () => {
-    server = await startServer((req, res) => problem(res, 429, 'Too Many Requests', { detail: 'retry in 30 seconds' }, { 'retry-after': '30' }));
+    server = await startServer((_req, res) =>
+      problem(res, 429, 'Too Many Requests', { detail: 'retry in 30 seconds' }, { 'retry-after': '30' }),
+    );
     const client = createConcordClient({ baseUrl: server.url, accessToken: 'test', deadlineMs: 5_000 });
     const started = Date.now();
     const err = await client.customersV2.getCustomer({ customerId: 'cus_abc12345' }).catch((e: unknown) => e);
@@ -164,7 +204,13 @@ describe('retries', () => {
     server = await startServer(() => {
       /* never answers */
     });
-    const client = createConcordClient({ baseUrl: server.url, accessToken: 'test', timeoutMs: 100, deadlineMs: 350, runtime: { random: () => 0 } });
+    const client = createConcordClient({
+      baseUrl: server.url,
+      accessToken: 'test',
+      timeoutMs: 100,
+      deadlineMs: 350,
+      runtime: { random: () => 0 },
+    });
     const started = Date.now();
     const err = await client.customersV2.getCustomer({ customerId: 'cus_abc12345' }).catch((e: unknown) => e);
     const elapsed = Date.now() - started;
@@ -176,12 +222,19 @@ describe('retries', () => {
   });
 
   it('stops at once when the caller aborts, during an attempt or a wait', async () => {
-    server = await startServer((req, res) => problem(res, 503, 'Service Unavailable'));
-    const client = createConcordClient({ baseUrl: server.url, accessToken: 'test', retry: { baseDelayMs: 10_000 }, runtime: { random: () => 0.5 } });
+    server = await startServer((_req, res) => problem(res, 503, 'Service Unavailable'));
+    const client = createConcordClient({
+      baseUrl: server.url,
+      accessToken: 'test',
+      retry: { baseDelayMs: 10_000 },
+      runtime: { random: () => 0.5 },
+    });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
     const started = Date.now();
-    const err = await client.customersV2.getCustomer({ customerId: 'cus_abc12345' }, { signal: controller.signal }).catch((e: unknown) => e);
+    const err = await client.customersV2
+      .getCustomer({ customerId: 'cus_abc12345' }, { signal: controller.signal })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConcordAbortError);
     expect(Date.now() - started).toBeLessThan(1000);
     expect(server.requests).toHaveLength(1);

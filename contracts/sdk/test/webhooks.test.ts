@@ -15,7 +15,12 @@ const event = {
   time: '2025-06-15T10:00:00Z',
   datacontenttype: 'application/json',
   subject: 'ord_8KdW3nYq5TzR',
-  data: { id: 'ord_8KdW3nYq5TzR', customer_id: 'cus_4f9a2b7c1d8e', lines: [{ sku: 'TEA-EARLGREY-250', quantity: 2 }], placed_at: '2025-06-15T10:00:00Z' },
+  data: {
+    id: 'ord_8KdW3nYq5TzR',
+    customer_id: 'cus_4f9a2b7c1d8e',
+    lines: [{ sku: 'TEA-EARLGREY-250', quantity: 2 }],
+    placed_at: '2025-06-15T10:00:00Z',
+  },
 };
 const payload = JSON.stringify(event);
 
@@ -28,7 +33,11 @@ function headers(overrides: Record<string, string> = {}) {
   return { 'webhook-id': event.id, 'webhook-timestamp': String(ts), 'webhook-signature': sign(event.id, ts, payload), ...overrides };
 }
 
-const reason = (p: Promise<unknown>) => p.then(() => 'verified', (e: unknown) => (e instanceof WebhookVerificationError ? e.reason : String(e)));
+const reason = (p: Promise<unknown>) =>
+  p.then(
+    () => 'verified',
+    (e: unknown) => (e instanceof WebhookVerificationError ? e.reason : String(e)),
+  );
 
 describe('verifyWebhook', () => {
   it('accepts a payload signed per Standard Webhooks and returns the typed CloudEvent', async () => {
@@ -42,28 +51,41 @@ describe('verifyWebhook', () => {
     const date = new Date(now);
     const signature = new Webhook(secret).sign(event.id, date, payload);
     const h = new Headers({ 'webhook-id': event.id, 'webhook-timestamp': String(Math.floor(now / 1000)), 'webhook-signature': signature });
-    await expect(verifyWebhook({ payload: new TextEncoder().encode(payload), headers: h, secret, now: () => now })).resolves.toMatchObject({ type: 'order.placed' });
+    await expect(verifyWebhook({ payload: new TextEncoder().encode(payload), headers: h, secret, now: () => now })).resolves.toMatchObject({
+      type: 'order.placed',
+    });
   });
 
   it('accepts any one of several signatures, and any one of several secrets (rotation)', async () => {
     const other = randomBytes(32);
     const ts = Math.floor(now / 1000);
     const multi = `v1,${Buffer.alloc(32).toString('base64')} ${sign(event.id, ts, payload)}`;
-    expect(await reason(verifyWebhook({ payload, headers: headers({ 'webhook-signature': multi }), secret, now: () => now }))).toBe('verified');
+    expect(await reason(verifyWebhook({ payload, headers: headers({ 'webhook-signature': multi }), secret, now: () => now }))).toBe(
+      'verified',
+    );
     const signedWithNew = headers({ 'webhook-signature': sign(event.id, ts, payload, other) });
-    expect(await reason(verifyWebhook({ payload, headers: signedWithNew, secret: [secret, `whsec_${other.toString('base64')}`], now: () => now }))).toBe('verified');
+    expect(
+      await reason(
+        verifyWebhook({ payload, headers: signedWithNew, secret: [secret, `whsec_${other.toString('base64')}`], now: () => now }),
+      ),
+    ).toBe('verified');
   });
 
   it('refuses tampering, wrong secrets, stale or future timestamps and missing headers', async () => {
-    const v = (h: Record<string, string>, body = payload, s = secret) => reason(verifyWebhook({ payload: body, headers: h, secret: s, now: () => now }));
+    const v = (h: Record<string, string>, body = payload, s = secret) =>
+      reason(verifyWebhook({ payload: body, headers: h, secret: s, now: () => now }));
     expect(await v(headers(), payload.replace('"quantity":2', '"quantity":20'))).toBe('no_matching_signature');
     expect(await v(headers(), payload, `whsec_${randomBytes(32).toString('base64')}`)).toBe('no_matching_signature');
     expect(await v(headers({ 'webhook-id': 'evt_other' }))).toBe('no_matching_signature');
     expect(await v(headers({ 'webhook-signature': 'v2,abc' }))).toBe('no_matching_signature');
     const old = Math.floor(now / 1000) - 301;
-    expect(await v(headers({ 'webhook-timestamp': String(old), 'webhook-signature': sign(event.id, old, payload) }))).toBe('timestamp_out_of_tolerance');
+    expect(await v(headers({ 'webhook-timestamp': String(old), 'webhook-signature': sign(event.id, old, payload) }))).toBe(
+      'timestamp_out_of_tolerance',
+    );
     const future = Math.floor(now / 1000) + 301;
-    expect(await v(headers({ 'webhook-timestamp': String(future), 'webhook-signature': sign(event.id, future, payload) }))).toBe('timestamp_out_of_tolerance');
+    expect(await v(headers({ 'webhook-timestamp': String(future), 'webhook-signature': sign(event.id, future, payload) }))).toBe(
+      'timestamp_out_of_tolerance',
+    );
     expect(await v(headers({ 'webhook-timestamp': 'yesterday' }))).toBe('invalid_timestamp');
     const { 'webhook-signature': _, ...unsigned } = headers();
     expect(await v(unsigned)).toBe('missing_headers');
@@ -73,9 +95,23 @@ describe('verifyWebhook', () => {
   it('refuses a correctly signed payload that is not a CloudEvent, and flags event types newer than the SDK', async () => {
     const ts = Math.floor(now / 1000);
     const notAnEvent = JSON.stringify({ hello: 'world' });
-    expect(await reason(verifyWebhook({ payload: notAnEvent, headers: headers({ 'webhook-signature': sign(event.id, ts, notAnEvent) }), secret, now: () => now }))).toBe('invalid_payload');
+    expect(
+      await reason(
+        verifyWebhook({
+          payload: notAnEvent,
+          headers: headers({ 'webhook-signature': sign(event.id, ts, notAnEvent) }),
+          secret,
+          now: () => now,
+        }),
+      ),
+    ).toBe('invalid_payload');
     const future = JSON.stringify({ ...event, type: 'order.teleported' });
-    const err = await verifyWebhook({ payload: future, headers: headers({ 'webhook-signature': sign(event.id, ts, future) }), secret, now: () => now }).catch((e: unknown) => e);
+    const err = await verifyWebhook({
+      payload: future,
+      headers: headers({ 'webhook-signature': sign(event.id, ts, future) }),
+      secret,
+      now: () => now,
+    }).catch((e: unknown) => e);
     expect((err as WebhookVerificationError).reason).toBe('unknown_event_type');
     expect((err as WebhookVerificationError).event).toMatchObject({ type: 'order.teleported' });
   });

@@ -36,7 +36,21 @@ function renderMatrix(rows: MatrixRow[], markdown: boolean, ok: boolean): string
   const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
   const lines = markdown
     ? [`| ${table[0]!.join(' | ')} |`, `|${table[0]!.map(() => ' --- ').join('|')}|`, ...table.slice(1).map((r) => `| ${r.join(' | ')} |`)]
-    : table.map((r) => r.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd());
-  const problems = rows.filter((r) => r.status !== 'verified').map((r) => `${MARK[r.status]}: ${r.consumer} -> ${r.provider} (${r.pact}): ${r.reason}`);
-  return [...lines, '', ...problems, ok ? `can-i-deploy: yes, all ${rows.length} pacts verified` : `can-i-deploy: no, ${problems.length} of ${rows.length} pacts not verified`].join('\n');
+    : table.map((r) =>
+        r
+          .map((v, i) => v.padEnd(widths[i]!))
+          .join('  ')
+          .trimEnd(),
+      );
+  const problems = rows
+    .filter((r) => r.status !== 'verified')
+    .map((r) => `${MARK[r.status]}: ${r.consumer} -> ${r.provider} (${r.pact}): ${r.reason}`);
+  return [
+    ...lines,
+    '',
+    ...problems,
+    ok
+      ? `can-i-deploy: yes, all ${rows.length} pacts verified`
+      : `can-i-deploy: no, ${problems.length} of ${rows.length} pacts not verified`,
+  ].join('\n');
 }

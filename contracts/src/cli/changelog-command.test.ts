@@ -20,7 +20,9 @@ describe('concord changelog --base <ref>', { timeout: 180_000 }, () => {
     const result = await concord(['changelog', '--base', 'HEAD~1', '--write'], join(repo, 'contracts'));
     expect(result.stderr).toMatch(/prepended/);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^## \d{4}-\d{2}-\d{2}: contract changes since HEAD~1\n\n### orders\.v1\n\n\*\*Other changes\*\*\n\n- `GET \/orders`: GET \/orders is deprecated \(`operation-deprecated`\)\n$/);
+    expect(result.stdout).toMatch(
+      /^## \d{4}-\d{2}-\d{2}: contract changes since HEAD~1\n\n### orders\.v1\n\n\*\*Other changes\*\*\n\n- `GET \/orders`: GET \/orders is deprecated \(`operation-deprecated`\)\n$/,
+    );
     const changelog = await readFile(join(repo, 'CHANGELOG.md'), 'utf8');
     expect(changelog.startsWith(`# Changelog\n\n${result.stdout}`)).toBe(true);
     expect(changelog).toMatch(/operation-deprecated[\s\S]*## 2026-01-01: an older entry/);

@@ -27,11 +27,23 @@ describe('concord lint', () => {
 
   it('names the file, line and rule of each class of error', async () => {
     const fixtures = join(CONTRACTS_DIR, 'src/lint/fixtures');
-    const result = await concord(['lint', fixtures + '/dangling-ref.yaml', fixtures + '/invalid-schema.yaml', fixtures + '/duplicate-operation-id.yaml', fixtures + '/missing-operation-id.yaml', fixtures + '/no-security.yaml', fixtures + '/undeclared-path-param.yaml', fixtures + '/broken-asyncapi.yaml']);
+    const result = await concord([
+      'lint',
+      `${fixtures}/dangling-ref.yaml`,
+      `${fixtures}/invalid-schema.yaml`,
+      `${fixtures}/duplicate-operation-id.yaml`,
+      `${fixtures}/missing-operation-id.yaml`,
+      `${fixtures}/no-security.yaml`,
+      `${fixtures}/undeclared-path-param.yaml`,
+      `${fixtures}/broken-asyncapi.yaml`,
+    ]);
     expect(result.code).toBe(1);
     const lines = result.stdout.trim().split('\n');
     const expectLine = (file: string, line: number, rule: string) =>
-      expect(lines.some((l) => l.includes(`${file}:${line}:`) && l.includes(` error ${rule} `)), `${file}:${line} ${rule} in\n${result.stdout}`).toBe(true);
+      expect(
+        lines.some((l) => l.includes(`${file}:${line}:`) && l.includes(` error ${rule} `)),
+        `${file}:${line} ${rule} in\n${result.stdout}`,
+      ).toBe(true);
     expectLine('dangling-ref.yaml', 29, 'no-unresolved-refs');
     expectLine('invalid-schema.yaml', 32, 'struct');
     expectLine('duplicate-operation-id.yaml', 28, 'operation-operationId-unique');

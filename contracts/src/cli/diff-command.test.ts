@@ -16,7 +16,13 @@ describe('concord diff <base-file> <head-file>', { timeout: 180_000 }, () => {
   });
 
   it('exits 1 on a breaking change, with the exact JSON shape', async () => {
-    const result = await concord(['diff', join(FIXTURES, 'payments-base.yaml'), join(FIXTURES, 'payments-wallet.yaml'), '--format', 'json']);
+    const result = await concord([
+      'diff',
+      join(FIXTURES, 'payments-base.yaml'),
+      join(FIXTURES, 'payments-wallet.yaml'),
+      '--format',
+      'json',
+    ]);
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout) as { breaking: boolean; changes: Record<string, string>[] };
     expect(report.breaking).toBe(true);
@@ -28,7 +34,8 @@ describe('concord diff <base-file> <head-file>', { timeout: 180_000 }, () => {
       location: 'response 201 application/json: method',
       message: 'new alternative kind="wallet"',
     });
-    for (const change of report.changes) expect(Object.keys(change)).toEqual(['id', 'level', 'contract', 'operation', 'location', 'message']);
+    for (const change of report.changes)
+      expect(Object.keys(change)).toEqual(['id', 'level', 'contract', 'operation', 'location', 'message']);
   });
 
   it('compares AsyncAPI payloads: a published event is a response for its subscribers', async () => {
@@ -40,7 +47,12 @@ describe('concord diff <base-file> <head-file>', { timeout: 180_000 }, () => {
       const result = await concord(['diff', join(CONTRACTS_DIR, 'asyncapi/events.v1.yaml'), head, '--format', 'json']);
       expect(result.code).toBe(1);
       expect(JSON.parse(result.stdout).changes).toEqual([
-        expect.objectContaining({ id: 'response-property-made-optional', contract: 'events.v1', operation: 'concord.customer.updated', location: 'message customer.updated payload: data.changed_fields' }),
+        expect.objectContaining({
+          id: 'response-property-made-optional',
+          contract: 'events.v1',
+          operation: 'concord.customer.updated',
+          location: 'message customer.updated payload: data.changed_fields',
+        }),
       ]);
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -57,7 +69,14 @@ describe('concord diff <base-file> <head-file>', { timeout: 180_000 }, () => {
   });
 
   it('exits 2 on a usage error', async () => {
-    const calls = [['diff'], ['diff', 'a.yaml'], ['diff', '--format', 'xml', 'a.yaml', 'b.yaml'], ['diff', '--strict', 'a.yaml', 'b.yaml'], ['diff', '--base', 'HEAD', 'a.yaml'], ['changelog']];
+    const calls = [
+      ['diff'],
+      ['diff', 'a.yaml'],
+      ['diff', '--format', 'xml', 'a.yaml', 'b.yaml'],
+      ['diff', '--strict', 'a.yaml', 'b.yaml'],
+      ['diff', '--base', 'HEAD', 'a.yaml'],
+      ['changelog'],
+    ];
     const results = await Promise.all(calls.map((args) => concord(args)));
     expect(results.map((r) => r.code)).toEqual(calls.map(() => 2));
   });
@@ -111,7 +130,9 @@ describe('concord diff --base <git-ref>', { timeout: 180_000 }, () => {
     const markdown = await concord(['diff', '--base', 'HEAD~1', '--format', 'markdown'], repo);
     expect(markdown.code).toBe(1);
     expect(markdown.stdout).toMatch(/^### Contract changes: 5 breaking, 0 warnings, 0 info\n\n\*\*Breaking changes found\.\*\*/);
-    expect(markdown.stdout).toContain(`| \`response-property-removed\` | customers.v2 | \`GET /customers/{customerId}\` | \`${LOCATION}\` | property \`created_at\` was removed |`);
+    expect(markdown.stdout).toContain(
+      `| \`response-property-removed\` | customers.v2 | \`GET /customers/{customerId}\` | \`${LOCATION}\` | property \`created_at\` was removed |`,
+    );
     expect(markdown.stdout).toContain('| `policy-breaking-change-needs-new-version` | customers.v2 |');
   });
 

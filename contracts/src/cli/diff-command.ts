@@ -10,10 +10,7 @@ import { summarize } from '../diff/summary.ts';
 import { UsageError, type Io } from './usage-error.ts';
 
 async function diffFiles(basePath: string, headPath: string): Promise<Change[]> {
-  const [base, head] = await Promise.all([
-    loadContract(resolve(basePath), basePath),
-    loadContract(resolve(headPath), headPath),
-  ]);
+  const [base, head] = await Promise.all([loadContract(resolve(basePath), basePath), loadContract(resolve(headPath), headPath)]);
   return sortChanges(diffContracts(contractIdOf(headPath), base, head));
 }
 

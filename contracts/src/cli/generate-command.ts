@@ -23,7 +23,9 @@ export async function generateCommand(args: string[], io: Io): Promise<number> {
       return 0;
     }
     for (const line of lines) io.out(line);
-    io.err(`${lines.length} generated file${lines.length === 1 ? ' differs' : 's differ'} from the contracts: run \`npx concord generate\` and commit the result`);
+    io.err(
+      `${lines.length} generated file${lines.length === 1 ? ' differs' : 's differ'} from the contracts: run \`npx concord generate\` and commit the result`,
+    );
     return 1;
   }
   const count = await writeGenerated(files);

@@ -32,6 +32,8 @@ export async function lintCommand(args: string[], io: Io): Promise<number> {
   for (const f of findings) io.out(formatFinding(f));
   const errors = findings.filter((f) => f.severity === 'error').length;
   const warnings = findings.length - errors;
-  io.err(`${paths.length} contract${paths.length === 1 ? '' : 's'} linted (${paths.map(displayPath).join(', ')}): ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`);
+  io.err(
+    `${paths.length} contract${paths.length === 1 ? '' : 's'} linted (${paths.map(displayPath).join(', ')}): ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`,
+  );
   return errors > 0 ? 1 : 0;
 }

@@ -24,7 +24,12 @@ export async function verifyCommand(args: string[], io: Io): Promise<number> {
   const json = options.format === 'json';
   const result = await runVerification({ pactsDir, runner, log: json ? undefined : io.out });
   if (json) io.out(JSON.stringify({ ok: result.ok, results: result.records }, null, 2));
-  else io.out(result.ok ? `verified ${result.records.length} pacts` : `${result.records.filter((r) => r.verification !== 'passed' || r.contractCheck !== 'passed').length} of ${result.records.length} pacts failed`);
+  else
+    io.out(
+      result.ok
+        ? `verified ${result.records.length} pacts`
+        : `${result.records.filter((r) => r.verification !== 'passed' || r.contractCheck !== 'passed').length} of ${result.records.length} pacts failed`,
+    );
   return result.ok ? 0 : 1;
 }
 

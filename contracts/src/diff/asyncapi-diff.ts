@@ -17,10 +17,13 @@ const record = (value: unknown): Schema => (isSchemaObject(value) ? value : {});
  * declared is treated as published, the common case for an event catalogue.
  */
 function directionOf(channelKey: string, address: string, document: Schema): Direction {
-  const actions = Object.values(record(document['operations'])).map(record).filter((op) => {
-    const channel = record(op['channel']);
-    return channel['address'] === address || op['channel'] === record(document['channels'])[channelKey];
-  }).map((op) => op['action']);
+  const actions = Object.values(record(document['operations']))
+    .map(record)
+    .filter((op) => {
+      const channel = record(op['channel']);
+      return channel['address'] === address || op['channel'] === record(document['channels'])[channelKey];
+    })
+    .map((op) => op['action']);
   return actions.includes('receive') && !actions.includes('send') ? 'request' : 'response';
 }
 

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { Change } from './change.ts';
 import { prependEntry, renderChangelog } from './changelog.ts';
 
-const change = (contract: string, id: Change['id'], level: Change['level'], message: string): Change => ({ id, level, contract, operation: 'GET /x', location: 'response 200 application/json: a', message });
+const change = (contract: string, id: Change['id'], level: Change['level'], message: string): Change => ({
+  id,
+  level,
+  contract,
+  operation: 'GET /x',
+  location: 'response 200 application/json: a',
+  message,
+});
 
 describe('changelog entry', () => {
   it('groups by contract, contracts with breaking changes first, breaking first inside each', () => {

@@ -5,7 +5,14 @@ export function formatJson(changes: readonly Change[]): string {
   return JSON.stringify(
     {
       breaking: isBreaking(changes),
-      changes: changes.map(({ id, level, contract, operation, location, message }) => ({ id, level, contract, operation, location, message })),
+      changes: changes.map(({ id, level, contract, operation, location, message }) => ({
+        id,
+        level,
+        contract,
+        operation,
+        location,
+        message,
+      })),
     },
     null,
     2,

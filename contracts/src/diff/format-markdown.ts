@@ -4,7 +4,10 @@ import { countByLevel, LEVEL_TITLES, summarize } from './summary.ts';
 
 /** Table cells must not break the table: pipes escaped, newlines folded. */
 export function cell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
+  return text
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/\s*\n\s*/g, ' ');
 }
 
 const code = (text: string) => (text ? `\`${text.replace(/`/g, "'")}\`` : '');
@@ -17,8 +20,15 @@ export function formatMarkdown(changes: readonly Change[]): string {
   for (const level of LEVELS) {
     const rows = changes.filter((c) => c.level === level);
     if (!rows.length) continue;
-    out.push('', `#### ${LEVEL_TITLES[level]} (${rows.length})`, '', '| rule | contract | operation | location | change |', '| --- | --- | --- | --- | --- |');
-    for (const c of rows) out.push(`| ${code(c.id)} | ${cell(c.contract)} | ${cell(code(c.operation))} | ${cell(code(c.location))} | ${cell(c.message)} |`);
+    out.push(
+      '',
+      `#### ${LEVEL_TITLES[level]} (${rows.length})`,
+      '',
+      '| rule | contract | operation | location | change |',
+      '| --- | --- | --- | --- | --- |',
+    );
+    for (const c of rows)
+      out.push(`| ${code(c.id)} | ${cell(c.contract)} | ${cell(code(c.operation))} | ${cell(code(c.location))} | ${cell(c.message)} |`);
   }
   return out.join('\n');
 }

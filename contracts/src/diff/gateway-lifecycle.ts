@@ -36,7 +36,12 @@ export async function readLifecycles(root: string): Promise<Map<string, Lifecycl
     const lifecycle = entry['lifecycle'];
     if (!contract || typeof lifecycle !== 'object' || lifecycle === null) continue;
     const l = lifecycle as Record<string, unknown>;
-    found.set(contract, { status: text(l['status']), deprecation: text(l['deprecation']), sunset: text(l['sunset']), successor: text(l['successor']) });
+    found.set(contract, {
+      status: text(l['status']),
+      deprecation: text(l['deprecation']),
+      sunset: text(l['sunset']),
+      successor: text(l['successor']),
+    });
   }
   return found;
 }

@@ -38,7 +38,8 @@ export async function loadContract(path: string, file: string = path): Promise<L
     const message = err instanceof Error ? err.message : String(err);
     throw new ContractParseError(file, /ENOENT/.test(message) ? 'no such file' : message.split(path).join(file));
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ContractParseError(file, 'not a YAML or JSON object');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new ContractParseError(file, 'not a YAML or JSON object');
   if ('openapi' in parsed) return { kind: 'openapi', file, document: parsed as OpenApiDocument };
   if ('asyncapi' in parsed) return { kind: 'asyncapi', file, document: parsed as Schema };
   throw new ContractParseError(file, 'neither an OpenAPI nor an AsyncAPI document (no top-level `openapi:` or `asyncapi:`)');

@@ -1,4 +1,10 @@
-import { listOperations, type OpenApiDocument, type OperationEntry, type RequestBodyObject, type ResponseObject } from '../document/openapi-document.ts';
+import {
+  listOperations,
+  type OpenApiDocument,
+  type OperationEntry,
+  type RequestBodyObject,
+  type ResponseObject,
+} from '../document/openapi-document.ts';
 import { createChangeLog, type Change, type Report } from './change.ts';
 import { compareParameters } from './openapi-parameters.ts';
 import { compareSecurity } from './openapi-security.ts';
@@ -62,7 +68,11 @@ function compareOperation(b: OperationEntry, h: OperationEntry, report: Report):
 function compareRequestBody(b: RequestBodyObject | undefined, h: RequestBodyObject | undefined, report: Report): void {
   if (!b && !h) return;
   if (!b && h) {
-    report(h.required ? 'request-body-added-required' : 'request-body-added-optional', 'request body', `new ${h.required ? 'required' : 'optional'} request body`);
+    report(
+      h.required ? 'request-body-added-required' : 'request-body-added-optional',
+      'request body',
+      `new ${h.required ? 'required' : 'optional'} request body`,
+    );
     return;
   }
   if (b && !h) {
@@ -88,7 +98,11 @@ function compareResponses(base: Record<string, ResponseObject>, head: Record<str
     const h = head[status];
     const where = `response ${status}`;
     if (!h) {
-      report(isSuccess(status) ? 'response-success-status-removed' : 'response-error-status-removed', where, `response ${status} was removed`);
+      report(
+        isSuccess(status) ? 'response-success-status-removed' : 'response-error-status-removed',
+        where,
+        `response ${status} was removed`,
+      );
       continue;
     }
     for (const [name, header] of Object.entries(b.headers ?? {})) {
@@ -97,7 +111,8 @@ function compareResponses(base: Record<string, ResponseObject>, head: Record<str
       else compareSchemas(header.schema ?? {}, now.schema ?? {}, { direction: 'response', where: `${where} header ${name}`, report });
     }
     for (const name of Object.keys(h.headers ?? {})) {
-      if (!Object.keys(b.headers ?? {}).some((n) => n.toLowerCase() === name.toLowerCase())) report('response-header-added', `${where} header ${name}`, `new response header ${name}`);
+      if (!Object.keys(b.headers ?? {}).some((n) => n.toLowerCase() === name.toLowerCase()))
+        report('response-header-added', `${where} header ${name}`, `new response header ${name}`);
     }
     for (const [type, media] of Object.entries(b.content ?? {})) {
       const now = h.content?.[type];
@@ -109,6 +124,11 @@ function compareResponses(base: Record<string, ResponseObject>, head: Record<str
     }
   }
   for (const status of Object.keys(head)) {
-    if (!base[status]) report(isSuccess(status) ? 'response-success-status-added' : 'response-error-status-added', `response ${status}`, `new response ${status}`);
+    if (!base[status])
+      report(
+        isSuccess(status) ? 'response-success-status-added' : 'response-error-status-added',
+        `response ${status}`,
+        `new response ${status}`,
+      );
   }
 }

@@ -23,7 +23,8 @@ export function compareParameters(
 ): void {
   const basePath = pathNames(base.path);
   const headPath = pathNames(head.path);
-  const key = (p: ParameterObject, names: string[]) => (p.in === 'path' ? `path#${names.indexOf(p.name)}` : `${p.in}:${p.in === 'header' ? p.name.toLowerCase() : p.name}`);
+  const key = (p: ParameterObject, names: string[]) =>
+    p.in === 'path' ? `path#${names.indexOf(p.name)}` : `${p.in}:${p.in === 'header' ? p.name.toLowerCase() : p.name}`;
   const headByKey = new Map(head.parameters.map((p) => [key(p, headPath), p]));
   const unmatchedHead = new Set(head.parameters);
   const unmatchedBase: ParameterObject[] = [];
@@ -35,7 +36,8 @@ export function compareParameters(
       continue;
     }
     unmatchedHead.delete(h);
-    if (b.in === 'path' && b.name !== h.name) report('request-path-parameter-renamed', label(h), `path parameter ${b.name} renamed to ${h.name}`);
+    if (b.in === 'path' && b.name !== h.name)
+      report('request-path-parameter-renamed', label(h), `path parameter ${b.name} renamed to ${h.name}`);
     if (!b.required && h.required) report('request-parameter-made-required', label(h), `${label(h)} became required`);
     if (b.required && !h.required) report('request-parameter-made-optional', label(h), `${label(h)} became optional`);
     if (!b.deprecated && h.deprecated) report('request-parameter-deprecated', label(h), `${label(h)} is deprecated`);
@@ -58,6 +60,10 @@ export function compareParameters(
   }
 
   for (const h of unmatchedHead) {
-    report(h.required ? 'request-parameter-added-required' : 'request-parameter-added-optional', label(h), `new ${h.required ? 'required' : 'optional'} ${label(h)}`);
+    report(
+      h.required ? 'request-parameter-added-required' : 'request-parameter-added-optional',
+      label(h),
+      `new ${h.required ? 'required' : 'optional'} ${label(h)}`,
+    );
   }
 }

@@ -23,10 +23,21 @@ function closest(to: SecurityRequirement, candidates: SecurityRequirement[]): Se
 }
 
 /** What `wanted` asks beyond `had`, reported with the rules given (added or removed). */
-function reportExtra(wanted: SecurityRequirement, had: SecurityRequirement, rules: { scheme: RuleId; scope: RuleId }, verb: string, report: Report): void {
+function reportExtra(
+  wanted: SecurityRequirement,
+  had: SecurityRequirement,
+  rules: { scheme: RuleId; scope: RuleId },
+  verb: string,
+  report: Report,
+): void {
   for (const [scheme, scopes] of Object.entries(wanted)) {
     const before = had[scheme];
-    if (!before) report(rules.scheme, `security ${scheme}`, `${verb} security scheme ${scheme}${scopes.length ? ` with scopes ${scopes.join(', ')}` : ''}`);
+    if (!before)
+      report(
+        rules.scheme,
+        `security ${scheme}`,
+        `${verb} security scheme ${scheme}${scopes.length ? ` with scopes ${scopes.join(', ')}` : ''}`,
+      );
     else for (const scope of scopes) if (!before.includes(scope)) report(rules.scope, `security ${scheme}`, `${verb} scope ${scope}`);
   }
 }
@@ -39,6 +50,12 @@ export function compareSecurity(base: SecurityRequirement[] | undefined, head: S
   }
   for (const asked of h) {
     if (b.some((before) => covers(asked, before))) continue;
-    reportExtra(closest(asked, b), asked, { scheme: 'security-scheme-removed', scope: 'security-scope-removed' }, 'no longer requires', report);
+    reportExtra(
+      closest(asked, b),
+      asked,
+      { scheme: 'security-scheme-removed', scope: 'security-scope-removed' },
+      'no longer requires',
+      report,
+    );
   }
 }

@@ -44,7 +44,9 @@ describe('versioning policy (diff --base)', { timeout: 60_000 }, () => {
   it('a breaking change to a published version is a policy violation naming the next version file', async () => {
     await dropCreatedAt(contract('customers.v2.yaml'));
     const policy = (await diff()).filter((c) => c.id.startsWith('policy-'));
-    expect(policy).toEqual([expect.objectContaining({ id: 'policy-breaking-change-needs-new-version', level: 'breaking', contract: 'customers.v2' })]);
+    expect(policy).toEqual([
+      expect.objectContaining({ id: 'policy-breaking-change-needs-new-version', level: 'breaking', contract: 'customers.v2' }),
+    ]);
     expect(policy[0]?.message).toMatch(/customers\.v3\.yaml/);
   });
 

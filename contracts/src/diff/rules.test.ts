@@ -20,33 +20,68 @@ function run(c: RuleCase, edit: RuleCase['triggers']): Change[] {
   };
   const [base, head] = [fresh(), fresh()];
   edit(head);
-  return c.kind === 'openapi' ? diffOpenApi('things.v1', base as unknown as OpenApiDocument, head as unknown as OpenApiDocument) : diffAsyncApi('events.v1', base, head);
+  return c.kind === 'openapi'
+    ? diffOpenApi('things.v1', base as unknown as OpenApiDocument, head as unknown as OpenApiDocument)
+    : diffAsyncApi('events.v1', base, head);
 }
 
 const show = (changes: Change[]) => changes.map((c) => `${c.id} @ ${c.location}`).join('\n') || '(none)';
 
 describe('every rule has a fixture pair', () => {
-  it.each(CASES.map((c) => [c.id, c.kind, c] as const))('%s (%s): reported for the change, not for its compatible neighbour', (id, _kind, c) => {
-    const reported = run(c, c.triggers);
-    expect(reported.map((r) => r.id), show(reported)).toContain(id);
-    const neighbour = run(c, c.compatible);
-    expect(neighbour.map((r) => r.id), show(neighbour)).not.toContain(id);
-    if (RULES.find((r) => r.id === id)?.level === 'breaking') expect(neighbour.filter((r) => r.level === 'breaking'), show(neighbour)).toEqual([]);
-  });
+  it.each(CASES.map((c) => [c.id, c.kind, c] as const))(
+    '%s (%s): reported for the change, not for its compatible neighbour',
+    (id, _kind, c) => {
+      const reported = run(c, c.triggers);
+      expect(
+        reported.map((r) => r.id),
+        show(reported),
+      ).toContain(id);
+      const neighbour = run(c, c.compatible);
+      expect(
+        neighbour.map((r) => r.id),
+        show(neighbour),
+      ).not.toContain(id);
+      if (RULES.find((r) => r.id === id)?.level === 'breaking')
+        expect(
+          neighbour.filter((r) => r.level === 'breaking'),
+          show(neighbour),
+        ).toEqual([]);
+    },
+  );
 });
 
 describe('versioning policy', () => {
-  const breaking: Change = { id: 'response-property-removed', level: 'breaking', contract: 'customers.v2', operation: 'GET /customers', location: 'response 200', message: '' };
+  const breaking: Change = {
+    id: 'response-property-removed',
+    level: 'breaking',
+    contract: 'customers.v2',
+    operation: 'GET /customers',
+    location: 'response 200',
+    message: '',
+  };
   const info: Change = { ...breaking, id: 'response-property-added', level: 'info' };
   const day = new Date('2026-06-01T00:00:00Z');
   const policy = (delta: Partial<RepositoryDelta>, sunset?: string): RuleId[] => {
     const log = createChangeLog('x');
-    applyVersioningPolicy({ added: [], removed: [], changed: new Map(), present: [], ...delta }, new Map(sunset ? [['customers.v1', { sunset }]] : []), day, () => log.reporter(''));
+    applyVersioningPolicy(
+      { added: [], removed: [], changed: new Map(), present: [], ...delta },
+      new Map(sunset ? [['customers.v1', { sunset }]] : []),
+      day,
+      () => log.reporter(''),
+    );
     return log.changes.map((c) => c.id);
   };
   const POLICY_CASES: Array<[RuleId, RuleId[], RuleId[]]> = [
-    ['policy-breaking-change-needs-new-version', policy({ changed: new Map([['customers.v2', [breaking]]]) }), policy({ changed: new Map([['customers.v2', [info]]]) })],
-    ['policy-version-removed-before-sunset', policy({ removed: ['customers.v1'] }, '2026-12-31'), policy({ removed: ['customers.v1'] }, '2026-01-31')],
+    [
+      'policy-breaking-change-needs-new-version',
+      policy({ changed: new Map([['customers.v2', [breaking]]]) }),
+      policy({ changed: new Map([['customers.v2', [info]]]) }),
+    ],
+    [
+      'policy-version-removed-before-sunset',
+      policy({ removed: ['customers.v1'] }, '2026-12-31'),
+      policy({ removed: ['customers.v1'] }, '2026-01-31'),
+    ],
     ['version-removed-after-sunset', policy({ removed: ['customers.v1'] }, '2026-01-31'), policy({ removed: ['customers.v1'] })],
     ['version-added', policy({ added: ['customers.v3'] }), policy({})],
   ];
@@ -57,7 +92,12 @@ describe('versioning policy', () => {
 
   it('names the next free version file', () => {
     const log = createChangeLog('x');
-    applyVersioningPolicy({ added: [], removed: [], changed: new Map([['customers.v2', [breaking]]]), present: ['customers.v1', 'customers.v2'] }, new Map(), day, () => log.reporter(''));
+    applyVersioningPolicy(
+      { added: [], removed: [], changed: new Map([['customers.v2', [breaking]]]), present: ['customers.v1', 'customers.v2'] },
+      new Map(),
+      day,
+      () => log.reporter(''),
+    );
     expect(log.changes[0]?.message).toMatch(/customers\.v3\.yaml/);
   });
 

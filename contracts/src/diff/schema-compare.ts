@@ -79,11 +79,19 @@ function compareUnions(baseAlts: Schema[], headAlts: Schema[], scope: SchemaScop
       headLeft.splice(best, 1);
       compareAlternative(schema, match.schema, scope, join(path, `(${describeAlternative(schema)})`), stack);
     } else {
-      scope.report(req ? 'request-alternative-removed' : 'response-alternative-removed', locate(scope, path), `alternative ${describeAlternative(schema)} was removed`);
+      scope.report(
+        req ? 'request-alternative-removed' : 'response-alternative-removed',
+        locate(scope, path),
+        `alternative ${describeAlternative(schema)} was removed`,
+      );
     }
   }
   for (const { schema } of headLeft) {
-    scope.report(req ? 'request-alternative-added' : 'response-alternative-added', locate(scope, path), `new alternative ${describeAlternative(schema)}`);
+    scope.report(
+      req ? 'request-alternative-added' : 'response-alternative-added',
+      locate(scope, path),
+      `new alternative ${describeAlternative(schema)}`,
+    );
   }
 }
 
@@ -105,7 +113,11 @@ function compareAlternative(base: Schema, head: Schema, scope: SchemaScope, path
   if (!compareKeywords(base, head, scope, path)) return;
   compareProperties(base, head, scope, path, stack);
   if (scope.direction === 'request' && base['additionalProperties'] !== false && head['additionalProperties'] === false) {
-    scope.report('request-additional-properties-restricted', locate(scope, path), `${path ? `\`${path}\`` : 'the body'} no longer accepts unlisted properties`);
+    scope.report(
+      'request-additional-properties-restricted',
+      locate(scope, path),
+      `${path ? `\`${path}\`` : 'the body'} no longer accepts unlisted properties`,
+    );
   }
   for (const key of ['items', 'additionalProperties'] as const) {
     const [b, h] = [base[key], head[key]];
@@ -124,17 +136,25 @@ function compareProperties(base: Schema, head: Schema, scope: SchemaScope, path:
     const [b, h] = [bProps[name], hProps[name]];
     if (b === undefined && h !== undefined) {
       if (!travels(h, scope.direction)) continue;
-      if (req) scope.report(hReq.has(name) ? 'request-property-added-required' : 'request-property-added-optional', loc, `new ${hReq.has(name) ? 'required' : 'optional'} property \`${p}\``);
+      if (req)
+        scope.report(
+          hReq.has(name) ? 'request-property-added-required' : 'request-property-added-optional',
+          loc,
+          `new ${hReq.has(name) ? 'required' : 'optional'} property \`${p}\``,
+        );
       else scope.report('response-property-added', loc, `new property \`${p}\``);
       continue;
     }
     if (h === undefined) {
-      if (travels(b, scope.direction)) scope.report(req ? 'request-property-removed' : 'response-property-removed', loc, `property \`${p}\` was removed`);
+      if (travels(b, scope.direction))
+        scope.report(req ? 'request-property-removed' : 'response-property-removed', loc, `property \`${p}\` was removed`);
       continue;
     }
     if (!travels(b, scope.direction) && !travels(h, scope.direction)) continue;
-    if (!bReq.has(name) && hReq.has(name)) scope.report(req ? 'request-property-made-required' : 'response-property-made-required', loc, `property \`${p}\` became required`);
-    if (bReq.has(name) && !hReq.has(name)) scope.report(req ? 'request-property-made-optional' : 'response-property-made-optional', loc, `property \`${p}\` became optional`);
+    if (!bReq.has(name) && hReq.has(name))
+      scope.report(req ? 'request-property-made-required' : 'response-property-made-required', loc, `property \`${p}\` became required`);
+    if (bReq.has(name) && !hReq.has(name))
+      scope.report(req ? 'request-property-made-optional' : 'response-property-made-optional', loc, `property \`${p}\` became optional`);
     reportDeprecation(b, h, scope, p);
     compareSchemas(b, h, scope, p, stack);
   }
@@ -144,6 +164,7 @@ function reportDeprecation(base: unknown, head: unknown, scope: SchemaScope, pat
   const [b, h] = [flatten(base)[0] ?? {}, flatten(head)[0] ?? {}];
   if (b['deprecated'] === true || h['deprecated'] !== true) return;
   const sunset = h['x-sunset'];
-  if (typeof sunset === 'string') scope.report('property-deprecated-with-sunset', locate(scope, path), `property \`${path}\` is deprecated, sunset ${sunset}`);
+  if (typeof sunset === 'string')
+    scope.report('property-deprecated-with-sunset', locate(scope, path), `property \`${path}\` is deprecated, sunset ${sunset}`);
   else scope.report('property-deprecated', locate(scope, path), `property \`${path}\` is deprecated`);
 }

@@ -8,7 +8,9 @@ import { ANNOTATIONS, flatten, isSchemaObject, type Schema } from './schema-flat
 export function fingerprint(schema: unknown, stack: unknown[] = []): string {
   if (stack.includes(schema)) return '"<recursive>"';
   const inner = [...stack, schema];
-  const alternatives = flatten(schema).map((alt) => fingerprintPlain(alt, inner)).sort();
+  const alternatives = flatten(schema)
+    .map((alt) => fingerprintPlain(alt, inner))
+    .sort();
   return alternatives.length === 1 ? (alternatives[0] ?? '') : `{"anyOf":[${alternatives.join(',')}]}`;
 }
 
@@ -28,11 +30,17 @@ export function fingerprintPlain(schema: Schema, stack: unknown[] = []): string 
     const value = schema[key];
     let text: string;
     if ((key === 'properties' || key === 'patternProperties' || key === '$defs') && isSchemaObject(value)) {
-      text = `{${Object.keys(value).sort().map((name) => `${JSON.stringify(name)}:${fingerprint(value[name], stack)}`).join(',')}}`;
+      text = `{${Object.keys(value)
+        .sort()
+        .map((name) => `${JSON.stringify(name)}:${fingerprint(value[name], stack)}`)
+        .join(',')}}`;
     } else if ((key === 'items' || key === 'additionalProperties' || key === 'not' || key === 'contains') && isSchemaObject(value)) {
       text = fingerprint(value, stack);
     } else if ((key === 'required' || key === 'type' || key === 'enum') && Array.isArray(value)) {
-      text = `[${value.map((v) => JSON.stringify(v)).sort().join(',')}]`;
+      text = `[${value
+        .map((v) => JSON.stringify(v))
+        .sort()
+        .join(',')}]`;
     } else {
       text = stringify(value);
     }

@@ -84,12 +84,15 @@ export function mergeSchemas(a: Schema, b: Schema): Schema {
       }
       case 'items':
       case 'additionalProperties':
-        out[key] = isSchemaObject(prior) && isSchemaObject(value) ? { allOf: [prior, value] } : prior === false || value === false ? false : value;
+        out[key] =
+          isSchemaObject(prior) && isSchemaObject(value) ? { allOf: [prior, value] } : prior === false || value === false ? false : value;
         break;
       default:
-        if ((MAX_KEYWORDS as readonly string[]).includes(key) && typeof prior === 'number' && typeof value === 'number') out[key] = Math.min(prior, value);
-        else if ((MIN_KEYWORDS as readonly string[]).includes(key) && typeof prior === 'number' && typeof value === 'number') out[key] = Math.max(prior, value);
-        // Any other keyword: the first spelling wins (annotations, or keywords both parts agree on).
+        if ((MAX_KEYWORDS as readonly string[]).includes(key) && typeof prior === 'number' && typeof value === 'number')
+          out[key] = Math.min(prior, value);
+        else if ((MIN_KEYWORDS as readonly string[]).includes(key) && typeof prior === 'number' && typeof value === 'number')
+          out[key] = Math.max(prior, value);
+      // Any other keyword: the first spelling wins (annotations, or keywords both parts agree on).
     }
   }
   return out;
@@ -101,7 +104,21 @@ function isPureNull(schema: Schema): boolean {
 }
 
 /** Keywords that describe rather than constrain; they never make two schemas different in meaning. */
-export const ANNOTATIONS = new Set(['title', 'description', 'examples', 'example', '$comment', 'externalDocs', 'deprecated', 'x-sunset', 'discriminator', 'xml', '$id', '$schema', '$anchor']);
+export const ANNOTATIONS = new Set([
+  'title',
+  'description',
+  'examples',
+  'example',
+  '$comment',
+  'externalDocs',
+  'deprecated',
+  'x-sunset',
+  'discriminator',
+  'xml',
+  '$id',
+  '$schema',
+  '$anchor',
+]);
 
 function cross(left: Schema[], right: Schema[]): Schema[] {
   const out: Schema[] = [];
@@ -118,14 +135,19 @@ export function flatten(input: unknown, depth = 0): Schema[] {
   for (const part of asArray(allOf)) union = cross(union, flatten(part, depth + 1));
   for (const choice of [anyOf, oneOf]) {
     if (!Array.isArray(choice)) continue;
-    union = cross(union, choice.flatMap((alt) => flatten(alt, depth + 1)));
+    union = cross(
+      union,
+      choice.flatMap((alt) => flatten(alt, depth + 1)),
+    );
   }
   const nulls = union.filter(isPureNull);
   if (nulls.length && nulls.length < union.length) {
-    union = union.filter((s) => !isPureNull(s)).map((s) => {
-      const types = typesOf(s);
-      return types && !types.includes('null') ? { ...s, type: [...types, 'null'] } : s;
-    });
+    union = union
+      .filter((s) => !isPureNull(s))
+      .map((s) => {
+        const types = typesOf(s);
+        return types && !types.includes('null') ? { ...s, type: [...types, 'null'] } : s;
+      });
   }
   return union;
 }

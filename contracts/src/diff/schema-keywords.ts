@@ -37,10 +37,16 @@ function compareTypes(base: Schema, head: Schema, scope: SchemaScope, path: stri
   const describe = (t: string[] | undefined) => (t ? t.join('|') : 'any');
   const message = `type of ${field(path)} changed from ${describe(b)} to ${describe(h)}`;
   if (scope.direction === 'request') {
-    if (typesLost(b, h).length) return scope.report('request-type-changed', loc, message), false;
+    if (typesLost(b, h).length) {
+      scope.report('request-type-changed', loc, message);
+      return false;
+    }
     if (typesLost(h, b).length) scope.report('request-type-widened', loc, message);
   } else {
-    if (typesLost(h, b).length) return scope.report('response-type-changed', loc, message), false;
+    if (typesLost(h, b).length) {
+      scope.report('response-type-changed', loc, message);
+      return false;
+    }
     if (typesLost(b, h).length) scope.report('response-type-narrowed', loc, message);
   }
   return true;
@@ -54,10 +60,30 @@ function compareEnums(base: Schema, head: Schema, scope: SchemaScope, path: stri
   const added = b && h ? h.filter((v) => !b.includes(v)) : [];
   const removed = b && h ? b.filter((v) => !h.includes(v)) : [];
   const req = scope.direction === 'request';
-  if (!b && h) scope.report(req ? 'request-enum-value-removed' : 'response-enum-value-removed', loc, `${field(path)} is now restricted to ${h.join(', ')}`);
-  if (b && !h) scope.report(req ? 'request-enum-value-added' : 'response-enum-value-added', loc, `${field(path)} is no longer restricted to ${b.join(', ')}`);
-  if (removed.length) scope.report(req ? 'request-enum-value-removed' : 'response-enum-value-removed', loc, `${field(path)} no longer has enum value ${removed.join(', ')}`);
-  if (added.length) scope.report(req ? 'request-enum-value-added' : 'response-enum-value-added', loc, `${field(path)} has new enum value ${added.join(', ')}`);
+  if (!b && h)
+    scope.report(
+      req ? 'request-enum-value-removed' : 'response-enum-value-removed',
+      loc,
+      `${field(path)} is now restricted to ${h.join(', ')}`,
+    );
+  if (b && !h)
+    scope.report(
+      req ? 'request-enum-value-added' : 'response-enum-value-added',
+      loc,
+      `${field(path)} is no longer restricted to ${b.join(', ')}`,
+    );
+  if (removed.length)
+    scope.report(
+      req ? 'request-enum-value-removed' : 'response-enum-value-removed',
+      loc,
+      `${field(path)} no longer has enum value ${removed.join(', ')}`,
+    );
+  if (added.length)
+    scope.report(
+      req ? 'request-enum-value-added' : 'response-enum-value-added',
+      loc,
+      `${field(path)} has new enum value ${added.join(', ')}`,
+    );
 }
 
 const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
@@ -82,7 +108,12 @@ function compareStrings(base: Schema, head: Schema, scope: SchemaScope, path: st
   const [bp, hp] = [base['pattern'], head['pattern']];
   if (bp !== hp) {
     const message = `pattern of ${field(path)} changed from ${show(bp) ?? 'none'} to ${show(hp) ?? 'none'}`;
-    if (req) scope.report(bp === undefined ? 'request-pattern-added' : hp === undefined ? 'request-constraint-relaxed' : 'request-pattern-changed', loc, message);
+    if (req)
+      scope.report(
+        bp === undefined ? 'request-pattern-added' : hp === undefined ? 'request-constraint-relaxed' : 'request-pattern-changed',
+        loc,
+        message,
+      );
     else scope.report(bp === undefined ? 'response-constraint-tightened' : 'response-constraint-relaxed', loc, message);
   }
   const [bf, hf] = [base['format'], head['format']];
@@ -96,7 +127,11 @@ function compareStrings(base: Schema, head: Schema, scope: SchemaScope, path: st
 function compareDefault(base: Schema, head: Schema, scope: SchemaScope, path: string): void {
   const [b, h] = [show(base['default']), show(head['default'])];
   if (b === h) return;
-  scope.report(scope.direction === 'request' ? 'request-default-changed' : 'response-default-changed', locate(scope, path), `default of ${field(path)} changed from ${b ?? 'none'} to ${h ?? 'none'}`);
+  scope.report(
+    scope.direction === 'request' ? 'request-default-changed' : 'response-default-changed',
+    locate(scope, path),
+    `default of ${field(path)} changed from ${b ?? 'none'} to ${h ?? 'none'}`,
+  );
 }
 
 /**

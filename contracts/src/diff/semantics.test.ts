@@ -49,7 +49,10 @@ function hoistAll(document: Schema): number {
     return { $ref: `#/components/schemas/${name}` };
   };
   const visit = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(visit);
+    if (Array.isArray(node)) {
+      node.forEach(visit);
+      return;
+    }
     if (!isSchemaObject(node)) return;
     for (const [key, value] of Object.entries(node)) {
       if (key === 'schema') node[key] = hoist(value);
@@ -78,7 +81,7 @@ describe('$refs are resolved before comparing', () => {
   });
 
   it('still sees a change made inside a component every operation refers to', async () => {
-    const text = (await readFile(CUSTOMERS, 'utf8')).replace("        - created_at\n        - updated_at\n", '        - created_at\n');
+    const text = (await readFile(CUSTOMERS, 'utf8')).replace('        - created_at\n        - updated_at\n', '        - created_at\n');
     const changes = await diffFiles(CUSTOMERS, await write('customers.optional.yaml', text));
     expect(changes.filter((c) => c.id === 'response-property-made-optional').map((c) => `${c.operation} ${c.location}`)).toEqual([
       'GET /customers response 200 application/json: data[].updated_at',
@@ -106,7 +109,10 @@ describe('oneOf/anyOf/allOf are compared by meaning', () => {
   it('a change inside one alternative is reported inside it, not as a removal and an addition', async () => {
     const base = join(FIXTURES, 'payments-base.yaml');
     // A function replacement: the pattern's `$'` would otherwise be read as a replacement token.
-    const text = (await readFile(base, 'utf8')).replace('        last4:\n', () => '        brand:\n          type: string\n        last4:\n');
+    const text = (await readFile(base, 'utf8')).replace(
+      '        last4:\n',
+      () => '        brand:\n          type: string\n        last4:\n',
+    );
     const edited = text.replace('required: [kind, last4]', 'required: [kind, last4, brand]');
     const changes = await diffFiles(base, await write('payments-brand.yaml', edited));
     expect(changes.map((c) => [c.id, c.location])).toEqual([
@@ -135,8 +141,22 @@ describe('oneOf/anyOf/allOf are compared by meaning', () => {
     const tree = (extra: Schema) => ({
       openapi: '3.1.0',
       info: { title: 'Tree', version: '1.0.0' },
-      paths: { '/tree': { get: { operationId: 'tree', responses: { '200': { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/Node' } } } } } } } },
-      components: { schemas: { Node: { type: 'object', properties: { name: { type: 'string' }, children: { type: 'array', items: { $ref: '#/components/schemas/Node' } }, ...extra } } } },
+      paths: {
+        '/tree': {
+          get: {
+            operationId: 'tree',
+            responses: { '200': { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/Node' } } } } },
+          },
+        },
+      },
+      components: {
+        schemas: {
+          Node: {
+            type: 'object',
+            properties: { name: { type: 'string' }, children: { type: 'array', items: { $ref: '#/components/schemas/Node' } }, ...extra },
+          },
+        },
+      },
     });
     const changes = await diffFiles(await write('tree-a.yaml', tree({})), await write('tree-b.yaml', tree({ size: { type: 'integer' } })));
     expect(changes.map((c) => c.location)).toContain('response 200 application/json: size');
@@ -145,7 +165,9 @@ describe('oneOf/anyOf/allOf are compared by meaning', () => {
 
 describe('path parameters', () => {
   it('renaming a path parameter alone is not breaking', async () => {
-    const text = (await readFile(CUSTOMERS, 'utf8')).replaceAll('{customerId}', '{id}').replace('      name: customerId\n', '      name: id\n');
+    const text = (await readFile(CUSTOMERS, 'utf8'))
+      .replaceAll('{customerId}', '{id}')
+      .replace('      name: customerId\n', '      name: id\n');
     const changes = await diffFiles(CUSTOMERS, await write('customers.renamed.yaml', text));
     expect(changes.filter((c) => c.level !== 'info')).toEqual([]);
     expect(changes.map((c) => c.id)).toEqual(['request-path-parameter-renamed', 'request-path-parameter-renamed']);

@@ -40,7 +40,10 @@ const thingInput = (): Json => ({
   },
 });
 
-const problem = () => ({ description: 'A problem.', content: { 'application/problem+json': { schema: { type: 'object', properties: { title: { type: 'string' } } } } } });
+const problem = () => ({
+  description: 'A problem.',
+  content: { 'application/problem+json': { schema: { type: 'object', properties: { title: { type: 'string' } } } } },
+});
 const json = (schema: Json) => ({ 'application/json': { schema } });
 
 export function baseOpenApi(): Json {
@@ -57,7 +60,11 @@ export function baseOpenApi(): Json {
             { name: 'X-Tenant', in: 'header', required: false, schema: { type: 'string' } },
           ],
           responses: {
-            '200': { description: 'Things.', headers: { 'X-Total': { schema: { type: 'integer' } } }, content: json({ type: 'array', items: thing() }) },
+            '200': {
+              description: 'Things.',
+              headers: { 'X-Total': { schema: { type: 'integer' } } },
+              content: json({ type: 'array', items: thing() }),
+            },
             '400': problem(),
           },
         },

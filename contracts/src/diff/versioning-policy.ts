@@ -16,7 +16,13 @@ function nextVersionFile(id: string, present: string[]): string {
   const match = VERSIONED.exec(id);
   if (!match) return `${id}.v2.yaml`;
   const name = match[1] ?? id;
-  const highest = Math.max(Number(match[2]), ...present.map((p) => VERSIONED.exec(p)).filter((m) => m?.[1] === name).map((m) => Number(m?.[2])));
+  const highest = Math.max(
+    Number(match[2]),
+    ...present
+      .map((p) => VERSIONED.exec(p))
+      .filter((m) => m?.[1] === name)
+      .map((m) => Number(m?.[2])),
+  );
   return `${name}.v${highest + 1}.yaml`;
 }
 
@@ -24,12 +30,21 @@ function nextVersionFile(id: string, present: string[]): string {
  * A published major version is a promise to its consumers: it may only change compatibly, and it
  * may only disappear once its sunset date (announced in the gateway config) has passed.
  */
-export function applyVersioningPolicy(delta: RepositoryDelta, lifecycles: Map<string, Lifecycle>, now: Date, reporter: (contract: string) => Report): void {
+export function applyVersioningPolicy(
+  delta: RepositoryDelta,
+  lifecycles: Map<string, Lifecycle>,
+  now: Date,
+  reporter: (contract: string) => Report,
+): void {
   for (const id of delta.added) reporter(id)('version-added', 'contract', `new contract ${id}`);
   for (const [id, changes] of delta.changed) {
     if (!isBreaking(changes)) continue;
     const count = changes.filter((c) => c.level === 'breaking').length;
-    reporter(id)('policy-breaking-change-needs-new-version', 'contract', `${id} is published and has ${count} breaking change${count === 1 ? '' : 's'}: make them in a new version file ${nextVersionFile(id, delta.present)}`);
+    reporter(id)(
+      'policy-breaking-change-needs-new-version',
+      'contract',
+      `${id} is published and has ${count} breaking change${count === 1 ? '' : 's'}: make them in a new version file ${nextVersionFile(id, delta.present)}`,
+    );
   }
   for (const id of delta.removed) {
     const sunset = lifecycles.get(id)?.sunset;

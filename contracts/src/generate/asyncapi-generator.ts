@@ -5,7 +5,7 @@ import { pascalId, type ContractFile } from '../paths.ts';
 import { banner, serialize, type GeneratedFile } from './generated-file.ts';
 
 function typeName(event: string): string {
-  return pascalId(event.replace(/\./g, '-')) + 'Event';
+  return `${pascalId(event.replace(/\./g, '-'))}Event`;
 }
 
 /**
@@ -24,7 +24,9 @@ export async function generateAsyncApi(contract: ContractFile): Promise<Generate
   const synthetic = { openapi: '3.1.0', info: { title: loaded.title, version: loaded.version }, paths: {}, components: { schemas } };
   const ast = await openapiTS(synthetic as unknown as OpenAPI3, { exportType: false });
 
-  const map = loaded.events.map((e) => `  ${JSON.stringify(e.name)}: components['schemas'][${JSON.stringify(typeName(e.name))}];`).join('\n');
+  const map = loaded.events
+    .map((e) => `  ${JSON.stringify(e.name)}: components['schemas'][${JSON.stringify(typeName(e.name))}];`)
+    .join('\n');
   const types = `${head}${astToString(ast)}
 /** Every event of ${contract.id}, by name (the CloudEvents \`type\`): its whole envelope. */
 export interface EventEnvelopes {
@@ -37,7 +39,9 @@ export type EventEnvelope<N extends EventName = EventName> = EventEnvelopes[N];
 export type EventData<N extends EventName> = EventEnvelopes[N]['data'];
 `;
 
-  const catalog = Object.fromEntries(loaded.events.map((e) => [e.name, { channel: e.channel, title: e.title, summary: e.summary, public: e.public, schema: e.schema }]));
+  const catalog = Object.fromEntries(
+    loaded.events.map((e) => [e.name, { channel: e.channel, title: e.title, summary: e.summary, public: e.public, schema: e.schema }]),
+  );
   return [
     { path: `${dir}/types.ts`, contents: types },
     {

@@ -1,3 +1,4 @@
+import type { Dirent } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { GENERATED_DIR, listContracts, pascalId, type ContractFile } from '../paths.ts';
@@ -44,12 +45,12 @@ function byRoot(files: GeneratedFile[], dir: string): Map<string, GeneratedFile[
 
 function camel(id: string): string {
   const p = pascalId(id);
-  return p.charAt(0).toLowerCase() + p.slice(1) + 'Document';
+  return `${p.charAt(0).toLowerCase() + p.slice(1)}Document`;
 }
 
 async function listFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch {

@@ -6,10 +6,21 @@ describe.skipIf(!hasSdk())('the partner SDK generator', () => {
   it('writes the SDK sources under their own root, and generate --check sees them drift', async () => {
     const files = await generateAll();
     const sdk = files.filter((f) => f.root === SDK_GENERATED_DIR);
-    expect(sdk.map((f) => f.path)).toEqual(expect.arrayContaining(['index.ts', 'customers.v2/api.ts', 'customers.v2/types.ts', 'orders.v1/api.ts', 'events.v1/types.ts', 'events.v1/public-events.ts']));
+    expect(sdk.map((f) => f.path)).toEqual(
+      expect.arrayContaining([
+        'index.ts',
+        'customers.v2/api.ts',
+        'customers.v2/types.ts',
+        'orders.v1/api.ts',
+        'events.v1/types.ts',
+        'events.v1/public-events.ts',
+      ]),
+    );
 
     expect(await checkGenerated(files)).toEqual({ stale: [], missing: [], extra: [] });
-    const edited = files.map((f) => (f.root === SDK_GENERATED_DIR && f.path === 'orders.v1/api.ts' ? { ...f, contents: f.contents + '// drift\n' } : f));
+    const edited = files.map((f) =>
+      f.root === SDK_GENERATED_DIR && f.path === 'orders.v1/api.ts' ? { ...f, contents: `${f.contents}// drift\n` } : f,
+    );
     expect((await checkGenerated(edited)).stale).toEqual(['../sdk/src/generated/orders.v1/api.ts']);
   }, 60_000);
 

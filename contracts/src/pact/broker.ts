@@ -27,10 +27,16 @@ export function brokerSettings(env: Record<string, string | undefined> = process
   };
 }
 
-export async function publishPacts(pacts: PactFile[], consumerVersion: string, broker: BrokerSettings, fetchImpl: typeof fetch = fetch): Promise<void> {
+export async function publishPacts(
+  pacts: PactFile[],
+  consumerVersion: string,
+  broker: BrokerSettings,
+  fetchImpl: typeof fetch = fetch,
+): Promise<void> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (broker.token) headers.authorization = `Bearer ${broker.token}`;
-  else if (broker.username) headers.authorization = `Basic ${Buffer.from(`${broker.username}:${broker.password ?? ''}`).toString('base64')}`;
+  else if (broker.username)
+    headers.authorization = `Basic ${Buffer.from(`${broker.username}:${broker.password ?? ''}`).toString('base64')}`;
   for (const pact of pacts) {
     const url = `${broker.baseUrl}/pacts/provider/${encodeURIComponent(pact.provider)}/consumer/${encodeURIComponent(pact.consumer)}/version/${encodeURIComponent(consumerVersion)}`;
     const res = await fetchImpl(url, { method: 'PUT', headers, body: readFileSync(pact.file, 'utf8') });

@@ -62,7 +62,13 @@ export function createContractChecker(options: ContractCheckOptions = {}) {
           names.push(name);
           return '([^/]+)';
         });
-        return { contract: binding.contract, entry, names, pattern: new RegExp(`^${binding.basePath}${source}$`), validator: createOperationValidator(entry, ajv) };
+        return {
+          contract: binding.contract,
+          entry,
+          names,
+          pattern: new RegExp(`^${binding.basePath}${source}$`),
+          validator: createOperationValidator(entry, ajv),
+        };
       });
       compiled.set(key, ops);
     }
@@ -82,17 +88,28 @@ export function createContractChecker(options: ContractCheckOptions = {}) {
         const problems: string[] = [];
         const params = Object.fromEntries(op.names.map((n, i) => [n, decodeURIComponent(match[i + 1]!)]));
         const headers = lowerCaseHeaders(request.headers);
-        const parameters = op.validator.validateParameters({ path: params, query: request.query ?? {}, header: (name) => headers[name.toLowerCase()] });
+        const parameters = op.validator.validateParameters({
+          path: params,
+          query: request.query ?? {},
+          header: (name) => headers[name.toLowerCase()],
+        });
         if (!parameters.ok) problems.push(...describe('request', parameters.errors));
         const requestBody = decodeBody(request.body);
         const requestType = mediaTypeOf(headers['content-type'] ?? request.body?.contentType);
-        const body = op.validator.validateBody(requestBody === undefined ? undefined : requestType, requestBody === undefined ? undefined : typeof requestBody === 'string' ? requestBody : JSON.stringify(requestBody));
+        const body = op.validator.validateBody(
+          requestBody === undefined ? undefined : requestType,
+          requestBody === undefined ? undefined : typeof requestBody === 'string' ? requestBody : JSON.stringify(requestBody),
+        );
         if (!body.ok) problems.push(...describe('request', body.errors));
         problems.push(...checkResponse(op, interaction));
         return { operation, problems };
       }
     }
-    return { problems: [`no operation of ${bindings.map((b) => `${b.contract}${b.basePath ? ` (at ${b.basePath})` : ''}`).join(', ')} matches ${request.method} ${path}`] };
+    return {
+      problems: [
+        `no operation of ${bindings.map((b) => `${b.contract}${b.basePath ? ` (at ${b.basePath})` : ''}`).join(', ')} matches ${request.method} ${path}`,
+      ],
+    };
   }
 
   function checkResponse(op: CompiledOperation, interaction: PactInteraction): string[] {
@@ -104,9 +121,14 @@ export function createContractChecker(options: ContractCheckOptions = {}) {
     if (body === undefined) return [];
     const mediaType = mediaTypeOf(lowerCaseHeaders(response.headers)['content-type'] ?? response.body?.contentType) ?? 'application/json';
     const content = documented[key]!.content ?? {};
-    if (!(mediaType in content)) return [`response ${response.status} is not documented as ${mediaType} for ${op.entry.operationId} (documented: ${Object.keys(content).join(', ') || 'no body'})`];
+    if (!(mediaType in content))
+      return [
+        `response ${response.status} is not documented as ${mediaType} for ${op.entry.operationId} (documented: ${Object.keys(content).join(', ') || 'no body'})`,
+      ];
     const problems = describe('response', op.validator.validateResponse(response.status, mediaType, body).filter(expectedByConsumer));
-    problems.push(...undocumentedFields(body, content[mediaType]?.schema, '/body').map((p) => `response ${p} is not documented by the contract`));
+    problems.push(
+      ...undocumentedFields(body, content[mediaType]?.schema, '/body').map((p) => `response ${p} is not documented by the contract`),
+    );
     return problems;
   }
 
@@ -117,7 +139,8 @@ export function createContractChecker(options: ContractCheckOptions = {}) {
     const problems = describe('message', events.validate(type, message).filter(expectedByConsumer));
     problems.push(...undocumentedFields(message, catalog[type]!.schema, '').map((p) => `message ${p} is not documented by the contract`));
     const subject = interaction.metadata?.subject;
-    if (subject !== undefined && subject !== catalog[type]!.channel) problems.push(`message subject ${JSON.stringify(subject)} is not the channel of ${type} (${catalog[type]!.channel})`);
+    if (subject !== undefined && subject !== catalog[type]!.channel)
+      problems.push(`message subject ${JSON.stringify(subject)} is not the channel of ${type} (${catalog[type]!.channel})`);
     return { operation: `events.v1#${type}`, problems };
   }
 
@@ -128,11 +151,23 @@ export function createContractChecker(options: ContractCheckOptions = {}) {
       for (const interaction of pact.interactions) {
         const isHttp = interaction.request !== undefined && interaction.response !== undefined;
         if (isHttp && bindings.length === 0) {
-          findings.push({ consumer: pact.consumer, provider: pact.provider, interaction: interaction.description, problems: [`provider ${pact.provider} serves no known OpenAPI contract`] });
+          findings.push({
+            consumer: pact.consumer,
+            provider: pact.provider,
+            interaction: interaction.description,
+            problems: [`provider ${pact.provider} serves no known OpenAPI contract`],
+          });
           continue;
         }
         const result = isHttp ? checkHttp(interaction, bindings) : checkMessage(interaction);
-        if (result.problems.length > 0) findings.push({ consumer: pact.consumer, provider: pact.provider, interaction: interaction.description, ...(result.operation ? { operation: result.operation } : {}), problems: result.problems });
+        if (result.problems.length > 0)
+          findings.push({
+            consumer: pact.consumer,
+            provider: pact.provider,
+            interaction: interaction.description,
+            ...(result.operation ? { operation: result.operation } : {}),
+            problems: result.problems,
+          });
       }
       return findings;
     },
@@ -164,7 +199,8 @@ function documentedProperties(schema: JsonSchema | undefined): { properties: Map
     if (!s || typeof s === 'boolean') return;
     if (s.properties && typeof s.properties === 'object') {
       sawObject = true;
-      for (const [name, sub] of Object.entries(s.properties as Record<string, JsonSchema>)) properties.set(name, [...(properties.get(name) ?? []), sub]);
+      for (const [name, sub] of Object.entries(s.properties as Record<string, JsonSchema>))
+        properties.set(name, [...(properties.get(name) ?? []), sub]);
     }
     if (s.additionalProperties !== undefined && s.additionalProperties !== false) open = true;
     for (const key of ['allOf', 'oneOf', 'anyOf'] as const) for (const sub of (s[key] as JsonSchema[] | undefined) ?? []) visit(sub);

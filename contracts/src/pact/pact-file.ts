@@ -54,7 +54,14 @@ export function readPactFile(file: string): PactFile {
   const consumer = json.consumer?.name;
   const provider = json.provider?.name;
   if (!consumer || !provider) throw new Error(`${file} is not a pact file: it names no consumer or provider`);
-  return { file, name: file.split(/[\\/]/).pop()!, consumer, provider, contentHash: contentHash(bytes), interactions: json.interactions ?? [] };
+  return {
+    file,
+    name: file.split(/[\\/]/).pop()!,
+    consumer,
+    provider,
+    contentHash: contentHash(bytes),
+    interactions: json.interactions ?? [],
+  };
 }
 
 /** Every pact in `dir` (files ending in .json other than the verification results), by name. */

@@ -22,7 +22,9 @@ export const GATEWAY_PROVIDER = 'concord-gateway';
 /** The gateway serves what its config binds: every `apis[]` entry, contract at basePath. */
 export function gatewayBindings(configFile = join(REPO_ROOT, 'gateway', 'gateway.config.yaml')): ContractBinding[] {
   const config = parse(readFileSync(configFile, 'utf8')) as { apis?: { contract?: string; basePath?: string }[] };
-  return (config.apis ?? []).filter((a) => a.contract).map((a) => ({ contract: a.contract!, basePath: (a.basePath ?? '').replace(/\/+$/, '') }));
+  return (config.apis ?? [])
+    .filter((a) => a.contract)
+    .map((a) => ({ contract: a.contract!, basePath: (a.basePath ?? '').replace(/\/+$/, '') }));
 }
 
 /** The contracts a provider (by its pact name) promises; undefined for a provider Concord does not know. */

@@ -14,7 +14,10 @@ export interface InteractionFailure {
  */
 export interface ProviderRunner {
   providers(): string[];
-  verify(pact: PactFile, options: { publish?: { brokerUrl: string; providerVersion: string; branch?: string } }): Promise<{ passed: boolean; failures: InteractionFailure[] }>;
+  verify(
+    pact: PactFile,
+    options: { publish?: { brokerUrl: string; providerVersion: string; branch?: string } },
+  ): Promise<{ passed: boolean; failures: InteractionFailure[] }>;
 }
 
 export interface RunVerificationOptions {
@@ -55,12 +58,21 @@ export async function runVerification(options: RunVerificationOptions): Promise<
   const records: VerificationRecord[] = [];
   for (const pact of pacts) {
     const findings = checker.check(pact);
-    const failures: string[] = findings.flatMap((f) => f.problems.map((p) => `contract check: ${f.consumer} -> ${f.provider}: "${f.interaction}"${f.operation ? ` (${f.operation})` : ''}: ${p}`));
+    const failures: string[] = findings.flatMap((f) =>
+      f.problems.map(
+        (p) => `contract check: ${f.consumer} -> ${f.provider}: "${f.interaction}"${f.operation ? ` (${f.operation})` : ''}: ${p}`,
+      ),
+    );
     let verification: 'passed' | 'failed' = 'failed';
     if (!known.has(pact.provider)) {
       failures.push(`verification: no provider named ${pact.provider} can be started (known: ${[...known].join(', ')})`);
     } else {
-      const result = await options.runner.verify(pact, broker ? { publish: { brokerUrl: broker.baseUrl, providerVersion: version, ...(broker.branch ? { branch: broker.branch } : {}) } } : {});
+      const result = await options.runner.verify(
+        pact,
+        broker
+          ? { publish: { brokerUrl: broker.baseUrl, providerVersion: version, ...(broker.branch ? { branch: broker.branch } : {}) } }
+          : {},
+      );
       verification = result.passed ? 'passed' : 'failed';
       failures.push(...result.failures.map((f) => `verification: ${pact.consumer} -> ${pact.provider}: "${f.interaction}": ${f.mismatch}`));
     }
@@ -76,9 +88,16 @@ export async function runVerification(options: RunVerificationOptions): Promise<
       verifiedAt: (options.now?.() ?? new Date()).toISOString(),
     };
     records.push(record);
-    log(`${record.verification === 'passed' && record.contractCheck === 'passed' ? 'ok  ' : 'FAIL'} ${pact.consumer} -> ${pact.provider} (${pact.name})`);
+    log(
+      `${record.verification === 'passed' && record.contractCheck === 'passed' ? 'ok  ' : 'FAIL'} ${pact.consumer} -> ${pact.provider} (${pact.name})`,
+    );
     for (const line of failures) log(`     ${line}`);
   }
-  if (options.record ?? true) writeResults(options.pactsDir, records, all.map((p) => p.name));
+  if (options.record ?? true)
+    writeResults(
+      options.pactsDir,
+      records,
+      all.map((p) => p.name),
+    );
   return { records, ok: records.every((r) => r.verification === 'passed' && r.contractCheck === 'passed'), ...(broker ? { broker } : {}) };
 }

@@ -50,7 +50,11 @@ export function writeResults(pactsDir: string, records: VerificationRecord[], ex
 /** The provider version results are recorded under: git describe (with -dirty), else `unversioned`. */
 export function providerVersion(): string {
   try {
-    return execFileSync('git', ['describe', '--always', '--dirty', '--tags'], { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', ['describe', '--always', '--dirty', '--tags'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return 'unversioned';
   }
@@ -75,9 +79,15 @@ export function deployMatrix(pacts: PactFile[], results: VerificationResults): M
     const record = results.results[pact.name];
     if (!record) return { ...base, status: 'unverified', reason: 'never verified' };
     const seen = { providerVersion: record.providerVersion, verifiedAt: record.verifiedAt };
-    if (record.contentHash !== pact.contentHash) return { ...base, ...seen, status: 'unverified', reason: 'pact changed since it was verified' };
+    if (record.contentHash !== pact.contentHash)
+      return { ...base, ...seen, status: 'unverified', reason: 'pact changed since it was verified' };
     if (record.verification !== 'passed' || record.contractCheck !== 'passed') {
-      const what = [record.verification !== 'passed' ? 'provider verification' : '', record.contractCheck !== 'passed' ? 'contract check' : ''].filter(Boolean).join(' and ');
+      const what = [
+        record.verification !== 'passed' ? 'provider verification' : '',
+        record.contractCheck !== 'passed' ? 'contract check' : '',
+      ]
+        .filter(Boolean)
+        .join(' and ');
       return { ...base, ...seen, status: 'failed', reason: `${what} failed: ${record.failures[0] ?? ''}` };
     }
     return { ...base, ...seen, status: 'verified', reason: 'ok' };

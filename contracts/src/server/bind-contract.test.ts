@@ -18,7 +18,17 @@ function customerApp() {
     },
     createCustomer: ({ body }) => {
       const now = new Date().toISOString();
-      const customer: Customer = { id: 'cus_00000001', given_name: body.given_name, family_name: body.family_name, name_prefix: body.name_prefix ?? null, email: body.email, phone: body.phone ?? null, address: body.address ?? null, created_at: now, updated_at: now };
+      const customer: Customer = {
+        id: 'cus_00000001',
+        given_name: body.given_name,
+        family_name: body.family_name,
+        name_prefix: body.name_prefix ?? null,
+        email: body.email,
+        phone: body.phone ?? null,
+        address: body.address ?? null,
+        created_at: now,
+        updated_at: now,
+      };
       store.set(customer.id, customer);
       return { status: 201, body: customer, headers: { location: `/customers/${customer.id}` } };
     },
@@ -35,7 +45,11 @@ function customerApp() {
   return { app, mismatches };
 }
 
-const json = (body: unknown, contentType = 'application/json') => ({ method: 'POST', headers: { 'content-type': contentType }, body: JSON.stringify(body) });
+const json = (body: unknown, contentType = 'application/json') => ({
+  method: 'POST',
+  headers: { 'content-type': contentType },
+  body: JSON.stringify(body),
+});
 
 describe('the typed server helper', () => {
   it('accepts a valid request and answers with the documented response', async () => {
@@ -74,7 +88,11 @@ describe('the typed server helper', () => {
     const { app } = customerApp();
     const res = await app.request('/customers', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' });
     expect(res.status).toBe(415);
-    const broken = await app.request('/customers', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"given_name":' });
+    const broken = await app.request('/customers', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"given_name":',
+    });
     expect(broken.status).toBe(400);
     expect(((await broken.json()) as { errors: { pointer: string }[] }).errors[0]?.pointer).toBe('/body');
   });
@@ -82,7 +100,11 @@ describe('the typed server helper', () => {
   it('accepts JSON Merge Patch for updates', async () => {
     const { app } = customerApp();
     await app.request('/customers', json({ given_name: 'Ada', family_name: 'Lovelace', email: 'ada@example.org' }));
-    const res = await app.request('/customers/cus_00000001', { method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' }, body: JSON.stringify({ phone: null }) });
+    const res = await app.request('/customers/cus_00000001', {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/merge-patch+json' },
+      body: JSON.stringify({ phone: null }),
+    });
     expect(res.status).toBe(200);
   });
 });
@@ -91,7 +113,11 @@ describe('the typed server helper, mixed failures', () => {
   it('names bad parameters and bad body fields in one answer', async () => {
     const { app } = customerApp();
     await app.request('/customers', json({ given_name: 'Ada', family_name: 'Lovelace', email: 'ada@example.org' }));
-    const res = await app.request('/customers/bad-id', { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'nope' }) });
+    const res = await app.request('/customers/bad-id', {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'nope' }),
+    });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { errors: { pointer: string }[] };
     expect(body.errors.map((e) => e.pointer).sort()).toEqual(['/body/email', '/path/customerId']);
@@ -108,7 +134,10 @@ describe('response validation', () => {
     const validator = createOperationValidator(entry, createContractAjv());
     for (let i = 0; i < 2; i++) {
       expect(validator.validateResponse(200, 'text/html', '<html>')).toEqual([
-        { pointer: '/headers/content-type', message: 'text/html is not documented for status 200 of getCustomer (documented: application/json)' },
+        {
+          pointer: '/headers/content-type',
+          message: 'text/html is not documented for status 200 of getCustomer (documented: application/json)',
+        },
       ]);
     }
     expect(validator.validateResponse(418, 'application/json', {})[0]?.pointer).toBe('/status');

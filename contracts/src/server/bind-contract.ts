@@ -22,7 +22,10 @@ export interface BindOptions {
 type BodyOutcome = { ok: true; value: unknown } | { ok: false; status: 400 | 415; detail: string; errors: FieldError[] };
 
 async function readBody(c: Context, validator: OperationValidator): Promise<BodyOutcome> {
-  const text = validator.bodyMediaTypes.length > 0 || c.req.header('content-length') || c.req.header('transfer-encoding') ? await c.req.text() : undefined;
+  const text =
+    validator.bodyMediaTypes.length > 0 || c.req.header('content-length') || c.req.header('transfer-encoding')
+      ? await c.req.text()
+      : undefined;
   return validator.validateBody(mediaTypeOf(c.req.header('content-type')), text);
 }
 
@@ -44,27 +47,48 @@ export function bindContract<Ops, E extends Env>(
 
   for (const entry of listOperations(document)) {
     const handler = table[entry.operationId];
-    if (!handler) throw new Error(`No handler for operation ${entry.operationId} (${entry.method.toUpperCase()} ${entry.path}) of ${document.info.title}`);
+    if (!handler)
+      throw new Error(
+        `No handler for operation ${entry.operationId} (${entry.method.toUpperCase()} ${entry.path}) of ${document.info.title}`,
+      );
     const validator = createOperationValidator(entry, ajv);
     validators.push(validator);
 
     app.on(entry.method.toUpperCase(), basePath + toRouterPath(entry.path), async (c) => {
-      const params = validator.validateParameters({ path: c.req.param() as Record<string, string>, query: rawQuery(c.req.url), header: (n) => c.req.header(n) });
+      const params = validator.validateParameters({
+        path: c.req.param() as Record<string, string>,
+        query: rawQuery(c.req.url),
+        header: (n) => c.req.header(n),
+      });
       const body = await readBody(c as unknown as Context, validator);
       if (!body.ok && body.status === 415) throw new ProblemError({ ...problem(415, body.detail), errors: body.errors });
       // One answer names every bad field, parameters and body alike, so a client fixes them in one go.
       const errors = [...(params.ok ? [] : params.errors), ...(body.ok ? [] : body.errors)];
       if (!params.ok || !body.ok) {
-        throw new ProblemError({ ...validationProblem(errors, `The request has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.pointer).join(', ')}.`) });
+        throw new ProblemError({
+          ...validationProblem(
+            errors,
+            `The request has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.pointer).join(', ')}.`,
+          ),
+        });
       }
-      const request = { params: params.value.path, query: params.value.query, headers: params.value.headers, body: body.value } as TypedRequest<unknown>;
+      const request = {
+        params: params.value.path,
+        query: params.value.query,
+        headers: params.value.headers,
+        body: body.value,
+      } as TypedRequest<unknown>;
       const result = (await handler(request, c)) as { status: number; body?: unknown; headers?: Record<string, string> };
-      const contentType = result.body === undefined ? undefined : pickContentType(entry.operation.responses?.[String(result.status)]?.content);
+      const contentType =
+        result.body === undefined ? undefined : pickContentType(entry.operation.responses?.[String(result.status)]?.content);
       if (responseValidation !== 'off') {
         const errors = validator.validateResponse(result.status, contentType, result.body);
         if (errors.length) {
           options.onResponseMismatch?.(entry.operationId, result.status, errors);
-          if (responseValidation === 'enforce') throw new Error(`Response of ${entry.operationId} (${result.status}) breaks the contract: ${errors.map((e) => `${e.pointer} ${e.message}`).join('; ')}`);
+          if (responseValidation === 'enforce')
+            throw new Error(
+              `Response of ${entry.operationId} (${result.status}) breaks the contract: ${errors.map((e) => `${e.pointer} ${e.message}`).join('; ')}`,
+            );
         }
       }
       const headers = new Headers(result.headers);

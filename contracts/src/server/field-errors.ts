@@ -15,10 +15,10 @@ export function toFieldErrors(errors: ErrorObject[] | null | undefined, root: st
     let pointer = root + error.instancePath;
     let message = error.message ?? 'is invalid';
     if (error.keyword === 'required') {
-      pointer += '/' + escapeToken(String((error.params as { missingProperty: string }).missingProperty));
+      pointer += `/${escapeToken(String((error.params as { missingProperty: string }).missingProperty))}`;
       message = 'is required';
     } else if (error.keyword === 'additionalProperties') {
-      pointer += '/' + escapeToken(String((error.params as { additionalProperty: string }).additionalProperty));
+      pointer += `/${escapeToken(String((error.params as { additionalProperty: string }).additionalProperty))}`;
       message = 'is not a known field';
     } else if (error.keyword === 'enum') {
       const allowed = (error.params as { allowedValues?: unknown[] }).allowedValues;

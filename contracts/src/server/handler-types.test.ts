@@ -22,7 +22,10 @@ const customer: Customer = {
 export const good: Handler<'getCustomer'> = ({ params }) => ({ status: 200, body: { ...customer, id: params.customerId } });
 
 // @ts-expect-error v1's full_name is not a field of a v2 customer
-export const wrongShape: Handler<'getCustomer'> = () => ({ status: 200, body: { id: customer.id, full_name: 'Ada Lovelace', email: customer.email } });
+export const wrongShape: Handler<'getCustomer'> = () => ({
+  status: 200,
+  body: { id: customer.id, full_name: 'Ada Lovelace', email: customer.email },
+});
 
 // @ts-expect-error 418 is not a documented response of getCustomer
 export const wrongStatus: Handler<'getCustomer'> = () => ({ status: 418, body: customer });
@@ -39,6 +42,8 @@ export const typedInput: Handler<'createCustomer'> = ({ body }) => {
 
 describe('handler types', () => {
   it('compile only for documented responses (checked by the typecheck task)', () => {
-    expect(good({ params: { customerId: 'cus_12345678' }, query: {}, headers: {}, body: undefined }, {} as never)).toMatchObject({ status: 200 });
+    expect(good({ params: { customerId: 'cus_12345678' }, query: {}, headers: {}, body: undefined }, {} as never)).toMatchObject({
+      status: 200,
+    });
   });
 });

@@ -1,10 +1,5 @@
 import type { ValidateFunction } from 'ajv';
-import {
-  isJsonMediaType,
-  type JsonSchema,
-  type OperationEntry,
-  type ParameterLocation,
-} from '../document/openapi-document.ts';
+import { isJsonMediaType, type JsonSchema, type OperationEntry, type ParameterLocation } from '../document/openapi-document.ts';
 import type { FieldError } from '../problem.ts';
 import type { ContractAjv } from './ajv.ts';
 import { toFieldErrors } from './field-errors.ts';
@@ -92,7 +87,11 @@ export function createOperationValidator(entry: OperationEntry, ajv: ContractAjv
   const bodyRequired = body?.required === true;
 
   /** What the contract says of one status and media type; decided once, on first use. */
-  type ResponseRule = { kind: 'undocumented-status' } | { kind: 'undocumented-media-type'; documented: string[] } | { kind: 'any-body' } | { kind: 'schema'; validate: ValidateFunction };
+  type ResponseRule =
+    | { kind: 'undocumented-status' }
+    | { kind: 'undocumented-media-type'; documented: string[] }
+    | { kind: 'any-body' }
+    | { kind: 'schema'; validate: ValidateFunction };
   const responseRules = new Map<string, ResponseRule>();
   const responseRule = (status: number, mediaType: string): ResponseRule => {
     const key = `${status} ${mediaType}`;
@@ -102,7 +101,8 @@ export function createOperationValidator(entry: OperationEntry, ajv: ContractAjv
     const response = responses[String(status)] ?? responses[`${String(status)[0]}XX`] ?? responses.default;
     const content = response?.content ?? {};
     if (!response) rule = { kind: 'undocumented-status' };
-    else if (Object.keys(content).length > 0 && !(mediaType in content)) rule = { kind: 'undocumented-media-type', documented: Object.keys(content) };
+    else if (Object.keys(content).length > 0 && !(mediaType in content))
+      rule = { kind: 'undocumented-media-type', documented: Object.keys(content) };
     else {
       const schema = content[mediaType]?.schema;
       // Compiled on first use: many responses are never validated, so start-up should not pay for them.
@@ -152,11 +152,22 @@ export function createOperationValidator(entry: OperationEntry, ajv: ContractAjv
     validateBody(mediaType, text) {
       const empty = text === undefined || text.length === 0;
       if (empty) {
-        if (bodyRequired) return { ok: false, status: 400, errors: [{ pointer: '/body', message: 'is required' }], detail: 'This operation requires a request body.' };
+        if (bodyRequired)
+          return {
+            ok: false,
+            status: 400,
+            errors: [{ pointer: '/body', message: 'is required' }],
+            detail: 'This operation requires a request body.',
+          };
         return { ok: true, value: undefined };
       }
       if (bodyMediaTypes.length === 0) {
-        return { ok: false, status: 400, errors: [{ pointer: '/body', message: 'is not allowed' }], detail: 'This operation takes no request body.' };
+        return {
+          ok: false,
+          status: 400,
+          errors: [{ pointer: '/body', message: 'is not allowed' }],
+          detail: 'This operation takes no request body.',
+        };
       }
       if (!mediaType || !bodyMediaTypes.includes(mediaType)) {
         return {
@@ -171,13 +182,23 @@ export function createOperationValidator(entry: OperationEntry, ajv: ContractAjv
         try {
           value = JSON.parse(text);
         } catch (err) {
-          return { ok: false, status: 400, errors: [{ pointer: '/body', message: `is not valid JSON: ${(err as Error).message}` }], detail: 'The request body is not valid JSON.' };
+          return {
+            ok: false,
+            status: 400,
+            errors: [{ pointer: '/body', message: `is not valid JSON: ${(err as Error).message}` }],
+            detail: 'The request body is not valid JSON.',
+          };
         }
       }
       const validate = bodyValidators.get(mediaType);
       if (validate && !validate(value)) {
         const errors = toFieldErrors(validate.errors, '/body');
-        return { ok: false, status: 400, errors, detail: `The request body has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.pointer).join(', ')}.` };
+        return {
+          ok: false,
+          status: 400,
+          errors,
+          detail: `The request body has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.pointer).join(', ')}.`,
+        };
       }
       return { ok: true, value };
     },
@@ -188,7 +209,12 @@ export function createOperationValidator(entry: OperationEntry, ajv: ContractAjv
         case 'undocumented-status':
           return [{ pointer: '/status', message: `status ${status} is not documented for ${entry.operationId}` }];
         case 'undocumented-media-type':
-          return [{ pointer: '/headers/content-type', message: `${type} is not documented for status ${status} of ${entry.operationId} (documented: ${rule.documented.join(', ')})` }];
+          return [
+            {
+              pointer: '/headers/content-type',
+              message: `${type} is not documented for status ${status} of ${entry.operationId} (documented: ${rule.documented.join(', ')})`,
+            },
+          ];
         case 'any-body':
           return [];
         case 'schema':

@@ -23,7 +23,11 @@ const concord = createConcordClient({
 // 1. Create three customers (the SDK fetches the token on the first call and caches it).
 const run = Date.now().toString(36);
 const created = [];
-for (const [given, family] of [['Ada', 'Lovelace'], ['Grace', 'Hopper'], ['Katherine', 'Johnson']]) {
+for (const [given, family] of [
+  ['Ada', 'Lovelace'],
+  ['Grace', 'Hopper'],
+  ['Katherine', 'Johnson'],
+]) {
   const customer = await concord.customersV2.createCustomer({
     body: { given_name: given, family_name: family, email: `${given.toLowerCase()}.${run}@quickstart.example` },
   });

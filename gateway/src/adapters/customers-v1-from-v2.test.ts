@@ -44,18 +44,33 @@ describe('customers v1 from v2', () => {
 
   it('turns a v2 customer into a valid v1 customer', () => {
     const v1 = customerToV1(v2Customer);
-    expect(v1).toEqual({ id: v2Customer.id, full_name: 'Dr. Ada Lovelace', email: 'ada@example.com', phone: null, address: null, created_at: v2Customer.created_at, updated_at: v2Customer.updated_at });
+    expect(v1).toEqual({
+      id: v2Customer.id,
+      full_name: 'Dr. Ada Lovelace',
+      email: 'ada@example.com',
+      phone: null,
+      address: null,
+      created_at: v2Customer.created_at,
+      updated_at: v2Customer.updated_at,
+    });
     expect(validators.get('getCustomer')!.validateResponse(200, 'application/json', v1)).toEqual([]);
   });
 
   it('turns a v2 page into a valid v1 page', () => {
-    const page = customersV1FromV2.response('listCustomers', 200, { data: [v2Customer, { ...v2Customer, name_prefix: null }], next_cursor: 'abc' });
+    const page = customersV1FromV2.response('listCustomers', 200, {
+      data: [v2Customer, { ...v2Customer, name_prefix: null }],
+      next_cursor: 'abc',
+    });
     expect(validators.get('listCustomers')!.validateResponse(200, 'application/json', page)).toEqual([]);
     expect((page as { data: { full_name: string }[] }).data.map((c) => c.full_name)).toEqual(['Dr. Ada Lovelace', 'Ada Lovelace']);
   });
 
   it('creates with the split name and omits an absent prefix', () => {
-    expect(createToV2({ full_name: 'Ada Lovelace', email: 'a@example.com' })).toEqual({ given_name: 'Ada', family_name: 'Lovelace', email: 'a@example.com' });
+    expect(createToV2({ full_name: 'Ada Lovelace', email: 'a@example.com' })).toEqual({
+      given_name: 'Ada',
+      family_name: 'Lovelace',
+      email: 'a@example.com',
+    });
   });
 
   it('a merge patch of full_name replaces every part, clearing an old prefix', () => {

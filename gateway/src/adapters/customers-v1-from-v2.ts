@@ -60,7 +60,10 @@ export function problemToV1(problem: V2Problem): V1Problem {
     }
     if (seen.has(pointer)) continue;
     seen.add(pointer);
-    errors.push({ pointer, message: pointer === error.pointer ? error.message : `${error.message} (as the ${error.pointer.slice(6)} part of full_name)` });
+    errors.push({
+      pointer,
+      message: pointer === error.pointer ? error.message : `${error.message} (as the ${error.pointer.slice(6)} part of full_name)`,
+    });
   }
   let detail = problem.detail;
   if (detail) for (const field of NAME_FIELDS) detail = detail.replaceAll(`/body/${field}`, '/body/full_name');

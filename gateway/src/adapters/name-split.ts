@@ -4,11 +4,56 @@
  */
 
 /** Honorifics recognised as a leading `name_prefix` (case-insensitive, with or without the dot). */
-const PREFIXES = new Set(
-  ['mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'sir', 'dame', 'lord', 'lady', 'rev', 'fr', 'hon', 'capt', 'col', 'gen', 'lt', 'sgt', 'herr', 'frau', 'mme', 'mlle'],
-);
+const PREFIXES = new Set([
+  'mr',
+  'mrs',
+  'ms',
+  'miss',
+  'mx',
+  'dr',
+  'prof',
+  'sir',
+  'dame',
+  'lord',
+  'lady',
+  'rev',
+  'fr',
+  'hon',
+  'capt',
+  'col',
+  'gen',
+  'lt',
+  'sgt',
+  'herr',
+  'frau',
+  'mme',
+  'mlle',
+]);
 /** Lower-case particles that start a family name: "Ludwig van Beethoven" -> family "van Beethoven". */
-const PARTICLES = new Set(['van', 'von', 'der', 'den', 'de', 'del', 'della', 'di', 'da', 'dos', 'das', 'du', 'la', 'le', 'bin', 'ibn', 'al', 'el', 'ter', 'ten', 'zu', 'y']);
+const PARTICLES = new Set([
+  'van',
+  'von',
+  'der',
+  'den',
+  'de',
+  'del',
+  'della',
+  'di',
+  'da',
+  'dos',
+  'das',
+  'du',
+  'la',
+  'le',
+  'bin',
+  'ibn',
+  'al',
+  'el',
+  'ter',
+  'ten',
+  'zu',
+  'y',
+]);
 /** Generational and post-nominal suffixes kept with the family name: "King Jr.". */
 const SUFFIXES = new Set(['jr', 'sr', 'ii', 'iii', 'iv', 'v', 'phd', 'md', 'esq']);
 
@@ -29,7 +74,8 @@ export function splitFullName(fullName: string): SplitName {
   if (tokens.length > 1 && (PREFIXES.has(bare(tokens[0]!)) || tokens[0] === 'M.')) {
     prefix = tokens.shift()!;
   }
-  if (tokens.length === 0) return { name_prefix: prefix, given_name: fullName.trim() || fullName, family_name: fullName.trim() || fullName };
+  if (tokens.length === 0)
+    return { name_prefix: prefix, given_name: fullName.trim() || fullName, family_name: fullName.trim() || fullName };
   if (tokens.length === 1) return { name_prefix: prefix, given_name: tokens[0]!, family_name: tokens[0]! };
 
   let end = tokens.length;

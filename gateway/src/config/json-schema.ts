@@ -12,7 +12,7 @@ export const JSON_SCHEMA_PATH = fileURLToPath(new URL('../../gateway.config.sche
 
 export function gatewayConfigJsonSchema(): string {
   const schema = z.toJSONSchema(gatewayConfigSchema, { io: 'input', unrepresentable: 'any' });
-  return JSON.stringify({ ...schema, title: 'Concord gateway configuration (gateway.config.yaml)' }, null, 2) + '\n';
+  return `${JSON.stringify({ ...schema, title: 'Concord gateway configuration (gateway.config.yaml)' }, null, 2)}\n`;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -35,12 +35,12 @@ describe('loading gateway.config.yaml', () => {
   });
 
   it('points an unknown key at the key itself', () => {
-    const problems = problemsOf(BASE + '    timeout: 5\n');
+    const problems = problemsOf(`${BASE}    timeout: 5\n`);
     expect(problems[0]).toMatchObject({ line: 8, column: 5, path: 'apis[0].timeout', message: 'is not a known setting here' });
   });
 
   it('names the line of a reference to nothing', () => {
-    const problems = problemsOf(BASE.replace('upstream: customers', 'upstream: customer') + '    operations:\n      deleteCustomer: {}\n');
+    const problems = problemsOf(`${BASE.replace('upstream: customers', 'upstream: customer')}    operations:\n      deleteCustomer: {}\n`);
     expect(problems.map((p) => [p.line, p.path])).toEqual([
       [7, 'apis[0].upstream'],
       [9, 'apis[0].operations.deleteCustomer'],
@@ -48,7 +48,7 @@ describe('loading gateway.config.yaml', () => {
   });
 
   it('requires both dates of a deprecated version, in order', () => {
-    const problems = problemsOf(BASE + "    lifecycle:\n      status: deprecated\n      deprecation: '2026-01-01'\n");
+    const problems = problemsOf(`${BASE}    lifecycle:\n      status: deprecated\n      deprecation: '2026-01-01'\n`);
     expect(problems[0]).toMatchObject({ line: 9, path: 'apis[0].lifecycle', message: expect.stringContaining('sunset') });
   });
 

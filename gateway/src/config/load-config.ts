@@ -21,7 +21,9 @@ export class ConfigError extends Error {
   readonly problems: ConfigProblem[];
 
   constructor(file: string, problems: ConfigProblem[]) {
-    super(`Invalid gateway config ${file}:\n${problems.map((p) => `  ${file}:${p.line}:${p.column} ${p.path ? p.path + ': ' : ''}${p.message}`).join('\n')}`);
+    super(
+      `Invalid gateway config ${file}:\n${problems.map((p) => `  ${file}:${p.line}:${p.column} ${p.path ? `${p.path}: ` : ''}${p.message}`).join('\n')}`,
+    );
     this.name = this.constructor.name;
     this.file = file;
     this.problems = problems;
@@ -63,7 +65,13 @@ function toProblems(issues: z.core.$ZodIssue[], doc: Document, lineCounter: Line
     }
     if (issue.code === 'invalid_union' && issue.errors.length > 0) {
       // Report the first branch's reasons rather than "invalid input".
-      problems.push(...toProblems(issue.errors[0]!.map((e) => ({ ...e, path: [...issue.path, ...e.path] })), doc, lineCounter));
+      problems.push(
+        ...toProblems(
+          issue.errors[0]!.map((e) => ({ ...e, path: [...issue.path, ...e.path] })),
+          doc,
+          lineCounter,
+        ),
+      );
       continue;
     }
     problems.push({ ...locate(doc, lineCounter, path), path: formatPath(path), message: issue.message });
@@ -90,7 +98,11 @@ export function parseConfig(text: string, file: string, env?: Pick<GatewayProces
 }
 
 /** PORT and UPSTREAM_<NAME>_URL win over the file; an invalid override is an error like any other. */
-export function applyEnvOverrides(config: GatewayConfig, env: Pick<GatewayProcessEnv, 'upstreamUrls' | 'port'>, file: string): GatewayConfig {
+export function applyEnvOverrides(
+  config: GatewayConfig,
+  env: Pick<GatewayProcessEnv, 'upstreamUrls' | 'port'>,
+  file: string,
+): GatewayConfig {
   const upstreams = { ...config.upstreams };
   const problems: ConfigProblem[] = [];
   for (const [name, upstream] of Object.entries(upstreams)) {

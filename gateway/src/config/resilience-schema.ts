@@ -27,10 +27,18 @@ export const retrySchema = z
     /** Total attempts including the first; 1 disables retries. */
     maxAttempts: z.number().int().min(1).max(10).optional().describe('Attempts including the first; 1 disables retries'),
     /** Base of the exponential backoff: attempt n waits random(0, min(maxDelayMs, baseDelayMs * 2^(n-1))). */
-    baseDelayMs: z.number().int().min(0).optional().describe('Backoff base: retry n waits random(0, min(maxDelayMs, baseDelayMs * 2^(n-1)))'),
+    baseDelayMs: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('Backoff base: retry n waits random(0, min(maxDelayMs, baseDelayMs * 2^(n-1)))'),
     maxDelayMs: z.number().int().min(0).optional().describe('Backoff cap'),
     /** Statuses that are retried (for retryable requests only). */
-    statuses: z.array(z.number().int().min(400).max(599)).optional().describe('Upstream statuses retried (retryable requests only); default 429, 502, 503, 504'),
+    statuses: z
+      .array(z.number().int().min(400).max(599))
+      .optional()
+      .describe('Upstream statuses retried (retryable requests only); default 429, 502, 503, 504'),
     /** A Retry-After longer than this is not waited for: the response is returned as is. */
     maxRetryAfterMs: z.number().int().min(0).optional().describe('A longer Retry-After is not waited for: the response is returned'),
     /** Whether a per-attempt headers timeout is retried (connect errors always are). */
@@ -61,7 +69,10 @@ export const circuitBreakerSchema = z
     /** Trial requests allowed at once while half-open; that many successes close it. */
     halfOpenMaxCalls: z.number().int().min(1).optional().describe('Trial requests at once while half-open; that many successes close it'),
     /** Upstream statuses counted as failures (connect errors and timeouts always are). */
-    failureStatuses: z.array(z.number().int().min(400).max(599)).optional().describe('Statuses counted as failures (connect errors and timeouts always are)'),
+    failureStatuses: z
+      .array(z.number().int().min(400).max(599))
+      .optional()
+      .describe('Statuses counted as failures (connect errors and timeouts always are)'),
   })
   .strict();
 
@@ -94,7 +105,12 @@ export const idempotencySchema = z
     keyPrefix: z.string().min(1).default('concord:idempotency:').describe('Redis key prefix'),
     /** Responses bigger than this are not stored (the key is released instead). */
     maxResponseBytes: z.number().int().positive().default(1_048_576).describe('Larger responses are not stored (the key is released)'),
-    storeTimeoutMs: z.number().int().positive().default(1000).describe('A store call slower than this fails the request with 503 instead of hanging it'),
+    storeTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .default(1000)
+      .describe('A store call slower than this fails the request with 503 instead of hanging it'),
   })
   .strict();
 
@@ -109,8 +125,14 @@ export const resilienceConfigSchema = z
 
 export const observabilityConfigSchema = z
   .object({
-    accessLog: z.object({ enabled: z.boolean().default(true) }).strict().prefault({}),
-    metrics: z.object({ enabled: z.boolean().default(true), path: z.string().startsWith('/').default('/metrics') }).strict().prefault({}),
+    accessLog: z
+      .object({ enabled: z.boolean().default(true) })
+      .strict()
+      .prefault({}),
+    metrics: z
+      .object({ enabled: z.boolean().default(true), path: z.string().startsWith('/').default('/metrics') })
+      .strict()
+      .prefault({}),
     readiness: z
       .object({
         /** Each dependency check gives up after this long. */

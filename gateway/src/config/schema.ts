@@ -18,7 +18,10 @@ export type AdapterName = (typeof ADAPTER_NAMES)[number];
 /** The public contract each adapter serves; checked here so a wrong pairing names its line. */
 const ADAPTER_CONTRACTS: Record<(typeof ADAPTER_NAMES)[number], string[]> = { 'customers-v1-from-v2': ['customers.v1'] };
 
-const isoDate = z.iso.date().or(z.iso.datetime({ offset: true })).describe('ISO 8601 date (2026-01-31) or date-time with offset');
+const isoDate = z.iso
+  .date()
+  .or(z.iso.datetime({ offset: true }))
+  .describe('ISO 8601 date (2026-01-31) or date-time with offset');
 const positiveMs = z.number().int().positive();
 
 export const validationModeSchema = z.enum(['off', 'report', 'enforce']).describe('off: skip; report: log and count; enforce: refuse');
@@ -48,7 +51,17 @@ export const corsSchema = z
     allowHeaders: z.array(z.string().min(1)).default(['authorization', 'content-type', 'idempotency-key', 'x-request-id', 'traceparent']),
     exposeHeaders: z
       .array(z.string().min(1))
-      .default(['x-request-id', 'traceparent', 'location', 'deprecation', 'sunset', 'link', 'ratelimit', 'ratelimit-policy', 'retry-after']),
+      .default([
+        'x-request-id',
+        'traceparent',
+        'location',
+        'deprecation',
+        'sunset',
+        'link',
+        'ratelimit',
+        'ratelimit-policy',
+        'retry-after',
+      ]),
     allowCredentials: z.boolean().default(false),
     maxAgeSeconds: z.number().int().nonnegative().default(600),
   })
@@ -73,11 +86,14 @@ export const apiSchema = z
       .regex(/^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/, 'must start with / and have no trailing /, e.g. /v1')
       .describe('Public path prefix of the contract paths, e.g. /v2'),
     upstream: z.string().min(1).describe('A key of `upstreams`'),
-    adapter: z.enum(ADAPTER_NAMES).optional().describe('Serve this version from another version\'s system API'),
+    adapter: z.enum(ADAPTER_NAMES).optional().describe("Serve this version from another version's system API"),
     lifecycle: lifecycleSchema.default({ status: 'current' }),
     cors: corsSchema.optional(),
     policies: policiesSchema.default({}),
-    operations: z.record(z.string(), z.object({ policies: policiesSchema.default({}) }).strict()).default({}).describe('Overrides by operationId'),
+    operations: z
+      .record(z.string(), z.object({ policies: policiesSchema.default({}) }).strict())
+      .default({})
+      .describe('Overrides by operationId'),
   })
   .strict();
 export type ApiConfig = z.infer<typeof apiSchema>;
@@ -107,7 +123,11 @@ export const gatewayConfigSchema = z
     $schema: z.string().optional(),
     server: serverSchema.default({ port: 8080, shutdownGraceMs: 10_000, watchConfig: true }),
     upstreams: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and -'), upstreamSchema),
-    defaults: z.object({ policies: policiesSchema.default({}) }).strict().default({ policies: {} }).describe('Policies of every API'),
+    defaults: z
+      .object({ policies: policiesSchema.default({}) })
+      .strict()
+      .default({ policies: {} })
+      .describe('Policies of every API'),
     apis: z.array(apiSchema).min(1),
     security: securityConfigSchema.optional(),
     resilience: resilienceConfigSchema.optional(),
@@ -126,25 +146,44 @@ function checkReferences(config: { upstreams: Record<string, UpstreamConfig>; ap
   const served = new Map<string, number>();
   config.apis.forEach((api, i) => {
     if (!(api.upstream in config.upstreams)) {
-      ctx.addIssue({ code: 'custom', path: ['apis', i, 'upstream'], message: `unknown upstream "${api.upstream}"; define it under upstreams (${Object.keys(config.upstreams).join(', ')})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['apis', i, 'upstream'],
+        message: `unknown upstream "${api.upstream}"; define it under upstreams (${Object.keys(config.upstreams).join(', ')})`,
+      });
     }
     const document = openApiContracts[api.contract];
-    const operationIds = new Set(Object.values(document?.paths ?? {}).flatMap((item) => Object.values(item).map((op) => (op as { operationId?: string }).operationId)));
+    const operationIds = new Set(
+      Object.values(document?.paths ?? {}).flatMap((item) => Object.values(item).map((op) => (op as { operationId?: string }).operationId)),
+    );
     for (const id of Object.keys(api.operations)) {
-      if (!operationIds.has(id)) ctx.addIssue({ code: 'custom', path: ['apis', i, 'operations', id], message: `${api.contract} has no operation "${id}"` });
+      if (!operationIds.has(id))
+        ctx.addIssue({ code: 'custom', path: ['apis', i, 'operations', id], message: `${api.contract} has no operation "${id}"` });
     }
     if (api.adapter && !ADAPTER_CONTRACTS[api.adapter].includes(api.contract)) {
-      ctx.addIssue({ code: 'custom', path: ['apis', i, 'adapter'], message: `${api.adapter} serves ${ADAPTER_CONTRACTS[api.adapter].join(', ')}, not ${api.contract}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['apis', i, 'adapter'],
+        message: `${api.adapter} serves ${ADAPTER_CONTRACTS[api.adapter].join(', ')}, not ${api.contract}`,
+      });
     }
     const { status, deprecation, sunset, successor } = api.lifecycle;
     if (status === 'deprecated' && (!deprecation || !sunset)) {
-      ctx.addIssue({ code: 'custom', path: ['apis', i, 'lifecycle'], message: 'a deprecated version needs both `deprecation` and `sunset` dates' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['apis', i, 'lifecycle'],
+        message: 'a deprecated version needs both `deprecation` and `sunset` dates',
+      });
     }
     if (deprecation && sunset && Date.parse(sunset) <= Date.parse(deprecation)) {
       ctx.addIssue({ code: 'custom', path: ['apis', i, 'lifecycle', 'sunset'], message: 'must be after the deprecation date' });
     }
     if (successor && !contractsServed.has(successor)) {
-      ctx.addIssue({ code: 'custom', path: ['apis', i, 'lifecycle', 'successor'], message: `successor ${successor} is not served by any item of apis` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['apis', i, 'lifecycle', 'successor'],
+        message: `successor ${successor} is not served by any item of apis`,
+      });
     }
     for (const [path, item] of Object.entries(document?.paths ?? {})) {
       for (const method of Object.keys(item)) {
@@ -152,7 +191,11 @@ function checkReferences(config: { upstreams: Record<string, UpstreamConfig>; ap
         const route = `${method.toUpperCase()} ${api.basePath}${path.replace(/\{[^}]+\}/g, '{}')}`;
         const other = served.get(route);
         if (other !== undefined && other !== i) {
-          ctx.addIssue({ code: 'custom', path: ['apis', i, 'basePath'], message: `${route} is also served by apis[${other}] (${config.apis[other]!.contract}); use another basePath` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['apis', i, 'basePath'],
+            message: `${route} is also served by apis[${other}] (${config.apis[other]!.contract}); use another basePath`,
+          });
           break;
         }
         served.set(route, i);
@@ -160,7 +203,12 @@ function checkReferences(config: { upstreams: Record<string, UpstreamConfig>; ap
     }
     const key = `${api.basePath} ${api.contract}`;
     const prior = seenPrefix.get(key);
-    if (prior !== undefined) ctx.addIssue({ code: 'custom', path: ['apis', i, 'contract'], message: `${api.contract} is already served at ${api.basePath} by apis[${prior}]` });
+    if (prior !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['apis', i, 'contract'],
+        message: `${api.contract} is already served at ${api.basePath} by apis[${prior}]`,
+      });
     seenPrefix.set(key, i);
   });
 }

@@ -8,7 +8,19 @@ import { z } from 'zod';
  */
 
 /** Asymmetric JWS algorithms only: `none` and HMAC are never accepted. */
-export const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'] as const;
+export const ASYMMETRIC_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+] as const;
 
 const seconds = z.number().int().positive();
 
@@ -66,7 +78,10 @@ const issuerSchema = z
 
 const hashedSecretSchema = z
   .string()
-  .regex(/^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9_-]+\$[A-Za-z0-9_-]+$/, 'must be a hash from `npx tsx gateway/src/partners/hash-secret.ts <secret>`');
+  .regex(
+    /^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9_-]+\$[A-Za-z0-9_-]+$/,
+    'must be a hash from `npx tsx gateway/src/partners/hash-secret.ts <secret>`',
+  );
 
 const partnerSchema = z
   .object({
@@ -130,9 +145,7 @@ export const securityConfigSchema = z
     auth: authSchema.default(authSchema.parse({})),
     issuer: issuerSchema.default(issuerSchema.parse({})),
     partners: z.array(partnerSchema).default([]),
-    plans: z
-      .record(z.string(), planSchema)
-      .default({}),
+    plans: z.record(z.string(), planSchema).default({}),
     rateLimit: rateLimitSchema.default(rateLimitSchema.parse({})),
     demo: demoSchema.default(demoSchema.parse({})),
   })
@@ -145,7 +158,11 @@ export const securityConfigSchema = z
       }
       seen.add(partner.clientId);
       if (!(partner.plan in config.plans) && partner.plan !== DEMO_PLAN_NAME) {
-        ctx.addIssue({ code: 'custom', path: ['partners', index, 'plan'], message: `unknown plan "${partner.plan}" (plans: ${Object.keys(config.plans).join(', ')})` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['partners', index, 'plan'],
+          message: `unknown plan "${partner.plan}" (plans: ${Object.keys(config.plans).join(', ')})`,
+        });
       }
     });
     if (config.auth.unknownClientPlan && !(config.auth.unknownClientPlan in config.plans)) {
@@ -162,7 +179,10 @@ export type SecurityConfig = z.infer<typeof securityConfigSchema>;
 export type SecurityConfigInput = z.input<typeof securityConfigSchema>;
 
 /** Applies AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE (parsed once into GatewayProcessEnv.auth). */
-export function applySecurityEnv(config: SecurityConfig, env: { jwksUrl?: string | undefined; issuer?: string | undefined; audience?: string | undefined }): SecurityConfig {
+export function applySecurityEnv(
+  config: SecurityConfig,
+  env: { jwksUrl?: string | undefined; issuer?: string | undefined; audience?: string | undefined },
+): SecurityConfig {
   const auth = { ...config.auth };
   if (env.jwksUrl) auth.jwksUrl = env.jwksUrl;
   if (env.issuer) auth.issuer = env.issuer;

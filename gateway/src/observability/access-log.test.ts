@@ -14,8 +14,13 @@ import { gatewayMetrics } from './metrics.ts';
 import { requestSpanContext, upstreamObserver } from './upstream-observer.ts';
 
 const route = {
-  contract: 'orders.v1', api: 'orders', version: 'v1', operationId: 'getOrder', method: 'get',
-  publicPathTemplate: '/v1/orders/{orderId}', upstream: 'orders',
+  contract: 'orders.v1',
+  api: 'orders',
+  version: 'v1',
+  operationId: 'getOrder',
+  method: 'get',
+  publicPathTemplate: '/v1/orders/{orderId}',
+  upstream: 'orders',
 } as unknown as CompiledRoute;
 
 function setup() {
@@ -38,7 +43,13 @@ function setup() {
       const body = { dump: async () => {}, text: async () => '{}' } as unknown as UpstreamResponse['body'];
       return { status: calls === 1 ? 503 : 200, headers: {}, body, attempts: 1, upstreamMs: 1 };
     },
-    { config: resilienceConfigSchema.parse({ defaults: { retry: { baseDelayMs: 1 } } }), now: Date.now, tracer, parentContext: requestSpanContext, observer: upstreamObserver(metrics) },
+    {
+      config: resilienceConfigSchema.parse({ defaults: { retry: { baseDelayMs: 1 } } }),
+      now: Date.now,
+      tracer,
+      parentContext: requestSpanContext,
+      observer: upstreamObserver(metrics),
+    },
   );
   const factory = createGatewayFactory();
   const app = new Hono<GatewayEnv>();
@@ -51,7 +62,17 @@ function setup() {
     await next();
   });
   app.get('/v1/orders/:id', async (c) => {
-    const res = await upstream.call({ upstream: 'orders', operationId: 'getOrder', method: 'GET', path: '/orders/1', headers: {}, body: undefined, signal: c.req.raw.signal, retryable: true, stats: c.get('requestStats') });
+    const res = await upstream.call({
+      upstream: 'orders',
+      operationId: 'getOrder',
+      method: 'GET',
+      path: '/orders/1',
+      headers: {},
+      body: undefined,
+      signal: c.req.raw.signal,
+      retryable: true,
+      stats: c.get('requestStats'),
+    });
     return c.json({}, res.status as 200);
   });
   return { app, lines, registry, exporter };
@@ -60,13 +81,24 @@ function setup() {
 describe('access log, metrics and spans', () => {
   it('logs one line per request with identity, operation, status, latencies and retries, and no headers', async () => {
     const { app, lines } = setup();
-    const res = await app.request('/v1/orders/ord_1?token=secret', { headers: { authorization: 'Bearer eyJsecret', traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' } });
+    const res = await app.request('/v1/orders/ord_1?token=secret', {
+      headers: { authorization: 'Bearer eyJsecret', traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
+    });
     expect(res.status).toBe(200);
     expect(lines).toHaveLength(1);
     const line = lines[0]!;
     expect(line).toMatchObject({
-      msg: 'request', request_id: 'req_1', trace_id: '4bf92f3577b34da6a3ce929d0e0e4736', partner: 'acme', api: 'orders', version: 'v1',
-      operation: 'getOrder', status: 200, attempts: 2, retries: 1, path: '/v1/orders/ord_1',
+      msg: 'request',
+      request_id: 'req_1',
+      trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
+      partner: 'acme',
+      api: 'orders',
+      version: 'v1',
+      operation: 'getOrder',
+      status: 200,
+      attempts: 2,
+      retries: 1,
+      path: '/v1/orders/ord_1',
     });
     expect(typeof line.total_ms).toBe('number');
     expect(typeof line.upstream_ms).toBe('number');
@@ -84,7 +116,7 @@ describe('access log, metrics and spans', () => {
     expect(text).toContain('concord_upstream_attempts_total{upstream="orders",outcome="503"} 1');
   });
 
-  it('exports a server span continuing the caller\'s trace, with one client span per upstream attempt under it', async () => {
+  it("exports a server span continuing the caller's trace, with one client span per upstream attempt under it", async () => {
     const { app, exporter } = setup();
     await app.request('/v1/orders/ord_1', { headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' } });
     const spans = exporter.getFinishedSpans();

@@ -42,7 +42,10 @@ export function accessLog(factory: ReturnType<typeof createGatewayFactory>, opti
       const version = route?.version ?? 'none';
       const operation = route?.operationId ?? 'unmatched';
       const statusLabel = String(status);
-      labels = { requests: { api, version, operation, partner, status: statusLabel }, duration: { api, version, operation, status: statusLabel } };
+      labels = {
+        requests: { api, version, operation, partner, status: statusLabel },
+        duration: { api, version, operation, status: statusLabel },
+      };
       // Bounded by the routes x statuses x partners the gateway serves; a new partner adds a few entries.
       byKey.set(key, labels);
     }

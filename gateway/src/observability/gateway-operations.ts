@@ -68,13 +68,33 @@ export function createGatewayOperations(
       });
       return ops.resilient.call;
     },
-    observe: observability.accessLog.enabled ? [accessLog(factory, { logger: accessLogger(deps.logger), metrics, tracer, skipPaths: ['/healthz', '/readyz', observability.metrics.path] })] : [],
-    idempotency: [idempotency(factory, { config: resilience.idempotency, store: idempotencyStore, logger: deps.logger, metrics, readBody: readRequestBody })],
+    observe: observability.accessLog.enabled
+      ? [
+          accessLog(factory, {
+            logger: accessLogger(deps.logger),
+            metrics,
+            tracer,
+            skipPaths: ['/healthz', '/readyz', observability.metrics.path],
+          }),
+        ]
+      : [],
+    idempotency: [
+      idempotency(factory, {
+        config: resilience.idempotency,
+        store: idempotencyStore,
+        logger: deps.logger,
+        metrics,
+        readBody: readRequestBody,
+      }),
+    ],
     registerRoutes(app, routeOptions = {}) {
       const health = healthHandlers(factory, {
         redis: deps.redis,
         upstreams: Object.fromEntries(
-          Object.entries(config.upstreams).map(([name, u]) => [name, { url: u.url, healthPath: resilience.upstreams?.[name]?.healthPath ?? resilience.defaults?.healthPath }]),
+          Object.entries(config.upstreams).map(([name, u]) => [
+            name,
+            { url: u.url, healthPath: resilience.upstreams?.[name]?.healthPath ?? resilience.defaults?.healthPath },
+          ]),
         ),
         timeoutMs: observability.readiness.timeoutMs,
         checkUpstreams: observability.readiness.checkUpstreams,

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGatewayFactory, type GatewayEnv } from '../env.ts';
-import { GatewayError } from '../errors.ts';
+import type { GatewayError } from '../errors.ts';
 import { healthHandlers } from './health.ts';
 
 let server: Server;
@@ -28,7 +28,9 @@ afterAll(() => new Promise((r) => server.close(r)));
 function app(upstreams: Record<string, { url: string; healthPath?: string }>) {
   const handlers = healthHandlers(createGatewayFactory(), { upstreams, timeoutMs: 500, checkUpstreams: true });
   const app = new Hono<GatewayEnv>();
-  app.onError((err, c) => c.json({ code: (err as GatewayError).code, ...(err as GatewayError).extensions }, (err as GatewayError).status as 503));
+  app.onError((err, c) =>
+    c.json({ code: (err as GatewayError).code, ...(err as GatewayError).extensions }, (err as GatewayError).status as 503),
+  );
   app.get('/healthz', handlers.healthz);
   app.get('/readyz', handlers.readyz);
   return app;
@@ -50,7 +52,11 @@ describe('health endpoints', () => {
   });
 
   it('/readyz is 503 DEPENDENCY_UNAVAILABLE naming what is down', async () => {
-    const res = await app({ orders: { url: upUrl }, inventory: { url: downUrl }, customers: { url: upUrl, healthPath: '/broken' } }).request('/readyz');
+    const res = await app({
+      orders: { url: upUrl },
+      inventory: { url: downUrl },
+      customers: { url: upUrl, healthPath: '/broken' },
+    }).request('/readyz');
     expect(res.status).toBe(503);
     const body = (await res.json()) as { code: string; checks: Record<string, { status: string }> };
     expect(body.code).toBe('DEPENDENCY_UNAVAILABLE');

@@ -98,7 +98,9 @@ export function healthHandlers(factory: ReturnType<typeof createGatewayFactory>,
     readyz: factory.createHandlers(async (c) => {
       const result = await ready();
       if (!result.ready) {
-        const down = Object.entries(result.checks).filter(([, r]) => r.status === 'down').map(([n]) => n);
+        const down = Object.entries(result.checks)
+          .filter(([, r]) => r.status === 'down')
+          .map(([n]) => n);
         throw new GatewayError('DEPENDENCY_UNAVAILABLE', 503, `Not ready: ${down.join(', ')} unreachable.`, {
           extensions: { checks: result.checks },
           headers: { 'Retry-After': '5' },

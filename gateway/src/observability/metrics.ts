@@ -59,19 +59,131 @@ const CIRCUIT_STATES: readonly CircuitState[] = ['closed', 'open', 'half-open'];
 export function gatewayMetrics(registry: Registry): GatewayMetrics {
   const registers = [registry];
   const n = METRIC_NAMES;
-  const circuitState = once(registry, n.circuitState, () => new Gauge({ name: n.circuitState, help: 'Circuit breaker state per upstream: 1 for the current state, 0 for the others', labelNames: ['upstream', 'state'] as const, registers }));
+  const circuitState = once(
+    registry,
+    n.circuitState,
+    () =>
+      new Gauge({
+        name: n.circuitState,
+        help: 'Circuit breaker state per upstream: 1 for the current state, 0 for the others',
+        labelNames: ['upstream', 'state'] as const,
+        registers,
+      }),
+  );
   return {
-    requests: once(registry, n.requests, () => new Counter({ name: n.requests, help: 'Requests answered by the gateway', labelNames: ['api', 'version', 'operation', 'partner', 'status'] as const, registers })),
-    requestDuration: once(registry, n.requestDuration, () => new Histogram({ name: n.requestDuration, help: 'Total time from request to response headers at the gateway', labelNames: ['api', 'version', 'operation', 'status'] as const, buckets: LATENCY_BUCKETS, registers })),
-    upstreamDuration: once(registry, n.upstreamDuration, () => new Histogram({ name: n.upstreamDuration, help: 'Time spent calling the upstream, retries and backoff included', labelNames: ['upstream', 'operation', 'status'] as const, buckets: LATENCY_BUCKETS, registers })),
-    upstreamAttempts: once(registry, n.upstreamAttempts, () => new Counter({ name: n.upstreamAttempts, help: 'Upstream attempts by outcome (a status, connect or timeout)', labelNames: ['upstream', 'outcome'] as const, registers })),
-    retries: once(registry, n.retries, () => new Counter({ name: n.retries, help: 'Upstream retries by the reason of the failed attempt', labelNames: ['upstream', 'operation', 'reason'] as const, registers })),
-    retriesStopped: once(registry, n.retriesStopped, () => new Counter({ name: n.retriesStopped, help: 'Retries not made, by what stopped them (attempts, deadline, budget, circuit, retry-after)', labelNames: ['upstream', 'reason'] as const, registers })),
+    requests: once(
+      registry,
+      n.requests,
+      () =>
+        new Counter({
+          name: n.requests,
+          help: 'Requests answered by the gateway',
+          labelNames: ['api', 'version', 'operation', 'partner', 'status'] as const,
+          registers,
+        }),
+    ),
+    requestDuration: once(
+      registry,
+      n.requestDuration,
+      () =>
+        new Histogram({
+          name: n.requestDuration,
+          help: 'Total time from request to response headers at the gateway',
+          labelNames: ['api', 'version', 'operation', 'status'] as const,
+          buckets: LATENCY_BUCKETS,
+          registers,
+        }),
+    ),
+    upstreamDuration: once(
+      registry,
+      n.upstreamDuration,
+      () =>
+        new Histogram({
+          name: n.upstreamDuration,
+          help: 'Time spent calling the upstream, retries and backoff included',
+          labelNames: ['upstream', 'operation', 'status'] as const,
+          buckets: LATENCY_BUCKETS,
+          registers,
+        }),
+    ),
+    upstreamAttempts: once(
+      registry,
+      n.upstreamAttempts,
+      () =>
+        new Counter({
+          name: n.upstreamAttempts,
+          help: 'Upstream attempts by outcome (a status, connect or timeout)',
+          labelNames: ['upstream', 'outcome'] as const,
+          registers,
+        }),
+    ),
+    retries: once(
+      registry,
+      n.retries,
+      () =>
+        new Counter({
+          name: n.retries,
+          help: 'Upstream retries by the reason of the failed attempt',
+          labelNames: ['upstream', 'operation', 'reason'] as const,
+          registers,
+        }),
+    ),
+    retriesStopped: once(
+      registry,
+      n.retriesStopped,
+      () =>
+        new Counter({
+          name: n.retriesStopped,
+          help: 'Retries not made, by what stopped them (attempts, deadline, budget, circuit, retry-after)',
+          labelNames: ['upstream', 'reason'] as const,
+          registers,
+        }),
+    ),
     circuitState,
-    circuitRejections: once(registry, n.circuitRejections, () => new Counter({ name: n.circuitRejections, help: 'Requests answered 503 at once because the circuit was open', labelNames: ['upstream'] as const, registers })),
-    circuitTransitions: once(registry, n.circuitTransitions, () => new Counter({ name: n.circuitTransitions, help: 'Circuit breaker state changes', labelNames: ['upstream', 'to'] as const, registers })),
-    idempotentReplays: once(registry, n.idempotentReplays, () => new Counter({ name: n.idempotentReplays, help: 'Stored responses replayed for a repeated Idempotency-Key', labelNames: ['api', 'operation', 'partner'] as const, registers })),
-    idempotencyOutcomes: once(registry, n.idempotencyOutcomes, () => new Counter({ name: n.idempotencyOutcomes, help: 'Requests carrying an Idempotency-Key, by outcome (stored, replayed, conflict, mismatch, released)', labelNames: ['api', 'operation', 'outcome'] as const, registers })),
+    circuitRejections: once(
+      registry,
+      n.circuitRejections,
+      () =>
+        new Counter({
+          name: n.circuitRejections,
+          help: 'Requests answered 503 at once because the circuit was open',
+          labelNames: ['upstream'] as const,
+          registers,
+        }),
+    ),
+    circuitTransitions: once(
+      registry,
+      n.circuitTransitions,
+      () =>
+        new Counter({
+          name: n.circuitTransitions,
+          help: 'Circuit breaker state changes',
+          labelNames: ['upstream', 'to'] as const,
+          registers,
+        }),
+    ),
+    idempotentReplays: once(
+      registry,
+      n.idempotentReplays,
+      () =>
+        new Counter({
+          name: n.idempotentReplays,
+          help: 'Stored responses replayed for a repeated Idempotency-Key',
+          labelNames: ['api', 'operation', 'partner'] as const,
+          registers,
+        }),
+    ),
+    idempotencyOutcomes: once(
+      registry,
+      n.idempotencyOutcomes,
+      () =>
+        new Counter({
+          name: n.idempotencyOutcomes,
+          help: 'Requests carrying an Idempotency-Key, by outcome (stored, replayed, conflict, mismatch, released)',
+          labelNames: ['api', 'operation', 'outcome'] as const,
+          registers,
+        }),
+    ),
     setCircuitState(upstream, state) {
       for (const s of CIRCUIT_STATES) circuitState.set({ upstream, state: s }, s === state ? 1 : 0);
     },

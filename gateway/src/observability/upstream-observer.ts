@@ -9,7 +9,8 @@ import type { GatewayMetrics } from './metrics.ts';
  */
 export function upstreamObserver(metrics: GatewayMetrics): UpstreamObserver {
   return {
-    attempt: (e) => metrics.upstreamAttempts.inc({ upstream: e.upstream, outcome: e.status !== undefined ? String(e.status) : (e.failure ?? 'other') }),
+    attempt: (e) =>
+      metrics.upstreamAttempts.inc({ upstream: e.upstream, outcome: e.status !== undefined ? String(e.status) : (e.failure ?? 'other') }),
     retry: (e) => metrics.retries.inc({ upstream: e.upstream, operation: e.operationId, reason: e.reason }),
     retryStopped: (e) => metrics.retriesStopped.inc({ upstream: e.upstream, reason: e.stop }),
     circuitRejected: (e) => {
@@ -22,7 +23,10 @@ export function upstreamObserver(metrics: GatewayMetrics): UpstreamObserver {
       metrics.circuitTransitions.inc({ upstream, to: state });
     },
     completed: (e) => {
-      metrics.upstreamDuration.observe({ upstream: e.upstream, operation: e.operationId, status: e.status !== undefined ? String(e.status) : 'error' }, e.upstreamMs / 1000);
+      metrics.upstreamDuration.observe(
+        { upstream: e.upstream, operation: e.operationId, status: e.status !== undefined ? String(e.status) : 'error' },
+        e.upstreamMs / 1000,
+      );
       const stats = e.request.stats;
       if (stats) {
         stats.attempts += e.attempts;

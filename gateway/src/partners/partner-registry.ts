@@ -77,7 +77,7 @@ export function createPartnerRegistry(config: SecurityConfig, options: PartnerRe
     demo,
     async authenticate(clientId, secret) {
       const partner = partners.get(clientId);
-      if (!partner || !partner.enabled || partner.secrets.length === 0) {
+      if (!partner?.enabled || partner.secrets.length === 0) {
         // Spend the same scrypt work, so response time does not tell which client ids exist.
         await verifyClientSecret(secret, DECOY_HASH);
         return undefined;

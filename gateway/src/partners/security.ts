@@ -53,7 +53,13 @@ export function createGatewaySecurity(input: SecurityConfig, deps: GatewayDeps, 
   const metrics = securityMetrics(deps.metrics);
   const partners = createPartnerRegistry(config, { nodeEnv: env.nodeEnv });
   const state = securityStateFor(deps);
-  const store = createLimitStore({ rateLimit: config.rateLimit, redis: deps.redis, logger: deps.logger, metrics, memoryLimiters: state.memoryLimiters });
+  const store = createLimitStore({
+    rateLimit: config.rateLimit,
+    redis: deps.redis,
+    logger: deps.logger,
+    metrics,
+    memoryLimiters: state.memoryLimiters,
+  });
   const limiter = createRateLimiter({ plans: partners.plans(), rateLimit: config.rateLimit, store, metrics });
   const unknownClientPlan = config.auth.unknownClientPlan;
 
@@ -83,8 +89,23 @@ export function createGatewaySecurity(input: SecurityConfig, deps: GatewayDeps, 
       rotation.unref();
     }
     const knownScopes = [...new Set(options.routes.flatMap((route) => route.scopes))].sort();
-    const issuer = createTokenIssuer({ keyRing, issuer: config.auth.issuer, audience: config.auth.audience, tokenTtlSeconds: config.issuer.tokenTtlSeconds, knownScopes, now: deps.now });
-    routes = tokenEndpointRoutes({ partners, issuer, keyRing, limiter, trustForwardedFor: config.rateLimit.trustForwardedFor, metrics, logger: deps.logger });
+    const issuer = createTokenIssuer({
+      keyRing,
+      issuer: config.auth.issuer,
+      audience: config.auth.audience,
+      tokenTtlSeconds: config.issuer.tokenTtlSeconds,
+      knownScopes,
+      now: deps.now,
+    });
+    routes = tokenEndpointRoutes({
+      partners,
+      issuer,
+      keyRing,
+      limiter,
+      trustForwardedFor: config.rateLimit.trustForwardedFor,
+      metrics,
+      logger: deps.logger,
+    });
   }
   const verifier = createTokenVerifier({
     auth: config.auth,
@@ -108,7 +129,8 @@ export function createGatewaySecurity(input: SecurityConfig, deps: GatewayDeps, 
     keyRing,
     startupBanner() {
       const lines: string[] = [];
-      if (config.auth.jwksUrl) lines.push(`auth: verifying tokens of ${config.auth.jwksUrl} (iss ${config.auth.issuer}, aud ${config.auth.audience})`);
+      if (config.auth.jwksUrl)
+        lines.push(`auth: verifying tokens of ${config.auth.jwksUrl} (iss ${config.auth.issuer}, aud ${config.auth.audience})`);
       if (partners.demo && routes) {
         lines.push(
           'Demo credentials (refused when NODE_ENV=production):',

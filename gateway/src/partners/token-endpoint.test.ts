@@ -25,8 +25,23 @@ describe('POST /oauth/token and GET /.well-known/jwks.json', async () => {
   const secret = 'acme-secret-0123456789abcdef';
   const config = {
     partners: [
-      { clientId: 'acme', name: 'Acme', plan: 'gold', apis: ['orders'], scopes: ['orders:read'], secrets: [await hashClientSecret(secret)] },
-      { clientId: 'off', name: 'Off', plan: 'gold', apis: ['orders'], scopes: ['orders:read'], secrets: [await hashClientSecret(secret)], enabled: false },
+      {
+        clientId: 'acme',
+        name: 'Acme',
+        plan: 'gold',
+        apis: ['orders'],
+        scopes: ['orders:read'],
+        secrets: [await hashClientSecret(secret)],
+      },
+      {
+        clientId: 'off',
+        name: 'Off',
+        plan: 'gold',
+        apis: ['orders'],
+        scopes: ['orders:read'],
+        secrets: [await hashClientSecret(secret)],
+        enabled: false,
+      },
     ],
     plans: { gold: { rateLimit: { points: 1000, windowSeconds: 60 } }, demo: { rateLimit: { points: 1000, windowSeconds: 60 } } },
   };
@@ -38,7 +53,13 @@ describe('POST /oauth/token and GET /.well-known/jwks.json', async () => {
     expect(res.headers.get('cache-control')).toBe('no-store');
     const body = (await res.json()) as { access_token: string; token_type: string; expires_in: number; scope: string };
     expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 3600, scope: 'orders:read' });
-    expect(decodeJwt(body.access_token)).toMatchObject({ sub: 'acme', client_id: 'acme', scope: 'orders:read', iss: 'urn:concord:gateway', aud: 'urn:concord:api' });
+    expect(decodeJwt(body.access_token)).toMatchObject({
+      sub: 'acme',
+      client_id: 'acme',
+      scope: 'orders:read',
+      iss: 'urn:concord:gateway',
+      aud: 'urn:concord:api',
+    });
     expect(decodeProtectedHeader(body.access_token)).toMatchObject({ alg: 'ES256', typ: 'at+jwt' });
     const call = await app.request('/v1/orders', { headers: { authorization: `Bearer ${body.access_token}` } });
     expect(call.status).toBe(200);
@@ -47,7 +68,10 @@ describe('POST /oauth/token and GET /.well-known/jwks.json', async () => {
 
   it('accepts client_secret_post, and the demo partner gets every contract scope', async () => {
     const { app, security } = buildSecurityTestGateway(config);
-    const res = await app.request('/oauth/token', form({ grant_type: 'client_credentials', client_id: 'acme', client_secret: secret, scope: 'orders:read' }));
+    const res = await app.request(
+      '/oauth/token',
+      form({ grant_type: 'client_credentials', client_id: 'acme', client_secret: secret, scope: 'orders:read' }),
+    );
     expect(res.status).toBe(200);
     const demo = decodeJwt(await issueTestToken(app));
     expect(String(demo.scope).split(' ').sort()).toEqual(['inventory:read', 'orders:read', 'orders:write']);
@@ -63,7 +87,15 @@ describe('POST /oauth/token and GET /.well-known/jwks.json', async () => {
       [form({ grant_type: 'password' }, basic('acme', secret)), 400, 'unsupported_grant_type'],
       [form({}, basic('acme', secret)), 400, 'invalid_request'],
       [form({ grant_type: 'client_credentials', scope: 'orders:write' }, basic('acme', secret)), 400, 'invalid_scope'],
-      [{ method: 'POST', headers: { 'content-type': 'application/json', ...basic('acme', secret) }, body: '{"grant_type":"client_credentials"}' }, 400, 'invalid_request'],
+      [
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...basic('acme', secret) },
+          body: '{"grant_type":"client_credentials"}',
+        },
+        400,
+        'invalid_request',
+      ],
       [form({ grant_type: 'client_credentials', padding: 'x'.repeat(9000) }, basic('acme', secret)), 400, 'invalid_request'],
       [form({ grant_type: 'client_credentials', grant_type_: 'x' }, basic('nobody', secret)), 401, 'invalid_client'],
     ];
@@ -113,7 +145,10 @@ describe('POST /oauth/token and GET /.well-known/jwks.json', async () => {
 
   it('drops a retired key once its last token has expired', async () => {
     let now = Date.now();
-    const { app, security } = buildSecurityTestGateway({ ...config, issuer: { tokenTtlSeconds: 60 }, auth: { clockToleranceSeconds: 0 } }, { now: () => now });
+    const { app, security } = buildSecurityTestGateway(
+      { ...config, issuer: { tokenTtlSeconds: 60 }, auth: { clockToleranceSeconds: 0 } },
+      { now: () => now },
+    );
     const old = await issueTestToken(app);
     security.keyRing!.rotate();
     now += 61_000;
@@ -128,7 +163,10 @@ describe('POST /oauth/token and GET /.well-known/jwks.json', async () => {
     expect(dev.security.startupBanner().join('\n')).toContain(DEFAULT_DEMO_SECRET);
     dev.security.close();
     const prod = buildSecurityTestGateway(config, { env: { NODE_ENV: 'production' } });
-    const res = await prod.app.request('/oauth/token', form({ grant_type: 'client_credentials' }, basic('demo-partner', DEFAULT_DEMO_SECRET)));
+    const res = await prod.app.request(
+      '/oauth/token',
+      form({ grant_type: 'client_credentials' }, basic('demo-partner', DEFAULT_DEMO_SECRET)),
+    );
     expect(res.status).toBe(401);
     expect(prod.security.startupBanner().join('\n')).not.toContain(DEFAULT_DEMO_SECRET);
     prod.security.close();
@@ -142,11 +180,17 @@ describe('POST /oauth/token and GET /.well-known/jwks.json', async () => {
   });
 
   it('keeps issued tokens and used budgets across a rebuild with the same deps (a config reload)', async () => {
-    const first = buildSecurityTestGateway({ ...config, plans: { ...config.plans, demo: { rateLimit: { points: 3, windowSeconds: 60 } } } });
+    const first = buildSecurityTestGateway({
+      ...config,
+      plans: { ...config.plans, demo: { rateLimit: { points: 3, windowSeconds: 60 } } },
+    });
     const auth = { authorization: `Bearer ${await issueTestToken(first.app)}` };
     expect((await first.app.request('/v1/orders', { headers: auth })).status).toBe(200);
     expect((await first.app.request('/v1/orders', { headers: auth })).status).toBe(200);
-    const second = buildSecurityTestGateway({ ...config, plans: { ...config.plans, demo: { rateLimit: { points: 3, windowSeconds: 60 } } } }, { deps: first.deps });
+    const second = buildSecurityTestGateway(
+      { ...config, plans: { ...config.plans, demo: { rateLimit: { points: 3, windowSeconds: 60 } } } },
+      { deps: first.deps },
+    );
     first.security.close();
     const res = await second.app.request('/v1/orders', { headers: auth });
     expect(res.status).toBe(200);

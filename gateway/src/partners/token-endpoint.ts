@@ -23,14 +23,28 @@ export interface TokenEndpointOptions {
   logger: Logger;
 }
 
-type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unauthorized_client' | 'unsupported_grant_type' | 'invalid_scope' | 'rate_limited' | 'temporarily_unavailable';
+type OAuthErrorCode =
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'invalid_scope'
+  | 'rate_limited'
+  | 'temporarily_unavailable';
 
 /** A client-credentials request is a few hundred bytes; refuse anything that is not. */
 const MAX_TOKEN_REQUEST_BYTES = 8192;
 
 const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
 
-function oauthError(c: Context, status: 400 | 401 | 429 | 503, error: OAuthErrorCode, description: string, headers: Record<string, string> = {}) {
+function oauthError(
+  c: Context,
+  status: 400 | 401 | 429 | 503,
+  error: OAuthErrorCode,
+  description: string,
+  headers: Record<string, string> = {},
+) {
   return c.json({ error, error_description: description }, status, { ...NO_STORE, ...headers });
 }
 
@@ -100,7 +114,8 @@ export function tokenEndpointRoutes(options: TokenEndpointOptions): Hono {
     const clientId = basic?.clientId ?? bodyId;
     const secret = basic?.secret ?? bodySecret;
     const challenge: Record<string, string> = basic ? { 'WWW-Authenticate': 'Basic realm="concord"' } : {};
-    if (!clientId || !secret) return fail(401, 'invalid_client', 'Client authentication is missing (HTTP Basic or client_id and client_secret).', challenge);
+    if (!clientId || !secret)
+      return fail(401, 'invalid_client', 'Client authentication is missing (HTTP Basic or client_id and client_secret).', challenge);
 
     const partner = await partners.authenticate(clientId, secret);
     if (!partner) return fail(401, 'invalid_client', 'Client authentication failed.', challenge);
@@ -114,7 +129,10 @@ export function tokenEndpointRoutes(options: TokenEndpointOptions): Hono {
     }
     const token = await issuer.issue(partner, scopes);
     metrics.tokensIssued.inc({ outcome: 'issued' });
-    return c.json({ access_token: token.accessToken, token_type: 'Bearer', expires_in: token.expiresIn, scope: token.scope }, 200, { ...NO_STORE, ...rateHeaders });
+    return c.json({ access_token: token.accessToken, token_type: 'Bearer', expires_in: token.expiresIn, scope: token.scope }, 200, {
+      ...NO_STORE,
+      ...rateHeaders,
+    });
   });
 
   return app;

@@ -26,5 +26,8 @@ export function extractGuide(readme: string, heading: string = GUIDE_SECTION): s
     if (/^!\[[^\]]*\]\([^)]*\)\s*$/.test(line)) continue;
     out.push((line.startsWith('##') ? line.slice(1) : line).replace(/\[([^\]]+)\]\((?!https?:|\/|#)[^)]+\)/g, '$1'));
   }
-  return out.join('\n').replace(/\n{3,}/g, '\n\n').trim() + '\n';
+  return `${out
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()}\n`;
 }

@@ -117,7 +117,8 @@ export function apiReferencePage(api: PortalApi): string {
     // The portal works offline: system fonts instead of Scalar's font CDN, and no AI agent (it
     // would call Scalar's registry).
     withDefaultFonts: false,
-    customCss: ':root { --scalar-font: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif !important; --scalar-font-code: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace !important; }',
+    customCss:
+      ':root { --scalar-font: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif !important; --scalar-font-code: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace !important; }',
     agent: { disabled: true },
     telemetry: false,
     showDeveloperTools: 'never',

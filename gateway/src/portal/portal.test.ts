@@ -17,7 +17,12 @@ const config = configFrom({
       adapter: 'customers-v1-from-v2',
       lifecycle: { status: 'deprecated', deprecation: '2025-07-01', sunset: '2027-01-01', successor: 'customers.v2' },
     },
-    { contract: 'orders.v1', basePath: '/v1', upstream: 'orders', lifecycle: { status: 'deprecated', deprecation: '2024-01-01', sunset: '2025-01-01', successor: 'customers.v2' } },
+    {
+      contract: 'orders.v1',
+      basePath: '/v1',
+      upstream: 'orders',
+      lifecycle: { status: 'deprecated', deprecation: '2024-01-01', sunset: '2025-01-01', successor: 'customers.v2' },
+    },
   ],
 });
 
@@ -121,7 +126,15 @@ describe('the onboarding guide', () => {
       'not included',
     ].join('\n');
     expect(extractGuide(readme)).toBe(
-      ['# Partner onboarding', 'Intro with a file, [the portal](/docs) and [RFC](https://example.com).', '## 1. Step', '```sh', '## not a heading inside a fence', '```', ''].join('\n'),
+      [
+        '# Partner onboarding',
+        'Intro with a file, [the portal](/docs) and [RFC](https://example.com).',
+        '## 1. Step',
+        '```sh',
+        '## not a heading inside a fence',
+        '```',
+        '',
+      ].join('\n'),
     );
     expect(extractGuide('# nothing here')).toBeUndefined();
   });

@@ -95,11 +95,20 @@ export function createPortal(options: PortalOptions): Hono {
     index: page('Concord developer portal', indexPage(apis, events.length, demo.enabled ? demo.clientId : undefined)),
     events: page('Events - Concord developer portal', eventsPage(events)),
     guide: page('Onboarding guide - Concord developer portal', guidePage(readGuide(options.readmePath ?? join(REPO_ROOT, 'README.md')))),
-    changelog: page('Changelog - Concord developer portal', changelogPage(readMarkdown(options.changelogPath ?? join(REPO_ROOT, 'CHANGELOG.md')))),
+    changelog: page(
+      'Changelog - Concord developer portal',
+      changelogPage(readMarkdown(options.changelogPath ?? join(REPO_ROOT, 'CHANGELOG.md'))),
+    ),
     reference: new Map(apis.map((api) => [api.id, apiReferencePage(api)])),
   };
-  const htmlHeaders = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache', 'content-security-policy': contentSecurityPolicy('') };
-  const referenceHeaders = new Map([...html.reference].map(([id, body]) => [id, { ...htmlHeaders, 'content-security-policy': contentSecurityPolicy(body) }]));
+  const htmlHeaders = {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-cache',
+    'content-security-policy': contentSecurityPolicy(''),
+  };
+  const referenceHeaders = new Map(
+    [...html.reference].map(([id, body]) => [id, { ...htmlHeaders, 'content-security-policy': contentSecurityPolicy(body) }]),
+  );
   let scalar: Uint8Array | undefined;
 
   const portal = new Hono();
@@ -114,17 +123,27 @@ export function createPortal(options: PortalOptions): Hono {
     if (!body) throw new GatewayError('ROUTE_NOT_FOUND', 404, `No public API version ${c.req.param('id')}; see /docs for the list.`);
     return c.body(body, 200, referenceHeaders.get(c.req.param('id')));
   });
-  portal.get('/docs/assets/portal.css', (c) => c.body(PORTAL_CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600' }));
+  portal.get('/docs/assets/portal.css', (c) =>
+    c.body(PORTAL_CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600' }),
+  );
   portal.get('/docs/assets/scalar.js', (c) => {
     // Read on first use: 3.5 MB that a gateway without portal visitors never needs in memory.
     scalar ??= readFileSync(scalarBundlePath());
-    return c.body(scalar as Uint8Array<ArrayBuffer>, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=86400' });
+    return c.body(scalar as Uint8Array<ArrayBuffer>, 200, {
+      'content-type': 'text/javascript; charset=utf-8',
+      'cache-control': 'public, max-age=86400',
+    });
   });
   portal.get('/contracts/:file', (c) => {
     const match = /^([a-z][a-z0-9-]*\.v[0-9]+)\.yaml$/.exec(c.req.param('file'));
     const yaml = match?.[1] ? yamlById.get(match[1]) : undefined;
-    if (yaml === undefined) throw new GatewayError('ROUTE_NOT_FOUND', 404, `No public contract ${c.req.param('file')}; see /docs for the list.`);
-    return c.body(yaml, 200, { 'content-type': 'application/yaml; charset=utf-8', 'cache-control': 'no-cache', 'access-control-allow-origin': '*' });
+    if (yaml === undefined)
+      throw new GatewayError('ROUTE_NOT_FOUND', 404, `No public contract ${c.req.param('file')}; see /docs for the list.`);
+    return c.body(yaml, 200, {
+      'content-type': 'application/yaml; charset=utf-8',
+      'cache-control': 'no-cache',
+      'access-control-allow-origin': '*',
+    });
   });
   return portal;
 }
@@ -135,7 +154,9 @@ export function createPortal(options: PortalOptions): Hono {
  * AI agent's registry); the one inline script is allowed by its hash.
  */
 function contentSecurityPolicy(html: string): string {
-  const hashes = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => `'sha256-${createHash('sha256').update(m[1]!).digest('base64')}'`);
+  const hashes = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map(
+    (m) => `'sha256-${createHash('sha256').update(m[1]!).digest('base64')}'`,
+  );
   return [
     "default-src 'self'",
     `script-src 'self' ${hashes.join(' ')}`.trim(),

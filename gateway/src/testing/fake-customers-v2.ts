@@ -7,7 +7,9 @@ import { sendJson, startFakeUpstream, type FakeUpstream } from './fake-upstream.
 
 type Customer = components['schemas']['Customer'];
 
-export async function startFakeCustomersV2(options: { delayMs?: number; brokenResponses?: boolean } = {}): Promise<FakeUpstream & { customers: Map<string, Customer> }> {
+export async function startFakeCustomersV2(
+  options: { delayMs?: number; brokenResponses?: boolean } = {},
+): Promise<FakeUpstream & { customers: Map<string, Customer> }> {
   const customers = new Map<string, Customer>();
   let seq = 0;
   const upstream = await startFakeUpstream(async (req, res) => {
@@ -20,7 +22,14 @@ export async function startFakeCustomersV2(options: { delayMs?: number; brokenRe
     if (!id && req.method === 'POST') {
       const body = JSON.parse(req.body) as Partial<Customer>;
       if (String(body.family_name).length > 100) {
-        return sendJson(res, 400, { type: 'https://concord.dev/problems/validation-error', title: 'Invalid request', status: 400, detail: 'The request body has 1 invalid field: /body/family_name.', request_id: req.headers['x-request-id'], errors: [{ pointer: '/body/family_name', message: 'must NOT have more than 100 characters' }] });
+        return sendJson(res, 400, {
+          type: 'https://concord.dev/problems/validation-error',
+          title: 'Invalid request',
+          status: 400,
+          detail: 'The request body has 1 invalid field: /body/family_name.',
+          request_id: req.headers['x-request-id'],
+          errors: [{ pointer: '/body/family_name', message: 'must NOT have more than 100 characters' }],
+        });
       }
       const customer: Customer = {
         id: `cus_${String(++seq).padStart(12, '0')}`,
@@ -39,7 +48,13 @@ export async function startFakeCustomersV2(options: { delayMs?: number; brokenRe
     }
     if (!id && req.method === 'GET') return sendJson(res, 200, { data: [...customers.values()].reverse(), next_cursor: null });
     const customer = id ? customers.get(id) : undefined;
-    if (!customer) return sendJson(res, 404, { type: 'https://concord.dev/problems/not-found', title: 'Not Found', status: 404, detail: `Customer ${id} does not exist.` });
+    if (!customer)
+      return sendJson(res, 404, {
+        type: 'https://concord.dev/problems/not-found',
+        title: 'Not Found',
+        status: 404,
+        detail: `Customer ${id} does not exist.`,
+      });
     if (req.method === 'PATCH') {
       Object.assign(customer, JSON.parse(req.body), { updated_at: now });
       return sendJson(res, 200, customer);

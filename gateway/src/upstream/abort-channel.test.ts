@@ -65,7 +65,14 @@ describe('a client that goes away', () => {
     const config = customersConfig(upstream.url);
     (config.upstreams as { customers: { timeoutMs: number } }).customers.timeoutMs = 20_000;
     await writeFile(file, stringify(config));
-    const gateway = await startGateway({ configPath: file, env: parseProcessEnv({}), port: 0, hostname: '127.0.0.1', watchConfig: false, deps: { logger: pino({ level: 'silent' }), redis: undefined } });
+    const gateway = await startGateway({
+      configPath: file,
+      env: parseProcessEnv({}),
+      port: 0,
+      hostname: '127.0.0.1',
+      watchConfig: false,
+      deps: { logger: pino({ level: 'silent' }), redis: undefined },
+    });
     try {
       const arrived = new Promise<void>((resolve) => (received = resolve));
       const client = new AbortController();

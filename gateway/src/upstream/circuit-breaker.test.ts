@@ -7,7 +7,15 @@ function breaker(overrides: Partial<typeof DEFAULT_CIRCUIT_BREAKER> = {}) {
   const changes: CircuitState[] = [];
   const b = new CircuitBreaker(
     'orders',
-    { ...DEFAULT_CIRCUIT_BREAKER, minimumCalls: 4, failureRateThreshold: 0.5, windowMs: 10_000, openMs: 5_000, halfOpenMaxCalls: 1, ...overrides },
+    {
+      ...DEFAULT_CIRCUIT_BREAKER,
+      minimumCalls: 4,
+      failureRateThreshold: 0.5,
+      windowMs: 10_000,
+      openMs: 5_000,
+      halfOpenMaxCalls: 1,
+      ...overrides,
+    },
     () => clock.now,
     (s) => changes.push(s),
   );

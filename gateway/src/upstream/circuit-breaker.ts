@@ -27,7 +27,12 @@ export class CircuitBreaker {
   #trialsInFlight = 0;
   #trialSuccesses = 0;
 
-  constructor(name: string, settings: CircuitBreakerSettings, now: () => number, onStateChange: (state: CircuitState, name: string) => void = () => {}) {
+  constructor(
+    name: string,
+    settings: CircuitBreakerSettings,
+    now: () => number,
+    onStateChange: (state: CircuitState, name: string) => void = () => {},
+  ) {
     this.name = name;
     this.#settings = settings;
     this.#now = now;
@@ -73,7 +78,8 @@ export class CircuitBreaker {
     if (this.#state !== 'closed') return;
     this.#record(true);
     const calls = sum(this.#calls);
-    if (calls >= this.#settings.minimumCalls && sum(this.#failures) / calls >= this.#settings.failureRateThreshold) this.#transition('open');
+    if (calls >= this.#settings.minimumCalls && sum(this.#failures) / calls >= this.#settings.failureRateThreshold)
+      this.#transition('open');
   }
 
   /** A trial that ended without telling anything about the upstream (the client went away). */

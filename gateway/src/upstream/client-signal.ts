@@ -19,7 +19,8 @@ export function clientAbort(c: Context<GatewayEnv>): AbortChannel {
   const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
   if (outgoing && typeof outgoing.once === 'function') {
     outgoing.once('close', () => {
-      if (!outgoing.writableFinished) channel.abort(new DOMException('The client closed the connection before the response was written.', 'AbortError'));
+      if (!outgoing.writableFinished)
+        channel.abort(new DOMException('The client closed the connection before the response was written.', 'AbortError'));
     });
   } else {
     const client = c.req.raw.signal;

@@ -61,7 +61,11 @@ describe('dispatchCall: an upstream request and its body over a real socket', ()
   });
 
   it('sends a request body', async () => {
-    const res = await dispatchCall(pool, { method: 'POST', path: '/echo', body: Buffer.from('{"a":1}'), headers: { 'content-type': 'application/json' } }, undefined);
+    const res = await dispatchCall(
+      pool,
+      { method: 'POST', path: '/echo', body: Buffer.from('{"a":1}'), headers: { 'content-type': 'application/json' } },
+      undefined,
+    );
     expect(await res.body.text()).toBe('{"a":1}');
   });
 

@@ -177,7 +177,11 @@ class DispatchedBody implements UpstreamBody {
  * undici or the signal's reason gives when there are none. `signal` aborts the request at any point,
  * its body included.
  */
-export function dispatchCall(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions, signal: AbortLike | undefined): Promise<DispatchedResponse> {
+export function dispatchCall(
+  dispatcher: Dispatcher,
+  options: Dispatcher.DispatchOptions,
+  signal: AbortLike | undefined,
+): Promise<DispatchedResponse> {
   return new Promise((resolve, reject) => {
     const body = new DispatchedBody();
     let controller: Controller | undefined;

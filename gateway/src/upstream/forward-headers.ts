@@ -24,7 +24,17 @@ export const DEFAULT_FORWARDED_HEADERS = [
 ] as const;
 
 /** RFC 9110 section 7.6.1 plus the de-facto ones; never forwarded in either direction. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
 /** Set by the gateway on every response; an upstream's values must not leak through. */
 const GATEWAY_OWNED = new Set(['x-request-id', 'traceparent']);
 

@@ -14,7 +14,13 @@ describe('proxying to the upstream', () => {
     big = JSON.stringify({ data: Array.from({ length: 5000 }, (_, i) => ({ i, pad: 'x'.repeat(50) })), next_cursor: null });
     upstream = await startFakeUpstream((req, res) => {
       if (req.url.startsWith('/base/customers?limit=2')) {
-        res.writeHead(200, { 'content-type': 'application/json', connection: 'keep-alive', 'keep-alive': 'timeout=5', 'x-request-id': 'upstream-own-id', 'x-service': 'customers' });
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          connection: 'keep-alive',
+          'keep-alive': 'timeout=5',
+          'x-request-id': 'upstream-own-id',
+          'x-service': 'customers',
+        });
         return res.end(big);
       }
       if (req.url.startsWith('/base/customers?limit=3')) {
@@ -37,7 +43,17 @@ describe('proxying to the upstream', () => {
 
   it('forwards only the allow-list, plus identity and X-Forwarded-*, to the base path of the upstream URL', async () => {
     await gateway.app.request('/v2/customers?limit=1', {
-      headers: { authorization: 'Bearer secret', cookie: 'a=b', 'x-tenant': 't1', 'x-random': 'no', accept: 'application/json', connection: 'upgrade', host: 'api.example', 'x-forwarded-host': 'spoofed.example', 'x-forwarded-for': '10.0.0.1' },
+      headers: {
+        authorization: 'Bearer secret',
+        cookie: 'a=b',
+        'x-tenant': 't1',
+        'x-random': 'no',
+        accept: 'application/json',
+        connection: 'upgrade',
+        host: 'api.example',
+        'x-forwarded-host': 'spoofed.example',
+        'x-forwarded-for': '10.0.0.1',
+      },
     });
     const sent = upstream.received.at(-1)!;
     expect(sent.url).toBe('/base/customers?limit=1');

@@ -38,8 +38,8 @@ function needsResponseBody(route: CompiledRoute): boolean {
 export function publicLocation(location: string, upstreamBasePath: string, route: CompiledRoute): string {
   if (!location.startsWith('/')) return location;
   let rest = location;
-  if (upstreamBasePath && rest.startsWith(upstreamBasePath + '/')) rest = rest.slice(upstreamBasePath.length);
-  else if (rest.startsWith(route.basePath + '/')) return location;
+  if (upstreamBasePath && rest.startsWith(`${upstreamBasePath}/`)) rest = rest.slice(upstreamBasePath.length);
+  else if (rest.startsWith(`${route.basePath}/`)) return location;
   else {
     // A service that prefixes its own version (`/v2/customers/...`): swap it for the public prefix.
     const m = /^\/v\d+(\/.*)$/.exec(rest);
@@ -68,7 +68,9 @@ async function readWhole(res: UpstreamResponse, route: CompiledRoute): Promise<U
   try {
     return (await res.body.bytes()) as Uint8Array<ArrayBuffer>;
   } catch (err) {
-    throw new GatewayError('UPSTREAM_UNREACHABLE', 502, `The ${route.upstream} service broke off its response to ${route.operationId}.`, { cause: err });
+    throw new GatewayError('UPSTREAM_UNREACHABLE', 502, `The ${route.upstream} service broke off its response to ${route.operationId}.`, {
+      cause: err,
+    });
   }
 }
 
@@ -121,7 +123,12 @@ export function proxy(factory: ReturnType<typeof createGatewayFactory>, options:
         c.set('responseJson', JSON.parse(utf8Text(bytes)));
       } catch (err) {
         if (route.policies.validation.response === 'enforce' || route.adapter) {
-          throw new GatewayError('UPSTREAM_CONTRACT_BROKEN', 502, `The ${route.upstream} service answered ${route.operationId} with malformed JSON.`, { cause: err });
+          throw new GatewayError(
+            'UPSTREAM_CONTRACT_BROKEN',
+            502,
+            `The ${route.upstream} service answered ${route.operationId} with malformed JSON.`,
+            { cause: err },
+          );
         }
       }
       // Parsed to be checked (or adapted), sent as the bytes that came, not encoded a second time.

@@ -116,7 +116,9 @@ describe('resilient upstream: retries', () => {
   });
 
   it('spends at most the retry budget of the upstream', async () => {
-    const h = harness([503], { defaults: { retry: { maxAttempts: 5 }, retryBudget: { ratio: 0, minRetriesPerWindow: 2 }, circuitBreaker: { enabled: false } } });
+    const h = harness([503], {
+      defaults: { retry: { maxAttempts: 5 }, retryBudget: { ratio: 0, minRetriesPerWindow: 2 }, circuitBreaker: { enabled: false } },
+    });
     await h.call(request());
     expect(h.upstream.seen).toHaveLength(3); // the first attempt + the two retries of the budget
     await h.call(request());
@@ -134,7 +136,10 @@ describe('resilient upstream: retries', () => {
   });
 
   it('applies per-operation settings over the upstream ones', async () => {
-    const h = harness([503], { upstreams: { orders: { retry: { maxAttempts: 3 } } }, operations: { getOrder: { retry: { maxAttempts: 1 } } } });
+    const h = harness([503], {
+      upstreams: { orders: { retry: { maxAttempts: 3 } } },
+      operations: { getOrder: { retry: { maxAttempts: 1 } } },
+    });
     await h.call(request());
     expect(h.upstream.seen).toHaveLength(1);
     await h.call(request({ operationId: 'listOrders' }));
@@ -156,7 +161,12 @@ describe('resilient upstream: timeouts', () => {
   it('bounds the whole request, retries included, by the deadline', async () => {
     const resilient = createResilientUpstream(
       (req) => new Promise((_, reject) => req.signal.addEventListener('abort', () => reject(req.signal.reason))),
-      { config: resilienceConfigSchema.parse({ defaults: { timeouts: { requestMs: 30, headersMs: 1000 }, retry: { retryOnTimeout: true } } }), now: Date.now },
+      {
+        config: resilienceConfigSchema.parse({
+          defaults: { timeouts: { requestMs: 30, headersMs: 1000 }, retry: { retryOnTimeout: true } },
+        }),
+        now: Date.now,
+      },
     );
     const err = await resilient.call(request()).catch((e: unknown) => e);
     expect((err as GatewayError).code).toBe('UPSTREAM_TIMEOUT');

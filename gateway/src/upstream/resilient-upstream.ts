@@ -24,7 +24,14 @@ export interface UpstreamObserver {
   retryStopped?(e: { upstream: string; operationId: string; stop: RetryStop }): void;
   circuitRejected?(e: { upstream: string; operationId: string; request: UpstreamRequest }): void;
   circuitStateChanged?(upstream: string, state: CircuitState): void;
-  completed?(e: { upstream: string; operationId: string; attempts: number; upstreamMs: number; status?: number; request: UpstreamRequest }): void;
+  completed?(e: {
+    upstream: string;
+    operationId: string;
+    attempts: number;
+    upstreamMs: number;
+    status?: number;
+    request: UpstreamRequest;
+  }): void;
 }
 
 export interface ResilientUpstreamOptions {
@@ -150,7 +157,15 @@ export function createResilientUpstream(inner: UpstreamCall, options: ResilientU
       const attemptStart = now();
       const span = tracer.startSpan(
         `upstream ${upstream}`,
-        { kind: SpanKind.CLIENT, attributes: { 'concord.upstream': upstream, 'concord.operation': operationId, 'http.request.method': request.method, 'concord.attempt': attempt } },
+        {
+          kind: SpanKind.CLIENT,
+          attributes: {
+            'concord.upstream': upstream,
+            'concord.operation': operationId,
+            'http.request.method': request.method,
+            'concord.attempt': attempt,
+          },
+        },
         parentContext(request),
       );
       let response: UpstreamResponse;
@@ -218,7 +233,8 @@ export function createResilientUpstream(inner: UpstreamCall, options: ResilientU
 
 function toGatewayError(upstream: string, failure: AttemptFailure, cause: unknown): unknown {
   if (cause instanceof GatewayError) return cause;
-  if (failure === 'connect') return new GatewayError('UPSTREAM_UNREACHABLE', 502, `The ${upstream} service could not be reached.`, { cause });
+  if (failure === 'connect')
+    return new GatewayError('UPSTREAM_UNREACHABLE', 502, `The ${upstream} service could not be reached.`, { cause });
   if (failure === 'timeout') return new GatewayError('UPSTREAM_TIMEOUT', 504, `The ${upstream} service did not answer in time.`, { cause });
   return cause;
 }

@@ -3,7 +3,7 @@ import { RetryBudget } from './retry-budget.ts';
 
 describe('RetryBudget', () => {
   it('allows the minimum plus a share of the requests in the window', () => {
-    let now = 0;
+    const now = 0;
     const budget = new RetryBudget({ ratio: 0.1, minRetriesPerWindow: 2, windowMs: 1000 }, () => now);
     for (let i = 0; i < 20; i++) budget.recordRequest();
     // 2 + 0.1 * 20 = 4 retries

@@ -5,7 +5,7 @@ import { classifyError } from './retry-policy.ts';
 describe('classifyError', () => {
   const coded = (code: string) => Object.assign(new Error(code), { code });
 
-  it('finds connect failures through cause chains, including the core\'s GatewayErrors', () => {
+  it("finds connect failures through cause chains, including the core's GatewayErrors", () => {
     expect(classifyError(coded('ECONNREFUSED'))).toBe('connect');
     expect(classifyError(new GatewayError('UPSTREAM_UNREACHABLE', 502, 'x', { cause: coded('ECONNRESET') }))).toBe('connect');
     expect(classifyError(new GatewayError('UPSTREAM_UNREACHABLE', 502, 'x'))).toBe('connect');

@@ -36,7 +36,10 @@ export class CallAborts {
 
   constructor(client: AbortLike, deadlineMs: number) {
     this.#client = client;
-    this.#deadlineTimer = setTimeout(() => this.#abort('deadline', new DOMException('upstream request deadline', 'TimeoutError')), deadlineMs);
+    this.#deadlineTimer = setTimeout(
+      () => this.#abort('deadline', new DOMException('upstream request deadline', 'TimeoutError')),
+      deadlineMs,
+    );
     this.#deadlineTimer.unref?.();
     if (client.aborted) this.#onClientAbort();
     else client.addEventListener('abort', this.#onClientAbort, { once: true });
@@ -49,7 +52,10 @@ export class CallAborts {
 
   /** Arms the headers timer of an attempt; `headersReceived()` disarms it. */
   startAttempt(headersMs: number): AbortChannel {
-    this.#headersTimer = setTimeout(() => this.#abort('headers-timeout', new DOMException('upstream headers timeout', 'TimeoutError')), headersMs);
+    this.#headersTimer = setTimeout(
+      () => this.#abort('headers-timeout', new DOMException('upstream headers timeout', 'TimeoutError')),
+      headersMs,
+    );
     this.#headersTimer.unref?.();
     return this.#channel;
   }

@@ -42,14 +42,33 @@ export const customerRepository = {
   async insert(db: Queryable, c: Customer): Promise<void> {
     await db.query(
       'INSERT INTO customers (id, given_name, family_name, name_prefix, email, phone, address, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
-      [c.id, c.given_name, c.family_name, c.name_prefix, c.email, c.phone, c.address === null ? null : JSON.stringify(c.address), c.created_at, c.updated_at],
+      [
+        c.id,
+        c.given_name,
+        c.family_name,
+        c.name_prefix,
+        c.email,
+        c.phone,
+        c.address === null ? null : JSON.stringify(c.address),
+        c.created_at,
+        c.updated_at,
+      ],
     );
   },
 
   async update(db: Queryable, c: Customer): Promise<void> {
     await db.query(
       'UPDATE customers SET given_name = $2, family_name = $3, name_prefix = $4, email = $5, phone = $6, address = $7, updated_at = $8 WHERE id = $1',
-      [c.id, c.given_name, c.family_name, c.name_prefix, c.email, c.phone, c.address === null ? null : JSON.stringify(c.address), c.updated_at],
+      [
+        c.id,
+        c.given_name,
+        c.family_name,
+        c.name_prefix,
+        c.email,
+        c.phone,
+        c.address === null ? null : JSON.stringify(c.address),
+        c.updated_at,
+      ],
     );
   },
 
@@ -65,7 +84,10 @@ export const customerRepository = {
   },
 
   /** Newest first; `before` is the position of the previous page's last row. */
-  async page(db: Queryable, options: { limit: number; before?: number | undefined; email?: string | undefined }): Promise<CustomerPageRows> {
+  async page(
+    db: Queryable,
+    options: { limit: number; before?: number | undefined; email?: string | undefined },
+  ): Promise<CustomerPageRows> {
     const { rows } = await db.query<CustomerRow>(
       `SELECT ${COLUMNS} FROM customers
         WHERE ($1::bigint IS NULL OR position < $1::bigint) AND ($2::text IS NULL OR lower(email) = lower($2::text))

@@ -9,5 +9,12 @@ export type AddressInput = components['schemas']['AddressInput'];
 /** Optional address members are stored as null, so responses always carry every field. */
 export function completeAddress(input: AddressInput | null | undefined): Address | null {
   if (!input) return null;
-  return { line1: input.line1, line2: input.line2 ?? null, city: input.city, region: input.region ?? null, postal_code: input.postal_code, country: input.country };
+  return {
+    line1: input.line1,
+    line2: input.line2 ?? null,
+    city: input.city,
+    region: input.region ?? null,
+    postal_code: input.postal_code,
+    country: input.country,
+  };
 }

@@ -24,7 +24,9 @@ function emailTaken(email: string, ownerId: string | undefined, cause?: unknown)
       status: 409,
       type: problemType('email-already-exists'),
       title: 'Email address already in use',
-      detail: ownerId ? `The email address ${email} belongs to customer ${ownerId}.` : `The email address ${email} belongs to another customer.`,
+      detail: ownerId
+        ? `The email address ${email} belongs to customer ${ownerId}.`
+        : `The email address ${email} belongs to another customer.`,
       errors: [{ pointer: '/body/email', message: 'is already used by another customer' }],
     },
     { cause },
@@ -32,7 +34,13 @@ function emailTaken(email: string, ownerId: string | undefined, cause?: unknown)
 }
 
 function notFound(id: string): ProblemError {
-  return new ProblemError({ status: 404, type: problemType('not-found'), title: 'Resource not found', detail: `Customer ${id} does not exist.`, instance: `/customers/${id}` });
+  return new ProblemError({
+    status: 404,
+    type: problemType('not-found'),
+    title: 'Resource not found',
+    detail: `Customer ${id} does not exist.`,
+    instance: `/customers/${id}`,
+  });
 }
 
 /** Writes with the unique email index as the arbiter: a pre-check alone would race. */
@@ -40,7 +48,8 @@ async function guardEmail<T>(db: Database, email: string | undefined, write: () 
   try {
     return await write();
   } catch (err) {
-    if (email !== undefined && isUniqueViolation(err, 'customers_email_key')) throw emailTaken(email, await repo.findIdByEmail(db, email), err);
+    if (email !== undefined && isUniqueViolation(err, 'customers_email_key'))
+      throw emailTaken(email, await repo.findIdByEmail(db, email), err);
     throw err;
   }
 }
@@ -50,7 +59,10 @@ export function createCustomersHandlers(deps: CustomersHandlerDeps): CustomersV2
   return {
     async listCustomers({ query }) {
       const page = await repo.page(db, { limit: query.limit ?? 20, before: decodeCursor(query.cursor), email: query.email });
-      return { status: 200, body: { data: page.customers, next_cursor: page.nextPosition === undefined ? null : encodeCursor(page.nextPosition) } };
+      return {
+        status: 200,
+        body: { data: page.customers, next_cursor: page.nextPosition === undefined ? null : encodeCursor(page.nextPosition) },
+      };
     },
 
     async createCustomer({ body }, c) {
@@ -90,7 +102,12 @@ export function createCustomersHandlers(deps: CustomersHandlerDeps): CustomersV2
           // A patch that changes nothing is not an event: consumers would act on a non-change.
           if (changed.length === 0) return current;
           await repo.update(tx, customer);
-          await outbox.appendEvent(tx, 'customer.updated', { customer, changed_fields: changed }, { subject: customer.id, traceparent: traceparentOf(c) });
+          await outbox.appendEvent(
+            tx,
+            'customer.updated',
+            { customer, changed_fields: changed },
+            { subject: customer.id, traceparent: traceparentOf(c) },
+          );
           return customer;
         }),
       );

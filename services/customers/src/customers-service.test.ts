@@ -4,9 +4,20 @@ import type { Database } from '@concord/service-runtime/src/database/database.ts
 import { createCustomersService, type CustomersService } from './customers-service.ts';
 
 const cases = await backendCases();
-const json = (body: unknown, contentType = 'application/json') => ({ method: 'POST', headers: { 'content-type': contentType }, body: JSON.stringify(body) });
+const json = (body: unknown, contentType = 'application/json') => ({
+  method: 'POST',
+  headers: { 'content-type': contentType },
+  body: JSON.stringify(body),
+});
 const patch = (body: unknown, contentType = 'application/merge-patch+json') => ({ ...json(body, contentType), method: 'PATCH' });
-const ada = { name_prefix: 'Dr.', given_name: 'Ada', family_name: 'Lovelace', email: 'Ada@Analytical.example', phone: '+442071234567', address: { line1: '12 St James Square', line2: 'Flat 3', city: 'London', postal_code: 'SW1Y 4JH', country: 'GB' } };
+const ada = {
+  name_prefix: 'Dr.',
+  given_name: 'Ada',
+  family_name: 'Lovelace',
+  email: 'Ada@Analytical.example',
+  phone: '+442071234567',
+  address: { line1: '12 St James Square', line2: 'Flat 3', city: 'London', postal_code: 'SW1Y 4JH', country: 'GB' },
+};
 
 describe.each(cases)('customers.v2 on $name', (backend) => {
   let env: TestBackend;
@@ -26,7 +37,13 @@ describe.each(cases)('customers.v2 on $name', (backend) => {
   });
 
   const call = (path: string, init?: RequestInit) => service.app.request(path, init);
-  const events = async (subject: string) => (await db.query<{ envelope: { type: string; data: unknown } }>('SELECT envelope FROM outbox WHERE envelope->>\'subject\' = $1 ORDER BY seq', [subject])).rows.map((r) => r.envelope);
+  const events = async (subject: string) =>
+    (
+      await db.query<{ envelope: { type: string; data: unknown } }>(
+        "SELECT envelope FROM outbox WHERE envelope->>'subject' = $1 ORDER BY seq",
+        [subject],
+      )
+    ).rows.map((r) => r.envelope);
 
   it.skipIf(backend.skip)('creates a customer, answers 201 with Location, and writes customer.created to the outbox', async () => {
     const res = await call('/customers', json(ada));
@@ -53,12 +70,29 @@ describe.each(cases)('customers.v2 on $name', (backend) => {
   });
 
   it.skipIf(backend.skip)('applies JSON Merge Patch: null clears, absent stays, address merges, no-op emits nothing', async () => {
-    const created = (await (await call('/customers', json({ ...ada, email: 'merge@x.example' }))).json()) as { id: string; updated_at: string };
-    const res = await call(`/customers/${created.id}`, patch({ phone: null, name_prefix: 'Prof.', address: { line1: '221B Baker Street', city: 'London', postal_code: 'NW1 6XE', country: 'GB' } }));
+    const created = (await (await call('/customers', json({ ...ada, email: 'merge@x.example' }))).json()) as {
+      id: string;
+      updated_at: string;
+    };
+    const res = await call(
+      `/customers/${created.id}`,
+      patch({
+        phone: null,
+        name_prefix: 'Prof.',
+        address: { line1: '221B Baker Street', city: 'London', postal_code: 'NW1 6XE', country: 'GB' },
+      }),
+    );
     expect(res.status).toBe(200);
     const updated = (await res.json()) as Record<string, unknown>;
     expect(updated).toMatchObject({ phone: null, name_prefix: 'Prof.', given_name: 'Ada', email: 'merge@x.example' });
-    expect(updated.address).toEqual({ line1: '221B Baker Street', line2: 'Flat 3', city: 'London', region: null, postal_code: 'NW1 6XE', country: 'GB' });
+    expect(updated.address).toEqual({
+      line1: '221B Baker Street',
+      line2: 'Flat 3',
+      city: 'London',
+      region: null,
+      postal_code: 'NW1 6XE',
+      country: 'GB',
+    });
     const same = await call(`/customers/${created.id}`, patch({ given_name: 'Ada' }, 'application/json'));
     expect(same.status).toBe(200);
     const types = (await events(created.id)).map((e) => e.type);
@@ -94,7 +128,12 @@ describe.each(cases)('customers.v2 on $name', (backend) => {
   });
 
   it.skipIf(backend.skip)('answers unknown routes and bad ids as problem+json, never 500', async () => {
-    for (const [path, status] of [['/nope', 404], ['/customers/bad-id', 400], ['/customers/cus_00000000zzzz', 404], ['/customers?limit=0', 400]] as const) {
+    for (const [path, status] of [
+      ['/nope', 404],
+      ['/customers/bad-id', 400],
+      ['/customers/cus_00000000zzzz', 404],
+      ['/customers?limit=0', 400],
+    ] as const) {
       const res = await call(path);
       expect(res.status).toBe(status);
       expect(res.headers.get('content-type')).toBe('application/problem+json');

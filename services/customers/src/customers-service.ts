@@ -24,11 +24,17 @@ export async function createCustomersService(deps: ServiceDeps): Promise<Custome
   const ids = deps.ids ?? randomIds;
   await runMigrations(deps.db, customersMigrations);
   const outbox = createOutbox({ service: 'customers', schema: deps.db.schema, clock, ids });
-  const relay = createOutboxRelay({ db: deps.db, bus: deps.bus, pollIntervalMs: deps.relayPollIntervalMs, onError: (err) => onError(err, 'customers.relay') });
+  const relay = createOutboxRelay({
+    db: deps.db,
+    bus: deps.bus,
+    pollIntervalMs: deps.relayPollIntervalMs,
+    onError: (err) => onError(err, 'customers.relay'),
+  });
   const app = createServiceApp((err) => onError(err, 'customers.http'), deps.db);
   registerCustomersV2(app, createCustomersHandlers({ db: deps.db, outbox, clock, ids }), {
     responseValidation: deps.responseValidation ?? 'report',
-    onResponseMismatch: (operationId, status, errors) => onError(new Error(`${operationId} ${status} breaks the contract: ${JSON.stringify(errors)}`), 'customers.contract'),
+    onResponseMismatch: (operationId, status, errors) =>
+      onError(new Error(`${operationId} ${status} breaks the contract: ${JSON.stringify(errors)}`), 'customers.contract'),
   });
   return { app, start: () => relay.start(), stop: () => relay.stop() };
 }

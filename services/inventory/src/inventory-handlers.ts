@@ -16,7 +16,10 @@ export function createInventoryHandlers(deps: { db: Database; ledger: StockLedge
   return {
     async listStock({ query }) {
       const page = await repo.pageStock(db, query.limit ?? 20, decodeCursor(query.cursor));
-      return { status: 200, body: { data: page.items, next_cursor: page.nextPosition === undefined ? null : encodeCursor(page.nextPosition) } };
+      return {
+        status: 200,
+        body: { data: page.items, next_cursor: page.nextPosition === undefined ? null : encodeCursor(page.nextPosition) },
+      };
     },
 
     async getStock({ params }) {

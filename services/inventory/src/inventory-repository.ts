@@ -19,7 +19,13 @@ interface ReservationRow {
   released_at: Date | string | null;
 }
 
-const toStock = (r: StockRow): StockItem => ({ sku: r.sku, name: r.name, available: r.available, reserved: r.reserved, updated_at: toIso(r.updated_at) });
+const toStock = (r: StockRow): StockItem => ({
+  sku: r.sku,
+  name: r.name,
+  available: r.available,
+  reserved: r.reserved,
+  updated_at: toIso(r.updated_at),
+});
 const toReservation = (r: ReservationRow): Reservation => ({
   order_id: r.order_id,
   status: r.status,
@@ -35,11 +41,15 @@ export const inventoryRepository = {
     return rows[0] && toStock(rows[0]);
   },
 
-  async pageStock(db: Queryable, limit: number, after: number | undefined): Promise<{ items: StockItem[]; nextPosition: number | undefined }> {
-    const { rows } = await db.query<StockRow>('SELECT * FROM stock WHERE ($1::bigint IS NULL OR position > $1::bigint) ORDER BY position LIMIT $2', [
-      after === undefined ? null : String(after),
-      limit + 1,
-    ]);
+  async pageStock(
+    db: Queryable,
+    limit: number,
+    after: number | undefined,
+  ): Promise<{ items: StockItem[]; nextPosition: number | undefined }> {
+    const { rows } = await db.query<StockRow>(
+      'SELECT * FROM stock WHERE ($1::bigint IS NULL OR position > $1::bigint) ORDER BY position LIMIT $2',
+      [after === undefined ? null : String(after), limit + 1],
+    );
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return { items: page.map(toStock), nextPosition: rows.length > limit && last ? Number(last.position) : undefined };
@@ -58,11 +68,17 @@ export const inventoryRepository = {
 
   /** Moves `quantity` units from available to reserved (negative: back). */
   async moveToReserved(db: Queryable, sku: string, quantity: number, now: string): Promise<void> {
-    await db.query('UPDATE stock SET available = available - $2, reserved = reserved + $2, updated_at = $3 WHERE sku = $1', [sku, quantity, now]);
+    await db.query('UPDATE stock SET available = available - $2, reserved = reserved + $2, updated_at = $3 WHERE sku = $1', [
+      sku,
+      quantity,
+      now,
+    ]);
   },
 
   async findReservation(db: Queryable, orderId: string, forUpdate = false): Promise<Reservation | undefined> {
-    const { rows } = await db.query<ReservationRow>(`SELECT * FROM reservations WHERE order_id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [orderId]);
+    const { rows } = await db.query<ReservationRow>(`SELECT * FROM reservations WHERE order_id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [
+      orderId,
+    ]);
     return rows[0] && toReservation(rows[0]);
   },
 

@@ -32,12 +32,22 @@ export async function createInventoryService(deps: InventoryServiceDeps): Promis
   await runMigrations(deps.db, inventoryMigrations);
   const outbox = createOutbox({ service: 'inventory', schema: deps.db.schema, clock, ids: deps.ids ?? randomIds });
   const ledger = createStockLedger({ db: deps.db, outbox, clock });
-  const relay = createOutboxRelay({ db: deps.db, bus: deps.bus, pollIntervalMs: deps.relayPollIntervalMs, onError: (err) => onError(err, 'inventory.relay') });
-  const onOrderCancelled = createOrderCancelledConsumer({ db: deps.db, ledger, onInvalid: (detail) => onError(new Error(detail), 'inventory.consumer') });
+  const relay = createOutboxRelay({
+    db: deps.db,
+    bus: deps.bus,
+    pollIntervalMs: deps.relayPollIntervalMs,
+    onError: (err) => onError(err, 'inventory.relay'),
+  });
+  const onOrderCancelled = createOrderCancelledConsumer({
+    db: deps.db,
+    ledger,
+    onInvalid: (detail) => onError(new Error(detail), 'inventory.consumer'),
+  });
   const app = createServiceApp((err) => onError(err, 'inventory.http'), deps.db);
   registerInventoryV1(app, createInventoryHandlers({ db: deps.db, ledger, clock }), {
     responseValidation: deps.responseValidation ?? 'report',
-    onResponseMismatch: (operationId, status, errors) => onError(new Error(`${operationId} ${status} breaks the contract: ${JSON.stringify(errors)}`), 'inventory.contract'),
+    onResponseMismatch: (operationId, status, errors) =>
+      onError(new Error(`${operationId} ${status} breaks the contract: ${JSON.stringify(errors)}`), 'inventory.contract'),
   });
 
   let subscription: BusSubscription | undefined;
@@ -47,7 +57,11 @@ export async function createInventoryService(deps: InventoryServiceDeps): Promis
     onOrderCancelled,
     async start() {
       await relay.start();
-      subscription = await deps.bus.subscribe({ durable: deps.durable ?? 'inventory', subjects: [ORDER_CANCELLED_SUBJECT], handler: onOrderCancelled });
+      subscription = await deps.bus.subscribe({
+        durable: deps.durable ?? 'inventory',
+        subjects: [ORDER_CANCELLED_SUBJECT],
+        handler: onOrderCancelled,
+      });
     },
     async stop() {
       await subscription?.close();

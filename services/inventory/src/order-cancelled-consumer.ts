@@ -10,7 +10,11 @@ export const ORDER_CANCELLED_SUBJECT = eventCatalog['order.cancelled'].channel;
  * Releases a cancelled order's stock. The event id is recorded with the release in one
  * transaction, so a redelivered `order.cancelled` finds it and releases nothing.
  */
-export function createOrderCancelledConsumer(deps: { db: Database; ledger: StockLedger; onInvalid: (detail: string) => void }): BusHandler & { applied(): number } {
+export function createOrderCancelledConsumer(deps: {
+  db: Database;
+  ledger: StockLedger;
+  onInvalid: (detail: string) => void;
+}): BusHandler & { applied(): number } {
   return createIdempotentConsumer({
     db: deps.db,
     consumer: 'inventory.release-on-order-cancelled',
@@ -18,6 +22,7 @@ export function createOrderCancelledConsumer(deps: { db: Database; ledger: Stock
     handle: async (tx, event) => {
       await deps.ledger.release(tx, event.data.id, 'order_cancelled', event.traceparent);
     },
-    onInvalid: (message, errors) => deps.onInvalid(`order.cancelled ${message.msgId} breaks the contract and was dropped: ${JSON.stringify(errors)}`),
+    onInvalid: (message, errors) =>
+      deps.onInvalid(`order.cancelled ${message.msgId} breaks the contract and was dropped: ${JSON.stringify(errors)}`),
   });
 }

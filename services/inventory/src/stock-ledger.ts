@@ -44,17 +44,42 @@ export function createStockLedger(deps: { db: Database; outbox: Outbox; clock: C
     });
     if (unknown.length > 0) {
       const skus = unknown.map((e) => e.message.split(' ')[1]).join(', ');
-      throw new ProblemError({ status: 422, type: problemType('unknown-sku'), title: 'Unknown SKU', detail: `SKU ${skus} does not exist.`, errors: unknown });
+      throw new ProblemError({
+        status: 422,
+        type: problemType('unknown-sku'),
+        title: 'Unknown SKU',
+        detail: `SKU ${skus} does not exist.`,
+        errors: unknown,
+      });
     }
     if (short.length > 0) {
-      const detail = [...wanted].filter(([sku, q]) => available.get(sku)! < q).map(([sku, q]) => `Only ${available.get(sku)} of the ${q} units of ${sku} are available.`);
-      throw new ProblemError({ status: 409, type: problemType('insufficient-stock'), title: 'Insufficient stock', detail: detail.join(' '), errors: short });
+      const detail = [...wanted]
+        .filter(([sku, q]) => available.get(sku)! < q)
+        .map(([sku, q]) => `Only ${available.get(sku)} of the ${q} units of ${sku} are available.`);
+      throw new ProblemError({
+        status: 409,
+        type: problemType('insufficient-stock'),
+        title: 'Insufficient stock',
+        detail: detail.join(' '),
+        errors: short,
+      });
     }
     const now = clock.now().toISOString();
     for (const [sku, quantity] of wanted) await repo.moveToReserved(tx, sku, quantity, now);
-    const reservation: Reservation = { order_id: orderId, status: 'reserved', lines: lines.map((l) => ({ sku: l.sku, quantity: l.quantity })), created_at: now, released_at: null };
+    const reservation: Reservation = {
+      order_id: orderId,
+      status: 'reserved',
+      lines: lines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
+      created_at: now,
+      released_at: null,
+    };
     await repo.insertReservation(tx, reservation);
-    await outbox.appendEvent(tx, 'inventory.reserved', { order_id: orderId, lines: reservation.lines, occurred_at: now }, { subject: orderId, traceparent });
+    await outbox.appendEvent(
+      tx,
+      'inventory.reserved',
+      { order_id: orderId, lines: reservation.lines, occurred_at: now },
+      { subject: orderId, traceparent },
+    );
     return { reservation, created: true };
   }
 
@@ -79,7 +104,12 @@ export function createStockLedger(deps: { db: Database; outbox: Outbox; clock: C
       for (const line of reservation.lines) wanted.set(line.sku, (wanted.get(line.sku) ?? 0) + line.quantity);
       for (const sku of [...wanted.keys()].sort()) await repo.moveToReserved(tx, sku, -wanted.get(sku)!, now);
       await repo.markReleased(tx, orderId, now);
-      await outbox.appendEvent(tx, 'inventory.released', { order_id: orderId, lines: reservation.lines, reason, occurred_at: now }, { subject: orderId, traceparent });
+      await outbox.appendEvent(
+        tx,
+        'inventory.released',
+        { order_id: orderId, lines: reservation.lines, reason, occurred_at: now },
+        { subject: orderId, traceparent },
+      );
       return { ...reservation, status: 'released', released_at: now };
     },
   };

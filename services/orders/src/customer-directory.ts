@@ -21,7 +21,9 @@ export function createCustomerDirectory(client: CustomersV2Client, options: { ti
     async exists(customerId) {
       let status: number;
       try {
-        const result = await withTimeout(timeoutMs, (signal) => client.GET('/customers/{customerId}', { params: { path: { customerId } }, signal }));
+        const result = await withTimeout(timeoutMs, (signal) =>
+          client.GET('/customers/{customerId}', { params: { path: { customerId } }, signal }),
+        );
         status = result.response.status;
       } catch (err) {
         throw new CustomersUnavailableError(`Customers did not answer within ${timeoutMs} ms or could not be reached.`, { cause: err });

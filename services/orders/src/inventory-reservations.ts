@@ -36,22 +36,33 @@ export function createInventoryReservations(client: InventoryV1Client, options: 
   const timeoutMs = options.timeoutMs ?? 2000;
   return {
     async reserve(orderId, lines) {
-      let result;
-      try {
-        result = await withTimeout(timeoutMs, (signal) => client.POST('/reservations', { body: { order_id: orderId, lines: lines.map((l) => ({ sku: l.sku, quantity: l.quantity })) }, signal }));
-      } catch (err) {
-        throw new InventoryUnavailableError(`Inventory did not answer the reservation for ${orderId} within ${timeoutMs} ms or could not be reached.`, { cause: err });
-      }
+      const result = await withTimeout(timeoutMs, (signal) =>
+        client.POST('/reservations', {
+          body: { order_id: orderId, lines: lines.map((l) => ({ sku: l.sku, quantity: l.quantity })) },
+          signal,
+        }),
+      ).catch((err: unknown) => {
+        throw new InventoryUnavailableError(
+          `Inventory did not answer the reservation for ${orderId} within ${timeoutMs} ms or could not be reached.`,
+          { cause: err },
+        );
+      });
       const status = result.response.status;
       if (status === 200 || status === 201) return { kind: 'reserved' };
       const problem = (result.error ?? {}) as ProblemBody;
-      if (status === 409) return { kind: 'insufficient-stock', detail: problem.detail ?? 'Insufficient stock.', errors: problem.errors ?? [] };
+      if (status === 409)
+        return { kind: 'insufficient-stock', detail: problem.detail ?? 'Insufficient stock.', errors: problem.errors ?? [] };
       if (status === 422) return { kind: 'unknown-sku', detail: problem.detail ?? 'Unknown SKU.', errors: problem.errors ?? [] };
       throw new InventoryUnavailableError(`Inventory answered the reservation for ${orderId} with ${status}.`);
     },
     async release(orderId) {
       try {
-        const result = await withTimeout(timeoutMs, (signal) => client.POST('/reservations/{orderId}/release', { params: { path: { orderId }, query: { reason: 'order_write_failed' } }, signal }));
+        const result = await withTimeout(timeoutMs, (signal) =>
+          client.POST('/reservations/{orderId}/release', {
+            params: { path: { orderId }, query: { reason: 'order_write_failed' } },
+            signal,
+          }),
+        );
         return result.response.status === 200 || result.response.status === 404;
       } catch {
         return false;

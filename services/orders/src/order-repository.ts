@@ -38,7 +38,10 @@ export interface OrderRepository {
   find(db: Queryable, id: string, forUpdate?: boolean): Promise<Order | undefined>;
   findByIdempotencyKey(db: Queryable, key: string): Promise<IdempotencyRecord | undefined>;
   update(db: Queryable, order: Order): Promise<void>;
-  page(db: Queryable, q: { limit: number; before?: number | undefined; status?: OrderStatus | undefined; customerId?: string | undefined }): Promise<{ orders: Order[]; nextPosition: number | undefined }>;
+  page(
+    db: Queryable,
+    q: { limit: number; before?: number | undefined; status?: OrderStatus | undefined; customerId?: string | undefined },
+  ): Promise<{ orders: Order[]; nextPosition: number | undefined }>;
 }
 
 export const sqlOrderRepository: OrderRepository = {
@@ -47,8 +50,18 @@ export const sqlOrderRepository: OrderRepository = {
       `INSERT INTO orders (id, customer_id, status, lines, rejection_reason, created_at, updated_at, cancelled_at, idempotency_key, request_hash, response_status, response_body)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
       [
-        o.id, o.customer_id, o.status, JSON.stringify(o.lines), o.rejection_reason, o.created_at, o.updated_at, o.cancelled_at,
-        idempotency?.key ?? null, idempotency?.requestHash ?? null, idempotency?.response.status ?? null, idempotency ? JSON.stringify(idempotency.response.body) : null,
+        o.id,
+        o.customer_id,
+        o.status,
+        JSON.stringify(o.lines),
+        o.rejection_reason,
+        o.created_at,
+        o.updated_at,
+        o.cancelled_at,
+        idempotency?.key ?? null,
+        idempotency?.requestHash ?? null,
+        idempotency?.response.status ?? null,
+        idempotency ? JSON.stringify(idempotency.response.body) : null,
       ],
     );
   },
@@ -67,7 +80,12 @@ export const sqlOrderRepository: OrderRepository = {
   },
 
   async update(db, o) {
-    await db.query('UPDATE orders SET status = $2, updated_at = $3, cancelled_at = $4 WHERE id = $1', [o.id, o.status, o.updated_at, o.cancelled_at]);
+    await db.query('UPDATE orders SET status = $2, updated_at = $3, cancelled_at = $4 WHERE id = $1', [
+      o.id,
+      o.status,
+      o.updated_at,
+      o.cancelled_at,
+    ]);
   },
 
   async page(db, q) {

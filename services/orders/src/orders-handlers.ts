@@ -21,8 +21,16 @@ export function createOrdersHandlers(deps: OrdersHandlerDeps): OrdersV1Handlers 
   const { db, repository, outbox, clock, placeOrder } = deps;
   return {
     async listOrders({ query }) {
-      const page = await repository.page(db, { limit: query.limit ?? 20, before: decodeCursor(query.cursor), status: query.status, customerId: query.customer_id });
-      return { status: 200, body: { data: page.orders, next_cursor: page.nextPosition === undefined ? null : encodeCursor(page.nextPosition) } };
+      const page = await repository.page(db, {
+        limit: query.limit ?? 20,
+        before: decodeCursor(query.cursor),
+        status: query.status,
+        customerId: query.customer_id,
+      });
+      return {
+        status: 200,
+        body: { data: page.orders, next_cursor: page.nextPosition === undefined ? null : encodeCursor(page.nextPosition) },
+      };
     },
 
     async createOrder({ body, headers }, c) {

@@ -8,7 +8,11 @@ import { createOrdersService, type OrdersService, type OrdersServiceDeps } from 
 
 const cases = await backendCases();
 const CUSTOMER = 'cus_ordertest1';
-const post = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+const post = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+});
 const order = (lines: { sku: string; quantity: number }[], customer_id = CUSTOMER) => ({ customer_id, lines });
 
 describe.each(cases)('orders.v1 on $name', (backend) => {
@@ -45,8 +49,15 @@ describe.each(cases)('orders.v1 on $name', (backend) => {
     inventory = await createInventoryService({ db: inventoryDb, bus: env.bus, onError });
     db = await env.openDatabase('orders');
     orders = await makeOrders();
-    for (const [sku, available] of [['TEA-ORD', 100], ['MUG-ORD', 1]] as const) {
-      await inventory.app.request(`/stock/${sku}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ available }) });
+    for (const [sku, available] of [
+      ['TEA-ORD', 100],
+      ['MUG-ORD', 1],
+    ] as const) {
+      await inventory.app.request(`/stock/${sku}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ available }),
+      });
     }
   });
   afterAll(async () => {
@@ -55,10 +66,19 @@ describe.each(cases)('orders.v1 on $name', (backend) => {
 
   const call = async (path: string, init?: RequestInit, app = orders.app) => {
     const res = await app.request(path, init);
-    return { status: res.status, type: res.headers.get('content-type'), location: res.headers.get('location'), body: (await res.json()) as Record<string, unknown> };
+    return {
+      status: res.status,
+      type: res.headers.get('content-type'),
+      location: res.headers.get('location'),
+      body: (await res.json()) as Record<string, unknown>,
+    };
   };
-  const reservation = async (orderId: string) => ((await (await inventory.app.request(`/reservations/${orderId}`)).json()) as { status?: string }).status;
-  const eventTypes = async (orderId: string) => (await db.query<{ event_type: string }>("SELECT event_type FROM outbox WHERE envelope->>'subject' = $1 ORDER BY seq", [orderId])).rows.map((r) => r.event_type);
+  const reservation = async (orderId: string) =>
+    ((await (await inventory.app.request(`/reservations/${orderId}`)).json()) as { status?: string }).status;
+  const eventTypes = async (orderId: string) =>
+    (
+      await db.query<{ event_type: string }>("SELECT event_type FROM outbox WHERE envelope->>'subject' = $1 ORDER BY seq", [orderId])
+    ).rows.map((r) => r.event_type);
 
   it.skipIf(backend.skip)('places a confirmed order: 201, Location, stock reserved, order.placed then order.confirmed', async () => {
     const res = await call('/orders', post(order([{ sku: 'TEA-ORD', quantity: 2 }])));
@@ -74,7 +94,10 @@ describe.each(cases)('orders.v1 on $name', (backend) => {
     const res = await call('/orders', post(order([{ sku: 'MUG-ORD', quantity: 2 }])));
     expect(res.status).toBe(409);
     expect(res.type).toBe('application/problem+json');
-    expect(res.body).toMatchObject({ type: 'https://concord.dev/problems/insufficient-stock', errors: [{ pointer: '/body/lines/0/quantity' }] });
+    expect(res.body).toMatchObject({
+      type: 'https://concord.dev/problems/insufficient-stock',
+      errors: [{ pointer: '/body/lines/0/quantity' }],
+    });
     const rejected = await call(res.body.instance as string);
     expect(rejected.body).toMatchObject({ status: 'rejected', rejection_reason: expect.stringContaining('MUG-ORD') });
     expect(await eventTypes(rejected.body.id as string)).toEqual(['order.placed']);
@@ -82,7 +105,15 @@ describe.each(cases)('orders.v1 on $name', (backend) => {
 
   it.skipIf(backend.skip)('answers unknown SKUs and customers with 422 and pointers, storing nothing', async () => {
     const before = ((await call('/orders?limit=100')).body.data as unknown[]).length;
-    const sku = await call('/orders', post(order([{ sku: 'TEA-ORD', quantity: 1 }, { sku: 'NO-SUCH-SKU', quantity: 1 }])));
+    const sku = await call(
+      '/orders',
+      post(
+        order([
+          { sku: 'TEA-ORD', quantity: 1 },
+          { sku: 'NO-SUCH-SKU', quantity: 1 },
+        ]),
+      ),
+    );
     expect(sku).toMatchObject({ status: 422, body: { errors: [{ pointer: '/body/lines/1/sku' }] } });
     const customer = await call('/orders', post(order([{ sku: 'TEA-ORD', quantity: 1 }], 'cus_nobody000')));
     expect(customer).toMatchObject({ status: 422, body: { errors: [{ pointer: '/body/customer_id' }] } });
@@ -98,24 +129,29 @@ describe.each(cases)('orders.v1 on $name', (backend) => {
     expect(header).toMatchObject({ status: 400, body: { errors: [{ pointer: '/headers/idempotency-key' }] } });
   });
 
-  it.skipIf(backend.skip)('replays an Idempotency-Key: same body -> same response and no second order or reservation; other body -> 422', async () => {
-    const key = `key-${env.runId}`;
-    const body = order([{ sku: 'TEA-ORD', quantity: 1 }]);
-    const calls = reserveCalls;
-    const first = await call('/orders', post(body, { 'Idempotency-Key': key }));
-    const second = await call('/orders', post({ lines: body.lines, customer_id: body.customer_id }, { 'Idempotency-Key': key }));
-    expect(first.status).toBe(201);
-    expect(second).toEqual(first);
-    expect(reserveCalls - calls).toBe(1);
-    const mine = ((await call(`/orders?customer_id=${CUSTOMER}&limit=100`)).body.data as { id: string }[]).filter((o) => o.id === first.body.id);
-    expect(mine).toHaveLength(1);
-    const other = await call('/orders', post(order([{ sku: 'TEA-ORD', quantity: 2 }]), { 'Idempotency-Key': key }));
-    expect(other).toMatchObject({ status: 422, body: { type: 'https://concord.dev/problems/idempotency-key-reused' } });
-    const rejectedKey = `${key}-409`;
-    const rejected = await call('/orders', post(order([{ sku: 'MUG-ORD', quantity: 5 }]), { 'Idempotency-Key': rejectedKey }));
-    expect(rejected.status).toBe(409);
-    expect(await call('/orders', post(order([{ sku: 'MUG-ORD', quantity: 5 }]), { 'Idempotency-Key': rejectedKey }))).toEqual(rejected);
-  });
+  it.skipIf(backend.skip)(
+    'replays an Idempotency-Key: same body -> same response and no second order or reservation; other body -> 422',
+    async () => {
+      const key = `key-${env.runId}`;
+      const body = order([{ sku: 'TEA-ORD', quantity: 1 }]);
+      const calls = reserveCalls;
+      const first = await call('/orders', post(body, { 'Idempotency-Key': key }));
+      const second = await call('/orders', post({ lines: body.lines, customer_id: body.customer_id }, { 'Idempotency-Key': key }));
+      expect(first.status).toBe(201);
+      expect(second).toEqual(first);
+      expect(reserveCalls - calls).toBe(1);
+      const mine = ((await call(`/orders?customer_id=${CUSTOMER}&limit=100`)).body.data as { id: string }[]).filter(
+        (o) => o.id === first.body.id,
+      );
+      expect(mine).toHaveLength(1);
+      const other = await call('/orders', post(order([{ sku: 'TEA-ORD', quantity: 2 }]), { 'Idempotency-Key': key }));
+      expect(other).toMatchObject({ status: 422, body: { type: 'https://concord.dev/problems/idempotency-key-reused' } });
+      const rejectedKey = `${key}-409`;
+      const rejected = await call('/orders', post(order([{ sku: 'MUG-ORD', quantity: 5 }]), { 'Idempotency-Key': rejectedKey }));
+      expect(rejected.status).toBe(409);
+      expect(await call('/orders', post(order([{ sku: 'MUG-ORD', quantity: 5 }]), { 'Idempotency-Key': rejectedKey }))).toEqual(rejected);
+    },
+  );
 
   it.skipIf(backend.skip)('places one order for concurrent requests with one Idempotency-Key, holding stock for it alone', async () => {
     const key = `race-${env.runId}`;
@@ -138,7 +174,7 @@ describe.each(cases)('orders.v1 on $name', (backend) => {
     expect((await call('/orders/ord_00000000zzzz/cancel', { method: 'POST' })).status).toBe(404);
   });
 
-  it.skipIf(backend.skip)('answers 503 (not 500, not the client\'s fault) when inventory times out or cannot be reached', async () => {
+  it.skipIf(backend.skip)("answers 503 (not 500, not the client's fault) when inventory times out or cannot be reached", async () => {
     const released: string[] = [];
     const hanging = await makeOrders({
       inventory: {
@@ -175,7 +211,10 @@ describe.each(cases)('orders.v1 on $name', (backend) => {
     expect(res).toMatchObject({ status: 500, type: 'application/problem+json' });
     expect(JSON.stringify(res.body)).not.toContain('disk full');
     expect(await reservation(placedId)).toBe('released');
-    const released = await inventoryDb.query<{ reason: string }>("SELECT envelope->'data'->>'reason' AS reason FROM outbox WHERE event_type = 'inventory.released' AND envelope->>'subject' = $1", [placedId]);
+    const released = await inventoryDb.query<{ reason: string }>(
+      "SELECT envelope->'data'->>'reason' AS reason FROM outbox WHERE event_type = 'inventory.released' AND envelope->>'subject' = $1",
+      [placedId],
+    );
     expect(released.rows).toEqual([{ reason: 'order_write_failed' }]);
     expect(faults.slice(faultCount).map((f) => f.where)).toEqual(['orders.http']);
     expect((await call(`/orders/${placedId}`)).status).toBe(404);

@@ -42,13 +42,22 @@ export async function createOrdersService(deps: OrdersServiceDeps): Promise<Orde
   const outbox = createOutbox({ service: 'orders', schema: deps.db.schema, clock, ids });
   const inventory = isReservations(deps.inventory)
     ? deps.inventory
-    : createInventoryReservations(createInventoryV1Client({ baseUrl: deps.inventory.url, ...(deps.inventory.fetch ? { fetch: deps.inventory.fetch } : {}) }), { timeoutMs: deps.inventory.timeoutMs });
+    : createInventoryReservations(
+        createInventoryV1Client({ baseUrl: deps.inventory.url, ...(deps.inventory.fetch ? { fetch: deps.inventory.fetch } : {}) }),
+        { timeoutMs: deps.inventory.timeoutMs },
+      );
   const placeOrder = createPlaceOrder({ db: deps.db, repository, outbox, inventory, customers: deps.customers, clock, ids, onError });
-  const relay = createOutboxRelay({ db: deps.db, bus: deps.bus, pollIntervalMs: deps.relayPollIntervalMs, onError: (err) => onError(err, 'orders.relay') });
+  const relay = createOutboxRelay({
+    db: deps.db,
+    bus: deps.bus,
+    pollIntervalMs: deps.relayPollIntervalMs,
+    onError: (err) => onError(err, 'orders.relay'),
+  });
   const app = createServiceApp((err) => onError(err, 'orders.http'), deps.db);
   registerOrdersV1(app, createOrdersHandlers({ db: deps.db, repository, outbox, clock, placeOrder }), {
     responseValidation: deps.responseValidation ?? 'report',
-    onResponseMismatch: (operationId, status, errors) => onError(new Error(`${operationId} ${status} breaks the contract: ${JSON.stringify(errors)}`), 'orders.contract'),
+    onResponseMismatch: (operationId, status, errors) =>
+      onError(new Error(`${operationId} ${status} breaks the contract: ${JSON.stringify(errors)}`), 'orders.contract'),
   });
   return { app, start: () => relay.start(), stop: () => relay.stop() };
 }

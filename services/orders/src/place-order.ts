@@ -39,10 +39,18 @@ export function createPlaceOrder(deps: PlaceOrderDeps) {
   const { db, repository, outbox, inventory, clock, ids } = deps;
 
   async function compensate(orderId: string): Promise<void> {
-    if (!(await inventory.release(orderId))) deps.onError(new Error(`Compensating release of ${orderId} failed; its stock stays reserved until released by hand`), 'orders.compensation');
+    if (!(await inventory.release(orderId)))
+      deps.onError(
+        new Error(`Compensating release of ${orderId} failed; its stock stays reserved until released by hand`),
+        'orders.compensation',
+      );
   }
 
-  return async function placeOrder(body: OrderCreate, idempotencyKey: string | undefined, traceparent: string | undefined): Promise<PlaceOrderResult> {
+  return async function placeOrder(
+    body: OrderCreate,
+    idempotencyKey: string | undefined,
+    traceparent: string | undefined,
+  ): Promise<PlaceOrderResult> {
     const requestHash = requestFingerprint(body);
     if (idempotencyKey !== undefined) {
       const seen = await repository.findByIdempotencyKey(db, idempotencyKey);
@@ -59,7 +67,16 @@ export function createPlaceOrder(deps: PlaceOrderDeps) {
     }
 
     const now = clock.now().toISOString();
-    const placed: Order = { id: ids.prefixed('ord'), customer_id: body.customer_id, status: 'pending', lines: body.lines, rejection_reason: null, created_at: now, updated_at: now, cancelled_at: null };
+    const placed: Order = {
+      id: ids.prefixed('ord'),
+      customer_id: body.customer_id,
+      status: 'pending',
+      lines: body.lines,
+      rejection_reason: null,
+      created_at: now,
+      updated_at: now,
+      cancelled_at: null,
+    };
     const outcome = await inventory.reserve(placed.id, body.lines).catch(async (err: unknown) => {
       if (!(err instanceof InventoryUnavailableError)) throw err;
       // A timeout does not say whether the reservation happened; release in case it did.
@@ -69,8 +86,12 @@ export function createPlaceOrder(deps: PlaceOrderDeps) {
     if (outcome.kind === 'unknown-sku') throw orderProblems.unknownSku(outcome.detail, outcome.errors);
 
     const rejected = outcome.kind === 'insufficient-stock';
-    const order: Order = rejected ? { ...placed, status: 'rejected', rejection_reason: outcome.detail } : { ...placed, status: 'confirmed' };
-    const response: PlaceOrderResult = rejected ? { status: 409, body: orderProblems.insufficientStock(order.id, outcome.detail, outcome.errors) } : { status: 201, body: order };
+    const order: Order = rejected
+      ? { ...placed, status: 'rejected', rejection_reason: outcome.detail }
+      : { ...placed, status: 'confirmed' };
+    const response: PlaceOrderResult = rejected
+      ? { status: 409, body: orderProblems.insufficientStock(order.id, outcome.detail, outcome.errors) }
+      : { status: 201, body: order };
     const record = idempotencyKey === undefined ? undefined : { key: idempotencyKey, requestHash, response };
     try {
       await db.transaction(async (tx) => {

@@ -16,10 +16,24 @@ describe('startServices on the embedded defaults', () => {
     }
     const json = { 'content-type': 'application/json' };
     await fetch(`${stack.urls.inventory}/stock/TEA-STACK`, { method: 'PUT', headers: json, body: JSON.stringify({ available: 2 }) });
-    const customer = (await (await fetch(`${stack.urls.customers}/customers`, { method: 'POST', headers: json, body: JSON.stringify({ given_name: 'S', family_name: 'T', email: 'stack@x.example' }) })).json()) as { id: string };
-    const order = await fetch(`${stack.urls.orders}/orders`, { method: 'POST', headers: json, body: JSON.stringify({ customer_id: customer.id, lines: [{ sku: 'TEA-STACK', quantity: 2 }] }) });
+    const customer = (await (
+      await fetch(`${stack.urls.customers}/customers`, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ given_name: 'S', family_name: 'T', email: 'stack@x.example' }),
+      })
+    ).json()) as { id: string };
+    const order = await fetch(`${stack.urls.orders}/orders`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ customer_id: customer.id, lines: [{ sku: 'TEA-STACK', quantity: 2 }] }),
+    });
     expect(order.status).toBe(201);
-    const unknownCustomer = await fetch(`${stack.urls.orders}/orders`, { method: 'POST', headers: json, body: JSON.stringify({ customer_id: 'cus_nobody0000', lines: [{ sku: 'TEA-STACK', quantity: 1 }] }) });
+    const unknownCustomer = await fetch(`${stack.urls.orders}/orders`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ customer_id: 'cus_nobody0000', lines: [{ sku: 'TEA-STACK', quantity: 1 }] }),
+    });
     expect(unknownCustomer.status).toBe(422);
   });
 

@@ -64,7 +64,14 @@ export async function startServices(options: StartServicesOptions = {}): Promise
     owned.length = 0;
   };
   try {
-    const bus = options.bus ?? (await openBus({ url: options.natsUrl, stream: options.stream, subjectPrefix: options.subjectPrefix, onHandlerError: (err) => (options.onError ?? defaultOnError)(err, 'bus.handler') }));
+    const bus =
+      options.bus ??
+      (await openBus({
+        url: options.natsUrl,
+        stream: options.stream,
+        subjectPrefix: options.subjectPrefix,
+        onHandlerError: (err) => (options.onError ?? defaultOnError)(err, 'bus.handler'),
+      }));
     if (!options.bus) owned.push(() => bus.close());
     let host: PgliteHost | undefined;
     const open = async (service: ServiceName): Promise<Database> => {
@@ -82,9 +89,24 @@ export async function startServices(options: StartServicesOptions = {}): Promise
       }
       return host.database(schema);
     };
-    const common = { bus, clock: options.clock, ids: options.ids, responseValidation: options.responseValidation, relayPollIntervalMs: options.relayPollIntervalMs, onError: options.onError };
-    const databases = { inventory: await open('inventory'), customers: await open('customers'), orders: await open('orders'), webhooks: await open('webhooks') };
-    const serve = async (name: ServiceName, service: { app: Parameters<typeof serveHttp>[0]; start(): Promise<void>; stop(): Promise<void> }): Promise<HttpServerHandle> => {
+    const common = {
+      bus,
+      clock: options.clock,
+      ids: options.ids,
+      responseValidation: options.responseValidation,
+      relayPollIntervalMs: options.relayPollIntervalMs,
+      onError: options.onError,
+    };
+    const databases = {
+      inventory: await open('inventory'),
+      customers: await open('customers'),
+      orders: await open('orders'),
+      webhooks: await open('webhooks'),
+    };
+    const serve = async (
+      name: ServiceName,
+      service: { app: Parameters<typeof serveHttp>[0]; start(): Promise<void>; stop(): Promise<void> },
+    ): Promise<HttpServerHandle> => {
       await service.start();
       owned.push(() => service.stop());
       const server = await serveHttp(service.app, { port: options.ports?.[name] ?? 0, hostname: options.hostname });

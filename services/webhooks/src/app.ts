@@ -36,7 +36,8 @@ export function buildWebhooksApp(deps: WebhooksAppDeps): Hono {
   api.use('/webhooks/*', requirePartner);
   registerWebhooksV1(api, createWebhooksHandlers(deps), {
     responseValidation: deps.responseValidation ?? 'report',
-    onResponseMismatch: (operationId, status, errors) => deps.onUnexpected?.(new Error(`${operationId} ${status} breaks the contract: ${JSON.stringify(errors)}`)),
+    onResponseMismatch: (operationId, status, errors) =>
+      deps.onUnexpected?.(new Error(`${operationId} ${status} breaks the contract: ${JSON.stringify(errors)}`)),
   });
   app.route('/', api);
   return app;

@@ -56,7 +56,8 @@ export function loadWebhooksConfig(env: NodeJS.ProcessEnv = process.env): Webhoo
     port: integer(env, 'WEBHOOKS_PORT', integer(env, 'PORT', 4004)),
     host: env.HOST ?? '0.0.0.0',
     production: env.NODE_ENV === 'production',
-    blockPrivateNetworks: env.NODE_ENV === 'production' ? env.WEBHOOKS_ALLOW_PRIVATE_NETWORKS !== '1' : env.WEBHOOKS_BLOCK_PRIVATE_NETWORKS === '1',
+    blockPrivateNetworks:
+      env.NODE_ENV === 'production' ? env.WEBHOOKS_ALLOW_PRIVATE_NETWORKS !== '1' : env.WEBHOOKS_BLOCK_PRIVATE_NETWORKS === '1',
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: env.WEBHOOKS_DATA_DIR || undefined,
     dbSchema: env.WEBHOOKS_DB_SCHEMA || undefined,

@@ -4,7 +4,9 @@ import { startWebhooksService } from './service.ts';
 /** Process entry: `npm start -w @concord/service-webhooks` (port 4004). */
 const config = loadWebhooksConfig();
 const service = await startWebhooksService(config);
-console.log(`webhooks listening on ${service.url} (store: ${config.databaseUrl ? 'PostgreSQL' : 'embedded'}, bus: ${config.natsUrl ? 'NATS JetStream' : 'in-process'}, dispatcher: ${config.dispatcher ? 'on' : 'off'})`);
+console.log(
+  `webhooks listening on ${service.url} (store: ${config.databaseUrl ? 'PostgreSQL' : 'embedded'}, bus: ${config.natsUrl ? 'NATS JetStream' : 'in-process'}, dispatcher: ${config.dispatcher ? 'on' : 'off'})`,
+);
 
 let stopping = false;
 async function shutdown(signal: string) {

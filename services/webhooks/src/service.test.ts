@@ -20,7 +20,7 @@ async function receiver(...args: Parameters<typeof startReceiver>) {
 
 function verify(secret: string, id: string, ts: string, body: string, header: string): boolean {
   const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
-  const expected = 'v1,' + createHmac('sha256', key).update(`${id}.${ts}.${body}`).digest('base64');
+  const expected = `v1,${createHmac('sha256', key).update(`${id}.${ts}.${body}`).digest('base64')}`;
   return header.split(' ').includes(expected);
 }
 
@@ -35,7 +35,10 @@ describe('webhooks API', () => {
 
   it('validates event types against the public events and the URL scheme', async () => {
     hooks = await startTestWebhooks();
-    const res = await hooks.api('POST', '/webhooks/subscriptions', { url: 'http://partner.example/h', event_types: ['order.placed', 'inventory.reserved', 'order.shipped'] });
+    const res = await hooks.api('POST', '/webhooks/subscriptions', {
+      url: 'http://partner.example/h',
+      event_types: ['order.placed', 'inventory.reserved', 'order.shipped'],
+    });
     expect(res.status).toBe(422);
     expect(res.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['/body/url', '/body/event_types/1', '/body/event_types/2']);
     const bad = await hooks.api('POST', '/webhooks/subscriptions', { url: 'https://partner.example/h', event_types: [] });
@@ -54,7 +57,11 @@ describe('webhooks API', () => {
 
   it('creates (secret once), lists, gets, pauses, resumes and deletes, scoped by partner', async () => {
     hooks = await startTestWebhooks();
-    const created = await hooks.api('POST', '/webhooks/subscriptions', { url: 'https://partner.example/h', event_types: ['order.placed'], description: 'x' });
+    const created = await hooks.api('POST', '/webhooks/subscriptions', {
+      url: 'https://partner.example/h',
+      event_types: ['order.placed'],
+      description: 'x',
+    });
     expect(created.status).toBe(201);
     expect(created.body.secret).toMatch(/^whsec_/);
     expect(created.headers.get('location')).toBe(`/webhooks/subscriptions/${created.body.id}`);
@@ -64,7 +71,8 @@ describe('webhooks API', () => {
     expect(got.body.status).toBe('active');
     expect((await hooks.api('GET', `/webhooks/subscriptions/${id}`, undefined, 'partner-b')).status).toBe(404);
     expect((await hooks.api('GET', '/webhooks/subscriptions', undefined, 'partner-b')).body.data).toEqual([]);
-    for (let i = 0; i < 2; i++) await hooks.api('POST', '/webhooks/subscriptions', { url: 'https://partner.example/h' + i, event_types: ['order.placed'] });
+    for (let i = 0; i < 2; i++)
+      await hooks.api('POST', '/webhooks/subscriptions', { url: `https://partner.example/h${i}`, event_types: ['order.placed'] });
     const page1 = await hooks.api('GET', '/webhooks/subscriptions?limit=2');
     expect(page1.body.data).toHaveLength(2);
     const page2 = await hooks.api('GET', `/webhooks/subscriptions?limit=2&cursor=${page1.body.next_cursor}`);
@@ -91,8 +99,12 @@ describe('webhook dispatcher (embedded defaults)', () => {
     expect(hook.headers['content-type']).toMatch(/^application\/cloudevents\+json/);
     expect(JSON.parse(hook.body)).toEqual(event);
     expect(Math.abs(Number(hook.headers['webhook-timestamp']) - Date.now() / 1000)).toBeLessThan(5);
-    expect(verify(sub.secret, event.id, String(hook.headers['webhook-timestamp']), hook.body, String(hook.headers['webhook-signature']))).toBe(true);
-    await expect.poll(async () => (await hooks!.api('GET', `/webhooks/subscriptions/${sub.id}/deliveries`)).body.data[0]?.status).toBe('succeeded');
+    expect(
+      verify(sub.secret, event.id, String(hook.headers['webhook-timestamp']), hook.body, String(hook.headers['webhook-signature'])),
+    ).toBe(true);
+    await expect
+      .poll(async () => (await hooks!.api('GET', `/webhooks/subscriptions/${sub.id}/deliveries`)).body.data[0]?.status)
+      .toBe('succeeded');
   });
 
   it('does not deliver non-public events or other types', async () => {
@@ -120,7 +132,9 @@ describe('webhook dispatcher (embedded defaults)', () => {
     const ts = String(hook.headers['webhook-timestamp']);
     expect(verify(rotated.body.secret, event.id, ts, hook.body, sigs[0]!)).toBe(true);
     expect(verify(sub.secret, event.id, ts, hook.body, sigs[1]!)).toBe(true);
-    expect((await hooks.api('GET', `/webhooks/subscriptions/${sub.id}`)).body.previous_secret_expires_at).toBe(rotated.body.previous_secret_expires_at);
+    expect((await hooks.api('GET', `/webhooks/subscriptions/${sub.id}`)).body.previous_secret_expires_at).toBe(
+      rotated.body.previous_secret_expires_at,
+    );
   });
 
   it('retries 5xx, 429 (honouring Retry-After) and timeouts with the same webhook-id, and records the attempts', async () => {
@@ -140,7 +154,9 @@ describe('webhook dispatcher (embedded defaults)', () => {
     expect(new Set(r.received.map((h) => h.headers['webhook-id']))).toEqual(new Set([event.id]));
     expect(r.received[2]!.at - r.received[1]!.at).toBeGreaterThanOrEqual(950);
     let deliveries: any;
-    await expect.poll(async () => (deliveries = (await hooks!.api('GET', `/webhooks/subscriptions/${sub.id}/deliveries`)).body.data)[0]?.status).toBe('succeeded');
+    await expect
+      .poll(async () => (deliveries = (await hooks!.api('GET', `/webhooks/subscriptions/${sub.id}/deliveries`)).body.data)[0]?.status)
+      .toBe('succeeded');
     const attempts = (await hooks.api('GET', `/webhooks/subscriptions/${sub.id}/deliveries/${deliveries[0].id}/attempts`)).body.data;
     expect(attempts.map((a: { outcome: string }) => a.outcome)).toEqual(['failed', 'failed', 'timeout', 'succeeded']);
     expect(attempts.map((a: { status_code: number | null }) => a.status_code)).toEqual([503, 429, null, 204]);
@@ -161,11 +177,15 @@ describe('webhook dispatcher (embedded defaults)', () => {
   });
 
   it('disables an endpoint that keeps failing for the configured time', async () => {
-    hooks = await startTestWebhooks({ config: { disableAfterMs: 300, retry: { scheduleMs: [0, 100, 100, 100, 100, 100, 100, 100, 100], jitter: 0, maxRetryAfterMs: 1000 } } });
+    hooks = await startTestWebhooks({
+      config: { disableAfterMs: 300, retry: { scheduleMs: [0, 100, 100, 100, 100, 100, 100, 100, 100], jitter: 0, maxRetryAfterMs: 1000 } },
+    });
     const r = await receiver(() => ({ status: 500 }));
     const sub = (await hooks.api('POST', '/webhooks/subscriptions', { url: r.url, event_types: ['order.placed'] })).body;
     await hooks.publish(ORDER_PLACED_SUBJECT, orderPlacedEvent());
-    await expect.poll(async () => (await hooks!.api('GET', `/webhooks/subscriptions/${sub.id}`)).body.status, { timeout: 5000 }).toBe('disabled');
+    await expect
+      .poll(async () => (await hooks!.api('GET', `/webhooks/subscriptions/${sub.id}`)).body.status, { timeout: 5000 })
+      .toBe('disabled');
     const got = (await hooks.api('GET', `/webhooks/subscriptions/${sub.id}`)).body;
     expect(got.disabled_reason).toMatch(/failed since .* last error: The endpoint answered 500/);
     expect(got.failing_since).not.toBeNull();
@@ -206,7 +226,13 @@ describe('webhook dispatcher (embedded defaults)', () => {
       .poll(async () => await (await hooks!.service.app.request('/metrics')).text())
       .toMatch(/concord_webhooks_deliveries_total\{outcome="succeeded"\} 1/);
     const text = await (await hooks.service.app.request('/metrics')).text();
-    for (const name of ['concord_webhooks_attempts_total', 'concord_webhooks_delivery_latency_seconds_bucket', 'concord_webhooks_consumer_lag_seconds', 'concord_webhooks_pending_deliveries', 'concord_webhooks_dead_letter_depth']) {
+    for (const name of [
+      'concord_webhooks_attempts_total',
+      'concord_webhooks_delivery_latency_seconds_bucket',
+      'concord_webhooks_consumer_lag_seconds',
+      'concord_webhooks_pending_deliveries',
+      'concord_webhooks_dead_letter_depth',
+    ]) {
       expect(text).toContain(name);
     }
   });

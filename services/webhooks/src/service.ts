@@ -69,7 +69,11 @@ export async function createWebhooksService(deps: WebhooksServiceDeps): Promise<
   const fanOut = createFanOut({
     db,
     clock,
-    onInvalid: (message, reason) => onError(new Error(`event ${message.msgId} on ${message.subject} breaks the contract and is not delivered: ${reason}`), 'webhooks.fan-out'),
+    onInvalid: (message, reason) =>
+      onError(
+        new Error(`event ${message.msgId} on ${message.subject} breaks the contract and is not delivered: ${reason}`),
+        'webhooks.fan-out',
+      ),
     onFannedOut: (deliveries, eventTime) => {
       metrics.consumerLag.set(Math.max(0, (clock.now().getTime() - eventTime.getTime()) / 1000));
       if (deliveries > 0) dispatcher?.wake();
@@ -126,7 +130,14 @@ export interface WebhooksService extends WebhooksSystemApi {
 /** The service as its own process (or a test's): opens what it was not given, serves HTTP, closes in reverse. */
 export async function startWebhooksService(config: WebhooksConfig, options: StartWebhooksOptions = {}): Promise<WebhooksService> {
   const log = options.log ?? ((message: string, err?: unknown) => console.error(`[webhooks] ${message}`, err ?? ''));
-  const db = options.db ?? (await openDatabase({ service: 'webhooks', url: config.databaseUrl, ...(config.dataDir ? { dataDir: config.dataDir } : {}), ...(config.dbSchema ? { schema: config.dbSchema } : {}) }));
+  const db =
+    options.db ??
+    (await openDatabase({
+      service: 'webhooks',
+      url: config.databaseUrl,
+      ...(config.dataDir ? { dataDir: config.dataDir } : {}),
+      ...(config.dbSchema ? { schema: config.dbSchema } : {}),
+    }));
   const bus =
     options.bus ??
     (await openBus({

@@ -38,13 +38,18 @@ describe('pact-vs-contract check', () => {
     reserve.response!.status = 202;
     const [finding] = checker.check(p);
     expect(finding?.operation).toBe('inventory.v1#createReservation');
-    expect(finding?.problems).toEqual(['request /body/priority is not a known field', 'response status 202 is not documented for createReservation']);
+    expect(finding?.problems).toEqual([
+      'request /body/priority is not a known field',
+      'response status 202 is not documented for createReservation',
+    ]);
   });
 
   it('fails a request no operation of the provider serves', () => {
     const p = pact('partner-client-v1-concord-gateway.json');
     interaction(p, 'a v1 request for the stock of a SKU').request!.path = '/v1/warehouses/TEA-EARLGREY-250';
-    expect(checker.check(p)[0]?.problems[0]).toMatch(/^no operation of .*inventory\.v1 \(at \/v1\).* matches GET \/v1\/warehouses\/TEA-EARLGREY-250$/);
+    expect(checker.check(p)[0]?.problems[0]).toMatch(
+      /^no operation of .*inventory\.v1 \(at \/v1\).* matches GET \/v1\/warehouses\/TEA-EARLGREY-250$/,
+    );
   });
 
   it('fails a message with a value or field its AsyncAPI message does not allow', () => {
@@ -54,7 +59,9 @@ describe('pact-vs-contract check', () => {
     content.data.refund = 12;
     const [finding] = checker.check(p);
     expect(finding?.operation).toBe('events.v1#order.cancelled');
-    expect(finding?.problems.join('\n')).toMatch(/message \/data\/status must be[^\n]*[\s\S]*message \/data\/refund is not documented by the contract/);
+    expect(finding?.problems.join('\n')).toMatch(
+      /message \/data\/status must be[^\n]*[\s\S]*message \/data\/refund is not documented by the contract/,
+    );
   });
 });
 
@@ -65,7 +72,13 @@ describe('publishing to a Pact Broker', () => {
 
   it('is not attempted when PACT_BROKER_BASE_URL is unset', async () => {
     const fetch = vi.fn();
-    const result = await runVerification({ pactsDir: dir, runner, env: {}, fetch: fetch as unknown as typeof globalThis.fetch, record: false });
+    const result = await runVerification({
+      pactsDir: dir,
+      runner,
+      env: {},
+      fetch: fetch as unknown as typeof globalThis.fetch,
+      record: false,
+    });
     expect(fetch).not.toHaveBeenCalled();
     expect(result.broker).toBeUndefined();
     expect(runner.verify).toHaveBeenCalledWith(expect.objectContaining({ name: 'orders-inventory.json' }), {});
@@ -73,10 +86,22 @@ describe('publishing to a Pact Broker', () => {
 
   it('publishes pacts and asks the verifier to publish results when it is set', async () => {
     const fetch = vi.fn(async () => new Response('{}', { status: 201 }));
-    const result = await runVerification({ pactsDir: dir, runner, env: { PACT_BROKER_BASE_URL: 'https://broker.example/' }, fetch: fetch as unknown as typeof globalThis.fetch, providerVersion: '1.2.3', record: false });
+    const result = await runVerification({
+      pactsDir: dir,
+      runner,
+      env: { PACT_BROKER_BASE_URL: 'https://broker.example/' },
+      fetch: fetch as unknown as typeof globalThis.fetch,
+      providerVersion: '1.2.3',
+      record: false,
+    });
     expect(result.broker?.baseUrl).toBe('https://broker.example');
-    expect(fetch).toHaveBeenCalledWith('https://broker.example/pacts/provider/inventory/consumer/orders/version/1.2.3', expect.objectContaining({ method: 'PUT' }));
-    expect(runner.verify).toHaveBeenLastCalledWith(expect.anything(), { publish: { brokerUrl: 'https://broker.example', providerVersion: '1.2.3' } });
+    expect(fetch).toHaveBeenCalledWith(
+      'https://broker.example/pacts/provider/inventory/consumer/orders/version/1.2.3',
+      expect.objectContaining({ method: 'PUT' }),
+    );
+    expect(runner.verify).toHaveBeenLastCalledWith(expect.anything(), {
+      publish: { brokerUrl: 'https://broker.example', providerVersion: '1.2.3' },
+    });
     rmSync(dir, { recursive: true, force: true });
   });
 });

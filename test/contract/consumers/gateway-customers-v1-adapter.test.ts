@@ -29,7 +29,10 @@ const v2Customer = () => ({
 async function callV1(url: string, method: string, path: string, body?: unknown, contentType = 'application/json') {
   const gateway = testGateway(customersConfig(url));
   try {
-    const res = await gateway.app.request(path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': contentType } }) });
+    const res = await gateway.app.request(path, {
+      method,
+      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': contentType } }),
+    });
     return { status: res.status, body: (await res.json()) as Record<string, any> };
   } finally {
     await gateway.close();
@@ -57,7 +60,9 @@ describe('gateway customers v1 adapter -> customers', () => {
       .given('a customer exists', { name_prefix: 'Dr', given_name: 'Ada', family_name: 'Lovelace' })
       .uponReceiving('a request for a page of customers, from the v1 adapter')
       .withRequest('GET', '/customers', (b) => b.query({ limit: '10' }))
-      .willRespondWith(200, (b) => b.headers({ 'Content-Type': JSON_TYPE }).jsonBody({ data: eachLike(v2Customer()), next_cursor: nullValue() }))
+      .willRespondWith(200, (b) =>
+        b.headers({ 'Content-Type': JSON_TYPE }).jsonBody({ data: eachLike(v2Customer()), next_cursor: nullValue() }),
+      )
       .executeTest(async (mock) => {
         const res = await callV1(mock.url, 'GET', '/v1/customers?limit=10');
         expect(res.status).toBe(200);
@@ -71,10 +76,14 @@ describe('gateway customers v1 adapter -> customers', () => {
       .given('no customer has the email', { email: 'grace@example.com' })
       .uponReceiving('a registration with a split name, from the v1 adapter')
       .withRequest('POST', '/customers', (b) =>
-        b.headers({ 'Content-Type': JSON_TYPE }).jsonBody({ name_prefix: 'Dr', given_name: 'Grace', family_name: 'Hopper', email: 'grace@example.com' }),
+        b
+          .headers({ 'Content-Type': JSON_TYPE })
+          .jsonBody({ name_prefix: 'Dr', given_name: 'Grace', family_name: 'Hopper', email: 'grace@example.com' }),
       )
       .willRespondWith(201, (b) =>
-        b.headers({ 'Content-Type': JSON_TYPE }).jsonBody({ ...v2Customer(), name_prefix: 'Dr', given_name: 'Grace', family_name: 'Hopper', email: 'grace@example.com' }),
+        b
+          .headers({ 'Content-Type': JSON_TYPE })
+          .jsonBody({ ...v2Customer(), name_prefix: 'Dr', given_name: 'Grace', family_name: 'Hopper', email: 'grace@example.com' }),
       )
       .executeTest(async (mock) => {
         const res = await callV1(mock.url, 'POST', '/v1/customers', { full_name: 'Dr Grace Hopper', email: 'grace@example.com' });
@@ -89,9 +98,13 @@ describe('gateway customers v1 adapter -> customers', () => {
       .given('a customer exists', { name_prefix: 'Dr', given_name: 'Ada', family_name: 'Lovelace' })
       .uponReceiving('a rename as a merge patch, from the v1 adapter')
       .withRequest('PATCH', fromProviderState('/customers/${customerId}', `/customers/${CUSTOMER}`), (b) =>
-        b.headers({ 'Content-Type': 'application/merge-patch+json' }).jsonBody({ name_prefix: null, given_name: 'Ada', family_name: 'King' }),
+        b
+          .headers({ 'Content-Type': 'application/merge-patch+json' })
+          .jsonBody({ name_prefix: null, given_name: 'Ada', family_name: 'King' }),
       )
-      .willRespondWith(200, (b) => b.headers({ 'Content-Type': JSON_TYPE }).jsonBody({ ...v2Customer(), name_prefix: null, given_name: 'Ada', family_name: 'King' }))
+      .willRespondWith(200, (b) =>
+        b.headers({ 'Content-Type': JSON_TYPE }).jsonBody({ ...v2Customer(), name_prefix: null, given_name: 'Ada', family_name: 'King' }),
+      )
       .executeTest(async (mock) => {
         const res = await callV1(mock.url, 'PATCH', `/v1/customers/${CUSTOMER}`, { full_name: 'Ada King' }, 'application/merge-patch+json');
         expect(res.status).toBe(200);

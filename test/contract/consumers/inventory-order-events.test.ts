@@ -29,7 +29,10 @@ afterAll(async () => {
 });
 
 async function call(method: string, path: string, body?: unknown) {
-  const res = await inventory.app.request(path, { method, ...(body ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}) });
+  const res = await inventory.app.request(path, {
+    method,
+    ...(body ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
+  });
   return (await res.json()) as Record<string, any>;
 }
 
@@ -39,14 +42,21 @@ describe('inventory <- orders: order.cancelled', () => {
       .addAsynchronousInteraction()
       .given('a confirmed order was cancelled')
       .expectsToReceive(eventDescription('order.cancelled'), (b) =>
-        b.withJSONContent(envelope('order.cancelled', orderId(), orderData('cancelled', timestamp()))).withMetadata({ subject: eventCatalog['order.cancelled'].channel }),
+        b
+          .withJSONContent(envelope('order.cancelled', orderId(), orderData('cancelled', timestamp())))
+          .withMetadata({ subject: eventCatalog['order.cancelled'].channel }),
       )
       .executeTest(async (message) => {
         const event = message.contents.content as { id: string; data: { id: string; lines: { sku: string; quantity: number }[] } };
         const order = event.data.id;
         for (const line of event.data.lines) await call('PUT', `/stock/${line.sku}`, { available: 100 });
         await call('POST', '/reservations', { order_id: order, lines: event.data.lines });
-        await inventory.onOrderCancelled({ subject: eventCatalog['order.cancelled'].channel, msgId: event.id, envelope: event, deliveryCount: 1 });
+        await inventory.onOrderCancelled({
+          subject: eventCatalog['order.cancelled'].channel,
+          msgId: event.id,
+          envelope: event,
+          deliveryCount: 1,
+        });
         expect(inventory.onOrderCancelled.applied()).toBe(1);
         expect((await call('GET', `/reservations/${order}`)).status).toBe('released');
       });

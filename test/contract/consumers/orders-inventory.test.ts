@@ -21,7 +21,9 @@ describe('orders -> inventory', () => {
       .given('a SKU has stock', { sku: 'TEA-EARLGREY-250', available: 10 })
       .uponReceiving('a reservation for an order whose lines are in stock')
       .withRequest('POST', '/reservations', (b) =>
-        b.headers({ 'Content-Type': JSON_TYPE }).jsonBody({ order_id: orderId(ORDER), lines: eachLike({ sku: sku(), quantity: integer(2) }) }),
+        b
+          .headers({ 'Content-Type': JSON_TYPE })
+          .jsonBody({ order_id: orderId(ORDER), lines: eachLike({ sku: sku(), quantity: integer(2) }) }),
       )
       .willRespondWith(201)
       .executeTest(async (mock) => {
@@ -36,7 +38,9 @@ describe('orders -> inventory', () => {
       .given('a SKU has stock', { sku: 'TEA-EARLGREY-250', available: 1 })
       .uponReceiving('a reservation for more units than are available')
       .withRequest('POST', '/reservations', (b) =>
-        b.headers({ 'Content-Type': JSON_TYPE }).jsonBody({ order_id: orderId(ORDER), lines: eachLike({ sku: sku(), quantity: integer(5) }) }),
+        b
+          .headers({ 'Content-Type': JSON_TYPE })
+          .jsonBody({ order_id: orderId(ORDER), lines: eachLike({ sku: sku(), quantity: integer(5) }) }),
       )
       .willRespondWith(409, (b) => b.headers({ 'Content-Type': PROBLEM_JSON }).jsonBody(problemWithErrors(409)))
       .executeTest(async (mock) => {
@@ -55,7 +59,9 @@ describe('orders -> inventory', () => {
       .given('a SKU does not exist', { sku: 'TEA-NOSUCH-1' })
       .uponReceiving('a reservation for an unknown SKU')
       .withRequest('POST', '/reservations', (b) =>
-        b.headers({ 'Content-Type': JSON_TYPE }).jsonBody({ order_id: orderId(ORDER), lines: eachLike({ sku: sku('TEA-NOSUCH-1'), quantity: integer(1) }) }),
+        b
+          .headers({ 'Content-Type': JSON_TYPE })
+          .jsonBody({ order_id: orderId(ORDER), lines: eachLike({ sku: sku('TEA-NOSUCH-1'), quantity: integer(1) }) }),
       )
       .willRespondWith(422, (b) => b.headers({ 'Content-Type': PROBLEM_JSON }).jsonBody(problemWithErrors(422)))
       .executeTest(async (mock) => {
@@ -69,7 +75,9 @@ describe('orders -> inventory', () => {
       .addInteraction()
       .given('an order has a reservation', { orderId: ORDER, sku: 'TEA-EARLGREY-250', quantity: 2 })
       .uponReceiving('the release of an existing reservation')
-      .withRequest('POST', MatchersV3.regex('^/reservations/ord_[0-9A-Za-z]{8,32}/release$', `/reservations/${ORDER}/release`), (b) => b.query({ reason: 'order_write_failed' }))
+      .withRequest('POST', MatchersV3.regex('^/reservations/ord_[0-9A-Za-z]{8,32}/release$', `/reservations/${ORDER}/release`), (b) =>
+        b.query({ reason: 'order_write_failed' }),
+      )
       .willRespondWith(200)
       .executeTest(async (mock) => {
         expect(await reservations(mock.url).release(ORDER)).toBe(true);

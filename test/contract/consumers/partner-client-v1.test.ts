@@ -25,7 +25,11 @@ describe('partner client (v1) -> gateway', () => {
       .given('a customer exists', { full_name: 'Ada Lovelace' })
       .uponReceiving('a v1 request for a customer')
       .withRequest('GET', fromProviderState('/v1/customers/${customerId}', `/v1/customers/${CUSTOMER}`), (b) => b.headers(AUTH))
-      .willRespondWith(200, (b) => b.headers({ 'Content-Type': JSON_TYPE }).jsonBody({ id: customerId(CUSTOMER), full_name: like('Ada Lovelace'), email: like('ada@example.com') }))
+      .willRespondWith(200, (b) =>
+        b
+          .headers({ 'Content-Type': JSON_TYPE })
+          .jsonBody({ id: customerId(CUSTOMER), full_name: like('Ada Lovelace'), email: like('ada@example.com') }),
+      )
       .executeTest(async (mock) => {
         const client = createCustomersV1Client({ baseUrl: `${mock.url}/v1`, headers });
         const { data } = await client.GET('/customers/{customerId}', { params: { path: { customerId: CUSTOMER } } });
@@ -41,12 +45,18 @@ describe('partner client (v1) -> gateway', () => {
       .given('a SKU has stock', { sku: 'TEA-EARLGREY-250', available: 10 })
       .uponReceiving('a v1 order for SKUs in stock')
       .withRequest('POST', '/v1/orders', (b) =>
-        b.headers({ ...AUTH, 'Content-Type': JSON_TYPE }).jsonBody({ customer_id: fromProviderState('${customerId}', CUSTOMER), lines: eachLike({ sku: sku(), quantity: integer(2) }) }),
+        b
+          .headers({ ...AUTH, 'Content-Type': JSON_TYPE })
+          .jsonBody({ customer_id: fromProviderState('${customerId}', CUSTOMER), lines: eachLike({ sku: sku(), quantity: integer(2) }) }),
       )
-      .willRespondWith(201, (b) => b.headers({ 'Content-Type': JSON_TYPE }).jsonBody({ id: orderId(ORDER), status: regex('^(pending|confirmed)$', 'confirmed') }))
+      .willRespondWith(201, (b) =>
+        b.headers({ 'Content-Type': JSON_TYPE }).jsonBody({ id: orderId(ORDER), status: regex('^(pending|confirmed)$', 'confirmed') }),
+      )
       .executeTest(async (mock) => {
         const client = createOrdersV1Client({ baseUrl: `${mock.url}/v1`, headers });
-        const { data, response } = await client.POST('/orders', { body: { customer_id: CUSTOMER, lines: [{ sku: 'TEA-EARLGREY-250', quantity: 2 }] } });
+        const { data, response } = await client.POST('/orders', {
+          body: { customer_id: CUSTOMER, lines: [{ sku: 'TEA-EARLGREY-250', quantity: 2 }] },
+        });
         expect(response.status).toBe(201);
         expect(data?.id).toMatch(/^ord_/);
         expect(data?.status).toBe('confirmed');

@@ -18,12 +18,18 @@ describe('partner client (v2) -> gateway', () => {
       .given('no customer has the email', { email: 'grace.hopper@example.com' })
       .uponReceiving('a v2 request to register a customer')
       .withRequest('POST', '/v2/customers', (b) =>
-        b.headers({ ...AUTH, 'Content-Type': JSON_TYPE }).jsonBody({ given_name: 'Grace', family_name: 'Hopper', email: 'grace.hopper@example.com' }),
+        b
+          .headers({ ...AUTH, 'Content-Type': JSON_TYPE })
+          .jsonBody({ given_name: 'Grace', family_name: 'Hopper', email: 'grace.hopper@example.com' }),
       )
-      .willRespondWith(201, (b) => b.headers({ 'Content-Type': JSON_TYPE }).jsonBody({ id: customerId(CUSTOMER), given_name: 'Grace', family_name: 'Hopper' }))
+      .willRespondWith(201, (b) =>
+        b.headers({ 'Content-Type': JSON_TYPE }).jsonBody({ id: customerId(CUSTOMER), given_name: 'Grace', family_name: 'Hopper' }),
+      )
       .executeTest(async (mock) => {
         const client = createCustomersV2Client({ baseUrl: `${mock.url}/v2`, headers });
-        const { data, response } = await client.POST('/customers', { body: { given_name: 'Grace', family_name: 'Hopper', email: 'grace.hopper@example.com' } });
+        const { data, response } = await client.POST('/customers', {
+          body: { given_name: 'Grace', family_name: 'Hopper', email: 'grace.hopper@example.com' },
+        });
         expect(response.status).toBe(201);
         expect(data?.id).toMatch(/^cus_/);
       });
@@ -36,7 +42,9 @@ describe('partner client (v2) -> gateway', () => {
       .uponReceiving('a v2 request for a customer')
       .withRequest('GET', fromProviderState('/v2/customers/${customerId}', `/v2/customers/${CUSTOMER}`), (b) => b.headers(AUTH))
       .willRespondWith(200, (b) =>
-        b.headers({ 'Content-Type': JSON_TYPE }).jsonBody({ id: customerId(CUSTOMER), given_name: like('Ada'), family_name: like('Lovelace'), email: like('ada@example.com') }),
+        b
+          .headers({ 'Content-Type': JSON_TYPE })
+          .jsonBody({ id: customerId(CUSTOMER), given_name: like('Ada'), family_name: like('Lovelace'), email: like('ada@example.com') }),
       )
       .executeTest(async (mock) => {
         const client = createCustomersV2Client({ baseUrl: `${mock.url}/v2`, headers });
@@ -52,7 +60,9 @@ describe('partner client (v2) -> gateway', () => {
       .uponReceiving('a v2 search for customers by email')
       .withRequest('GET', '/v2/customers', (b) => b.headers(AUTH).query({ email: 'ada.lovelace@example.com', limit: '10' }))
       .willRespondWith(200, (b) =>
-        b.headers({ 'Content-Type': JSON_TYPE }).jsonBody({ data: eachLike({ id: customerId(CUSTOMER), email: 'ada.lovelace@example.com' }), next_cursor: null }),
+        b
+          .headers({ 'Content-Type': JSON_TYPE })
+          .jsonBody({ data: eachLike({ id: customerId(CUSTOMER), email: 'ada.lovelace@example.com' }), next_cursor: null }),
       )
       .executeTest(async (mock) => {
         const client = createCustomersV2Client({ baseUrl: `${mock.url}/v2`, headers });

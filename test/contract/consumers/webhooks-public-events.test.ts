@@ -23,7 +23,10 @@ afterAll(async () => {
 
 describe('webhook dispatcher <- every public event', () => {
   it('covers exactly the events the contract marks public', () => {
-    const publicNames = Object.entries(eventCatalog).filter(([, e]) => e.public).map(([name]) => name).sort();
+    const publicNames = Object.entries(eventCatalog)
+      .filter(([, e]) => e.public)
+      .map(([name]) => name)
+      .sort();
     expect(PUBLIC_EVENTS.map((e) => e.type).sort()).toEqual(publicNames);
   });
 
@@ -32,17 +35,26 @@ describe('webhook dispatcher <- every public event', () => {
       await pacts[event.provider]
         .addAsynchronousInteraction()
         .given(event.state)
-        .expectsToReceive(eventDescription(event.type), (b) => b.withJSONContent(event.content()).withMetadata({ subject: eventCatalog[event.type].channel }))
+        .expectsToReceive(eventDescription(event.type), (b) =>
+          b.withJSONContent(event.content()).withMetadata({ subject: eventCatalog[event.type].channel }),
+        )
         .executeTest(async (message) => {
           const envelope = message.contents.content as { id: string };
           const partner = `partner-${event.type.replace('.', '-')}`;
-          const sub = await hooks.api('POST', '/webhooks/subscriptions', { url: 'https://partner.example/hooks', event_types: [event.type] }, partner);
+          const sub = await hooks.api(
+            'POST',
+            '/webhooks/subscriptions',
+            { url: 'https://partner.example/hooks', event_types: [event.type] },
+            partner,
+          );
           expect(sub.status).toBe(201);
           const invalid: string[] = [];
           const fanOut = createFanOut({ db: hooks.db, clock: { now: () => new Date() }, onInvalid: (_m, reason) => invalid.push(reason) });
           await fanOut({ subject: eventCatalog[event.type].channel, msgId: envelope.id, envelope, deliveryCount: 1 });
           expect(invalid).toEqual([]);
-          const { rows } = await hooks.db.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_deliveries WHERE message_id = $1', [envelope.id]);
+          const { rows } = await hooks.db.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_deliveries WHERE message_id = $1', [
+            envelope.id,
+          ]);
           expect(rows[0]?.n).toBe(1);
           await hooks.db.query('DELETE FROM webhook_deliveries');
           await hooks.db.query('DELETE FROM processed_events');

@@ -10,7 +10,10 @@ import { callApi, latestOutboxEvent, startSystemApis, uniqueEmail } from './syst
 export const customersProvider: ProviderDefinition = {
   name: 'customers',
   async start(options = {}) {
-    const apis = await startSystemApis(['customers'], options.dropResponseField ? { dropResponseField: { service: 'customers', field: options.dropResponseField } } : {});
+    const apis = await startSystemApis(
+      ['customers'],
+      options.dropResponseField ? { dropResponseField: { service: 'customers', field: options.dropResponseField } } : {},
+    );
     const customers = apis.customers!;
     const reset = async () => {
       await customers.db.query('DELETE FROM customers');

@@ -22,16 +22,32 @@ const CONFIG_FILE = fileURLToPath(new URL('../../../gateway/gateway.config.yaml'
 export const gatewayProvider: ProviderDefinition = {
   name: 'concord-gateway',
   async start(options = {}) {
-    const apis = await startSystemApis(['orders'], options.dropResponseField ? { dropResponseField: { service: 'customers', field: options.dropResponseField } } : {});
+    const apis = await startSystemApis(
+      ['orders'],
+      options.dropResponseField ? { dropResponseField: { service: 'customers', field: options.dropResponseField } } : {},
+    );
     const closers: (() => Promise<void>)[] = [() => apis.close()];
     const close = async () => {
       for (const c of closers.reverse()) await c().catch(() => {});
     };
     try {
       const all = { customers: apis.customers!, inventory: apis.inventory!, orders: apis.orders! };
-      const env = parseProcessEnv(Object.fromEntries(Object.entries({ customers: all.customers.url, orders: all.orders.url, inventory: all.inventory.url }).map(([n, url]) => [upstreamEnvName(n), url])));
+      const env = parseProcessEnv(
+        Object.fromEntries(
+          Object.entries({ customers: all.customers.url, orders: all.orders.url, inventory: all.inventory.url }).map(([n, url]) => [
+            upstreamEnvName(n),
+            url,
+          ]),
+        ),
+      );
       const config = parseConfig(readFileSync(CONFIG_FILE, 'utf8'), CONFIG_FILE, env);
-      const gateway = buildGateway(config, { env, logger: pino({ level: 'silent' }), metrics: new Registry(), now: Date.now, fetch: globalThis.fetch });
+      const gateway = buildGateway(config, {
+        env,
+        logger: pino({ level: 'silent' }),
+        metrics: new Registry(),
+        now: Date.now,
+        fetch: globalThis.fetch,
+      });
       closers.push(() => gateway.close());
       const server = await serveHttp(gateway.app, { port: 0 });
       closers.push(() => server.close());

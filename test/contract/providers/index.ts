@@ -18,7 +18,11 @@ export function createProviderRunner(variant: ProviderStartOptions = {}): Provid
     async verify(pact, options) {
       const definition = PROVIDERS[pact.provider];
       if (!definition) throw new Error(`no provider named ${pact.provider}`);
-      return verifyPactFile(pact.file, definition, { consumer: pact.consumer, ...variant, ...(options.publish ? { publish: options.publish } : {}) });
+      return verifyPactFile(pact.file, definition, {
+        consumer: pact.consumer,
+        ...variant,
+        ...(options.publish ? { publish: options.publish } : {}),
+      });
     },
   };
 }

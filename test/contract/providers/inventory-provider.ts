@@ -5,7 +5,10 @@ import { callApi, startSystemApis } from './system-apis.ts';
 export const inventoryProvider: ProviderDefinition = {
   name: 'inventory',
   async start(options = {}) {
-    const apis = await startSystemApis(['inventory'], options.dropResponseField ? { dropResponseField: { service: 'inventory', field: options.dropResponseField } } : {});
+    const apis = await startSystemApis(
+      ['inventory'],
+      options.dropResponseField ? { dropResponseField: { service: 'inventory', field: options.dropResponseField } } : {},
+    );
     const inventory = apis.inventory!;
     // Interactions share one provider; each state leaves the store as it found it.
     const reset = async () => {

@@ -25,7 +25,10 @@ export const ordersProvider: ProviderDefinition = {
         },
       },
       messageProviders: Object.fromEntries(
-        (['order.placed', 'order.confirmed', 'order.cancelled'] as const).map((type) => [eventDescription(type), () => latestOutboxEvent(all.orders, type)]),
+        (['order.placed', 'order.confirmed', 'order.cancelled'] as const).map((type) => [
+          eventDescription(type),
+          () => latestOutboxEvent(all.orders, type),
+        ]),
       ),
       close: () => apis.close(),
     };

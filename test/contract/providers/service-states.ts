@@ -27,10 +27,20 @@ export async function setStock(inventory: RunningApi<unknown>, sku: string, avai
 }
 
 /** A confirmed order (a customer, stock for it, the order placed through the orders API). */
-export async function placeOrder(apis: { customers: RunningApi<unknown>; inventory: RunningApi<unknown>; orders: RunningApi<unknown> }): Promise<{ orderId: string; customerId: string }> {
+export async function placeOrder(apis: {
+  customers: RunningApi<unknown>;
+  inventory: RunningApi<unknown>;
+  orders: RunningApi<unknown>;
+}): Promise<{ orderId: string; customerId: string }> {
   const customerId = await createCustomer(apis.customers);
   await setStock(apis.inventory, 'TEA-EARLGREY-250', 50);
-  const order = await callApi<{ id: string; status: string }>(apis.orders, 'POST', '/orders', { customer_id: customerId, lines: [{ sku: 'TEA-EARLGREY-250', quantity: 2 }] }, [201]);
+  const order = await callApi<{ id: string; status: string }>(
+    apis.orders,
+    'POST',
+    '/orders',
+    { customer_id: customerId, lines: [{ sku: 'TEA-EARLGREY-250', quantity: 2 }] },
+    [201],
+  );
   if (order.status !== 'confirmed') throw new Error(`provider state: the order is ${order.status}, not confirmed`);
   return { orderId: order.id, customerId };
 }

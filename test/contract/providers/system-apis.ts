@@ -72,7 +72,11 @@ export async function startSystemApis(names: readonly Name[], options: SystemApi
     closers.push(() => db.close());
     return db;
   };
-  const serve = async <S extends { app: Hono; start(): Promise<void>; stop(): Promise<void> }>(name: string, db: Database, service: S): Promise<RunningApi<S>> => {
+  const serve = async <S extends { app: Hono; start(): Promise<void>; stop(): Promise<void> }>(
+    name: string,
+    db: Database,
+    service: S,
+  ): Promise<RunningApi<S>> => {
     await service.start();
     closers.push(() => service.stop());
     const drop = options.dropResponseField?.service === name ? options.dropResponseField.field : undefined;
@@ -112,7 +116,13 @@ export async function startSystemApis(names: readonly Name[], options: SystemApi
 }
 
 /** Calls a service's own API (as a state handler sets data up) and fails loudly on an unexpected status. */
-export async function callApi<T = Record<string, unknown>>(api: RunningApi<unknown>, method: string, path: string, body?: unknown, expected: number[] = [200, 201]): Promise<T> {
+export async function callApi<T = Record<string, unknown>>(
+  api: RunningApi<unknown>,
+  method: string,
+  path: string,
+  body?: unknown,
+  expected: number[] = [200, 201],
+): Promise<T> {
   const res = await api.app.request(path, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
@@ -128,14 +138,20 @@ export async function callApi<T = Record<string, unknown>>(api: RunningApi<unkno
  * the bus subject the relay publishes it on as the message's `subject` metadata (Pact's message
  * metadata convention for providers).
  */
-export async function latestOutboxEvent(api: RunningApi<unknown>, type: string): Promise<{ __pactMessageMetadata: { subject: string }; message: unknown }> {
+export async function latestOutboxEvent(
+  api: RunningApi<unknown>,
+  type: string,
+): Promise<{ __pactMessageMetadata: { subject: string }; message: unknown }> {
   const { rows } = await api.db.query<{ envelope: Record<string, unknown> | string; bus_subject: string }>(
     'SELECT envelope, bus_subject FROM outbox WHERE event_type = $1 ORDER BY seq DESC LIMIT 1',
     [type],
   );
   const row = rows[0];
   if (!row) throw new Error(`${api.name} wrote no ${type} event to its outbox`);
-  return { __pactMessageMetadata: { subject: row.bus_subject }, message: typeof row.envelope === 'string' ? JSON.parse(row.envelope) : row.envelope };
+  return {
+    __pactMessageMetadata: { subject: row.bus_subject },
+    message: typeof row.envelope === 'string' ? JSON.parse(row.envelope) : row.envelope,
+  };
 }
 
 let counter = 0;

@@ -27,7 +27,11 @@ export interface VerifyPactOptions extends ProviderStartOptions {
  * stopped afterwards. Pact's verifier replays each interaction after its state handlers ran; the
  * JSON it returns is turned into failures that each name the interaction and the mismatch.
  */
-export async function verifyPactFile(file: string, definition: ProviderDefinition, options: VerifyPactOptions): Promise<ProviderVerification> {
+export async function verifyPactFile(
+  file: string,
+  definition: ProviderDefinition,
+  options: VerifyPactOptions,
+): Promise<ProviderVerification> {
   const started = await definition.start(options);
   try {
     const headers = started.requestHeaders?.() ?? {};
@@ -43,7 +47,12 @@ export async function verifyPactFile(file: string, definition: ProviderDefinitio
       }) as VerifierOptions['requestFilter'],
       logLevel: PACT_LOG_LEVEL,
       ...(options.publish
-        ? { publishVerificationResult: true, providerVersion: options.publish.providerVersion, pactBrokerUrl: options.publish.brokerUrl, ...(options.publish.branch ? { providerVersionBranch: options.publish.branch } : {}) }
+        ? {
+            publishVerificationResult: true,
+            providerVersion: options.publish.providerVersion,
+            pactBrokerUrl: options.publish.brokerUrl,
+            ...(options.publish.branch ? { providerVersionBranch: options.publish.branch } : {}),
+          }
         : {}),
     });
     let raw: string;
@@ -90,5 +99,8 @@ export function parseFailures(raw: string): InteractionFailure[] {
   } catch {
     return [];
   }
-  return (json.errors ?? []).map((e) => ({ interaction: interactionName(e.interaction ?? '(unknown interaction)'), mismatch: describeMismatch(e.mismatch) }));
+  return (json.errors ?? []).map((e) => ({
+    interaction: interactionName(e.interaction ?? '(unknown interaction)'),
+    mismatch: describeMismatch(e.mismatch),
+  }));
 }

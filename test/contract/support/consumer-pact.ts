@@ -22,7 +22,8 @@ export function consumerPact(consumer: string, provider: string): PactV4 {
 }
 
 function normalisePact(pact: { interactions?: { description?: string; providerStates?: unknown }[] }) {
-  const key = (i: { description?: string; providerStates?: unknown }) => `${i.description ?? ''}\u0000${JSON.stringify(i.providerStates ?? [])}`;
+  const key = (i: { description?: string; providerStates?: unknown }) =>
+    `${i.description ?? ''}\u0000${JSON.stringify(i.providerStates ?? [])}`;
   pact.interactions?.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   return pact;
 }

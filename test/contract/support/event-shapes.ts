@@ -47,14 +47,34 @@ export function customerData() {
 
 /** Every public event, the provider that publishes it, the state it needs and its envelope. */
 export const PUBLIC_EVENTS = [
-  { type: 'customer.created', provider: 'customers', state: 'a customer was registered', content: () => envelope('customer.created', customerId(), customerData()) },
+  {
+    type: 'customer.created',
+    provider: 'customers',
+    state: 'a customer was registered',
+    content: () => envelope('customer.created', customerId(), customerData()),
+  },
   {
     type: 'customer.updated',
     provider: 'customers',
     state: 'a customer changed their email',
     content: () => envelope('customer.updated', customerId(), { customer: customerData(), changed_fields: eachLike('email') }),
   },
-  { type: 'order.placed', provider: 'orders', state: 'an order was placed for SKUs in stock', content: () => envelope('order.placed', orderId(), orderData('pending')) },
-  { type: 'order.confirmed', provider: 'orders', state: 'an order was placed for SKUs in stock', content: () => envelope('order.confirmed', orderId(), orderData('confirmed')) },
-  { type: 'order.cancelled', provider: 'orders', state: 'a confirmed order was cancelled', content: () => envelope('order.cancelled', orderId(), orderData('cancelled', timestamp())) },
+  {
+    type: 'order.placed',
+    provider: 'orders',
+    state: 'an order was placed for SKUs in stock',
+    content: () => envelope('order.placed', orderId(), orderData('pending')),
+  },
+  {
+    type: 'order.confirmed',
+    provider: 'orders',
+    state: 'an order was placed for SKUs in stock',
+    content: () => envelope('order.confirmed', orderId(), orderData('confirmed')),
+  },
+  {
+    type: 'order.cancelled',
+    provider: 'orders',
+    state: 'a confirmed order was cancelled',
+    content: () => envelope('order.cancelled', orderId(), orderData('cancelled', timestamp())),
+  },
 ] as const;

@@ -37,7 +37,9 @@ describe('verification fails when a pair breaks', () => {
     const dir = copyOfPact();
     const file = join(dir, PACT);
     const pact = JSON.parse(readFileSync(file, 'utf8'));
-    const interaction = pact.interactions.find((i: { description: string }) => i.description === 'a reservation for more units than are available');
+    const interaction = pact.interactions.find(
+      (i: { description: string }) => i.description === 'a reservation for more units than are available',
+    );
     interaction.response.body.content.retry_at = 'tomorrow';
     writeFileSync(file, JSON.stringify(pact, null, 2));
 
@@ -45,9 +47,13 @@ describe('verification fails when a pair breaks', () => {
     expect(ok).toBe(false);
     expect(records[0]?.verification).toBe('failed');
     const failures = records[0]!.failures.join('\n');
-    expect(failures).toMatch(/verification: orders -> inventory: "a reservation for more units than are available \(given a SKU has stock\)": .*retry_at/);
+    expect(failures).toMatch(
+      /verification: orders -> inventory: "a reservation for more units than are available \(given a SKU has stock\)": .*retry_at/,
+    );
     // The contract never promised it either.
-    expect(failures).toMatch(/contract check: .*"a reservation for more units than are available" \(inventory\.v1#createReservation\): response \/body\/retry_at is not documented/);
+    expect(failures).toMatch(
+      /contract check: .*"a reservation for more units than are available" \(inventory\.v1#createReservation\): response \/body\/retry_at is not documented/,
+    );
 
     const gate = canIDeploy(dir);
     expect(gate.status).toBe(1);
@@ -58,7 +64,9 @@ describe('verification fails when a pair breaks', () => {
     const dir = copyOfPact();
     const { records } = await runVerification({ pactsDir: dir, runner: createProviderRunner({ dropResponseField: 'errors' }), env: {} });
     expect(records[0]?.verification).toBe('failed');
-    expect(records[0]!.failures.join('\n')).toMatch(/"a reservation for an unknown SKU \(given a SKU does not exist\)": BodyMismatch at \$: Actual map is missing the following keys: errors/);
+    expect(records[0]!.failures.join('\n')).toMatch(
+      /"a reservation for an unknown SKU \(given a SKU does not exist\)": BodyMismatch at \$: Actual map is missing the following keys: errors/,
+    );
     expect(canIDeploy(dir).status).toBe(1);
   });
 

@@ -10,7 +10,9 @@ import { PACTS_DIR } from '../support/pacts-dir.ts';
  * pact-vs-contract check; the results are recorded per pact, which is what `concord can-i-deploy`
  * (run after vitest by `npm test`) reads. One pact at a time: each starts its own provider.
  */
-const pacts = readdirSync(PACTS_DIR).filter((name) => name.endsWith('.json') && name !== RESULTS_FILE).sort();
+const pacts = readdirSync(PACTS_DIR)
+  .filter((name) => name.endsWith('.json') && name !== RESULTS_FILE)
+  .sort();
 
 describe('provider verification of pacts/', () => {
   it('has a pact for every pair', () => {

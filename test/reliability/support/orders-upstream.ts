@@ -30,7 +30,16 @@ export interface OrdersUpstream {
 
 function order(id: string, body: { customer_id: string; lines: { sku: string; quantity: number }[] }) {
   const now = new Date().toISOString();
-  return { id, customer_id: body.customer_id, status: 'confirmed', lines: body.lines, rejection_reason: null, created_at: now, updated_at: now, cancelled_at: null };
+  return {
+    id,
+    customer_id: body.customer_id,
+    status: 'confirmed',
+    lines: body.lines,
+    rejection_reason: null,
+    created_at: now,
+    updated_at: now,
+    cancelled_at: null,
+  };
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {

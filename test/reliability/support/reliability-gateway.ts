@@ -58,7 +58,12 @@ export function reliabilityGateway(options: ReliabilityOptions): ReliabilityGate
 
 export const ORDER = { customer_id: 'cus_4f9a2b7c1d8e', lines: [{ sku: 'TEA-EARLGREY-250', quantity: 2 }] };
 
-export function postOrder(gateway: ReliabilityGateway, body: unknown, key?: string, headers: Record<string, string> = {}): Promise<Response> {
+export function postOrder(
+  gateway: ReliabilityGateway,
+  body: unknown,
+  key?: string,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return gateway.request('/v1/orders', {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}), ...headers },

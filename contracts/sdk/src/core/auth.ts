@@ -100,7 +100,11 @@ export class ClientCredentialsTokenProvider implements AccessTokenProvider {
       limits,
     );
     const body = response.body as { access_token?: unknown; token_type?: unknown; expires_in?: unknown } | undefined;
-    if (!body || typeof body.access_token !== 'string' || (typeof body.token_type === 'string' && body.token_type.toLowerCase() !== 'bearer')) {
+    if (
+      !body ||
+      typeof body.access_token !== 'string' ||
+      (typeof body.token_type === 'string' && body.token_type.toLowerCase() !== 'bearer')
+    ) {
       throw apiErrorFor({
         status: 502,
         problem: toProblem(502, 'Invalid token response', 'The token endpoint answered without a bearer access_token'),

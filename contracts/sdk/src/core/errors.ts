@@ -139,7 +139,10 @@ export class ConcordServerError extends ConcordApiError {
 /** No HTTP answer at all: the connection was refused, reset, or dropped before a response. */
 export class ConcordConnectionError extends ConcordError {
   readonly code = 'CONNECTION_FAILED' as const;
-  constructor(readonly operation: string, options: { cause?: unknown }) {
+  constructor(
+    readonly operation: string,
+    options: { cause?: unknown },
+  ) {
     super(`${operation}: connection failed${describeCause(options.cause)}`, options);
   }
 }
@@ -159,7 +162,10 @@ export class ConcordTimeoutError extends ConcordError {
 
 export class ConcordAbortError extends ConcordError {
   readonly code = 'ABORTED' as const;
-  constructor(readonly operation: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly operation: string,
+    options?: { cause?: unknown },
+  ) {
     super(`${operation}: aborted by the caller`, options);
   }
 }
@@ -190,10 +196,21 @@ export function toProblem(status: number, statusText: string, body: unknown): Pr
   if (body && typeof body === 'object' && !Array.isArray(body)) {
     const b = body as Record<string, unknown>;
     if (typeof b.title === 'string' || typeof b.type === 'string') {
-      return { ...b, type: typeof b.type === 'string' ? b.type : 'about:blank', title: typeof b.title === 'string' ? b.title : statusText, status } as Problem;
+      return {
+        ...b,
+        type: typeof b.type === 'string' ? b.type : 'about:blank',
+        title: typeof b.title === 'string' ? b.title : statusText,
+        status,
+      } as Problem;
     }
     if (typeof b.error === 'string') {
-      return { type: 'about:blank', title: b.error, status, ...(typeof b.error_description === 'string' ? { detail: b.error_description } : {}), error: b.error };
+      return {
+        type: 'about:blank',
+        title: b.error,
+        status,
+        ...(typeof b.error_description === 'string' ? { detail: b.error_description } : {}),
+        error: b.error,
+      };
     }
   }
   const detail = typeof body === 'string' && body.length > 0 ? body.slice(0, 500) : undefined;

@@ -144,13 +144,22 @@ export class HttpEngine {
     if (remaining <= 0) throw new ConcordTimeoutError(request.operation, 'deadline', limits.deadlineMs);
     const kind: 'attempt' | 'deadline' = limits.timeoutMs <= remaining ? 'attempt' : 'deadline';
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new ConcordTimeoutError(request.operation, kind, kind === 'attempt' ? limits.timeoutMs : limits.deadlineMs)), Math.min(limits.timeoutMs, remaining));
+    const timer = setTimeout(
+      () => controller.abort(new ConcordTimeoutError(request.operation, kind, kind === 'attempt' ? limits.timeoutMs : limits.deadlineMs)),
+      Math.min(limits.timeoutMs, remaining),
+    );
     const onCallerAbort = () => controller.abort(new ConcordAbortError(request.operation, { cause: limits.signal?.reason }));
     if (limits.signal?.aborted) onCallerAbort();
     else limits.signal?.addEventListener('abort', onCallerAbort, { once: true });
 
     const sentAt = runtime.now();
-    this.hook('onRequest', { operation: request.operation, method: request.method, url: request.url, attempt, headers: redacted(request.headers) });
+    this.hook('onRequest', {
+      operation: request.operation,
+      method: request.method,
+      url: request.url,
+      attempt,
+      headers: redacted(request.headers),
+    });
     try {
       const response = await runtime.fetch(request.url, {
         method: request.method,
@@ -160,7 +169,11 @@ export class HttpEngine {
         redirect: 'follow',
       });
       const text = await response.text();
-      const result: EngineResponse = { status: response.status, headers: response.headers, body: parseBody(text, response.headers.get('content-type')) };
+      const result: EngineResponse = {
+        status: response.status,
+        headers: response.headers,
+        body: parseBody(text, response.headers.get('content-type')),
+      };
       this.hook('onResponse', {
         operation: request.operation,
         method: request.method,

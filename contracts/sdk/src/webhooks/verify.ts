@@ -54,7 +54,8 @@ export async function verifyWebhook(options: VerifyWebhookOptions): Promise<Publ
   if (!id || !timestamp || !signatures) {
     throw new WebhookVerificationError('missing_headers', 'webhook-id, webhook-timestamp and webhook-signature are required');
   }
-  if (!/^\d{1,15}$/.test(timestamp)) throw new WebhookVerificationError('invalid_timestamp', `webhook-timestamp ${JSON.stringify(timestamp)} is not a Unix time in seconds`);
+  if (!/^\d{1,15}$/.test(timestamp))
+    throw new WebhookVerificationError('invalid_timestamp', `webhook-timestamp ${JSON.stringify(timestamp)} is not a Unix time in seconds`);
   const tolerance = options.toleranceSeconds ?? 300;
   const nowSeconds = Math.floor((options.now ?? Date.now)() / 1000);
   if (Math.abs(nowSeconds - Number(timestamp)) > tolerance) {
@@ -84,9 +85,14 @@ export async function verifyWebhook(options: VerifyWebhookOptions): Promise<Publ
   } catch {
     throw new WebhookVerificationError('invalid_payload', 'the payload is not JSON');
   }
-  if (!isCloudEvent(event)) throw new WebhookVerificationError('invalid_payload', 'the payload is not a CloudEvent 1.0 (specversion, id, type, source)');
+  if (!isCloudEvent(event))
+    throw new WebhookVerificationError('invalid_payload', 'the payload is not a CloudEvent 1.0 (specversion, id, type, source)');
   if (!(publicEventNames as readonly string[]).includes(event.type)) {
-    throw new WebhookVerificationError('unknown_event_type', `event type ${event.type} is newer than this SDK; acknowledge it and upgrade`, event);
+    throw new WebhookVerificationError(
+      'unknown_event_type',
+      `event type ${event.type} is newer than this SDK; acknowledge it and upgrade`,
+      event,
+    );
   }
   return event as PublicEvent;
 }
@@ -105,7 +111,13 @@ function secretBytes(secret: string): Uint8Array {
 }
 
 async function hmacSha256(key: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
-  const cryptoKey = await globalThis.crypto.subtle.importKey('raw', key as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const cryptoKey = await globalThis.crypto.subtle.importKey(
+    'raw',
+    key as Uint8Array<ArrayBuffer>,
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
   return new Uint8Array(await globalThis.crypto.subtle.sign('HMAC', cryptoKey, data as Uint8Array<ArrayBuffer>));
 }
 

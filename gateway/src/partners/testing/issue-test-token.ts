@@ -32,7 +32,8 @@ export async function issueTestToken(target: string | Requester, options: TestTo
   };
   const res = typeof target === 'string' ? await fetch(new URL('/oauth/token', target), init) : await target.request('/oauth/token', init);
   const json = (await res.json()) as { access_token?: string; error?: string; error_description?: string };
-  if (res.status !== 200 || !json.access_token) throw new Error(`token request failed: ${res.status} ${json.error ?? ''} ${json.error_description ?? ''}`);
+  if (res.status !== 200 || !json.access_token)
+    throw new Error(`token request failed: ${res.status} ${json.error ?? ''} ${json.error_description ?? ''}`);
   return json.access_token;
 }
 

@@ -17,7 +17,9 @@ import { createGatewaySecurity, type GatewaySecurity } from '../security.ts';
  * rate limit -> a handler echoing the principal, and an onError writing problem+json the way the
  * real app does. The real pipeline is covered by the e2e suites through buildGateway.
  */
-export function testRoute(init: Partial<CompiledRoute> & Pick<CompiledRoute, 'operationId' | 'method' | 'publicPathTemplate'>): CompiledRoute {
+export function testRoute(
+  init: Partial<CompiledRoute> & Pick<CompiledRoute, 'operationId' | 'method' | 'publicPathTemplate'>,
+): CompiledRoute {
   const scopes = init.scopes ?? [];
   return {
     contract: 'orders.v1',
@@ -26,7 +28,12 @@ export function testRoute(init: Partial<CompiledRoute> & Pick<CompiledRoute, 'op
     pathTemplate: init.publicPathTemplate.replace(/^\/v\d+/, ''),
     upstream: 'orders',
     public: false,
-    operation: { operationId: init.operationId, method: init.method.toLowerCase(), path: init.publicPathTemplate, security: init.public ? undefined : [{ oauth2: scopes }] },
+    operation: {
+      operationId: init.operationId,
+      method: init.method.toLowerCase(),
+      path: init.publicPathTemplate,
+      security: init.public ? undefined : [{ oauth2: scopes }],
+    },
     validator: {},
     ...init,
     scopes,
@@ -36,7 +43,15 @@ export function testRoute(init: Partial<CompiledRoute> & Pick<CompiledRoute, 'op
 export const TEST_ROUTES: CompiledRoute[] = [
   testRoute({ operationId: 'listOrders', method: 'GET', publicPathTemplate: '/v1/orders', scopes: ['orders:read'] }),
   testRoute({ operationId: 'createOrder', method: 'POST', publicPathTemplate: '/v1/orders', scopes: ['orders:write'] }),
-  testRoute({ operationId: 'getStock', method: 'GET', publicPathTemplate: '/v1/stock', scopes: ['inventory:read'], api: 'inventory', contract: 'inventory.v1', upstream: 'inventory' }),
+  testRoute({
+    operationId: 'getStock',
+    method: 'GET',
+    publicPathTemplate: '/v1/stock',
+    scopes: ['inventory:read'],
+    api: 'inventory',
+    contract: 'inventory.v1',
+    upstream: 'inventory',
+  }),
   testRoute({ operationId: 'getStatus', method: 'GET', publicPathTemplate: '/v1/status', public: true }),
 ];
 
@@ -50,7 +65,14 @@ export interface SecurityTestGateway {
 
 export function buildSecurityTestGateway(
   input: SecurityConfigInput,
-  options: { redis?: Redis; env?: Record<string, string | undefined>; now?: () => number; routes?: CompiledRoute[]; logLevel?: string; deps?: GatewayDeps } = {},
+  options: {
+    redis?: Redis;
+    env?: Record<string, string | undefined>;
+    now?: () => number;
+    routes?: CompiledRoute[];
+    logLevel?: string;
+    deps?: GatewayDeps;
+  } = {},
 ): SecurityTestGateway {
   const routes = options.routes ?? TEST_ROUTES;
   const metrics = options.deps?.metrics ?? new Registry();
@@ -76,11 +98,21 @@ export function buildSecurityTestGateway(
   app.all('*', (c) => c.json({ operationId: c.get('route').operationId, clientId: c.get('principal')?.clientId ?? null }));
   app.onError((err, c) => {
     if (err instanceof GatewayError) {
-      const body = { type: problemType(PROBLEM_SLUGS[err.code]), title: err.title ?? err.code, status: err.status, detail: err.message, ...err.extensions };
+      const body = {
+        type: problemType(PROBLEM_SLUGS[err.code]),
+        title: err.title ?? err.code,
+        status: err.status,
+        detail: err.message,
+        ...err.extensions,
+      };
       return c.body(JSON.stringify(body), err.status as 400, { ...err.headers, 'content-type': 'application/problem+json' });
     }
     deps.logger.error({ err }, 'unexpected error');
-    return c.body(JSON.stringify({ type: problemType('internal'), title: 'Internal Server Error', status: 500, detail: 'unexpected' }), 500, { 'content-type': 'application/problem+json' });
+    return c.body(
+      JSON.stringify({ type: problemType('internal'), title: 'Internal Server Error', status: 500, detail: 'unexpected' }),
+      500,
+      { 'content-type': 'application/problem+json' },
+    );
   });
   return { app, security, metrics, deps };
 }

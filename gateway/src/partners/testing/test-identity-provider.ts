@@ -50,7 +50,9 @@ interface KeyEntry {
   published: boolean;
 }
 
-export async function startTestIdentityProvider(options: { issuer?: string; audience?: string; alg?: 'ES256' | 'RS256' } = {}): Promise<TestIdentityProvider> {
+export async function startTestIdentityProvider(
+  options: { issuer?: string; audience?: string; alg?: 'ES256' | 'RS256' } = {},
+): Promise<TestIdentityProvider> {
   const alg = options.alg ?? 'ES256';
   const keys: KeyEntry[] = [];
   let down = false;

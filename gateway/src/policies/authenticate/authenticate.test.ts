@@ -31,7 +31,14 @@ describe('authenticate (external identity provider)', () => {
   beforeAll(async () => {
     idp = await startTestIdentityProvider();
     gw = buildSecurityTestGateway({
-      auth: { jwksUrl: idp.jwksUrl, issuer: idp.issuer, audience: idp.audience, clockToleranceSeconds: 5, maxTokenBytes: 2048, jwks: { refreshIntervalMs: 150, cooldownMs: 100, timeoutMs: 500 } },
+      auth: {
+        jwksUrl: idp.jwksUrl,
+        issuer: idp.issuer,
+        audience: idp.audience,
+        clockToleranceSeconds: 5,
+        maxTokenBytes: 2048,
+        jwks: { refreshIntervalMs: 150, cooldownMs: 100, timeoutMs: 500 },
+      },
       partners: [{ clientId: 'acme', name: 'Acme', plan: 'gold', apis: ['orders'], scopes: ['orders:read', 'orders:write'] }],
       plans: { gold: { rateLimit: { points: 10_000, windowSeconds: 60 } } },
       demo: { enabled: false },
@@ -55,12 +62,18 @@ describe('authenticate (external identity provider)', () => {
     expect(((await res.json()) as { type: string }).type).toBe('https://concord.dev/problems/unauthenticated');
   });
 
-  it('refuses an expired token', async () => expectInvalid(await idp.sign({ client_id: 'acme' }, { expiresIn: -60 }), 'expired', /expired/));
-  it('refuses a token that is not yet valid', async () => expectInvalid(await idp.sign({ client_id: 'acme' }, { notBefore: 120 }), 'not_yet_valid', /not yet valid/));
-  it('refuses a token from another issuer', async () => expectInvalid(await idp.sign({ client_id: 'acme' }, { issuer: 'https://evil.example' }), 'wrong_issuer', /issuer/));
-  it('refuses a token for another audience', async () => expectInvalid(await idp.sign({ client_id: 'acme' }, { audience: 'urn:other' }), 'wrong_audience', /audience|aud/));
-  it('refuses a token issued in the future', async () => expectInvalid(await idp.sign({ client_id: 'acme' }, { issuedAt: Math.floor(Date.now() / 1000) + 600 }), 'iat_future', /future/));
-  it('refuses a token without exp', async () => expectInvalid(await idp.sign({ client_id: 'acme' }, { noExpiry: true }), 'no_exp', /expiry/));
+  it('refuses an expired token', async () =>
+    expectInvalid(await idp.sign({ client_id: 'acme' }, { expiresIn: -60 }), 'expired', /expired/));
+  it('refuses a token that is not yet valid', async () =>
+    expectInvalid(await idp.sign({ client_id: 'acme' }, { notBefore: 120 }), 'not_yet_valid', /not yet valid/));
+  it('refuses a token from another issuer', async () =>
+    expectInvalid(await idp.sign({ client_id: 'acme' }, { issuer: 'https://evil.example' }), 'wrong_issuer', /issuer/));
+  it('refuses a token for another audience', async () =>
+    expectInvalid(await idp.sign({ client_id: 'acme' }, { audience: 'urn:other' }), 'wrong_audience', /audience|aud/));
+  it('refuses a token issued in the future', async () =>
+    expectInvalid(await idp.sign({ client_id: 'acme' }, { issuedAt: Math.floor(Date.now() / 1000) + 600 }), 'iat_future', /future/));
+  it('refuses a token without exp', async () =>
+    expectInvalid(await idp.sign({ client_id: 'acme' }, { noExpiry: true }), 'no_exp', /expiry/));
 
   it('refuses alg none', async () => {
     const now = Math.floor(Date.now() / 1000);
@@ -74,7 +87,10 @@ describe('authenticate (external identity provider)', () => {
     for (const secret of [Buffer.from(pem), Buffer.from(JSON.stringify(jwk))]) {
       const token = await new SignJWT({ client_id: 'acme', scope: 'orders:read' })
         .setProtectedHeader({ alg: 'HS256', kid: idp.currentKid })
-        .setIssuer(idp.issuer).setAudience(idp.audience).setIssuedAt().setExpirationTime('5m')
+        .setIssuer(idp.issuer)
+        .setAudience(idp.audience)
+        .setIssuedAt()
+        .setExpirationTime('5m')
         .sign(secret);
       await expectInvalid(token, 'alg_not_allowed', /algorithm/);
     }
@@ -139,7 +155,12 @@ describe('authenticate (external identity provider)', () => {
     idp.setDown(true);
     try {
       // Background refreshes (every 150 ms) fail.
-      for (let i = 0; i < 50 && !/^concord_auth_jwks_stale 1$/m.test(await gw.metrics.getSingleMetricAsString('concord_auth_jwks_stale')); i++) await sleep(100);
+      for (
+        let i = 0;
+        i < 50 && !/^concord_auth_jwks_stale 1$/m.test(await gw.metrics.getSingleMetricAsString('concord_auth_jwks_stale'));
+        i++
+      )
+        await sleep(100);
       expect(await gw.metrics.getSingleMetricAsString('concord_auth_jwks_stale')).toMatch(/^concord_auth_jwks_stale 1$/m);
       const failures = await gw.metrics.getSingleMetricAsString('concord_auth_jwks_refresh_failures_total');
       expect(Number(failures.match(/_total (\d+)/)?.[1])).toBeGreaterThan(0);
@@ -148,13 +169,22 @@ describe('authenticate (external identity provider)', () => {
     } finally {
       idp.setDown(false);
     }
-    for (let i = 0; i < 50 && !/^concord_auth_jwks_stale 0$/m.test(await gw.metrics.getSingleMetricAsString('concord_auth_jwks_stale')); i++) await sleep(100);
+    for (
+      let i = 0;
+      i < 50 && !/^concord_auth_jwks_stale 0$/m.test(await gw.metrics.getSingleMetricAsString('concord_auth_jwks_stale'));
+      i++
+    )
+      await sleep(100);
     expect(await gw.metrics.getSingleMetricAsString('concord_auth_jwks_stale')).toMatch(/^concord_auth_jwks_stale 0$/m);
   });
 
   it('answers 503 (not 401) when a key must be fetched and the provider is down', async () => {
     const fresh = await startTestIdentityProvider();
-    const gw2 = buildSecurityTestGateway({ auth: { jwksUrl: fresh.jwksUrl, issuer: fresh.issuer, audience: fresh.audience }, plans: { p: { rateLimit: { points: 10, windowSeconds: 60 } } }, demo: { enabled: false } });
+    const gw2 = buildSecurityTestGateway({
+      auth: { jwksUrl: fresh.jwksUrl, issuer: fresh.issuer, audience: fresh.audience },
+      plans: { p: { rateLimit: { points: 10, windowSeconds: 60 } } },
+      demo: { enabled: false },
+    });
     fresh.setDown(true);
     try {
       const res = await gw2.app.request('/v1/orders', { headers: { authorization: `Bearer ${await fresh.sign({ client_id: 'x' })}` } });
@@ -168,7 +198,15 @@ describe('authenticate (external identity provider)', () => {
 
   it('keeps serving the cached keys across a rebuild (config reload) while the provider is down', async () => {
     const provider = await startTestIdentityProvider();
-    const config = { auth: { jwksUrl: provider.jwksUrl, issuer: provider.issuer, audience: provider.audience, jwks: { refreshIntervalMs: 100, cooldownMs: 0, timeoutMs: 500 } }, plans: { p: { rateLimit: { points: 100, windowSeconds: 60 } } } };
+    const config = {
+      auth: {
+        jwksUrl: provider.jwksUrl,
+        issuer: provider.issuer,
+        audience: provider.audience,
+        jwks: { refreshIntervalMs: 100, cooldownMs: 0, timeoutMs: 500 },
+      },
+      plans: { p: { rateLimit: { points: 100, windowSeconds: 60 } } },
+    };
     const { auth } = config;
     const input = { auth: { ...auth, unknownClientPlan: 'p' }, plans: config.plans, demo: { enabled: false } };
     const first = buildSecurityTestGateway(input);

@@ -31,13 +31,27 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const toleranceMs = auth.clockToleranceSeconds * 1000;
 
   function toPrincipal(payload: JWTPayload): Principal {
-    const clientId = auth.clientIdClaims.map((claim) => payload[claim]).find((value): value is string => typeof value === 'string' && value.length > 0);
+    const clientId = auth.clientIdClaims
+      .map((claim) => payload[claim])
+      .find((value): value is string => typeof value === 'string' && value.length > 0);
     if (!clientId) throw new InvalidTokenError('no_client', `The token names no client (${auth.clientIdClaims.join(', ')}).`);
     const scopeClaim = payload.scope ?? payload.scp;
-    const scopes = new Set(typeof scopeClaim === 'string' ? scopeClaim.split(' ').filter(Boolean) : Array.isArray(scopeClaim) ? scopeClaim.filter((s): s is string => typeof s === 'string') : []);
+    const scopes = new Set(
+      typeof scopeClaim === 'string'
+        ? scopeClaim.split(' ').filter(Boolean)
+        : Array.isArray(scopeClaim)
+          ? scopeClaim.filter((s): s is string => typeof s === 'string')
+          : [],
+    );
     const partner = partners.get(clientId);
     const plan = partner?.plan ?? options.unknownClientPlan;
-    return { clientId, scopes, ...(plan ? { plan } : {}), ...(payload.exp ? { expiresAt: payload.exp } : {}), ...(partner ? { partner } : {}) };
+    return {
+      clientId,
+      scopes,
+      ...(plan ? { plan } : {}),
+      ...(payload.exp ? { expiresAt: payload.exp } : {}),
+      ...(partner ? { partner } : {}),
+    };
   }
 
   return {
@@ -81,7 +95,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
 /** The one place jose's error codes become HTTP answers. Details name the check, never key material. */
 export function toAuthError(err: unknown): InvalidTokenError | AuthUnavailableError {
   if (err instanceof InvalidTokenError || err instanceof AuthUnavailableError) return err;
-  if (err instanceof errors.JWTExpired) return new InvalidTokenError('expired', `The token has expired (exp ${err.payload.exp ?? '?'}).`, err);
+  if (err instanceof errors.JWTExpired)
+    return new InvalidTokenError('expired', `The token has expired (exp ${err.payload.exp ?? '?'}).`, err);
   if (err instanceof errors.JWTClaimValidationFailed) {
     switch (err.claim) {
       case 'nbf':
@@ -98,12 +113,19 @@ export function toAuthError(err: unknown): InvalidTokenError | AuthUnavailableEr
         return new InvalidTokenError('bad_claim', `The token’s "${err.claim}" claim is not acceptable.`, err);
     }
   }
-  if (err instanceof errors.JOSEAlgNotAllowed) return new InvalidTokenError('alg_not_allowed', 'The token is signed with an algorithm this gateway does not accept.', err);
-  if (err instanceof errors.JWSSignatureVerificationFailed) return new InvalidTokenError('bad_signature', 'The token’s signature does not verify.', err);
+  if (err instanceof errors.JOSEAlgNotAllowed)
+    return new InvalidTokenError('alg_not_allowed', 'The token is signed with an algorithm this gateway does not accept.', err);
+  if (err instanceof errors.JWSSignatureVerificationFailed)
+    return new InvalidTokenError('bad_signature', 'The token’s signature does not verify.', err);
   if (err instanceof errors.JWKSNoMatchingKey || err instanceof errors.JWKSMultipleMatchingKeys) {
     return new InvalidTokenError('unknown_key', 'The token is signed by a key the identity provider does not publish (kid).', err);
   }
-  if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid || (err instanceof errors.JOSEError && err.code === 'ERR_JOSE_GENERIC') || err instanceof TypeError) {
+  if (
+    err instanceof errors.JWKSTimeout ||
+    err instanceof errors.JWKSInvalid ||
+    (err instanceof errors.JOSEError && err.code === 'ERR_JOSE_GENERIC') ||
+    err instanceof TypeError
+  ) {
     // Fetching the key set failed (network, timeout, non-200): not the client's fault.
     return new AuthUnavailableError(err);
   }

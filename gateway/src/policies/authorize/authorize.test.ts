@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSecurityTestGateway, testRoute, TEST_ROUTES, type SecurityTestGateway } from '../../partners/testing/security-test-gateway.ts';
+import {
+  buildSecurityTestGateway,
+  testRoute,
+  TEST_ROUTES,
+  type SecurityTestGateway,
+} from '../../partners/testing/security-test-gateway.ts';
 import { startTestIdentityProvider, type TestIdentityProvider } from '../../partners/testing/test-identity-provider.ts';
 import { assertRoutesSecured, UnsecuredOperationError } from './assert-routes-secured.ts';
 
@@ -33,9 +38,16 @@ describe('authorize', () => {
   it('answers 403 insufficient_scope naming the required scope', async () => {
     const res = await call('/v1/orders', { client_id: 'acme', scope: 'orders:read' }, 'POST');
     expect(res.status).toBe(403);
-    expect(res.headers.get('www-authenticate')).toMatch(/^Bearer realm="concord", error="insufficient_scope", error_description="[^"]*orders:write[^"]*", scope="orders:write"$/);
+    expect(res.headers.get('www-authenticate')).toMatch(
+      /^Bearer realm="concord", error="insufficient_scope", error_description="[^"]*orders:write[^"]*", scope="orders:write"$/,
+    );
     const body = await res.json();
-    expect(body).toMatchObject({ type: 'https://concord.dev/problems/insufficient-scope', status: 403, required_scopes: ['orders:write'], missing_scopes: ['orders:write'] });
+    expect(body).toMatchObject({
+      type: 'https://concord.dev/problems/insufficient-scope',
+      status: 403,
+      required_scopes: ['orders:write'],
+      missing_scopes: ['orders:write'],
+    });
     expect((body as { detail: string }).detail).toContain('"orders:write"');
   });
 

@@ -6,7 +6,11 @@ import { bodyLimit } from './body-limit.ts';
 describe('body limit', () => {
   const object = customersConfig('http://127.0.0.1:9');
   (object.apis as Record<string, unknown>[])[0]!.operations = { createCustomer: { policies: { bodyLimitBytes: 32 } } };
-  const app = policyApp(() => [bodyLimit(factory)], (c) => c.json({ bytes: c.get('requestBody')?.byteLength ?? 0 }), configFrom(object));
+  const app = policyApp(
+    () => [bodyLimit(factory)],
+    (c) => c.json({ bytes: c.get('requestBody')?.byteLength ?? 0 }),
+    configFrom(object),
+  );
 
   it('keeps the bytes it read for the steps after it', async () => {
     const res = await app.request('/v2/customers', { method: 'POST', body: '{"a":1}' });

@@ -5,6 +5,11 @@ import { createMemoryIdempotencyStore } from './memory-store.ts';
 import { createRedisIdempotencyStore } from './redis-store.ts';
 
 /** The one place the store is chosen: Redis when the gateway has one (REDIS_URL), memory otherwise. */
-export function createIdempotencyStore(config: IdempotencyConfig, deps: { redis?: Redis | undefined; now: () => number }): IdempotencyStore {
-  return deps.redis ? createRedisIdempotencyStore({ redis: deps.redis, keyPrefix: config.keyPrefix }) : createMemoryIdempotencyStore(deps.now);
+export function createIdempotencyStore(
+  config: IdempotencyConfig,
+  deps: { redis?: Redis | undefined; now: () => number },
+): IdempotencyStore {
+  return deps.redis
+    ? createRedisIdempotencyStore({ redis: deps.redis, keyPrefix: config.keyPrefix })
+    : createMemoryIdempotencyStore(deps.now);
 }

@@ -11,9 +11,14 @@ export function parseIdempotencyKey(raw: string): string {
   let value = raw.trim();
   if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1).replace(/\\(["\\])/g, '$1');
   if (!KEY.test(value)) {
-    throw new GatewayError('IDEMPOTENCY_KEY_INVALID', 400, 'The Idempotency-Key header must be 1 to 255 printable ASCII characters without spaces.', {
-      errors: [{ pointer: '/headers/Idempotency-Key', message: 'must be 1 to 255 printable ASCII characters' }],
-    });
+    throw new GatewayError(
+      'IDEMPOTENCY_KEY_INVALID',
+      400,
+      'The Idempotency-Key header must be 1 to 255 printable ASCII characters without spaces.',
+      {
+        errors: [{ pointer: '/headers/Idempotency-Key', message: 'must be 1 to 255 printable ASCII characters' }],
+      },
+    );
   }
   return value;
 }
@@ -22,7 +27,12 @@ export function parseIdempotencyKey(raw: string): string {
  * What makes two requests "the same" for a key: method, path with query, content type and the
  * exact body bytes. A retry that changes any of them is a different request (422).
  */
-export function requestFingerprint(method: string, pathAndQuery: string, contentType: string | undefined, body: Uint8Array | null | undefined): string {
+export function requestFingerprint(
+  method: string,
+  pathAndQuery: string,
+  contentType: string | undefined,
+  body: Uint8Array | null | undefined,
+): string {
   const hash = createHash('sha256');
   hash.update(`${method.toUpperCase()}\n${pathAndQuery}\n${contentType ?? ''}\n`);
   if (body) hash.update(body);

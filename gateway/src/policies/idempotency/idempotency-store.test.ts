@@ -6,7 +6,11 @@ import type { IdempotencyStore } from './idempotency-store.ts';
 import { createMemoryIdempotencyStore } from './memory-store.ts';
 import { createRedisIdempotencyStore } from './redis-store.ts';
 
-const response = { status: 201, headers: [['content-type', 'application/json']] as [string, string][], body: Buffer.from('{"id":1}').toString('base64') };
+const response = {
+  status: 201,
+  headers: [['content-type', 'application/json']] as [string, string][],
+  body: Buffer.from('{"id":1}').toString('base64'),
+};
 
 /** The same behaviour is required of both stores. */
 function storeContract(name: string, make: () => { store: IdempotencyStore; advance: (ms: number) => Promise<void> }) {
@@ -67,7 +71,7 @@ describe.skipIf(!redisUrl)('redis idempotency store', () => {
     advance: (ms) => new Promise((r) => setTimeout(r, ms)),
   }));
 
-  it('lets a second replica (another client) see the first one\'s record', async () => {
+  it("lets a second replica (another client) see the first one's record", async () => {
     const other = new Redis(redisUrl!);
     try {
       const a = createRedisIdempotencyStore({ redis, keyPrefix: prefix });

@@ -15,9 +15,17 @@ const keyParam = { name: 'Idempotency-Key', in: 'header', required: false, schem
 
 function route(overrides: Partial<CompiledRoute> = {}): CompiledRoute {
   return {
-    contract: 'orders.v1', api: 'orders', version: 'v1', operationId: 'createOrder', method: 'post',
-    pathTemplate: '/orders', publicPathTemplate: '/v1/orders', upstream: 'orders',
-    operation: { parameters: [keyParam] }, scopes: [], public: false,
+    contract: 'orders.v1',
+    api: 'orders',
+    version: 'v1',
+    operationId: 'createOrder',
+    method: 'post',
+    pathTemplate: '/orders',
+    publicPathTemplate: '/v1/orders',
+    upstream: 'orders',
+    operation: { parameters: [keyParam] },
+    scopes: [],
+    public: false,
     ...overrides,
   } as unknown as CompiledRoute;
 }
@@ -39,7 +47,9 @@ function app(options: { status?: number; routeOverrides?: Partial<CompiledRoute>
     c.set('principal', partner ? { clientId: partner, scopes: new Set<string>() } : undefined);
     await next();
   });
-  app.use(idempotency(factory, { config: idempotencySchema.parse({ storeTimeoutMs: 100 }), store, logger: pino({ level: 'silent' }), metrics }));
+  app.use(
+    idempotency(factory, { config: idempotencySchema.parse({ storeTimeoutMs: 100 }), store, logger: pino({ level: 'silent' }), metrics }),
+  );
   app.post('/v1/orders', async (c) => {
     await options.gate;
     created++;
@@ -122,7 +132,12 @@ describe('idempotency policy', () => {
   });
 
   it('answers 503 when the store is down or hangs, without running the request', async () => {
-    const down: IdempotencyStore = { kind: 'redis', begin: () => Promise.reject(new Error('ECONNREFUSED')), complete: async () => {}, release: async () => {} };
+    const down: IdempotencyStore = {
+      kind: 'redis',
+      begin: () => Promise.reject(new Error('ECONNREFUSED')),
+      complete: async () => {},
+      release: async () => {},
+    };
     const hangs: IdempotencyStore = { ...down, begin: () => new Promise(() => {}) };
     for (const store of [down, hangs]) {
       const t = app({ store });

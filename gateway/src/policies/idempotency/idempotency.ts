@@ -21,9 +21,25 @@ export const REPLAYED_HEADER = 'idempotent-replayed';
 
 /** Per-request or per-hop headers that must not be replayed from another request. */
 const NOT_REPLAYED = new Set([
-  'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'date', 'x-request-id', 'traceparent', 'tracestate',
-  'ratelimit', 'ratelimit-policy', 'retry-after', 'set-cookie', 'deprecation', 'sunset', 'link', 'vary',
-  'access-control-allow-origin', 'access-control-allow-credentials', 'access-control-expose-headers',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-length',
+  'date',
+  'x-request-id',
+  'traceparent',
+  'tracestate',
+  'ratelimit',
+  'ratelimit-policy',
+  'retry-after',
+  'set-cookie',
+  'deprecation',
+  'sunset',
+  'link',
+  'vary',
+  'access-control-allow-origin',
+  'access-control-allow-credentials',
+  'access-control-expose-headers',
 ]);
 // Transient answers: the client is expected to retry them, so the retry must run for real. (An
 // upstream 409 is kept: orders answers 409 for a recorded, rejected order, and a replay must say so.)
@@ -42,7 +58,8 @@ const applies = new WeakMap<CompiledRoute, boolean>();
 function declaresKey(route: CompiledRoute): boolean {
   let yes = applies.get(route);
   if (yes === undefined) {
-    yes = (route.method.toUpperCase() === 'POST' || route.method.toUpperCase() === 'PATCH') &&
+    yes =
+      (route.method.toUpperCase() === 'POST' || route.method.toUpperCase() === 'PATCH') &&
       route.operation.parameters.some((p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key');
     applies.set(route, yes);
   }
@@ -79,16 +96,25 @@ export function idempotency(factory: ReturnType<typeof createGatewayFactory>, op
 
     const begun = await bounded(store.begin(storeKey, fingerprint, inFlightTtlMs), config.storeTimeoutMs).catch((cause: unknown) => {
       count('store_unavailable');
-      throw new GatewayError('DEPENDENCY_UNAVAILABLE', 503, 'Idempotency records are unavailable; retry later.', { cause, headers: { 'Retry-After': '1' } });
+      throw new GatewayError('DEPENDENCY_UNAVAILABLE', 503, 'Idempotency records are unavailable; retry later.', {
+        cause,
+        headers: { 'Retry-After': '1' },
+      });
     });
     if (begun.state !== 'acquired') {
       if (begun.fingerprint !== fingerprint) {
         count('mismatch');
-        throw new GatewayError('IDEMPOTENCY_MISMATCH', 422, 'This Idempotency-Key was already used with a different request; use a new key for a new request.');
+        throw new GatewayError(
+          'IDEMPOTENCY_MISMATCH',
+          422,
+          'This Idempotency-Key was already used with a different request; use a new key for a new request.',
+        );
       }
       if (begun.state === 'in-flight') {
         count('conflict');
-        throw new GatewayError('IDEMPOTENCY_CONFLICT', 409, 'A request with this Idempotency-Key is still being processed; retry later.', { headers: { 'Retry-After': '1' } });
+        throw new GatewayError('IDEMPOTENCY_CONFLICT', 409, 'A request with this Idempotency-Key is still being processed; retry later.', {
+          headers: { 'Retry-After': '1' },
+        });
       }
       count('replayed');
       metrics?.idempotentReplays.inc({ api: route.api, operation: route.operationId, partner });
@@ -115,7 +141,9 @@ export function idempotency(factory: ReturnType<typeof createGatewayFactory>, op
     } finally {
       if (!stored) {
         count('released');
-        await bounded(store.release(storeKey, begun.token), config.storeTimeoutMs).catch((err: unknown) => logger.warn({ err, request_id: c.get('requestId') }, 'could not release an idempotency key'));
+        await bounded(store.release(storeKey, begun.token), config.storeTimeoutMs).catch((err: unknown) =>
+          logger.warn({ err, request_id: c.get('requestId') }, 'could not release an idempotency key'),
+        );
       }
     }
   });

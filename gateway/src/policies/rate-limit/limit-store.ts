@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type IRateLimiterOptions } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, type RateLimiterRes, type IRateLimiterOptions } from 'rate-limiter-flexible';
 import type { SecurityConfig, LimitConfig } from '../../config/security-schema.ts';
 import type { SecurityMetrics } from '../authenticate/security-metrics.ts';
 
@@ -57,7 +57,10 @@ export interface LimitStoreOptions {
 
 /** The in-memory limiter rate-limiter-flexible falls back to; counts each use as a store failure. */
 class InsuranceLimiter extends RateLimiterMemory {
-  constructor(options: IRateLimiterOptions, private readonly onUse: () => void) {
+  constructor(
+    options: IRateLimiterOptions,
+    private readonly onUse: () => void,
+  ) {
     super(options);
   }
   override consume(key: string | number, pointsToConsume?: number, options?: Record<string, unknown>) {
@@ -75,7 +78,8 @@ export interface LimitStore {
 
 export function createLimitStore(options: LimitStoreOptions): LimitStore {
   const { rateLimit, redis, logger, metrics } = options;
-  if (rateLimit.store === 'redis' && !redis) throw new Error('security.rateLimit.store is "redis" but the gateway has no Redis (set REDIS_URL)');
+  if (rateLimit.store === 'redis' && !redis)
+    throw new Error('security.rateLimit.store is "redis" but the gateway has no Redis (set REDIS_URL)');
   const kind = rateLimit.store === 'memory' || !redis ? 'memory' : 'redis';
   let down = false;
   const noteDown = (behaviour: string, err?: unknown) => {

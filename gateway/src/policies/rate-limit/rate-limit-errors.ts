@@ -15,9 +15,14 @@ export class RateLimitedError extends GatewayError {
 export class RateLimitStoreUnavailableError extends GatewayError {
   static readonly code = 'DEPENDENCY_UNAVAILABLE' as const;
   constructor(cause: unknown) {
-    super('DEPENDENCY_UNAVAILABLE', 503, 'The rate-limit store is unavailable and this gateway is configured to fail closed; retry shortly.', {
-      cause,
-      headers: { 'Retry-After': '1' },
-    });
+    super(
+      'DEPENDENCY_UNAVAILABLE',
+      503,
+      'The rate-limit store is unavailable and this gateway is configured to fail closed; retry shortly.',
+      {
+        cause,
+        headers: { 'Retry-After': '1' },
+      },
+    );
   }
 }

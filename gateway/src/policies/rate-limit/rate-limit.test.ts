@@ -23,10 +23,15 @@ describe('RateLimit headers (draft-ietf-httpapi-ratelimit-headers)', () => {
 
 describe('rate limit (in memory)', () => {
   let gw: SecurityTestGateway;
-  const token = (scope = 'orders:read orders:write', plan = 'small') => issueTestToken(gw.app, { scope, clientId: `${plan}-partner`, clientSecret: 'concord-demo-secret-do-not-use-in-production' });
+  const token = (scope = 'orders:read orders:write', plan = 'small') =>
+    issueTestToken(gw.app, { scope, clientId: `${plan}-partner`, clientSecret: 'concord-demo-secret-do-not-use-in-production' });
 
   beforeAll(() => {
-    gw = buildSecurityTestGateway({ plans, demo: { enabled: true, clientId: 'small-partner', plan: 'small' }, rateLimit: { perIp: { points: 2, windowSeconds: 1 }, tokenEndpoint: { points: 1000, windowSeconds: 60 } } });
+    gw = buildSecurityTestGateway({
+      plans,
+      demo: { enabled: true, clientId: 'small-partner', plan: 'small' },
+      rateLimit: { perIp: { points: 2, windowSeconds: 1 }, tokenEndpoint: { points: 1000, windowSeconds: 60 } },
+    });
   });
   afterAll(() => gw.security.close());
 
@@ -99,13 +104,21 @@ describe('rate limit (Redis)', async () => {
 
   it.runIf(url)('two gateways sharing Redis admit exactly the plan', async () => {
     await new Promise((resolve) => (redis.status === 'ready' ? resolve(null) : redis.once('ready', resolve)));
-    const config = { plans: { shared: { rateLimit: { points: 20, windowSeconds: 60 } } }, demo: { enabled: true, plan: 'shared' }, rateLimit: { store: 'redis' as const, keyPrefix: prefix } };
+    const config = {
+      plans: { shared: { rateLimit: { points: 20, windowSeconds: 60 } } },
+      demo: { enabled: true, plan: 'shared' },
+      rateLimit: { store: 'redis' as const, keyPrefix: prefix },
+    };
     const a = buildSecurityTestGateway(config, { redis });
     const b = buildSecurityTestGateway(config, { redis });
     // Tokens of one gateway do not verify on the other (each has its own key); each partner token hits the same counter.
     const ta = { authorization: `Bearer ${await issueTestToken(a.app)}` };
     const tb = { authorization: `Bearer ${await issueTestToken(b.app)}` };
-    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 2 ? a.app.request('/v1/orders', { headers: ta }) : b.app.request('/v1/orders', { headers: tb }))));
+    const results = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        i % 2 ? a.app.request('/v1/orders', { headers: ta }) : b.app.request('/v1/orders', { headers: tb }),
+      ),
+    );
     const count = (s: number) => results.filter((r) => r.status === s).length;
     expect(count(200)).toBe(20);
     expect(count(429)).toBe(40);
@@ -114,13 +127,25 @@ describe('rate limit (Redis)', async () => {
   });
 
   it('fails closed with 503 (never 500) when configured and Redis is unreachable', async () => {
-    const dead = new Redis('redis://127.0.0.1:1', { enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: true, retryStrategy: () => null });
-    const gw = buildSecurityTestGateway({ plans, demo: { enabled: true, plan: 'small' }, rateLimit: { store: 'redis', onStoreDown: 'fail-closed', keyPrefix: prefix } }, { redis: dead });
+    const dead = new Redis('redis://127.0.0.1:1', {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      lazyConnect: true,
+      retryStrategy: () => null,
+    });
+    const gw = buildSecurityTestGateway(
+      { plans, demo: { enabled: true, plan: 'small' }, rateLimit: { store: 'redis', onStoreDown: 'fail-closed', keyPrefix: prefix } },
+      { redis: dead },
+    );
     const res = await gw.app.request('/v1/status');
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ type: 'https://concord.dev/problems/dependency-unavailable' });
     // The token endpoint answers in OAuth's shape.
-    const token = await gw.app.request('/oauth/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
+    const token = await gw.app.request('/oauth/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials',
+    });
     expect(token.status).toBe(503);
     expect(await token.json()).toMatchObject({ error: 'temporarily_unavailable' });
     expect(await gw.metrics.getSingleMetricAsString('concord_rate_limit_store_failures_total')).toMatch(/behaviour="fail-closed"} [1-9]/);
@@ -129,8 +154,16 @@ describe('rate limit (Redis)', async () => {
   });
 
   it('fails open on the in-memory insurance limiter when configured, with a metric', async () => {
-    const dead = new Redis('redis://127.0.0.1:1', { enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: true, retryStrategy: () => null });
-    const gw = buildSecurityTestGateway({ plans, demo: { enabled: true, plan: 'small' }, rateLimit: { store: 'redis', onStoreDown: 'fail-open', keyPrefix: prefix } }, { redis: dead });
+    const dead = new Redis('redis://127.0.0.1:1', {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      lazyConnect: true,
+      retryStrategy: () => null,
+    });
+    const gw = buildSecurityTestGateway(
+      { plans, demo: { enabled: true, plan: 'small' }, rateLimit: { store: 'redis', onStoreDown: 'fail-open', keyPrefix: prefix } },
+      { redis: dead },
+    );
     const auth = { authorization: `Bearer ${await issueTestToken(gw.app)}` };
     await sleep(1000 - (Date.now() % 1000));
     const statuses = [];
@@ -162,7 +195,10 @@ describe('rate limit (Redis)', async () => {
     await new Promise((resolve) => hung.once('ready', resolve));
     try {
       for (const onStoreDown of ['fail-open', 'fail-closed'] as const) {
-        const gw = buildSecurityTestGateway({ demo: { enabled: false }, rateLimit: { store: 'redis', onStoreDown, storeTimeoutMs: 100, keyPrefix: prefix } }, { redis: hung });
+        const gw = buildSecurityTestGateway(
+          { demo: { enabled: false }, rateLimit: { store: 'redis', onStoreDown, storeTimeoutMs: 100, keyPrefix: prefix } },
+          { redis: hung },
+        );
         const started = Date.now();
         const res = await gw.app.request('/v1/status');
         expect(res.status).toBe(onStoreDown === 'fail-open' ? 200 : 503);

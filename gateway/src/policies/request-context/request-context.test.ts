@@ -3,7 +3,10 @@ import { policyApp } from '../../testing/policy-app.ts';
 import { parseTraceparent } from './request-context.ts';
 
 describe('request context', () => {
-  const app = policyApp(() => [], (c) => c.json({ id: c.get('requestId'), trace: c.get('traceId'), parent: c.get('traceparent') }));
+  const app = policyApp(
+    () => [],
+    (c) => c.json({ id: c.get('requestId'), trace: c.get('traceId'), parent: c.get('traceparent') }),
+  );
 
   it('keeps a sane X-Request-Id and the trace id of a valid traceparent, with a new span id', async () => {
     const incoming = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
@@ -17,7 +20,9 @@ describe('request context', () => {
   });
 
   it('replaces an unsafe request id and an invalid traceparent', async () => {
-    const res = await app.request('/v2/customers', { headers: { 'x-request-id': 'a b<script>', traceparent: '00-00000000000000000000000000000000-00f067aa0ba902b7-01' } });
+    const res = await app.request('/v2/customers', {
+      headers: { 'x-request-id': 'a b<script>', traceparent: '00-00000000000000000000000000000000-00f067aa0ba902b7-01' },
+    });
     const body = (await res.json()) as { id: string; trace: string };
     expect(body.id).toMatch(/^req_[0-9a-f]{32}$/);
     expect(body.trace).toMatch(/^[0-9a-f]{32}$/);
@@ -31,7 +36,10 @@ describe('request context', () => {
   });
 
   it('parses W3C traceparent strictly', () => {
-    expect(parseTraceparent('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01')).toEqual({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', flags: '01' });
+    expect(parseTraceparent('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01')).toEqual({
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      flags: '01',
+    });
     expect(parseTraceparent('ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01')).toBeUndefined();
     expect(parseTraceparent('00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01')).toBeUndefined();
     expect(parseTraceparent('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra')).toBeUndefined();

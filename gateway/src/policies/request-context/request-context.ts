@@ -57,4 +57,3 @@ export function requestContext(factory: ReturnType<typeof createGatewayFactory>,
     applyResponseHeaders(c, echoed);
   });
 }
-

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { policyApp } from '../../testing/policy-app.ts';
 
 describe('route match', () => {
-  const app = policyApp(() => [], (c) => c.json({ operation: c.get('route').operationId, contract: c.get('route').contract, params: c.get('pathParams') }));
+  const app = policyApp(
+    () => [],
+    (c) => c.json({ operation: c.get('route').operationId, contract: c.get('route').contract, params: c.get('pathParams') }),
+  );
 
   it('matches the public path of a contract operation and decodes its parameters', async () => {
     const res = await app.request('/v1/customers/cus_%41bcdefgh1');
@@ -19,7 +22,10 @@ describe('route match', () => {
   });
 
   it('matches a preflight by the method it asks about', async () => {
-    const res = await app.request('/v2/customers', { method: 'OPTIONS', headers: { origin: 'https://x.example', 'access-control-request-method': 'POST' } });
+    const res = await app.request('/v2/customers', {
+      method: 'OPTIONS',
+      headers: { origin: 'https://x.example', 'access-control-request-method': 'POST' },
+    });
     expect(await res.json()).toMatchObject({ operation: 'createCustomer' });
   });
 });

@@ -5,7 +5,11 @@ import { validateRequest } from './validate-request.ts';
 
 function app(mode: 'enforce' | 'report' | 'off' = 'enforce') {
   const object = customersConfig('http://127.0.0.1:9', { defaults: { policies: { public: true, validation: { request: mode } } } });
-  return policyApp(() => [validateRequest(factory, testDeps())], (c) => c.json({ parsed: c.get('requestJson') ?? null }), configFrom(object));
+  return policyApp(
+    () => [validateRequest(factory, testDeps())],
+    (c) => c.json({ parsed: c.get('requestJson') ?? null }),
+    configFrom(object),
+  );
 }
 
 const post = (body: string, contentType = 'application/json') => ({ method: 'POST', body, headers: { 'content-type': contentType } });
@@ -18,7 +22,11 @@ describe('validate request', () => {
   });
 
   it('answers 400 with one pointer per bad field, parameters included', async () => {
-    const res = await app().request('/v2/customers/not-an-id', { method: 'PATCH', body: '{"email":"x","name_prefix":""}', headers: { 'content-type': 'application/merge-patch+json' } });
+    const res = await app().request('/v2/customers/not-an-id', {
+      method: 'PATCH',
+      body: '{"email":"x","name_prefix":""}',
+      headers: { 'content-type': 'application/merge-patch+json' },
+    });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { errors: { pointer: string }[]; code: string };
     expect(body.code).toBe('VALIDATION_FAILED');
@@ -28,7 +36,10 @@ describe('validate request', () => {
   it('checks the query against the contract', async () => {
     const res = await app().request('/v2/customers?limit=0&colour=red');
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { errors: { pointer: string }[] }).errors.map((e) => e.pointer).sort()).toEqual(['/query/colour', '/query/limit']);
+    expect(((await res.json()) as { errors: { pointer: string }[] }).errors.map((e) => e.pointer).sort()).toEqual([
+      '/query/colour',
+      '/query/limit',
+    ]);
   });
 
   it('answers 415 for a media type the operation does not take, 400 for broken JSON', async () => {

@@ -25,7 +25,10 @@ export function validateRequest(factory: ReturnType<typeof createGatewayFactory>
     const mode = route.policies.validation.request;
     const { validator } = route;
     const url = c.req.url;
-    const needsBody = validator.bodyMediaTypes.length > 0 || requestHeader(c, 'content-length') !== undefined || requestHeader(c, 'transfer-encoding') !== undefined;
+    const needsBody =
+      validator.bodyMediaTypes.length > 0 ||
+      requestHeader(c, 'content-length') !== undefined ||
+      requestHeader(c, 'transfer-encoding') !== undefined;
     const body = needsBody ? await readRequestBody(c) : null;
 
     if (mode === 'off') {
@@ -34,7 +37,11 @@ export function validateRequest(factory: ReturnType<typeof createGatewayFactory>
     }
 
     let failure: GatewayError | undefined;
-    const params = validator.validateParameters({ path: c.get('pathParams'), query: url.includes('?') ? rawQuery(url) : {}, header: (n) => requestHeader(c, n.toLowerCase()) });
+    const params = validator.validateParameters({
+      path: c.get('pathParams'),
+      query: url.includes('?') ? rawQuery(url) : {},
+      header: (n) => requestHeader(c, n.toLowerCase()),
+    });
     const text = body ? decoder.decode(body) : undefined;
     const result = validator.validateBody(mediaTypeOf(requestHeader(c, 'content-type')), text);
     if (!result.ok && result.status === 415) {
@@ -44,14 +51,20 @@ export function validateRequest(factory: ReturnType<typeof createGatewayFactory>
       });
     } else if (!params.ok || !result.ok) {
       const errors = [...(params.ok ? [] : params.errors), ...(result.ok ? [] : result.errors)];
-      failure = invalid(errors, `The request has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.pointer).join(', ')}.`);
+      failure = invalid(
+        errors,
+        `The request has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.pointer).join(', ')}.`,
+      );
     } else {
       c.set('requestJson', result.value);
     }
 
     if (failure) {
       if (mode === 'enforce') throw failure;
-      requestLogger(c, deps.logger).warn({ errors: failure.errors, status: failure.status }, 'request breaks the contract (validation: report)');
+      requestLogger(c, deps.logger).warn(
+        { errors: failure.errors, status: failure.status },
+        'request breaks the contract (validation: report)',
+      );
       if (body && route.adapter) c.set('requestJson', safeJson(body));
     }
     return next();

@@ -3,15 +3,29 @@ import { configFrom, customersConfig, testDeps } from '../../testing/test-gatewa
 import { factory, policyApp } from '../../testing/policy-app.ts';
 import { validateResponse } from './validate-response.ts';
 
-const good = { id: 'cus_4f9a2b7c1d8e', given_name: 'Ada', family_name: 'Lovelace', name_prefix: null, email: 'ada@example.com', phone: null, address: null, created_at: '2025-03-14T09:26:53Z', updated_at: '2025-03-14T09:26:53Z' };
+const good = {
+  id: 'cus_4f9a2b7c1d8e',
+  given_name: 'Ada',
+  family_name: 'Lovelace',
+  name_prefix: null,
+  email: 'ada@example.com',
+  phone: null,
+  address: null,
+  created_at: '2025-03-14T09:26:53Z',
+  updated_at: '2025-03-14T09:26:53Z',
+};
 
 function app(mode: 'enforce' | 'report' | 'off', body: unknown) {
   const deps = testDeps();
   const object = customersConfig('http://127.0.0.1:9', { defaults: { policies: { public: true, validation: { response: mode } } } });
-  const built = policyApp(() => [validateResponse(factory, deps)], (c) => {
-    c.set('responseJson', body);
-    return c.json(body);
-  }, configFrom(object));
+  const built = policyApp(
+    () => [validateResponse(factory, deps)],
+    (c) => {
+      c.set('responseJson', body);
+      return c.json(body);
+    },
+    configFrom(object),
+  );
   return { built, deps };
 }
 
@@ -29,16 +43,22 @@ describe('validate response', () => {
   it('report: forwards it and counts it', async () => {
     const { built, deps } = app('report', { ...good, email: 42 });
     expect((await built.request('/v2/customers/cus_4f9a2b7c1d8e')).status).toBe(200);
-    expect(await deps.metrics.metrics()).toMatch(/concord_upstream_contract_violations_total\{contract="customers.v2",operation="getCustomer",status="200",mode="report"\} 1/);
+    expect(await deps.metrics.metrics()).toMatch(
+      /concord_upstream_contract_violations_total\{contract="customers.v2",operation="getCustomer",status="200",mode="report"\} 1/,
+    );
   });
 
   it('enforce: withholds a body that is not the documented JSON at all', async () => {
     const deps = testDeps();
     const object = customersConfig('http://127.0.0.1:9', { defaults: { policies: { public: true, validation: { response: 'enforce' } } } });
-    const built = policyApp(() => [validateResponse(factory, deps)], (c) => {
-      c.set('responseUnparsed', true);
-      return c.html('<h1>oops</h1>');
-    }, configFrom(object));
+    const built = policyApp(
+      () => [validateResponse(factory, deps)],
+      (c) => {
+        c.set('responseUnparsed', true);
+        return c.html('<h1>oops</h1>');
+      },
+      configFrom(object),
+    );
     const res = await built.request('/v2/customers/cus_4f9a2b7c1d8e');
     expect(res.status).toBe(502);
     expect(await res.json()).toMatchObject({ code: 'UPSTREAM_CONTRACT_BROKEN' });

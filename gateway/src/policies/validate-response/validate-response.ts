@@ -40,16 +40,22 @@ export function validateResponse(factory: ReturnType<typeof createGatewayFactory
     const mediaType = mediaTypeOf(responseHeader(c, 'content-type'));
     let errors = route.validator.validateResponse(status, mediaType, body);
     // A body the gateway did not parse: only whether the contract documents it can be checked.
-    if (unparsed && errors.length > 0) errors = [{ pointer: '/headers/content-type', message: `${mediaType ?? 'no media type'} is not documented for status ${status}` }];
+    if (unparsed && errors.length > 0)
+      errors = [{ pointer: '/headers/content-type', message: `${mediaType ?? 'no media type'} is not documented for status ${status}` }];
     if (errors.length === 0) return;
     violations.inc({ contract: route.contract, operation: route.operationId, status: String(status), mode });
     requestLogger(c, deps.logger).warn({ status, errors, mode }, `upstream response breaks ${route.contract} ${route.operationId}`);
     if (mode === 'enforce') {
       c.set('responseJson', undefined);
       if (unparsed) await c.res.body?.cancel().catch(() => undefined);
-      throw new GatewayError('UPSTREAM_CONTRACT_BROKEN', 502, `The upstream's ${status} response to ${route.operationId} does not conform to ${route.contract}; it was withheld.`, {
-        extensions: { upstream_status: status },
-      });
+      throw new GatewayError(
+        'UPSTREAM_CONTRACT_BROKEN',
+        502,
+        `The upstream's ${status} response to ${route.operationId} does not conform to ${route.contract}; it was withheld.`,
+        {
+          extensions: { upstream_status: status },
+        },
+      );
     }
   });
 }

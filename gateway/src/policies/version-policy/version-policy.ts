@@ -29,7 +29,11 @@ export function compileLifecycle(api: ApiConfig, apis: readonly ApiConfig[]): Co
   return { status, headers, sunsetAt, successor: target ? { contract: target.contract, basePath: target.basePath } : undefined };
 }
 
-export function versionPolicy(factory: ReturnType<typeof createGatewayFactory>, apis: readonly ApiConfig[], deps: Pick<GatewayDeps, 'now'>) {
+export function versionPolicy(
+  factory: ReturnType<typeof createGatewayFactory>,
+  apis: readonly ApiConfig[],
+  deps: Pick<GatewayDeps, 'now'>,
+) {
   const byBasePathAndContract = new Map<string, CompiledLifecycle>();
   for (const api of apis) {
     const compiled = compileLifecycle(api, apis);
@@ -41,7 +45,8 @@ export function versionPolicy(factory: ReturnType<typeof createGatewayFactory>, 
     if (byBasePathAndContract.size === 0) return next();
     const route = c.get('route');
     let lifecycle = perRoute.get(route);
-    if (lifecycle === undefined) perRoute.set(route, (lifecycle = byBasePathAndContract.get(`${route.basePath} ${route.contract}`) ?? null));
+    if (lifecycle === undefined)
+      perRoute.set(route, (lifecycle = byBasePathAndContract.get(`${route.basePath} ${route.contract}`) ?? null));
     if (!lifecycle) return next();
     if (lifecycle.status === 'retired' || (lifecycle.sunsetAt !== undefined && deps.now() >= lifecycle.sunsetAt)) {
       const next_ = lifecycle.successor;

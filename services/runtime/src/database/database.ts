@@ -26,6 +26,7 @@ export interface Database extends Queryable {
 
 /** Schema names are interpolated into SQL (identifiers cannot be bound), so only plain names pass. */
 export function assertSchemaName(schema: string): string {
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`Invalid schema name ${JSON.stringify(schema)}: use lower-case letters, digits and _`);
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
+    throw new Error(`Invalid schema name ${JSON.stringify(schema)}: use lower-case letters, digits and _`);
   return schema;
 }

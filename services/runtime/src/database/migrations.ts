@@ -13,7 +13,9 @@ export interface Migration {
  */
 export async function runMigrations(db: Database, migrations: readonly Migration[]): Promise<number[]> {
   const applied: number[] = [];
-  await db.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+  await db.query(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+  );
   for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
     await db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${db.schema}.migrations`]);

@@ -7,9 +7,32 @@ import { createIdempotentConsumer } from './idempotent-consumer.ts';
 import { runtimeMigrations } from './runtime-migrations.ts';
 
 const cases = await backendCases();
-const order = { id: 'ord_12345678', customer_id: 'cus_12345678', status: 'cancelled', lines: [{ sku: 'TEA-1', quantity: 2 }], rejection_reason: null, created_at: '2025-05-20T10:15:00Z', updated_at: '2025-05-21T07:45:12Z', cancelled_at: '2025-05-21T07:45:12Z' };
-const envelope = (id: string) => ({ specversion: '1.0', id, source: '/services/orders', type: 'order.cancelled', time: '2025-05-21T07:45:12Z', datacontenttype: 'application/json', subject: order.id, data: order });
-const message = (id: string, deliveryCount = 1): BusMessage => ({ subject: 'concord.order.cancelled', msgId: id, envelope: envelope(id), deliveryCount });
+const order = {
+  id: 'ord_12345678',
+  customer_id: 'cus_12345678',
+  status: 'cancelled',
+  lines: [{ sku: 'TEA-1', quantity: 2 }],
+  rejection_reason: null,
+  created_at: '2025-05-20T10:15:00Z',
+  updated_at: '2025-05-21T07:45:12Z',
+  cancelled_at: '2025-05-21T07:45:12Z',
+};
+const envelope = (id: string) => ({
+  specversion: '1.0',
+  id,
+  source: '/services/orders',
+  type: 'order.cancelled',
+  time: '2025-05-21T07:45:12Z',
+  datacontenttype: 'application/json',
+  subject: order.id,
+  data: order,
+});
+const message = (id: string, deliveryCount = 1): BusMessage => ({
+  subject: 'concord.order.cancelled',
+  msgId: id,
+  envelope: envelope(id),
+  deliveryCount,
+});
 
 describe.each(cases)('idempotent consumer on $name', (backend) => {
   let env: TestBackend;
@@ -23,7 +46,12 @@ describe.each(cases)('idempotent consumer on $name', (backend) => {
   afterAll(() => env?.close());
 
   it.skipIf(backend.skip)('applies an event id once, however often it is delivered', async () => {
-    const consumer = createIdempotentConsumer({ db, consumer: 'test', event: 'order.cancelled', handle: async (tx, e) => void (await tx.query('INSERT INTO effects VALUES ($1)', [e.id])) });
+    const consumer = createIdempotentConsumer({
+      db,
+      consumer: 'test',
+      event: 'order.cancelled',
+      handle: async (tx, e) => void (await tx.query('INSERT INTO effects VALUES ($1)', [e.id])),
+    });
     await consumer(message('e-1'));
     await consumer(message('e-1', 2));
     await Promise.all([consumer(message('e-2')), consumer(message('e-2'))].map((p) => p.catch(() => undefined)));
@@ -53,7 +81,13 @@ describe.each(cases)('idempotent consumer on $name', (backend) => {
 
   it.skipIf(backend.skip)('drops (and reports) an event that breaks the contract instead of retrying it forever', async () => {
     const invalid: string[] = [];
-    const consumer = createIdempotentConsumer({ db, consumer: 'strict', event: 'order.cancelled', handle: async () => {}, onInvalid: (m) => void invalid.push(m.msgId) });
+    const consumer = createIdempotentConsumer({
+      db,
+      consumer: 'strict',
+      event: 'order.cancelled',
+      handle: async () => {},
+      onInvalid: (m) => void invalid.push(m.msgId),
+    });
     await consumer({ ...message('e-4'), envelope: { ...envelope('e-4'), data: { id: 'nope' } } });
     expect(invalid).toEqual(['e-4']);
   });

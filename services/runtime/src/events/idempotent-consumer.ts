@@ -32,7 +32,10 @@ export function createIdempotentConsumer<N extends EventName>(options: Idempoten
     }
     const envelope = message.envelope as EventEnvelope<N>;
     const didApply = await options.db.transaction(async (tx) => {
-      const inserted = await tx.query('INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [options.consumer, envelope.id]);
+      const inserted = await tx.query('INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+        options.consumer,
+        envelope.id,
+      ]);
       if (inserted.rowCount === 0) return false;
       await options.handle(tx, envelope);
       return true;

@@ -27,7 +27,7 @@ const NANOS_PER_MS = 1_000_000;
 /** JetStream: a durable stream for the contract's subjects, de-duplication by `Nats-Msg-Id`. */
 export async function createNatsBus(options: NatsBusOptions): Promise<NatsEventBus> {
   const streamName = options.stream ?? 'CONCORD_EVENTS';
-  const prefix = (options.subjectPrefix ?? 'concord') + '.';
+  const prefix = `${options.subjectPrefix ?? 'concord'}.`;
   const redeliveryDelayMs = options.redeliveryDelayMs ?? 1000;
   const nc: NatsConnection = await connect({ servers: options.url, name: `concord:${streamName}` });
   const jsm: JetStreamManager = await jetstreamManager(nc);
@@ -60,7 +60,12 @@ export async function createNatsBus(options: NatsBusOptions): Promise<NatsEventB
         const messages = await consumer.consume({ max_messages: 64 });
         const done = (async () => {
           for await (const m of messages) {
-            const message: BusMessage = { subject: fromWire(m.subject), msgId: m.headers?.get('Nats-Msg-Id') ?? String(m.seq), envelope: undefined, deliveryCount: m.info.deliveryCount };
+            const message: BusMessage = {
+              subject: fromWire(m.subject),
+              msgId: m.headers?.get('Nats-Msg-Id') ?? String(m.seq),
+              envelope: undefined,
+              deliveryCount: m.info.deliveryCount,
+            };
             try {
               message.envelope = m.json<unknown>();
               await handler(message);
@@ -89,7 +94,11 @@ export async function createNatsBus(options: NatsBusOptions): Promise<NatsEventB
       for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
         const stored = await jsm.streams.getMessage(streamName, { seq }).catch(() => null);
         if (!stored) continue;
-        out.push({ subject: fromWire(stored.subject), msgId: stored.header.get('Nats-Msg-Id') || String(seq), envelope: stored.json<unknown>() });
+        out.push({
+          subject: fromWire(stored.subject),
+          msgId: stored.header.get('Nats-Msg-Id') || String(seq),
+          envelope: stored.json<unknown>(),
+        });
       }
       return out;
     },
@@ -106,7 +115,8 @@ export async function createNatsBus(options: NatsBusOptions): Promise<NatsEventB
 async function ensureStream(jsm: JetStreamManager, name: string, subject: string, duplicateWindowNs: number): Promise<void> {
   const existing = await jsm.streams.info(name).catch(() => undefined);
   if (existing) {
-    if (existing.config.duplicate_window < duplicateWindowNs) await jsm.streams.update(name, { ...existing.config, duplicate_window: duplicateWindowNs });
+    if (existing.config.duplicate_window < duplicateWindowNs)
+      await jsm.streams.update(name, { ...existing.config, duplicate_window: duplicateWindowNs });
     return;
   }
   await jsm.streams.add({ name, subjects: [subject], duplicate_window: duplicateWindowNs });

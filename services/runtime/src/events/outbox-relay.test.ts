@@ -10,7 +10,16 @@ import { runtimeMigrations } from './runtime-migrations.ts';
 
 const cases = await backendCases();
 const clock = { now: () => new Date('2025-05-20T10:15:00Z') };
-const placed = (id: string) => ({ id, customer_id: 'cus_12345678', status: 'pending' as const, lines: [{ sku: 'TEA-1', quantity: 1 }], rejection_reason: null, created_at: '2025-05-20T10:15:00Z', updated_at: '2025-05-20T10:15:00Z', cancelled_at: null });
+const placed = (id: string) => ({
+  id,
+  customer_id: 'cus_12345678',
+  status: 'pending' as const,
+  lines: [{ sku: 'TEA-1', quantity: 1 }],
+  rejection_reason: null,
+  created_at: '2025-05-20T10:15:00Z',
+  updated_at: '2025-05-20T10:15:00Z',
+  cancelled_at: null,
+});
 
 describe.each(cases)('outbox and relay on $name', (backend) => {
   let env: TestBackend;
@@ -28,7 +37,12 @@ describe.each(cases)('outbox and relay on $name', (backend) => {
   async function append(count: number): Promise<string[]> {
     const ids: string[] = [];
     for (let i = 0; i < count; i++) {
-      const e = await db.transaction((tx) => outbox.appendEvent(tx, 'order.placed', placed(`ord_${String(i).padStart(8, '0')}`), { subject: 'ord_x', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' }));
+      const e = await db.transaction((tx) =>
+        outbox.appendEvent(tx, 'order.placed', placed(`ord_${String(i).padStart(8, '0')}`), {
+          subject: 'ord_x',
+          traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+        }),
+      );
       ids.push(e.id);
     }
     return ids;
@@ -40,11 +54,22 @@ describe.each(cases)('outbox and relay on $name', (backend) => {
   }
 
   it.skipIf(backend.skip)('builds a CloudEvents envelope and validates it against the AsyncAPI contract', async () => {
-    const envelope = await db.transaction((tx) => outbox.appendEvent(tx, 'order.placed', placed('ord_abcdefgh'), { subject: 'ord_abcdefgh', traceparent: 'not-a-traceparent' }));
-    expect(envelope).toMatchObject({ specversion: '1.0', source: '/services/orders', type: 'order.placed', time: '2025-05-20T10:15:00.000Z', datacontenttype: 'application/json', subject: 'ord_abcdefgh' });
+    const envelope = await db.transaction((tx) =>
+      outbox.appendEvent(tx, 'order.placed', placed('ord_abcdefgh'), { subject: 'ord_abcdefgh', traceparent: 'not-a-traceparent' }),
+    );
+    expect(envelope).toMatchObject({
+      specversion: '1.0',
+      source: '/services/orders',
+      type: 'order.placed',
+      time: '2025-05-20T10:15:00.000Z',
+      datacontenttype: 'application/json',
+      subject: 'ord_abcdefgh',
+    });
     expect(envelope).not.toHaveProperty('traceparent');
     const bad = { ...placed('ord_abcdefgh'), status: 'shipped' } as unknown as ReturnType<typeof placed>;
-    await expect(db.transaction((tx) => outbox.appendEvent(tx, 'order.placed', bad, { subject: 'ord_abcdefgh' }))).rejects.toThrow(/\/data\/status/);
+    await expect(db.transaction((tx) => outbox.appendEvent(tx, 'order.placed', bad, { subject: 'ord_abcdefgh' }))).rejects.toThrow(
+      /\/data\/status/,
+    );
     await createOutboxRelay({ db, bus: env.bus }).drain();
   });
 

@@ -46,7 +46,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   async function round(): Promise<number> {
     let published = 0;
     for (;;) {
-      const { rows } = await db.query<OutboxRow>('SELECT seq, event_id, bus_subject, envelope FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1', [batchSize]);
+      const { rows } = await db.query<OutboxRow>(
+        'SELECT seq, event_id, bus_subject, envelope FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1',
+        [batchSize],
+      );
       for (const row of rows) {
         // A failure stops the round: skipping a row would publish its successors out of order.
         await bus.publish(row.bus_subject, row.envelope, { msgId: row.event_id });

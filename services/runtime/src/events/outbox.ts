@@ -58,7 +58,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
         data,
       } as EventEnvelope<N>;
       const errors = validator.validate(name, envelope);
-      if (errors.length > 0) throw new Error(`Event ${name} breaks the AsyncAPI contract: ${errors.map((e) => `${e.pointer} ${e.message}`).join('; ')}`);
+      if (errors.length > 0)
+        throw new Error(`Event ${name} breaks the AsyncAPI contract: ${errors.map((e) => `${e.pointer} ${e.message}`).join('; ')}`);
       await tx.query('INSERT INTO outbox (event_id, event_type, bus_subject, envelope) VALUES ($1, $2, $3, $4)', [
         envelope.id,
         name,

@@ -21,11 +21,17 @@ export async function runServiceMain(options: ServiceMainOptions, env: NodeJS.Pr
   const port = env.PORT ? Number(env.PORT) : options.defaultPort;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${env.PORT}`);
   const db = await openDatabase({ service: options.service, url: env.DATABASE_URL || undefined });
-  const bus = await openBus({ url: env.NATS_URL || undefined, onHandlerError: (err, message) => console.error(`[${options.service}.consumer] ${message.subject} ${message.msgId} failed (will be redelivered)`, err) });
+  const bus = await openBus({
+    url: env.NATS_URL || undefined,
+    onHandlerError: (err, message) =>
+      console.error(`[${options.service}.consumer] ${message.subject} ${message.msgId} failed (will be redelivered)`, err),
+  });
   const service = await options.create({ db, bus, env });
   await service.start();
   const server = await serveHttp(service.app, { port, hostname: env.HOST ?? '0.0.0.0' });
-  console.log(`${options.service} listening on ${server.url} (database: ${env.DATABASE_URL ? 'PostgreSQL' : 'embedded'}, bus: ${env.NATS_URL ? 'NATS JetStream' : 'in-process'})`);
+  console.log(
+    `${options.service} listening on ${server.url} (database: ${env.DATABASE_URL ? 'PostgreSQL' : 'embedded'}, bus: ${env.NATS_URL ? 'NATS JetStream' : 'in-process'})`,
+  );
   runUntilSignal(async () => {
     await server.close();
     await service.stop();

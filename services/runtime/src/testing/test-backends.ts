@@ -47,7 +47,9 @@ export async function createTestBackend(backend: BackendCase): Promise<TestBacke
   const databases: Database[] = [];
   const schemas: string[] = [];
   const extraBuses: EventBus[] = [];
-  const natsOptions = backend.natsUrl ? { url: backend.natsUrl, stream: `TEST_${runId.toUpperCase()}`, subjectPrefix: `test_${runId}` } : undefined;
+  const natsOptions = backend.natsUrl
+    ? { url: backend.natsUrl, stream: `TEST_${runId.toUpperCase()}`, subjectPrefix: `test_${runId}` }
+    : undefined;
   const natsBus = natsOptions ? await createNatsBus(natsOptions) : undefined;
   const bus: EventBus = natsBus ?? createInProcessBus();
   // One embedded instance per run, one schema per service: booting PGlite is the slow part.
@@ -59,7 +61,9 @@ export async function createTestBackend(backend: BackendCase): Promise<TestBacke
     bus,
     async openDatabase(service) {
       const schema = `${runId}_${service.replace(/-/g, '_')}`;
-      const db = backend.databaseUrl ? await createPgDatabase({ url: backend.databaseUrl, schema, max: 4 }) : await (host ??= createPgliteHost('memory://')).then((h) => h.database(schema));
+      const db = backend.databaseUrl
+        ? await createPgDatabase({ url: backend.databaseUrl, schema, max: 4 })
+        : await (host ??= createPgliteHost('memory://')).then((h) => h.database(schema));
       databases.push(db);
       if (backend.databaseUrl) schemas.push(schema);
       return db;

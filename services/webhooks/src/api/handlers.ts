@@ -30,14 +30,23 @@ function notFound(what: string): ProblemError {
 }
 
 function unprocessable(errors: FieldError[]): ProblemError {
-  return new ProblemError(problem(422, `The subscription is not acceptable: ${errors.map((e) => e.pointer).join(', ')}`, { type: problemType('unprocessable-content'), errors }));
+  return new ProblemError(
+    problem(422, `The subscription is not acceptable: ${errors.map((e) => e.pointer).join(', ')}`, {
+      type: problemType('unprocessable-content'),
+      errors,
+    }),
+  );
 }
 
 async function guard<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {
-    if (err instanceof InvalidCursorError) throw new ProblemError({ ...problem(400, err.message, { type: problemType('validation-error'), title: 'Invalid request' }), errors: [{ pointer: '/query/cursor', message: err.message }] });
+    if (err instanceof InvalidCursorError)
+      throw new ProblemError({
+        ...problem(400, err.message, { type: problemType('validation-error'), title: 'Invalid request' }),
+        errors: [{ pointer: '/query/cursor', message: err.message }],
+      });
     throw err;
   }
 }
@@ -53,7 +62,10 @@ export function createWebhooksHandlers(deps: HandlerDeps): WebhooksV1Handlers<We
 
   return {
     async listWebhookEventTypes() {
-      return { status: 200, body: { data: publicEventNames.map((name) => ({ name, title: eventCatalog[name].title, summary: eventCatalog[name].summary })) } };
+      return {
+        status: 200,
+        body: { data: publicEventNames.map((name) => ({ name, title: eventCatalog[name].title, summary: eventCatalog[name].summary })) },
+      };
     },
 
     async listWebhookSubscriptions({ query }, c) {
@@ -62,14 +74,25 @@ export function createWebhooksHandlers(deps: HandlerDeps): WebhooksV1Handlers<We
 
     async createWebhookSubscription({ body }, c) {
       const errors: FieldError[] = [];
-      const urlProblem = endpointUrlProblem(body.url, { production: deps.production, blockPrivateNetworks: deps.blockPrivateNetworks ?? false });
+      const urlProblem = endpointUrlProblem(body.url, {
+        production: deps.production,
+        blockPrivateNetworks: deps.blockPrivateNetworks ?? false,
+      });
       if (urlProblem) errors.push({ pointer: '/body/url', message: urlProblem });
       body.event_types.forEach((type, i) => {
-        if (!publicNames.has(type)) errors.push({ pointer: `/body/event_types/${i}`, message: `${type} is not a public event type (see GET /webhooks/event-types)` });
+        if (!publicNames.has(type))
+          errors.push({ pointer: `/body/event_types/${i}`, message: `${type} is not a public event type (see GET /webhooks/event-types)` });
       });
       if (errors.length > 0) throw unprocessable(errors);
       const secret = generateSecret();
-      const sub = await store.create({ id: deps.ids.prefixed('whs'), partner: c.get('partner'), url: body.url, eventTypes: body.event_types, description: body.description ?? null, secret });
+      const sub = await store.create({
+        id: deps.ids.prefixed('whs'),
+        partner: c.get('partner'),
+        url: body.url,
+        eventTypes: body.event_types,
+        description: body.description ?? null,
+        secret,
+      });
       return { status: 201, body: { ...sub, secret }, headers: { location: `${deps.publicBasePath}/webhooks/subscriptions/${sub.id}` } };
     },
 
@@ -104,7 +127,10 @@ export function createWebhooksHandlers(deps: HandlerDeps): WebhooksV1Handlers<We
 
     async listWebhookDeliveries({ params, query }, c) {
       await owned(c.get('partner'), params.subscriptionId);
-      return { status: 200, body: await guard(() => store.listDeliveries(params.subscriptionId, query.limit ?? 20, query.status, query.cursor)) };
+      return {
+        status: 200,
+        body: await guard(() => store.listDeliveries(params.subscriptionId, query.limit ?? 20, query.status, query.cursor)),
+      };
     },
 
     async listWebhookDeliveryAttempts({ params }, c) {

@@ -15,7 +15,11 @@ export interface PartnerVariables {
 export const requirePartner = createMiddleware<{ Variables: PartnerVariables }>(async function requirePartner(c, next) {
   const partner = c.req.header(PARTNER_HEADER)?.trim();
   if (!partner || partner.length > 200) {
-    throw new ProblemError({ status: 401, type: problemType('unauthenticated'), detail: `The request carries no partner identity (${PARTNER_HEADER}); call the API through the gateway with a bearer token.` });
+    throw new ProblemError({
+      status: 401,
+      type: problemType('unauthenticated'),
+      detail: `The request carries no partner identity (${PARTNER_HEADER}); call the API through the gateway with a bearer token.`,
+    });
   }
   c.set('partner', partner);
   await next();

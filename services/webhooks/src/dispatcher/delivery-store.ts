@@ -68,7 +68,14 @@ export function createDeliveryStore(db: Database) {
          )
          SELECT c.*, m.body, m.event_time, s.url, s.secret, s.previous_secret, s.previous_secret_expires_at
          FROM claimed c JOIN webhook_messages m ON m.id = c.message_id JOIN webhook_subscriptions s ON s.id = c.subscription_id`,
-        [req.now, req.leaseUntil, JSON.stringify(req.skipSubscriptions), JSON.stringify(req.skipDeliveries), req.perSubscription, req.limit],
+        [
+          req.now,
+          req.leaseUntil,
+          JSON.stringify(req.skipSubscriptions),
+          JSON.stringify(req.skipDeliveries),
+          req.perSubscription,
+          req.limit,
+        ],
       );
       return rows;
     },
@@ -114,11 +121,16 @@ export function createDeliveryStore(db: Database) {
           [json, now],
         );
         if (succeededSubs.length > 0) {
-          await tx.query(`UPDATE webhook_subscriptions SET failing_since = NULL WHERE $1::jsonb ? id AND failing_since IS NOT NULL`, [JSON.stringify(succeededSubs)]);
+          await tx.query(`UPDATE webhook_subscriptions SET failing_since = NULL WHERE $1::jsonb ? id AND failing_since IS NOT NULL`, [
+            JSON.stringify(succeededSubs),
+          ]);
         }
         for (const r of failed) {
           if (!r.disableReason) continue;
-          const res = await tx.query(`UPDATE webhook_subscriptions SET status = 'disabled', disabled_reason = $2, updated_at = $3 WHERE id = $1 AND status <> 'disabled'`, [r.subscriptionId, r.disableReason, now]);
+          const res = await tx.query(
+            `UPDATE webhook_subscriptions SET status = 'disabled', disabled_reason = $2, updated_at = $3 WHERE id = $1 AND status <> 'disabled'`,
+            [r.subscriptionId, r.disableReason, now],
+          );
           if (res.rowCount > 0) disabled.set(r.subscriptionId, r.disableReason);
         }
         if (failedSubs.length > 0) {
@@ -130,7 +142,10 @@ export function createDeliveryStore(db: Database) {
             if (now.getTime() - sub.failing_since.getTime() < disableAfterMs) continue;
             const last = failed.filter((r) => r.subscriptionId === sub.id).at(-1);
             const reason = `Every delivery has failed since ${sub.failing_since.toISOString()} (longer than ${Math.round(disableAfterMs / 1000)} s); last error: ${last?.error ?? 'unknown'}`;
-            const res = await tx.query(`UPDATE webhook_subscriptions SET status = 'disabled', disabled_reason = $2, updated_at = $3 WHERE id = $1 AND status = 'active'`, [sub.id, reason, now]);
+            const res = await tx.query(
+              `UPDATE webhook_subscriptions SET status = 'disabled', disabled_reason = $2, updated_at = $3 WHERE id = $1 AND status = 'active'`,
+              [sub.id, reason, now],
+            );
             if (res.rowCount > 0) disabled.set(sub.id, reason);
           }
         }
@@ -153,4 +168,3 @@ export function createDeliveryStore(db: Database) {
 }
 
 export type DeliveryStore = ReturnType<typeof createDeliveryStore>;
-

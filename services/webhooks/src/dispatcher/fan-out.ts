@@ -9,7 +9,9 @@ import { NEW_DELIVERY_ID } from '../store/subscription-store.ts';
 export const DISPATCHER_CONSUMER = 'webhooks-dispatcher';
 
 /** Partners may only hear what the AsyncAPI contract marks `x-concord-public`. */
-export const publicEventNames: readonly EventName[] = (Object.keys(eventCatalog) as EventName[]).filter((name) => eventCatalog[name].public);
+export const publicEventNames: readonly EventName[] = (Object.keys(eventCatalog) as EventName[]).filter(
+  (name) => eventCatalog[name].public,
+);
 export const publicEventSubjects: readonly string[] = publicEventNames.map((name) => eventCatalog[name].channel);
 
 export interface FanOutOptions {

@@ -41,7 +41,12 @@ export { parseRetryAfter } from '@concord/contracts/src/http/retry-after.ts';
  * Delay before the next attempt after `attemptsMade` attempts, or undefined when none are left.
  * A Retry-After longer than the schedule's delay wins (up to maxRetryAfterMs).
  */
-export function nextDelayMs(policy: RetryPolicy, attemptsMade: number, retryAfterMs: number | undefined, random: () => number = Math.random): number | undefined {
+export function nextDelayMs(
+  policy: RetryPolicy,
+  attemptsMade: number,
+  retryAfterMs: number | undefined,
+  random: () => number = Math.random,
+): number | undefined {
   const base = policy.scheduleMs[attemptsMade];
   if (base === undefined) return undefined;
   const jittered = Math.max(0, Math.round(base * (1 + policy.jitter * (random() * 2 - 1))));

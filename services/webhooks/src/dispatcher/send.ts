@@ -40,7 +40,7 @@ function describe(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
   const code = (err as { code?: unknown }).code;
-  return `${typeof code === 'string' ? code + ' ' : ''}${err.message}${cause}`.slice(0, 500);
+  return `${typeof code === 'string' ? `${code} ` : ''}${err.message}${cause}`.slice(0, 500);
 }
 
 /**
@@ -48,7 +48,9 @@ function describe(err: unknown): string {
  * (headers and body). Redirects are not followed: a 3xx is a failure, as Standard Webhooks says.
  */
 export function createWebhookSender(options: SenderOptions): WebhookSender {
-  const connect = options.blockPrivateNetworks ? { timeout: options.timeoutMs, lookup: createPrivateNetworkGuard().lookup } : { timeout: options.timeoutMs };
+  const connect = options.blockPrivateNetworks
+    ? { timeout: options.timeoutMs, lookup: createPrivateNetworkGuard().lookup }
+    : { timeout: options.timeoutMs };
   const agent = new Agent({ connections: options.connections, keepAliveTimeout: 30_000, connect });
   const now = options.now ?? Date.now;
   const userAgent = options.userAgent ?? 'Concord-Webhooks/1.0';
@@ -57,7 +59,11 @@ export function createWebhookSender(options: SenderOptions): WebhookSender {
       const started = now();
       const timestamp = Math.floor(started / 1000);
       const signal = AbortSignal.timeout(options.timeoutMs);
-      const result = (partial: Omit<AttemptResult, 'startedAt' | 'durationMs'>): AttemptResult => ({ ...partial, startedAt: new Date(started), durationMs: Math.max(0, Math.round(now() - started)) });
+      const result = (partial: Omit<AttemptResult, 'startedAt' | 'durationMs'>): AttemptResult => ({
+        ...partial,
+        startedAt: new Date(started),
+        durationMs: Math.max(0, Math.round(now() - started)),
+      });
       try {
         const res = await request(req.url, {
           method: 'POST',
@@ -76,9 +82,15 @@ export function createWebhookSender(options: SenderOptions): WebhookSender {
         const retryAfter = res.headers['retry-after'];
         const status = res.statusCode;
         if (status >= 200 && status < 300) return result({ outcome: 'succeeded', statusCode: status, error: null, retryAfter: null });
-        return result({ outcome: 'failed', statusCode: status, error: `The endpoint answered ${status}.`, retryAfter: typeof retryAfter === 'string' ? retryAfter : null });
+        return result({
+          outcome: 'failed',
+          statusCode: status,
+          error: `The endpoint answered ${status}.`,
+          retryAfter: typeof retryAfter === 'string' ? retryAfter : null,
+        });
       } catch (err) {
-        if (signal.aborted) return result({ outcome: 'timeout', statusCode: null, error: `No response within ${options.timeoutMs} ms.`, retryAfter: null });
+        if (signal.aborted)
+          return result({ outcome: 'timeout', statusCode: null, error: `No response within ${options.timeoutMs} ms.`, retryAfter: null });
         return result({ outcome: 'network_error', statusCode: null, error: describe(err), retryAfter: null });
       }
     },

@@ -61,11 +61,18 @@ export class WebhookDispatcher {
 
   constructor(options: WebhookDispatcherOptions) {
     if (options.retry.scheduleMs.length === 0) throw new Error('The retry schedule needs at least one attempt');
-    if (options.perEndpointConcurrency < 1 || options.maxInFlight < 1) throw new Error('perEndpointConcurrency and maxInFlight must be at least 1');
+    if (options.perEndpointConcurrency < 1 || options.maxInFlight < 1)
+      throw new Error('perEndpointConcurrency and maxInFlight must be at least 1');
     this.#options = options;
     this.#store = createDeliveryStore(options.db);
     this.#clock = options.clock ?? { now: () => new Date() };
-    this.#sender = options.sender ?? createWebhookSender({ timeoutMs: options.timeoutMs, connections: options.perEndpointConcurrency, blockPrivateNetworks: options.blockPrivateNetworks ?? false });
+    this.#sender =
+      options.sender ??
+      createWebhookSender({
+        timeoutMs: options.timeoutMs,
+        connections: options.perEndpointConcurrency,
+        blockPrivateNetworks: options.blockPrivateNetworks ?? false,
+      });
   }
 
   start(): void {
@@ -167,7 +174,8 @@ export class WebhookDispatcher {
   async #attempt(delivery: ClaimedDelivery): Promise<void> {
     const now = this.#clock.now();
     const keys = [secretKey(delivery.secret)];
-    if (delivery.previous_secret && delivery.previous_secret_expires_at && delivery.previous_secret_expires_at > now) keys.push(secretKey(delivery.previous_secret));
+    if (delivery.previous_secret && delivery.previous_secret_expires_at && delivery.previous_secret_expires_at > now)
+      keys.push(secretKey(delivery.previous_secret));
     const result = await this.#sender.send({ url: delivery.url, messageId: delivery.message_id, body: delivery.body, keys });
     this.#results.push(this.#decide(delivery, result));
     this.#flush();
@@ -199,10 +207,17 @@ export class WebhookDispatcher {
     // Network errors, timeouts, 429 and 5xx are worth retrying; any other answer will not change.
     const retryable = status === null || status === 408 || status === 429 || status >= 500;
     const now = this.#clock.now().getTime();
-    const delay = retryable ? nextDelayMs(this.#options.retry, delivery.attempt_count + 1, parseRetryAfter(result.retryAfter, now), this.#options.random) : undefined;
+    const delay = retryable
+      ? nextDelayMs(this.#options.retry, delivery.attempt_count + 1, parseRetryAfter(result.retryAfter, now), this.#options.random)
+      : undefined;
     if (delay === undefined) {
       metrics?.deliveries.inc({ outcome: 'dead_lettered' });
-      return { ...base, status: 'dead_lettered', nextAttemptAt: null, error: retryable ? result.error : `${result.error} Not retried: only network errors, timeouts, 408, 429 and 5xx are.` };
+      return {
+        ...base,
+        status: 'dead_lettered',
+        nextAttemptAt: null,
+        error: retryable ? result.error : `${result.error} Not retried: only network errors, timeouts, 408, 429 and 5xx are.`,
+      };
     }
     return { ...base, status: 'pending', nextAttemptAt: new Date(now + delay) };
   }
@@ -218,7 +233,8 @@ export class WebhookDispatcher {
     this.#results = [];
     try {
       const disabled = await this.#store.record(batch, this.#clock.now(), this.#options.disableAfterMs);
-      for (const reason of disabled.values()) this.#options.metrics?.subscriptionsDisabled.inc({ reason: reason === GONE_REASON ? 'gone' : 'failing' });
+      for (const reason of disabled.values())
+        this.#options.metrics?.subscriptionsDisabled.inc({ reason: reason === GONE_REASON ? 'gone' : 'failing' });
     } catch (err) {
       // The deliveries keep their lease and are tried again when it runs out.
       this.#options.onError?.(err);

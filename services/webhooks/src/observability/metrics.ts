@@ -16,18 +16,35 @@ export interface WebhookMetrics {
 }
 
 /** The registry is passed in, never the global one, so several services and tests can share a process. */
-export function createWebhookMetrics(registry: Registry, collect?: { deadLetters(): Promise<Map<string, number>>; pending(): Promise<number> }): WebhookMetrics {
+export function createWebhookMetrics(
+  registry: Registry,
+  collect?: { deadLetters(): Promise<Map<string, number>>; pending(): Promise<number> },
+): WebhookMetrics {
   const registers = [registry];
   return {
-    deliveries: new Counter({ name: 'concord_webhooks_deliveries_total', help: 'Webhook deliveries that reached a final state, by outcome', labelNames: ['outcome'], registers }),
-    attempts: new Counter({ name: 'concord_webhooks_attempts_total', help: 'Webhook delivery attempts, by outcome', labelNames: ['outcome'], registers }),
+    deliveries: new Counter({
+      name: 'concord_webhooks_deliveries_total',
+      help: 'Webhook deliveries that reached a final state, by outcome',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    attempts: new Counter({
+      name: 'concord_webhooks_attempts_total',
+      help: 'Webhook delivery attempts, by outcome',
+      labelNames: ['outcome'],
+      registers,
+    }),
     latency: new Histogram({
       name: 'concord_webhooks_delivery_latency_seconds',
       help: 'Seconds from the event time to its successful delivery',
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 7200, 36000],
       registers,
     }),
-    consumerLag: new Gauge({ name: 'concord_webhooks_consumer_lag_seconds', help: 'Seconds between the last fanned-out event and the moment it was fanned out', registers }),
+    consumerLag: new Gauge({
+      name: 'concord_webhooks_consumer_lag_seconds',
+      help: 'Seconds between the last fanned-out event and the moment it was fanned out',
+      registers,
+    }),
     deadLetterDepth: new Gauge({
       name: 'concord_webhooks_dead_letter_depth',
       help: 'Messages in the dead-letter queue, per subscription',
@@ -48,6 +65,11 @@ export function createWebhookMetrics(registry: Registry, collect?: { deadLetters
         if (collect) this.set(await collect.pending());
       },
     }),
-    subscriptionsDisabled: new Counter({ name: 'concord_webhooks_subscriptions_disabled_total', help: 'Subscriptions the dispatcher disabled, by reason', labelNames: ['reason'], registers }),
+    subscriptionsDisabled: new Counter({
+      name: 'concord_webhooks_subscriptions_disabled_total',
+      help: 'Subscriptions the dispatcher disabled, by reason',
+      labelNames: ['reason'],
+      registers,
+    }),
   };
 }

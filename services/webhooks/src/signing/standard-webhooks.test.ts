@@ -15,7 +15,7 @@ describe('Standard Webhooks signing', () => {
     const header = signatureHeader([a!, b!], 'id1', 10, 'x');
     const parts = header.split(' ');
     expect(parts).toHaveLength(2);
-    expect(parts[1]).toBe('v1,' + createHmac('sha256', b!).update('id1.10.x').digest('base64'));
+    expect(parts[1]).toBe(`v1,${createHmac('sha256', b!).update('id1.10.x').digest('base64')}`);
   });
 
   it('makes whsec_ secrets of 24 random bytes', () => {

@@ -20,7 +20,7 @@ export function secretKey(secret: string): Buffer {
 
 /** One `v1,<base64>` signature. */
 export function signature(key: Buffer, id: string, timestampSeconds: number, body: string): string {
-  return 'v1,' + createHmac('sha256', key).update(`${id}.${timestampSeconds}.`).update(body).digest('base64');
+  return `v1,${createHmac('sha256', key).update(`${id}.${timestampSeconds}.`).update(body).digest('base64')}`;
 }
 
 /** The `webhook-signature` header value: one signature per key, the newest first. */

@@ -1,5 +1,16 @@
 import type { Database, SqlValue } from '@concord/service-runtime/src/database/database.ts';
-import { decodeCursor, encodeCursor, toDelivery, toSubscription, type DeliveryRow, type DeliveryStatus, type SubscriptionRow, type WebhookAttempt, type WebhookDelivery, type WebhookSubscription } from './rows.ts';
+import {
+  decodeCursor,
+  encodeCursor,
+  toDelivery,
+  toSubscription,
+  type DeliveryRow,
+  type DeliveryStatus,
+  type SubscriptionRow,
+  type WebhookAttempt,
+  type WebhookDelivery,
+  type WebhookSubscription,
+} from './rows.ts';
 
 /** A new delivery id made by the database, so fan-out and replay insert many rows in one statement. */
 export const NEW_DELIVERY_ID = `'dlv_' || replace(gen_random_uuid()::text, '-', '')`;
@@ -50,7 +61,10 @@ export interface NewSubscription {
 /** Everything the API reads and changes; every query is scoped to the partner. */
 export function createSubscriptionStore(db: Database, clock: { now(): Date }) {
   async function get(partner: string, id: string): Promise<WebhookSubscription | undefined> {
-    const { rows } = await db.query<SubscriptionRow>(`SELECT ${SUBSCRIPTION_COLUMNS} FROM webhook_subscriptions s WHERE s.partner = $1 AND s.id = $2`, [partner, id]);
+    const { rows } = await db.query<SubscriptionRow>(
+      `SELECT ${SUBSCRIPTION_COLUMNS} FROM webhook_subscriptions s WHERE s.partner = $1 AND s.id = $2`,
+      [partner, id],
+    );
     return rows[0] && toSubscription(rows[0], clock.now());
   }
 
@@ -124,7 +138,14 @@ export function createSubscriptionStore(db: Database, clock: { now(): Date }) {
     async listAttempts(subscriptionId: string, deliveryId: string): Promise<WebhookAttempt[] | undefined> {
       const owner = await db.query('SELECT 1 FROM webhook_deliveries WHERE id = $1 AND subscription_id = $2', [deliveryId, subscriptionId]);
       if (owner.rows.length === 0) return undefined;
-      const { rows } = await db.query<{ attempt: number; started_at: Date; duration_ms: number; outcome: WebhookAttempt['outcome']; status_code: number | null; error: string | null }>(
+      const { rows } = await db.query<{
+        attempt: number;
+        started_at: Date;
+        duration_ms: number;
+        outcome: WebhookAttempt['outcome'];
+        status_code: number | null;
+        error: string | null;
+      }>(
         'SELECT attempt, started_at, duration_ms, outcome, status_code, error FROM webhook_attempts WHERE delivery_id = $1 ORDER BY attempt',
         [deliveryId],
       );

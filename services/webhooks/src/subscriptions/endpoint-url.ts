@@ -32,7 +32,8 @@ export function endpointUrlProblem(raw: string, policy: EndpointUrlPolicy): stri
   if (policy.blockPrivateNetworks) {
     // Literal addresses and loopback names are refused here; names are checked again when connecting.
     const host = url.hostname.toLowerCase();
-    if (privateNetworks.isPrivate(host) || isLoopbackHost(host) || host.endsWith('.localhost')) return 'must not point at a private or internal network address';
+    if (privateNetworks.isPrivate(host) || isLoopbackHost(host) || host.endsWith('.localhost'))
+      return 'must not point at a private or internal network address';
   }
   if (url.protocol === 'https:') return undefined;
   if (url.protocol !== 'http:') return 'must use https';

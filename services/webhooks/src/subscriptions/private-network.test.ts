@@ -9,10 +9,24 @@ describe('the private-network guard (SSRF)', () => {
   const guard = createPrivateNetworkGuard();
 
   it('knows private, loopback, link-local and metadata addresses from public ones', () => {
-    for (const a of ['10.1.2.3', '172.20.0.1', '192.168.1.1', '127.0.0.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fd00::1', 'fe80::1', '::ffff:10.0.0.1', '[::1]']) {
+    for (const a of [
+      '10.1.2.3',
+      '172.20.0.1',
+      '192.168.1.1',
+      '127.0.0.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '::1',
+      'fd00::1',
+      'fe80::1',
+      '::ffff:10.0.0.1',
+      '[::1]',
+    ]) {
       expect(guard.isPrivate(a), a).toBe(true);
     }
-    for (const a of ['8.8.8.8', '1.1.1.1', '2606:4700:4700::1111', '::ffff:8.8.8.8', 'partner.example']) expect(guard.isPrivate(a), a).toBe(false);
+    for (const a of ['8.8.8.8', '1.1.1.1', '2606:4700:4700::1111', '::ffff:8.8.8.8', 'partner.example'])
+      expect(guard.isPrivate(a), a).toBe(false);
   });
 
   it('refuses private endpoints at registration when blocking', () => {

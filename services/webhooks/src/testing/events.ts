@@ -5,7 +5,7 @@ import type { EventEnvelope } from '@concord/contracts/generated/events.v1/types
 /** A valid `order.placed` CloudEvent, as the orders service publishes it. */
 export function orderPlacedEvent(overrides: { id?: string; time?: string } = {}): EventEnvelope<'order.placed'> {
   const now = overrides.time ?? new Date().toISOString();
-  const orderId = 'ord_' + randomUUID().replace(/-/g, '').slice(0, 16);
+  const orderId = `ord_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
   return {
     specversion: '1.0',
     id: overrides.id ?? randomUUID(),

@@ -37,10 +37,19 @@ export interface TestWebhooks {
 }
 
 /** The service on the embedded defaults (in-memory PGlite, in-process bus), or on what is passed in. */
-export async function startTestWebhooks(options: { config?: Partial<WebhooksConfig>; db?: Database; bus?: EventBus } = {}): Promise<TestWebhooks> {
+export async function startTestWebhooks(
+  options: { config?: Partial<WebhooksConfig>; db?: Database; bus?: EventBus } = {},
+): Promise<TestWebhooks> {
   const db = options.db ?? (await createPgliteDatabase({ dataDir: 'memory://', schema: 'webhooks' }));
   const bus = options.bus ?? createInProcessBus({ redeliveryDelayMs: 20 });
-  const service = await startWebhooksService(testConfig(options.config), { db, bus, registry: new Registry(), listen: false, log: () => {}, responseValidation: 'enforce' });
+  const service = await startWebhooksService(testConfig(options.config), {
+    db,
+    bus,
+    registry: new Registry(),
+    listen: false,
+    log: () => {},
+    responseValidation: 'enforce',
+  });
   return {
     service,
     db,

@@ -28,7 +28,10 @@ export interface WebhookReceiver {
  * A real HTTP endpoint on a loopback port for the dispatcher to deliver to. `reply` decides the
  * answer per request (default 204), so a test can make it fail, slow down or come back.
  */
-export async function startReceiver(reply: (req: ReceivedWebhook) => ReceiverReply | Promise<ReceiverReply> = () => ({ status: 204 }), port = 0): Promise<WebhookReceiver> {
+export async function startReceiver(
+  reply: (req: ReceivedWebhook) => ReceiverReply | Promise<ReceiverReply> = () => ({ status: 204 }),
+  port = 0,
+): Promise<WebhookReceiver> {
   const received: ReceivedWebhook[] = [];
   const accepted = new Set<string>();
   const waiters = new Set<() => void>();
