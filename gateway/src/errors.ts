@@ -5,30 +5,39 @@
  */
 import type { FieldError } from '@concord/contracts/src/problem.ts';
 
-export type GatewayErrorCode =
-  | 'ROUTE_NOT_FOUND'
-  | 'METHOD_NOT_ALLOWED'
-  | 'UNSUPPORTED_MEDIA_TYPE'
-  | 'NOT_ACCEPTABLE'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'VALIDATION_FAILED'
-  | 'VERSION_GONE'
-  | 'UNAUTHENTICATED'
-  | 'INVALID_TOKEN'
-  | 'INSUFFICIENT_SCOPE'
-  | 'FORBIDDEN'
-  | 'RATE_LIMITED'
-  | 'IDEMPOTENCY_CONFLICT'
-  | 'IDEMPOTENCY_MISMATCH'
-  | 'IDEMPOTENCY_KEY_INVALID'
-  | 'AUTH_UNAVAILABLE'
-  | 'UPSTREAM_UNREACHABLE'
-  | 'UPSTREAM_TIMEOUT'
-  | 'UPSTREAM_CONTRACT_BROKEN'
-  | 'CIRCUIT_OPEN'
-  | 'DEPENDENCY_UNAVAILABLE'
-  | 'CLIENT_CLOSED_REQUEST'
-  | 'INTERNAL_ERROR';
+/**
+ * The registry of every error the gateway answers with: each code bound once to its HTTP status and
+ * its problem `type` slug (documented in docs/problems.md). Call sites name the code only, so a code
+ * can never be sent with two statuses.
+ */
+export const GATEWAY_ERRORS = {
+  ROUTE_NOT_FOUND: { status: 404, slug: 'not-found' },
+  METHOD_NOT_ALLOWED: { status: 405, slug: 'method-not-allowed' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, slug: 'unsupported-media-type' },
+  NOT_ACCEPTABLE: { status: 406, slug: 'not-acceptable' },
+  PAYLOAD_TOO_LARGE: { status: 413, slug: 'payload-too-large' },
+  VALIDATION_FAILED: { status: 400, slug: 'validation-error' },
+  VERSION_GONE: { status: 410, slug: 'version-gone' },
+  UNAUTHENTICATED: { status: 401, slug: 'unauthenticated' },
+  INVALID_TOKEN: { status: 401, slug: 'invalid-token' },
+  INSUFFICIENT_SCOPE: { status: 403, slug: 'insufficient-scope' },
+  FORBIDDEN: { status: 403, slug: 'forbidden' },
+  RATE_LIMITED: { status: 429, slug: 'rate-limited' },
+  IDEMPOTENCY_CONFLICT: { status: 409, slug: 'idempotency-conflict' },
+  IDEMPOTENCY_MISMATCH: { status: 422, slug: 'idempotency-key-reused' },
+  IDEMPOTENCY_KEY_INVALID: { status: 400, slug: 'idempotency-key-invalid' },
+  AUTH_UNAVAILABLE: { status: 503, slug: 'auth-unavailable' },
+  UPSTREAM_UNREACHABLE: { status: 502, slug: 'upstream-unreachable' },
+  UPSTREAM_TIMEOUT: { status: 504, slug: 'upstream-timeout' },
+  UPSTREAM_CONTRACT_BROKEN: { status: 502, slug: 'upstream-contract-broken' },
+  CIRCUIT_OPEN: { status: 503, slug: 'circuit-open' },
+  DEPENDENCY_UNAVAILABLE: { status: 503, slug: 'dependency-unavailable' },
+  // 499 is nginx's "client closed request": the client is gone, so it only reaches logs and metrics.
+  CLIENT_CLOSED_REQUEST: { status: 499, slug: 'client-closed-request' },
+  INTERNAL_ERROR: { status: 500, slug: 'internal-error' },
+} as const satisfies Record<string, { status: number; slug: string }>;
+
+export type GatewayErrorCode = keyof typeof GATEWAY_ERRORS;
 
 export interface GatewayErrorOptions {
   cause?: unknown;
@@ -50,41 +59,14 @@ export class GatewayError extends Error {
   readonly extensions: Record<string, unknown>;
   readonly title: string | undefined;
 
-  constructor(code: GatewayErrorCode, status: number, detail: string, options: GatewayErrorOptions = {}) {
+  constructor(code: GatewayErrorCode, detail: string, options: GatewayErrorOptions = {}) {
     super(detail, { cause: options.cause });
     this.name = this.constructor.name;
     this.code = code;
-    this.status = status;
+    this.status = GATEWAY_ERRORS[code].status;
     this.errors = options.errors;
     this.headers = options.headers ?? {};
     this.extensions = options.extensions ?? {};
     this.title = options.title;
   }
 }
-
-/** The problem `type` URI slug of each code; documented in docs/problems.md. */
-export const PROBLEM_SLUGS: Record<GatewayErrorCode, string> = {
-  ROUTE_NOT_FOUND: 'not-found',
-  METHOD_NOT_ALLOWED: 'method-not-allowed',
-  UNSUPPORTED_MEDIA_TYPE: 'unsupported-media-type',
-  NOT_ACCEPTABLE: 'not-acceptable',
-  PAYLOAD_TOO_LARGE: 'payload-too-large',
-  VALIDATION_FAILED: 'validation-error',
-  VERSION_GONE: 'version-gone',
-  UNAUTHENTICATED: 'unauthenticated',
-  INVALID_TOKEN: 'invalid-token',
-  INSUFFICIENT_SCOPE: 'insufficient-scope',
-  FORBIDDEN: 'forbidden',
-  RATE_LIMITED: 'rate-limited',
-  IDEMPOTENCY_CONFLICT: 'idempotency-conflict',
-  IDEMPOTENCY_MISMATCH: 'idempotency-key-reused',
-  IDEMPOTENCY_KEY_INVALID: 'idempotency-key-invalid',
-  AUTH_UNAVAILABLE: 'auth-unavailable',
-  UPSTREAM_UNREACHABLE: 'upstream-unreachable',
-  UPSTREAM_TIMEOUT: 'upstream-timeout',
-  UPSTREAM_CONTRACT_BROKEN: 'upstream-contract-broken',
-  CIRCUIT_OPEN: 'circuit-open',
-  DEPENDENCY_UNAVAILABLE: 'dependency-unavailable',
-  CLIENT_CLOSED_REQUEST: 'client-closed-request',
-  INTERNAL_ERROR: 'internal-error',
-};

@@ -8,12 +8,12 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { GatewayDeps } from './deps.ts';
 import type { GatewayEnv } from './env.ts';
-import { GatewayError, PROBLEM_SLUGS } from './errors.ts';
+import { GATEWAY_ERRORS, GatewayError } from './errors.ts';
 import { requestLogger } from './policies/request-context/request-logger.ts';
 
 export function problemBody(err: GatewayError, requestId: string | undefined, instance: string): ProblemDetails {
   const body: ProblemDetails = {
-    type: problemType(PROBLEM_SLUGS[err.code]),
+    type: problemType(GATEWAY_ERRORS[err.code].slug),
     title: err.title ?? titleFor(err.status),
     status: err.status,
     detail: err.message,
@@ -29,7 +29,7 @@ export function problemBody(err: GatewayError, requestId: string | undefined, in
 function toGatewayError(err: unknown): GatewayError | undefined {
   if (err instanceof GatewayError) return err;
   if (err instanceof HTTPException && err.status === 413) {
-    return new GatewayError('PAYLOAD_TOO_LARGE', 413, 'The request body is larger than this endpoint accepts.', { cause: err });
+    return new GatewayError('PAYLOAD_TOO_LARGE', 'The request body is larger than this endpoint accepts.', { cause: err });
   }
   return undefined;
 }
@@ -52,7 +52,6 @@ export function createErrorHandler(deps: Pick<GatewayDeps, 'logger'>): ErrorHand
     requestLogger(c, deps.logger).error({ err }, 'unexpected error while handling the request');
     const internal = new GatewayError(
       'INTERNAL_ERROR',
-      500,
       'The gateway failed to handle the request; it has been logged with the request id.',
     );
     return respond(c, internal);
@@ -61,6 +60,6 @@ export function createErrorHandler(deps: Pick<GatewayDeps, 'logger'>): ErrorHand
 
 export function createNotFoundHandler(): NotFoundHandler<GatewayEnv> {
   return function notFound(c) {
-    return respond(c, new GatewayError('ROUTE_NOT_FOUND', 404, `No API operation at ${c.req.path}.`));
+    return respond(c, new GatewayError('ROUTE_NOT_FOUND', `No API operation at ${c.req.path}.`));
   };
 }

@@ -101,7 +101,7 @@ export function healthHandlers(factory: ReturnType<typeof createGatewayFactory>,
         const down = Object.entries(result.checks)
           .filter(([, r]) => r.status === 'down')
           .map(([n]) => n);
-        throw new GatewayError('DEPENDENCY_UNAVAILABLE', 503, `Not ready: ${down.join(', ')} unreachable.`, {
+        throw new GatewayError('DEPENDENCY_UNAVAILABLE', `Not ready: ${down.join(', ')} unreachable.`, {
           extensions: { checks: result.checks },
           headers: { 'Retry-After': '5' },
         });

@@ -68,7 +68,7 @@ async function readWhole(res: UpstreamResponse, route: CompiledRoute): Promise<U
   try {
     return (await res.body.bytes()) as Uint8Array<ArrayBuffer>;
   } catch (err) {
-    throw new GatewayError('UPSTREAM_UNREACHABLE', 502, `The ${route.upstream} service broke off its response to ${route.operationId}.`, {
+    throw new GatewayError('UPSTREAM_UNREACHABLE', `The ${route.upstream} service broke off its response to ${route.operationId}.`, {
       cause: err,
     });
   }
@@ -125,7 +125,6 @@ export function proxy(factory: ReturnType<typeof createGatewayFactory>, options:
         if (route.policies.validation.response === 'enforce' || route.adapter) {
           throw new GatewayError(
             'UPSTREAM_CONTRACT_BROKEN',
-            502,
             `The ${route.upstream} service answered ${route.operationId} with malformed JSON.`,
             { cause: err },
           );

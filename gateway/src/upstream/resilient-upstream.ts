@@ -233,19 +233,18 @@ export function createResilientUpstream(inner: UpstreamCall, options: ResilientU
 
 function toGatewayError(upstream: string, failure: AttemptFailure, cause: unknown): unknown {
   if (cause instanceof GatewayError) return cause;
-  if (failure === 'connect')
-    return new GatewayError('UPSTREAM_UNREACHABLE', 502, `The ${upstream} service could not be reached.`, { cause });
-  if (failure === 'timeout') return new GatewayError('UPSTREAM_TIMEOUT', 504, `The ${upstream} service did not answer in time.`, { cause });
+  if (failure === 'connect') return new GatewayError('UPSTREAM_UNREACHABLE', `The ${upstream} service could not be reached.`, { cause });
+  if (failure === 'timeout') return new GatewayError('UPSTREAM_TIMEOUT', `The ${upstream} service did not answer in time.`, { cause });
   return cause;
 }
 
 function timeoutError(upstream: string, ms: number, cause: unknown): GatewayError {
-  return new GatewayError('UPSTREAM_TIMEOUT', 504, `The ${upstream} service did not answer within ${ms} ms.`, { cause });
+  return new GatewayError('UPSTREAM_TIMEOUT', `The ${upstream} service did not answer within ${ms} ms.`, { cause });
 }
 
 export function circuitOpenError(upstream: string, retryAfterMs: number): GatewayError {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-  return new GatewayError('CIRCUIT_OPEN', 503, `The ${upstream} service is failing; the gateway stopped calling it for now. Retry later.`, {
+  return new GatewayError('CIRCUIT_OPEN', `The ${upstream} service is failing; the gateway stopped calling it for now. Retry later.`, {
     headers: { 'Retry-After': String(seconds) },
   });
 }

@@ -24,12 +24,12 @@ export function toUpstreamError(err: unknown, request: UpstreamRequest): Gateway
   const e = err as { name?: string; code?: string; cause?: { code?: string } };
   const name = request.upstream;
   if (e?.name === 'TimeoutError' || TIMEOUT_CODES.has(e?.code ?? '') || TIMEOUT_CODES.has(e?.cause?.code ?? '')) {
-    return new GatewayError('UPSTREAM_TIMEOUT', 504, `The ${name} service did not answer ${request.operationId} in time.`, { cause: err });
+    return new GatewayError('UPSTREAM_TIMEOUT', `The ${name} service did not answer ${request.operationId} in time.`, { cause: err });
   }
   if (request.signal.aborted || e?.name === 'AbortError' || e?.code === 'UND_ERR_ABORTED') {
-    return new GatewayError('CLIENT_CLOSED_REQUEST', 499, 'The client closed the request before the upstream answered.', { cause: err });
+    return new GatewayError('CLIENT_CLOSED_REQUEST', 'The client closed the request before the upstream answered.', { cause: err });
   }
-  return new GatewayError('UPSTREAM_UNREACHABLE', 502, `The ${name} service could not be reached.`, { cause: err });
+  return new GatewayError('UPSTREAM_UNREACHABLE', `The ${name} service could not be reached.`, { cause: err });
 }
 
 export interface UndiciUpstream {

@@ -7,7 +7,7 @@ import { securityConfigSchema, type SecurityConfigInput } from '../../config/sec
 import { parseProcessEnv } from '../../config/env.ts';
 import type { GatewayDeps } from '../../deps.ts';
 import type { GatewayEnv } from '../../env.ts';
-import { GatewayError, PROBLEM_SLUGS } from '../../errors.ts';
+import { GATEWAY_ERRORS, GatewayError } from '../../errors.ts';
 import type { CompiledRoute } from '../../route-variables.ts';
 import { createGatewaySecurity, type GatewaySecurity } from '../security.ts';
 
@@ -90,7 +90,7 @@ export function buildSecurityTestGateway(
   app.get('/metrics', async (c) => c.text(await metrics.metrics()));
   app.use('*', async function matchRoute(c, next) {
     const route = routes.find((r) => r.method === c.req.method && r.publicPathTemplate === c.req.path);
-    if (!route) throw new GatewayError('ROUTE_NOT_FOUND', 404, `No route for ${c.req.method} ${c.req.path}.`);
+    if (!route) throw new GatewayError('ROUTE_NOT_FOUND', `No route for ${c.req.method} ${c.req.path}.`);
     c.set('route', route);
     await next();
   });
@@ -99,7 +99,7 @@ export function buildSecurityTestGateway(
   app.onError((err, c) => {
     if (err instanceof GatewayError) {
       const body = {
-        type: problemType(PROBLEM_SLUGS[err.code]),
+        type: problemType(GATEWAY_ERRORS[err.code].slug),
         title: err.title ?? err.code,
         status: err.status,
         detail: err.message,

@@ -17,7 +17,7 @@ export function bearerChallenge(params: { error?: string; description?: string; 
 export class UnauthenticatedError extends GatewayError {
   static readonly code = 'UNAUTHENTICATED' as const;
   constructor(detail = 'This operation needs a bearer token: send `Authorization: Bearer <token>`.') {
-    super('UNAUTHENTICATED', 401, detail, { headers: { 'WWW-Authenticate': bearerChallenge({}) } });
+    super('UNAUTHENTICATED', detail, { headers: { 'WWW-Authenticate': bearerChallenge({}) } });
   }
 }
 
@@ -27,7 +27,7 @@ export class InvalidTokenError extends GatewayError {
   /** A short machine-readable reason, also the metric label. */
   readonly reason: string;
   constructor(reason: string, detail: string, cause?: unknown) {
-    super('INVALID_TOKEN', 401, detail, {
+    super('INVALID_TOKEN', detail, {
       cause,
       headers: { 'WWW-Authenticate': bearerChallenge({ error: 'invalid_token', description: detail }) },
       extensions: { reason },
@@ -40,7 +40,7 @@ export class InvalidTokenError extends GatewayError {
 export class AuthUnavailableError extends GatewayError {
   static readonly code = 'AUTH_UNAVAILABLE' as const;
   constructor(cause?: unknown) {
-    super('AUTH_UNAVAILABLE', 503, 'The identity provider’s signing keys could not be obtained; try again shortly.', {
+    super('AUTH_UNAVAILABLE', 'The identity provider’s signing keys could not be obtained; try again shortly.', {
       cause,
       headers: { 'Retry-After': '5' },
     });

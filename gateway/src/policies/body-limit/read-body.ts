@@ -6,7 +6,7 @@ import { GatewayError } from '../../errors.ts';
 import { requestHeader } from '../../request-headers.ts';
 
 function tooLarge(limit: number): GatewayError {
-  return new GatewayError('PAYLOAD_TOO_LARGE', 413, `The request body is larger than the ${limit} bytes this operation accepts.`, {
+  return new GatewayError('PAYLOAD_TOO_LARGE', `The request body is larger than the ${limit} bytes this operation accepts.`, {
     extensions: { limit_bytes: limit },
   });
 }

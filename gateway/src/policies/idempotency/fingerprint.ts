@@ -13,7 +13,6 @@ export function parseIdempotencyKey(raw: string): string {
   if (!KEY.test(value)) {
     throw new GatewayError(
       'IDEMPOTENCY_KEY_INVALID',
-      400,
       'The Idempotency-Key header must be 1 to 255 printable ASCII characters without spaces.',
       {
         errors: [{ pointer: '/headers/Idempotency-Key', message: 'must be 1 to 255 printable ASCII characters' }],

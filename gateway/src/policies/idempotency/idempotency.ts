@@ -96,7 +96,7 @@ export function idempotency(factory: ReturnType<typeof createGatewayFactory>, op
 
     const begun = await bounded(store.begin(storeKey, fingerprint, inFlightTtlMs), config.storeTimeoutMs).catch((cause: unknown) => {
       count('store_unavailable');
-      throw new GatewayError('DEPENDENCY_UNAVAILABLE', 503, 'Idempotency records are unavailable; retry later.', {
+      throw new GatewayError('DEPENDENCY_UNAVAILABLE', 'Idempotency records are unavailable; retry later.', {
         cause,
         headers: { 'Retry-After': '1' },
       });
@@ -106,13 +106,12 @@ export function idempotency(factory: ReturnType<typeof createGatewayFactory>, op
         count('mismatch');
         throw new GatewayError(
           'IDEMPOTENCY_MISMATCH',
-          422,
           'This Idempotency-Key was already used with a different request; use a new key for a new request.',
         );
       }
       if (begun.state === 'in-flight') {
         count('conflict');
-        throw new GatewayError('IDEMPOTENCY_CONFLICT', 409, 'A request with this Idempotency-Key is still being processed; retry later.', {
+        throw new GatewayError('IDEMPOTENCY_CONFLICT', 'A request with this Idempotency-Key is still being processed; retry later.', {
           headers: { 'Retry-After': '1' },
         });
       }

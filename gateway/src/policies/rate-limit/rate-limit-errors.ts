@@ -4,7 +4,7 @@ import { GatewayError } from '../../errors.ts';
 export class RateLimitedError extends GatewayError {
   static readonly code = 'RATE_LIMITED' as const;
   constructor(policy: string, retryAfterSeconds: number, headers: Record<string, string>) {
-    super('RATE_LIMITED', 429, `Rate limit "${policy}" is used up; retry in ${retryAfterSeconds} s.`, {
+    super('RATE_LIMITED', `Rate limit "${policy}" is used up; retry in ${retryAfterSeconds} s.`, {
       headers: { ...headers, 'Retry-After': String(retryAfterSeconds) },
       extensions: { policy, retry_after: retryAfterSeconds },
     });
@@ -15,14 +15,9 @@ export class RateLimitedError extends GatewayError {
 export class RateLimitStoreUnavailableError extends GatewayError {
   static readonly code = 'DEPENDENCY_UNAVAILABLE' as const;
   constructor(cause: unknown) {
-    super(
-      'DEPENDENCY_UNAVAILABLE',
-      503,
-      'The rate-limit store is unavailable and this gateway is configured to fail closed; retry shortly.',
-      {
-        cause,
-        headers: { 'Retry-After': '1' },
-      },
-    );
+    super('DEPENDENCY_UNAVAILABLE', 'The rate-limit store is unavailable and this gateway is configured to fail closed; retry shortly.', {
+      cause,
+      headers: { 'Retry-After': '1' },
+    });
   }
 }

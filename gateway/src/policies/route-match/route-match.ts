@@ -18,10 +18,10 @@ export function routeMatch(factory: ReturnType<typeof createGatewayFactory>, tab
     const path = c.req.path;
     const match = table.match(method, path);
     if (match.kind === 'not-found') {
-      throw new GatewayError('ROUTE_NOT_FOUND', 404, `No API operation at ${path}.`);
+      throw new GatewayError('ROUTE_NOT_FOUND', `No API operation at ${path}.`);
     }
     if (match.kind === 'method-not-allowed') {
-      throw new GatewayError('METHOD_NOT_ALLOWED', 405, `${c.req.method} is not allowed on ${path}; allowed: ${match.path.allow}.`, {
+      throw new GatewayError('METHOD_NOT_ALLOWED', `${c.req.method} is not allowed on ${path}; allowed: ${match.path.allow}.`, {
         headers: { allow: match.path.allow },
       });
     }

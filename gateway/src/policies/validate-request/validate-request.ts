@@ -16,7 +16,7 @@ import { requestHeader } from '../../request-headers.ts';
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
 function invalid(errors: FieldError[], detail: string): GatewayError {
-  return new GatewayError('VALIDATION_FAILED', 400, detail, { errors, title: 'Invalid request' });
+  return new GatewayError('VALIDATION_FAILED', detail, { errors, title: 'Invalid request' });
 }
 
 export function validateRequest(factory: ReturnType<typeof createGatewayFactory>, deps: Pick<GatewayDeps, 'logger'>) {
@@ -45,7 +45,7 @@ export function validateRequest(factory: ReturnType<typeof createGatewayFactory>
     const text = body ? decoder.decode(body) : undefined;
     const result = validator.validateBody(mediaTypeOf(requestHeader(c, 'content-type')), text);
     if (!result.ok && result.status === 415) {
-      failure = new GatewayError('UNSUPPORTED_MEDIA_TYPE', 415, result.detail, {
+      failure = new GatewayError('UNSUPPORTED_MEDIA_TYPE', result.detail, {
         errors: result.errors,
         headers: route.method === 'PATCH' ? { 'accept-patch': validator.bodyMediaTypes.join(', ') } : {},
       });

@@ -50,7 +50,6 @@ export function validateResponse(factory: ReturnType<typeof createGatewayFactory
       if (unparsed) await c.res.body?.cancel().catch(() => undefined);
       throw new GatewayError(
         'UPSTREAM_CONTRACT_BROKEN',
-        502,
         `The upstream's ${status} response to ${route.operationId} does not conform to ${route.contract}; it was withheld.`,
         {
           extensions: { upstream_status: status },

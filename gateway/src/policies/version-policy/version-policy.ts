@@ -53,7 +53,7 @@ export function versionPolicy(
       const detail = next_
         ? `${route.contract} is no longer served; use ${next_.contract} at ${next_.basePath}.`
         : `${route.contract} is no longer served.`;
-      throw new GatewayError('VERSION_GONE', 410, detail, {
+      throw new GatewayError('VERSION_GONE', detail, {
         headers: Object.fromEntries(lifecycle.headers.filter(([name]) => name !== 'deprecation')),
         extensions: next_ ? { successor: next_.contract, successor_base_path: next_.basePath } : {},
       });
