@@ -211,9 +211,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   }
 
   log.info({ url, config: configPath, apis: config.apis.map((a) => `${a.basePath} ${a.contract} -> ${a.upstream}`) }, 'gateway listening');
-  // The security build prints demo credentials (never in production) when it offers a banner.
-  const banner = (active.built as { security?: { startupBanner?: () => string[] } }).security?.startupBanner?.() ?? [];
-  for (const line of banner) log.info(line);
+  for (const line of active.built.startupBanner()) log.info(line);
 
   return { url, port, configPath, current: () => active.built, reload, close };
 }

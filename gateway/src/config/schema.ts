@@ -129,9 +129,10 @@ export const gatewayConfigSchema = z
       .default({ policies: {} })
       .describe('Policies of every API'),
     apis: z.array(apiSchema).min(1),
-    security: securityConfigSchema.optional(),
-    resilience: resilienceConfigSchema.optional(),
-    observability: observabilityConfigSchema.optional(),
+    // Defaulted here, once: every consumer reads a complete block.
+    security: securityConfigSchema.prefault({}),
+    resilience: resilienceConfigSchema.prefault({}),
+    observability: observabilityConfigSchema.prefault({}),
   })
   .strict()
   .superRefine(checkReferences);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * The `security` block of gateway.config.yaml: authentication, the built-in token issuer, partners,
- * plans and rate limits. Owned by the gateway security work (issue 5). Every field has a default so
+ * plans and rate limits. Every field has a default so
  * `security: {}` (or no block at all) runs the embedded default: the built-in issuer, the demo
  * partner, in-memory rate limits.
  */

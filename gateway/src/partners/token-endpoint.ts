@@ -1,9 +1,6 @@
 import { Hono, type Context } from 'hono';
 import type { Logger } from 'pino';
-import type { SecurityMetrics } from '../policies/authenticate/security-metrics.ts';
-import { clientIp } from '../policies/rate-limit/client-ip.ts';
-import { RateLimitedError, RateLimitStoreUnavailableError } from '../policies/rate-limit/rate-limit-errors.ts';
-import type { RateLimiter } from '../policies/rate-limit/rate-limiter.ts';
+import type { Counter } from 'prom-client';
 import type { PartnerRegistry } from './partner-registry.ts';
 import type { SigningKeyRing } from './signing-keys.ts';
 import { ScopeNotAllowedError, type TokenIssuer } from './token-issuer.ts';
@@ -17,11 +14,16 @@ export interface TokenEndpointOptions {
   partners: PartnerRegistry;
   issuer: TokenIssuer;
   keyRing: SigningKeyRing;
-  limiter: RateLimiter;
-  trustForwardedFor: boolean;
-  metrics: SecurityMetrics;
+  /** Whether this token request may proceed: the rate limit's decision, injected (partners/ depends on no policy). */
+  admit(c: Context): Promise<TokenRequestAdmission>;
+  /** Token requests by outcome (`issued` or the OAuth error code). */
+  tokensIssued: Pick<Counter<'outcome'>, 'inc'>;
   logger: Logger;
 }
+
+export type TokenRequestAdmission =
+  | { admitted: true; headers: Record<string, string> }
+  | { admitted: false; status: 429 | 503; description: string; headers: Record<string, string> };
 
 type OAuthErrorCode =
   | 'invalid_request'
@@ -65,25 +67,21 @@ function basicCredentials(header: string | undefined): { clientId: string; secre
 }
 
 export function tokenEndpointRoutes(options: TokenEndpointOptions): Hono {
-  const { partners, issuer, keyRing, limiter, metrics } = options;
+  const { partners, issuer, keyRing, tokensIssued } = options;
   const app = new Hono();
 
   app.get('/.well-known/jwks.json', (c) => c.json(keyRing.jwks(), 200, { 'Cache-Control': 'public, max-age=300' }));
 
   app.post('/oauth/token', async function tokenEndpoint(c) {
-    let rateHeaders: Record<string, string>;
-    try {
-      rateHeaders = await limiter.consume(limiter.tokenEndpoint, `ip:${clientIp(c, options.trustForwardedFor)}`);
-    } catch (err) {
-      if (err instanceof RateLimitedError) {
-        metrics.tokensIssued.inc({ outcome: 'rate_limited' });
-        return oauthError(c, 429, 'rate_limited', err.message, err.headers);
-      }
-      if (err instanceof RateLimitStoreUnavailableError) return oauthError(c, 503, 'temporarily_unavailable', err.message, err.headers);
-      throw err;
+    const admission = await options.admit(c);
+    if (!admission.admitted) {
+      if (admission.status === 503) return oauthError(c, 503, 'temporarily_unavailable', admission.description, admission.headers);
+      tokensIssued.inc({ outcome: 'rate_limited' });
+      return oauthError(c, 429, 'rate_limited', admission.description, admission.headers);
     }
+    const rateHeaders = admission.headers;
     const fail = (status: 400 | 401, error: OAuthErrorCode, description: string, headers: Record<string, string> = {}) => {
-      metrics.tokensIssued.inc({ outcome: error });
+      tokensIssued.inc({ outcome: error });
       return oauthError(c, status, error, description, { ...rateHeaders, ...headers });
     };
 
@@ -128,7 +126,7 @@ export function tokenEndpointRoutes(options: TokenEndpointOptions): Hono {
       throw err;
     }
     const token = await issuer.issue(partner, scopes);
-    metrics.tokensIssued.inc({ outcome: 'issued' });
+    tokensIssued.inc({ outcome: 'issued' });
     return c.json({ access_token: token.accessToken, token_type: 'Bearer', expires_in: token.expiresIn, scope: token.scope }, 200, {
       ...NO_STORE,
       ...rateHeaders,
