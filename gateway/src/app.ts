@@ -32,13 +32,15 @@ import { createIdempotencyStore, idempotency } from './policies/idempotency/inde
 import { createLimitStore, createRateLimiter, rateLimitPolicy } from './policies/rate-limit/index.ts';
 import { tokenRequestLimit } from './policies/rate-limit/token-request-limit.ts';
 import { requestContext } from './policies/request-context/index.ts';
+import { requestHygiene } from './policies/request-hygiene/index.ts';
 import { routeMatch } from './policies/route-match/index.ts';
+import { securityHeaders } from './policies/security-headers/index.ts';
 import { validateRequest } from './policies/validate-request/index.ts';
 import { validateResponse } from './policies/validate-response/index.ts';
 import { versionAdapter } from './policies/version-adapter/index.ts';
 import { versionPolicy } from './policies/version-policy/index.ts';
 import { createPortal } from './portal/index.ts';
-import { createErrorHandler, createNotFoundHandler } from './problem-response.ts';
+import { createErrorHandler, createNotFoundHandler, methodNotAllowed } from './problem-response.ts';
 import { buildRouteTable, type RouteTable } from './routes.ts';
 import { stateAcrossBuilds } from './state-across-builds.ts';
 import { proxy } from './upstream/proxy.ts';
@@ -46,7 +48,10 @@ import { createResilientUpstream } from './upstream/resilient-upstream.ts';
 import { createUndiciUpstream } from './upstream/undici-upstream.ts';
 
 export interface BuiltGateway {
+  /** The public listener's app. */
   app: Hono<GatewayEnv>;
+  /** The operator listener's app: /healthz, /readyz and the metrics path. */
+  admin: Hono<GatewayEnv>;
   config: GatewayConfig;
   routes: RouteTable;
   partners: PartnerRegistry;
@@ -114,19 +119,8 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
     observer: upstreamObserver(metrics),
   });
 
-  const app = new Hono<GatewayEnv>();
-  app.onError(createErrorHandler(deps));
-  app.notFound(createNotFoundHandler());
-
-  // Every request, the gateway's own endpoints included: a request id and trace context first (every
-  // later line, response and error carries them), then the access log and request metrics.
-  app.use('*', requestContext(factory));
-  if (observability.accessLog.enabled) {
-    const skipPaths = ['/healthz', '/readyz', observability.metrics.path];
-    app.use('*', accessLog(factory, { logger: accessLogger(deps.logger), metrics, tracer, skipPaths }));
-  }
-
-  // The gateway's own endpoints, registered before the contract pipeline so they win.
+  // The gateway's own endpoints: health, readiness and metrics for operators; the token endpoint,
+  // the JWKS and the portal for partners.
   const health = healthHandlers(factory, {
     redis: deps.redis,
     upstreams: Object.fromEntries(
@@ -137,12 +131,52 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
     ),
     timeoutMs: observability.readiness.timeoutMs,
     checkUpstreams: observability.readiness.checkUpstreams,
+    listenerLoad: () => deps.listenerLoad?.() ?? { open: 0, max: Number.POSITIVE_INFINITY },
   });
+  const metricsPath = observability.metrics.enabled ? observability.metrics.path : undefined;
+  const operatorEndpoints = (app: Hono<GatewayEnv>) => {
+    app.get('/readyz', health.readyz);
+    if (metricsPath) app.get(metricsPath, metricsHandler(factory, deps.metrics));
+  };
+  const admin = new Hono<GatewayEnv>();
+  admin.onError(createErrorHandler(deps));
+  admin.notFound(createNotFoundHandler());
+  admin.use('*', requestContext(factory));
+  admin.get('/healthz', health.healthz);
+  operatorEndpoints(admin);
+
+  const app = new Hono<GatewayEnv>();
+  app.onError(createErrorHandler(deps));
+  app.notFound(createNotFoundHandler());
+
+  // Every request, the gateway's own endpoints included: a request id and trace context first (every
+  // later line, response and error carries them), then requests HTTP forbids, the headers every
+  // response carries, and the access log with the request metrics.
+  app.use('*', requestContext(factory));
+  app.use('*', requestHygiene(factory));
+  app.use('*', securityHeaders(factory));
+  if (observability.accessLog.enabled) {
+    const skipPaths = ['/healthz', '/readyz', observability.metrics.path];
+    app.use('*', accessLog(factory, { logger: accessLogger(deps.logger), metrics, tracer, skipPaths }));
+  }
+
+  // Registered before the contract pipeline so they win. /healthz says only that the process lives;
+  // what operators read stays on the admin listener, and on this one only where the config says so
+  // (by default outside production).
   app.get('/healthz', health.healthz);
-  app.get('/readyz', health.readyz);
-  if (observability.metrics.enabled) app.get(observability.metrics.path, metricsHandler(factory, deps.metrics));
-  if (issuer) app.route('/', issuer.routes);
+  const ownEndpoints: [path: string, allow: string][] = [['/healthz', 'GET, HEAD']];
+  if (config.server.admin.publicOperatorEndpoints ?? deps.env.nodeEnv !== 'production') {
+    operatorEndpoints(app);
+    ownEndpoints.push(['/readyz', 'GET, HEAD']);
+    if (metricsPath) ownEndpoints.push([metricsPath, 'GET, HEAD']);
+  }
+  if (issuer) {
+    app.route('/', issuer.routes);
+    ownEndpoints.push(['/oauth/token', 'POST'], ['/.well-known/jwks.json', 'GET, HEAD']);
+  }
   app.route('/', createPortal({ config }));
+  // Another method on an endpoint of the gateway's own is a 405 naming the ones it takes.
+  for (const [path, allow] of ownEndpoints) app.all(path, methodNotAllowed(allow));
 
   // The contract pipeline, in the order a request meets it.
   const idempotencyStore = createIdempotencyStore(resilience.idempotency, deps);
@@ -171,6 +205,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
   let closed: Promise<void> | undefined;
   return {
     app,
+    admin,
     config,
     routes,
     partners,
