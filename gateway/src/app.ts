@@ -22,6 +22,7 @@ import { requestSpanContext, upstreamObserver } from './observability/upstream-o
 import { createBuiltInIssuer, type BuiltInIssuer } from './partners/built-in-issuer.ts';
 import { createPartnerRegistry, type PartnerRegistry } from './partners/partner-registry.ts';
 import { startupBanner } from './partners/startup-banner.ts';
+import { trustedProxies } from './listener/trusted-proxies.ts';
 import { accessLog } from './policies/access-log/index.ts';
 import { authenticatePolicy, securityMetrics } from './policies/authenticate/index.ts';
 import { createTokenVerification } from './policies/authenticate/token-verification.ts';
@@ -85,7 +86,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
     memoryLimiters: state.memoryLimiters,
   });
   const limiter = createRateLimiter({ plans: partners.plans(), rateLimit: security.rateLimit, store: limitStore, metrics: authMetrics });
-  const trustForwardedFor = security.rateLimit.trustForwardedFor;
+  const proxies = trustedProxies(config.server.trustedProxies);
   const issuer = security.auth.jwksUrl
     ? undefined
     : createBuiltInIssuer({
@@ -93,7 +94,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
         keyRings: state.keyRings,
         partners,
         knownScopes: [...new Set(routes.routes.flatMap((route) => route.scopes))].sort(),
-        admit: tokenRequestLimit({ limiter, trustForwardedFor }),
+        admit: tokenRequestLimit({ limiter, proxies }),
         tokensIssued: authMetrics.tokensIssued,
         logger: deps.logger,
         now: deps.now,
@@ -186,7 +187,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
     cors(factory, config.apis),
     authenticatePolicy({ verifier: verification.verifier, metrics: authMetrics }),
     authorizePolicy({ metrics: authMetrics, requireKnownPartner: security.auth.unknownClientPlan === undefined }),
-    rateLimitPolicy({ limiter, trustForwardedFor }),
+    rateLimitPolicy({ limiter, proxies }),
     idempotency(factory, {
       config: resilience.idempotency,
       store: idempotencyStore,

@@ -20,6 +20,7 @@ import { ConfigError, parseConfig } from './config/load-config.ts';
 import type { GatewayDeps } from './deps.ts';
 import { defaultMaxConnections, limitConnections } from './listener/connection-limits.ts';
 import { fileDescriptorLimit } from './listener/file-descriptor-limit.ts';
+import { trustedProxies } from './listener/trusted-proxies.ts';
 import { bufferedDestination, createGatewayLogger, flushLogger } from './observability/logger.ts';
 
 export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../gateway.config.yaml', import.meta.url));
@@ -136,6 +137,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
         Object.values(config.upstreams).reduce((sum, u) => sum + u.connections, 0),
       ),
     maxPerAddress: listen.maxConnectionsPerIp,
+    // A proxy carries many clients: it counts toward the total only.
+    exempt: trustedProxies(listen.trustedProxies).has,
     registry: deps.metrics,
   });
   deps.listenerLoad = limits.load;

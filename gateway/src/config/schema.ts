@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { openApiContracts } from '@concord/contracts/generated/index.ts';
 import { observabilityConfigSchema, resilienceConfigSchema } from './resilience-schema.ts';
 import { securityConfigSchema } from './security-schema.ts';
+import { parseCidr } from '../listener/trusted-proxies.ts';
 
 export const CONTRACT_IDS = Object.keys(openApiContracts).sort() as [string, ...string[]];
 /** Adapter names the gateway knows; see src/adapters and docs/adapters.md. */
@@ -143,6 +144,15 @@ export const serverSchema = z
       .positive()
       .default(256)
       .describe('Open connections at most from one client address (trusted proxies are exempt)'),
+    trustedProxies: z
+      .array(
+        z.string().superRefine((range, ctx) => {
+          const parsed = parseCidr(range);
+          if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+        }),
+      )
+      .default([])
+      .describe('Proxies (CIDR) whose X-Forwarded-For / Forwarded is believed: the client is the rightmost address not in them'),
     admin: adminListenerSchema.prefault({}),
   })
   .strict();

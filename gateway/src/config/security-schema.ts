@@ -123,10 +123,20 @@ const rateLimitSchema = z
     perIp: limitSchema.default({ points: 60, windowSeconds: 60 }),
     /** Per client IP on POST /oauth/token. */
     tokenEndpoint: limitSchema.default({ points: 20, windowSeconds: 60 }),
-    /** Trust X-Forwarded-For's first hop as the client IP (only behind a proxy you run). */
-    trustForwardedFor: z.boolean().default(false),
+    /** Removed: kept only to say what replaces it (see the refinement below). */
+    trustForwardedFor: z.unknown().optional().describe('Removed: use server.trustedProxies'),
   })
-  .strict();
+  .strict()
+  .superRefine((rateLimit, ctx) => {
+    if (rateLimit.trustForwardedFor !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['trustForwardedFor'],
+        message:
+          'is replaced by server.trustedProxies: list the addresses of the proxies in front of the gateway (e.g. trustedProxies: [10.0.0.0/8]); the client is then the rightmost X-Forwarded-For address that is not one of them',
+      });
+    }
+  });
 
 const demoSchema = z
   .object({

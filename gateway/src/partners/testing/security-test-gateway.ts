@@ -7,6 +7,7 @@ import { parseProcessEnv } from '../../config/env.ts';
 import type { GatewayDeps } from '../../deps.ts';
 import type { GatewayEnv } from '../../env.ts';
 import { GatewayError } from '../../errors.ts';
+import { trustedProxies } from '../../listener/trusted-proxies.ts';
 import { authenticatePolicy, securityMetrics } from '../../policies/authenticate/index.ts';
 import { createTokenVerification } from '../../policies/authenticate/token-verification.ts';
 import { assertRoutesSecured, authorizePolicy } from '../../policies/authorize/index.ts';
@@ -82,6 +83,8 @@ export function buildSecurityTestGateway(
     routes?: CompiledRoute[];
     logLevel?: string;
     deps?: GatewayDeps;
+    /** CIDR ranges whose X-Forwarded-For is believed (server.trustedProxies). */
+    trustedProxies?: string[];
   } = {},
 ): SecurityTestGateway {
   const routes = options.routes ?? TEST_ROUTES;
@@ -108,7 +111,7 @@ export function buildSecurityTestGateway(
     memoryLimiters: state.memoryLimiters,
   });
   const limiter = createRateLimiter({ plans: partners.plans(), rateLimit: security.rateLimit, store, metrics: authMetrics });
-  const trustForwardedFor = security.rateLimit.trustForwardedFor;
+  const proxies = trustedProxies(options.trustedProxies ?? []);
   const issuer = security.auth.jwksUrl
     ? undefined
     : createBuiltInIssuer({
@@ -116,7 +119,7 @@ export function buildSecurityTestGateway(
         keyRings: state.keyRings,
         partners,
         knownScopes: [...new Set(routes.flatMap((route) => route.scopes))].sort(),
-        admit: tokenRequestLimit({ limiter, trustForwardedFor }),
+        admit: tokenRequestLimit({ limiter, proxies }),
         tokensIssued: authMetrics.tokensIssued,
         logger: deps.logger,
         now: deps.now,
@@ -144,7 +147,7 @@ export function buildSecurityTestGateway(
     '*',
     authenticatePolicy({ verifier: verification.verifier, metrics: authMetrics }),
     authorizePolicy({ metrics: authMetrics, requireKnownPartner: security.auth.unknownClientPlan === undefined }),
-    rateLimitPolicy({ limiter, trustForwardedFor }),
+    rateLimitPolicy({ limiter, proxies }),
   );
   app.all('*', (c) => c.json({ operationId: c.get('route').operationId, clientId: c.get('principal')?.clientId ?? null }));
   return {
