@@ -21,6 +21,8 @@ import { gatewayTracer } from './observability/tracing.ts';
 import { requestSpanContext, upstreamObserver } from './observability/upstream-observer.ts';
 import { createBuiltInIssuer, type BuiltInIssuer } from './partners/built-in-issuer.ts';
 import { createPartnerRegistry, type PartnerRegistry } from './partners/partner-registry.ts';
+import { createClientLockout } from './partners/client-lockout.ts';
+import { createSecretVerifier } from './partners/secret-verifier.ts';
 import { startupBanner } from './partners/startup-banner.ts';
 import { trustedProxies } from './listener/trusted-proxies.ts';
 import { accessLog } from './policies/access-log/index.ts';
@@ -77,7 +79,8 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
   const tracer = gatewayTracer();
 
   // Partners, their limits, and how their tokens are issued and verified.
-  const partners = createPartnerRegistry(security, { nodeEnv: deps.env.nodeEnv });
+  const secrets = createSecretVerifier(security.issuer.verification);
+  const partners = createPartnerRegistry(security, { nodeEnv: deps.env.nodeEnv, verifySecret: secrets.verify });
   const limitStore = createLimitStore({
     rateLimit: security.rateLimit,
     redis: deps.redis,
@@ -96,6 +99,16 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
         knownScopes: [...new Set(routes.routes.flatMap((route) => route.scopes))].sort(),
         admit: tokenRequestLimit({ limiter, proxies }),
         tokensIssued: authMetrics.tokensIssued,
+        secrets,
+        lockout: createClientLockout({
+          failures: security.issuer.lockout.failures,
+          baseMs: security.issuer.lockout.baseSeconds * 1000,
+          maxMs: security.issuer.lockout.maxSeconds * 1000,
+          redis: deps.redis,
+          keyPrefix: `${security.rateLimit.keyPrefix}:lockout:`,
+          logger: deps.logger,
+          now: deps.now,
+        }),
         logger: deps.logger,
         now: deps.now,
       });

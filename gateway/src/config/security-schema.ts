@@ -73,6 +73,32 @@ const issuerSchema = z
     algorithm: z.enum(['ES256', 'RS256', 'EdDSA']).default('ES256'),
     /** Rotate the signing key this often; retired public keys stay published until their last token expires. */
     rotateEverySeconds: seconds.optional(),
+    lockout: z
+      .object({
+        failures: z.number().int().min(1).default(5).describe('Failed authentications in a row before a client id is locked'),
+        baseSeconds: seconds.default(1).describe('The first lock; each further failure doubles it'),
+        maxSeconds: seconds.default(900).describe('The longest lock'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Per-client-id lockout on POST /oauth/token (shared through Redis when REDIS_URL is set)'),
+    verification: z
+      .object({
+        concurrency: z
+          .number()
+          .int()
+          .min(1)
+          .default(2)
+          .describe('scrypt verifications at once (libuv has 4 threads, shared with files and DNS)'),
+        queueLimit: z
+          .number()
+          .int()
+          .min(0)
+          .default(64)
+          .describe('Verifications waiting; past it the token endpoint answers 503 with Retry-After'),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

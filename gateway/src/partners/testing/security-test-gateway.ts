@@ -18,6 +18,8 @@ import type { CompiledRoute } from '../../route-variables.ts';
 import { stateAcrossBuilds } from '../../state-across-builds.ts';
 import { createBuiltInIssuer, type BuiltInIssuer } from '../built-in-issuer.ts';
 import { createPartnerRegistry } from '../partner-registry.ts';
+import { createClientLockout } from '../client-lockout.ts';
+import { createSecretVerifier } from '../secret-verifier.ts';
 import { startupBanner } from '../startup-banner.ts';
 
 /**
@@ -102,7 +104,8 @@ export function buildSecurityTestGateway(
   // The same factories, in the same order, as buildGateway's security steps.
   const state = stateAcrossBuilds(deps);
   const authMetrics = securityMetrics(deps.metrics);
-  const partners = createPartnerRegistry(security, { nodeEnv: deps.env.nodeEnv });
+  const secrets = createSecretVerifier(security.issuer.verification);
+  const partners = createPartnerRegistry(security, { nodeEnv: deps.env.nodeEnv, verifySecret: secrets.verify });
   const store = createLimitStore({
     rateLimit: security.rateLimit,
     redis: deps.redis,
@@ -121,6 +124,16 @@ export function buildSecurityTestGateway(
         knownScopes: [...new Set(routes.flatMap((route) => route.scopes))].sort(),
         admit: tokenRequestLimit({ limiter, proxies }),
         tokensIssued: authMetrics.tokensIssued,
+        secrets,
+        lockout: createClientLockout({
+          failures: security.issuer.lockout.failures,
+          baseMs: security.issuer.lockout.baseSeconds * 1000,
+          maxMs: security.issuer.lockout.maxSeconds * 1000,
+          redis: deps.redis,
+          keyPrefix: `${security.rateLimit.keyPrefix}:lockout:`,
+          logger: deps.logger,
+          now: deps.now,
+        }),
         logger: deps.logger,
         now: deps.now,
       });
