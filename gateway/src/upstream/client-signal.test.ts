@@ -30,6 +30,9 @@ describe('client disconnect aborts the upstream call', () => {
     });
     // Response validation off for v2: the proxy streams rather than buffers, so the stream case is real.
     const object = customersConfig(upstream.url);
+    // Deadlines far away: only the client's disconnect can end the held call within the test.
+    (object.upstreams as Record<string, Record<string, unknown>>).customers!.timeoutMs = 600_000;
+    object.resilience = { defaults: { timeouts: { requestMs: 600_000, headersMs: 600_000 } } };
     (object.apis as Record<string, unknown>[])[0]!.policies = { validation: { response: 'off' } };
     gateway = testGateway(object);
     server = await listen(gateway.app);
@@ -58,6 +61,8 @@ describe('client disconnect aborts the upstream call', () => {
     expect(await answer).toMatchObject({ name: 'AbortError' });
   });
 
+  // Here @hono/node-server's cancel of the body stream on 'close' also reaches the upstream (the
+  // body's destroy aborts it): the gateway must not leave the upstream mid-body either way.
   it('while the response body streams to the client', async () => {
     holdNext();
     const client = new AbortController();
