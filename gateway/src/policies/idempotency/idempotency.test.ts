@@ -25,7 +25,12 @@ function route(overrides: Partial<CompiledRoute> = {}): CompiledRoute {
     publicPathTemplate: '/v1/orders',
     upstream: 'orders',
     operation: { parameters: [keyParam] },
-    policies: { validation: { request: 'enforce', response: 'report' }, timeoutMs: undefined, bodyLimitBytes: 1024 * 1024, public: false },
+    policies: {
+      validation: { request: 'enforce', response: 'report', maxValidatedBytes: 1024 * 1024 },
+      timeoutMs: undefined,
+      bodyLimitBytes: 1024 * 1024,
+      public: false,
+    },
     scopes: [],
     public: false,
     ...overrides,
