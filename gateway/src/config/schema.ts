@@ -35,6 +35,13 @@ export const policiesSchema = z
       .object({
         request: validationModeSchema.describe('Requests that break the contract: enforce answers 400/415 (default enforce)'),
         response: validationModeSchema.describe('Upstream responses that break the contract: enforce answers 502 (default report)'),
+        maxValidatedBytes: z
+          .number()
+          .int()
+          .positive()
+          .describe(
+            'Largest upstream JSON body buffered to validate or adapt (default 1048576). Over it: streamed unvalidated and counted under report; 502 with an adapter or under enforce',
+          ),
       })
       .partial()
       .strict(),
