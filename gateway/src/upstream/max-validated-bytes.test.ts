@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { Registry } from 'prom-client';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VERSION_ADAPTERS, versionAdapter } from '../adapters/index.ts';
-import { bodyLimit } from '../policies/body-limit/index.ts';
+import { VERSION_ADAPTERS } from '../adapters/index.ts';
+import { versionAdapter } from '../policies/version-adapter/index.ts';
 import { validateResponse } from '../policies/validate-response/index.ts';
 import { gatewayMetrics } from '../observability/metrics.ts';
 import { type FakeUpstream, startFakeUpstream } from '../testing/fake-upstream.ts';
@@ -56,7 +56,7 @@ describe('responses over validation.maxValidatedBytes', () => {
     const undici = createUndiciUpstream(config.upstreams);
     closeUpstreams = () => undici.close();
     const app = policyApp(
-      () => [bodyLimit(factory), validateResponse(factory, deps), versionAdapter(factory, VERSION_ADAPTERS)],
+      () => [validateResponse(factory, deps), versionAdapter(factory, VERSION_ADAPTERS)],
       proxy(factory, { upstreams: config.upstreams, call: undici.call, metrics }),
       config,
     );

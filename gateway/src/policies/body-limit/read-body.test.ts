@@ -8,7 +8,7 @@ import { GatewayError } from '../../errors.ts';
 import { factory, policyApp } from '../../testing/policy-app.ts';
 import { configFrom, customersConfig } from '../../testing/test-gateway.ts';
 import { type Listening, listen } from '../../testing/listen.ts';
-import { bodyLimit } from './body-limit.ts';
+import { readRequestBody } from './read-body.ts';
 
 /**
  * readRequestBody over a real socket: under @hono/node-server it reads Node's IncomingMessage
@@ -42,7 +42,11 @@ describe('request body read from Node', () => {
           if (beforeRead) await beforeRead((c.env as { incoming: IncomingMessage }).incoming);
           return next();
         }),
-        bodyLimit(factory),
+        // The first step that needs the body reads it, as idempotency, validation or the proxy do.
+        factory.createMiddleware(async (c, next) => {
+          await readRequestBody(c);
+          return next();
+        }),
       ],
       (c) => {
         handled++;
@@ -133,7 +137,7 @@ describe('request body read from Node', () => {
 
   it('does not wait forever when the client was already gone before the body was read', async () => {
     const before = handled;
-    // The step before body-limit holds the request until Node has torn it down.
+    // The step before the read holds the request until Node has torn it down.
     beforeRead = (incoming) => new Promise((resolve) => (incoming.destroyed ? resolve() : incoming.once('close', () => resolve())));
     try {
       const outcome = await stopMidBody();
