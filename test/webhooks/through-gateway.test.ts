@@ -18,7 +18,7 @@ describe('webhooks through the gateway, on the embedded stack', () => {
   let token: string;
 
   beforeAll(async () => {
-    services = await startServices({ dataDir: 'memory://' });
+    services = await startServices({ dataDir: 'memory://', allowPrivateNetworks: true });
     const env = parseProcessEnv({
       UPSTREAM_CUSTOMERS_URL: services.urls.customers,
       UPSTREAM_ORDERS_URL: services.urls.orders,

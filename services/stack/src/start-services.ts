@@ -13,6 +13,7 @@ import { openBus } from '@concord/service-runtime/src/events/open-bus.ts';
 import { serveHttp, type HttpServerHandle } from '@concord/service-runtime/src/http/serve-http.ts';
 import type { IdGenerator } from '@concord/service-runtime/src/ids.ts';
 import { defaultOnError, type ServiceDeps } from '@concord/service-runtime/src/service-deps.ts';
+import { loadWebhooksConfig } from '@concord/service-webhooks/src/config.ts';
 import { createWebhooksService, type WebhooksSystemApi } from '@concord/service-webhooks/src/service.ts';
 
 export type ServiceName = 'customers' | 'orders' | 'inventory' | 'webhooks';
@@ -42,6 +43,8 @@ export interface StartServicesOptions {
   /** Timeout of orders' calls to inventory and customers; default 2000 ms. */
   upstreamTimeoutMs?: number;
   onError?: ServiceDeps['onError'];
+  /** Let webhook endpoints point at loopback and private addresses (tests with local receivers); never in production. */
+  allowPrivateNetworks?: boolean;
 }
 
 export interface RunningServices {
@@ -127,7 +130,11 @@ export async function startServices(options: StartServicesOptions = {}): Promise
     });
     const ordersServer = await serve('orders', orders);
     // Partner webhooks: consumes the public events from the same bus and delivers them.
-    const webhooks = await createWebhooksService({ ...common, db: databases.webhooks });
+    const webhooks = await createWebhooksService({
+      ...common,
+      db: databases.webhooks,
+      ...(options.allowPrivateNetworks ? { config: { ...loadWebhooksConfig(), blockPrivateNetworks: false } } : {}),
+    });
     const webhooksServer = await serve('webhooks', webhooks);
 
     return {

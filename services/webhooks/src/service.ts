@@ -9,7 +9,7 @@ import { openBus } from '@concord/service-runtime/src/events/open-bus.ts';
 import { randomIds } from '@concord/service-runtime/src/ids.ts';
 import type { ServiceDeps, ServiceLifecycle } from '@concord/service-runtime/src/service-deps.ts';
 import { buildWebhooksApp } from './app.ts';
-import { loadWebhooksConfig, type WebhooksConfig } from './config.ts';
+import { loadWebhooksConfig, PRIVATE_NETWORKS_ALLOWED_WARNING, type WebhooksConfig } from './config.ts';
 import { createFanOut, DISPATCHER_CONSUMER, publicEventSubjects } from './dispatcher/fan-out.ts';
 import type { WebhookSender } from './dispatcher/send.ts';
 import { WebhookDispatcher } from './dispatcher/webhook-dispatcher.ts';
@@ -38,6 +38,7 @@ export interface WebhooksSystemApi extends ServiceLifecycle {
  */
 export async function createWebhooksService(deps: WebhooksServiceDeps): Promise<WebhooksSystemApi> {
   const config = deps.config ?? loadWebhooksConfig();
+  if (!deps.config && !config.blockPrivateNetworks) console.warn(PRIVATE_NETWORKS_ALLOWED_WARNING);
   const onError = deps.onError ?? ((err: unknown, where: string) => console.error(`[${where}]`, err));
   const clock = deps.clock ?? { now: () => new Date() };
   const { db, bus } = deps;
@@ -56,6 +57,7 @@ export async function createWebhooksService(deps: WebhooksServiceDeps): Promise<
       timeoutMs: config.timeoutMs,
       perEndpointConcurrency: config.perEndpointConcurrency,
       blockPrivateNetworks: config.blockPrivateNetworks,
+      blockedHosts: config.blockedHosts,
       maxInFlight: config.maxInFlight,
       leaseMs: config.leaseMs,
       disableAfterMs: config.disableAfterMs,
@@ -87,6 +89,7 @@ export async function createWebhooksService(deps: WebhooksServiceDeps): Promise<
     ids: deps.ids ?? randomIds,
     production: config.production,
     blockPrivateNetworks: config.blockPrivateNetworks,
+    blockedHosts: config.blockedHosts,
     secretOverlapMs: config.secretOverlapMs,
     publicBasePath: '',
     responseValidation: deps.responseValidation ?? 'report',
