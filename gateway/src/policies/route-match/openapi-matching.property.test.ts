@@ -17,7 +17,7 @@ import { routeMatch } from './route-match.ts';
 
 // ── the reference: no trie, no shared code with the gateway ─────────────────────────────────────
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Rank of one template segment: smaller wins. [kind, -literal characters, -literal prefix, shape]. */
 function rank(segment: string): [number, number, number, string] {
@@ -56,9 +56,9 @@ function referenceMatch(templates: string[], rawPath: string): { operation: stri
       }
       const names = [...t.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
       const pieces = t.split(/\{[^}]+\}/);
-      let source = `^${escape(pieces[0]!)}`;
+      let source = `^${escapeRegExp(pieces[0]!)}`;
       names.forEach((_, k) => {
-        source += (k === names.length - 1 ? '(.+)' : '(.+?)') + escape(pieces[k + 1]!);
+        source += (k === names.length - 1 ? '(.+)' : '(.+?)') + escapeRegExp(pieces[k + 1]!);
       });
       const m = new RegExp(`${source}$`, 's').exec(s);
       if (!m) return;
