@@ -142,13 +142,17 @@ describe('request bodies by declared media type', () => {
   });
 
   it('reports contract content it cannot apply instead of guessing', () => {
-    const broken = validator({ content: { xml: {}, 'application/x-www-form-urlencoded': { encoding: { tags: { style: 'matrix' } } } } });
+    const broken = validator(
+      { content: { xml: {}, 'application/x-www-form-urlencoded': { encoding: { tags: { style: 'matrix' } } } } },
+      { '200': { description: 'ok', content: { 'text html': {} } } },
+    );
     expect(broken.problems).toEqual([
       { path: ['requestBody', 'content', 'xml'], message: expect.stringContaining('is not a media type') },
       {
         path: ['requestBody', 'content', 'application/x-www-form-urlencoded', 'encoding', 'tags'],
         message: expect.stringContaining('matrix'),
       },
+      { path: ['responses', '200', 'content', 'text html'], message: expect.stringContaining('is not a media type') },
     ]);
   });
 });

@@ -86,6 +86,11 @@ export function createOperationValidator(entry: OperationEntry, ajv: ContractAjv
 
   const bodyChecker = createBodyChecker(entry.operation.requestBody, ajv);
   const { mediaTypes: bodyMediaTypes, required: bodyRequired } = bodyChecker;
+  const problems: ContractProblem[] = [...bodyChecker.problems];
+  for (const [status, response] of Object.entries(entry.operation.responses ?? {})) {
+    for (const [key, message] of createMediaTypeTable(response.content).problems)
+      problems.push({ path: ['responses', status, 'content', key], message });
+  }
 
   /** What the contract says of one status and media type; decided once, on first use. */
   type ResponseRule =
@@ -118,7 +123,7 @@ export function createOperationValidator(entry: OperationEntry, ajv: ContractAjv
     entry,
     bodyMediaTypes,
     bodyRequired,
-    problems: bodyChecker.problems,
+    problems,
     validateParameters(raw) {
       const value: ValidatedParameters = { path: {}, query: {}, headers: {} };
       const errors: FieldError[] = [];
