@@ -34,7 +34,7 @@ describe('webhooks through the gateway, on the embedded stack', () => {
       deps: { logger: pino({ level: 'silent' }), redis: undefined },
     });
     receiver = await startReceiver();
-    const demo = gateway.current().security.partners.demo!;
+    const demo = gateway.current().partners.demo!;
     const res = await fetch(`${gateway.url}/oauth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },

@@ -1,6 +1,7 @@
 import { randomBytes, scryptSync } from 'node:crypto';
 import type { PlanConfig, SecurityConfig } from '../config/security-schema.ts';
 import { verifyClientSecret } from './client-secret.ts';
+import type { VerificationPriority } from './secret-verifier.ts';
 
 /** Everything may be reached: the demo partner and (optionally) unknown clients of an external IdP. */
 export const ALL = 'all' as const;
@@ -21,7 +22,7 @@ export interface PartnerRegistry {
   plan(name: string): PlanConfig | undefined;
   plans(): ReadonlyMap<string, PlanConfig>;
   /** Verifies a client secret against the partner's hashes; false for unknown or disabled partners. */
-  authenticate(clientId: string, secret: string): Promise<Partner | undefined>;
+  authenticate(clientId: string, secret: string, priority?: VerificationPriority): Promise<Partner | undefined>;
   /** The demo partner's plain credentials, when it is registered (never in production). */
   demo: { clientId: string; clientSecret: string } | undefined;
 }
@@ -31,6 +32,8 @@ export interface PartnerRegistryOptions {
   nodeEnv?: string | undefined;
   /** Demo secret; fixed by default so the README tour can be pasted. */
   demoSecret?: string;
+  /** How a secret is checked against a stored hash; bounded and cached by the gateway (secret-verifier.ts). */
+  verifySecret?: (secret: string, stored: string, priority?: VerificationPriority) => Promise<boolean>;
 }
 
 /** A hash no secret matches (random salt and digest), at the default cost. */
@@ -69,21 +72,22 @@ export function createPartnerRegistry(config: SecurityConfig, options: PartnerRe
     demo = { clientId: config.demo.clientId, clientSecret };
   }
   const plans = new Map(Object.entries(config.plans));
+  const verify = options.verifySecret ?? verifyClientSecret;
 
   return {
     get: (clientId) => partners.get(clientId),
     plan: (name) => plans.get(name),
     plans: () => plans,
     demo,
-    async authenticate(clientId, secret) {
+    async authenticate(clientId, secret, priority) {
       const partner = partners.get(clientId);
       if (!partner?.enabled || partner.secrets.length === 0) {
         // Spend the same scrypt work, so response time does not tell which client ids exist.
-        await verifyClientSecret(secret, DECOY_HASH);
+        await verify(secret, DECOY_HASH, priority);
         return undefined;
       }
       for (const hash of partner.secrets) {
-        if (await verifyClientSecret(secret, hash)) return partner;
+        if (await verify(secret, hash, priority)) return partner;
       }
       return undefined;
     },

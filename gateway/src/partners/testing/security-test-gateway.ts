@@ -2,14 +2,25 @@ import { Hono } from 'hono';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import type { Redis } from 'ioredis';
-import { problemType } from '@concord/contracts/src/problem.ts';
-import { securityConfigSchema, type SecurityConfigInput } from '../../config/security-schema.ts';
+import { applySecurityEnv, securityConfigSchema, type SecurityConfigInput } from '../../config/security-schema.ts';
 import { parseProcessEnv } from '../../config/env.ts';
 import type { GatewayDeps } from '../../deps.ts';
 import type { GatewayEnv } from '../../env.ts';
-import { GATEWAY_ERRORS, GatewayError } from '../../errors.ts';
+import { GatewayError } from '../../errors.ts';
+import { trustedProxies } from '../../listener/trusted-proxies.ts';
+import { authenticatePolicy, securityMetrics } from '../../policies/authenticate/index.ts';
+import { createTokenVerification } from '../../policies/authenticate/token-verification.ts';
+import { assertRoutesSecured, authorizePolicy } from '../../policies/authorize/index.ts';
+import { createLimitStore, createRateLimiter, rateLimitPolicy } from '../../policies/rate-limit/index.ts';
+import { tokenRequestLimit } from '../../policies/rate-limit/token-request-limit.ts';
+import { createErrorHandler } from '../../problem-response.ts';
 import type { CompiledRoute } from '../../route-variables.ts';
-import { createGatewaySecurity, type GatewaySecurity } from '../security.ts';
+import { stateAcrossBuilds } from '../../state-across-builds.ts';
+import { createBuiltInIssuer, type BuiltInIssuer } from '../built-in-issuer.ts';
+import { createPartnerRegistry } from '../partner-registry.ts';
+import { createClientLockout } from '../client-lockout.ts';
+import { createSecretVerifier } from '../secret-verifier.ts';
+import { startupBanner } from '../startup-banner.ts';
 
 /**
  * A gateway reduced to its security steps, for the security unit and cross-process tests: a fixed
@@ -57,8 +68,10 @@ export const TEST_ROUTES: CompiledRoute[] = [
 
 export interface SecurityTestGateway {
   app: Hono<GatewayEnv>;
-  security: GatewaySecurity;
   metrics: Registry;
+  issuer: BuiltInIssuer | undefined;
+  startupBanner(): string[];
+  close(): void;
   /** Pass as `options.deps` to build again the way a config reload does. */
   deps: GatewayDeps;
 }
@@ -72,6 +85,8 @@ export function buildSecurityTestGateway(
     routes?: CompiledRoute[];
     logLevel?: string;
     deps?: GatewayDeps;
+    /** CIDR ranges whose X-Forwarded-For is believed (server.trustedProxies). */
+    trustedProxies?: string[];
   } = {},
 ): SecurityTestGateway {
   const routes = options.routes ?? TEST_ROUTES;
@@ -84,9 +99,56 @@ export function buildSecurityTestGateway(
     now: options.now ?? Date.now,
     fetch: globalThis.fetch,
   };
-  const security = createGatewaySecurity(securityConfigSchema.parse(input), deps, { routes });
+  const security = applySecurityEnv(securityConfigSchema.parse(input), deps.env.auth);
+  assertRoutesSecured(routes);
+  // The same factories, in the same order, as buildGateway's security steps.
+  const state = stateAcrossBuilds(deps);
+  const authMetrics = securityMetrics(deps.metrics);
+  const secrets = createSecretVerifier(security.issuer.verification);
+  const partners = createPartnerRegistry(security, { nodeEnv: deps.env.nodeEnv, verifySecret: secrets.verify });
+  const store = createLimitStore({
+    rateLimit: security.rateLimit,
+    redis: deps.redis,
+    logger: deps.logger,
+    metrics: authMetrics,
+    memoryLimiters: state.memoryLimiters,
+  });
+  const limiter = createRateLimiter({ plans: partners.plans(), rateLimit: security.rateLimit, store, metrics: authMetrics });
+  const proxies = trustedProxies(options.trustedProxies ?? []);
+  const issuer = security.auth.jwksUrl
+    ? undefined
+    : createBuiltInIssuer({
+        config: security,
+        keyRings: state.keyRings,
+        partners,
+        knownScopes: [...new Set(routes.flatMap((route) => route.scopes))].sort(),
+        admit: tokenRequestLimit({ limiter, proxies }),
+        tokensIssued: authMetrics.tokensIssued,
+        secrets,
+        lockout: createClientLockout({
+          failures: security.issuer.lockout.failures,
+          baseMs: security.issuer.lockout.baseSeconds * 1000,
+          maxMs: security.issuer.lockout.maxSeconds * 1000,
+          redis: deps.redis,
+          keyPrefix: `${security.rateLimit.keyPrefix}:lockout:`,
+          logger: deps.logger,
+          now: deps.now,
+        }),
+        logger: deps.logger,
+        now: deps.now,
+      });
+  const verification = createTokenVerification({
+    auth: security.auth,
+    keyRing: issuer?.keyRing,
+    partners,
+    metrics: authMetrics,
+    state,
+    deps,
+  });
+
   const app = new Hono<GatewayEnv>();
-  if (security.routes) app.route('/', security.routes);
+  app.onError(createErrorHandler(deps));
+  if (issuer) app.route('/', issuer.routes);
   app.get('/metrics', async (c) => c.text(await metrics.metrics()));
   app.use('*', async function matchRoute(c, next) {
     const route = routes.find((r) => r.method === c.req.method && r.publicPathTemplate === c.req.path);
@@ -94,25 +156,23 @@ export function buildSecurityTestGateway(
     c.set('route', route);
     await next();
   });
-  app.use('*', security.authenticate, security.authorize, security.rateLimit);
+  app.use(
+    '*',
+    authenticatePolicy({ verifier: verification.verifier, metrics: authMetrics }),
+    authorizePolicy({ metrics: authMetrics, requireKnownPartner: security.auth.unknownClientPlan === undefined }),
+    rateLimitPolicy({ limiter, proxies }),
+  );
   app.all('*', (c) => c.json({ operationId: c.get('route').operationId, clientId: c.get('principal')?.clientId ?? null }));
-  app.onError((err, c) => {
-    if (err instanceof GatewayError) {
-      const body = {
-        type: problemType(GATEWAY_ERRORS[err.code].slug),
-        title: err.title ?? err.code,
-        status: err.status,
-        detail: err.message,
-        ...err.extensions,
-      };
-      return c.body(JSON.stringify(body), err.status as 400, { ...err.headers, 'content-type': 'application/problem+json' });
-    }
-    deps.logger.error({ err }, 'unexpected error');
-    return c.body(
-      JSON.stringify({ type: problemType('internal'), title: 'Internal Server Error', status: 500, detail: 'unexpected' }),
-      500,
-      { 'content-type': 'application/problem+json' },
-    );
-  });
-  return { app, security, metrics, deps };
+  return {
+    app,
+    metrics,
+    deps,
+    issuer,
+    startupBanner: () =>
+      startupBanner({ config: security, partners, issuesTokens: issuer !== undefined, nodeEnv: deps.env.nodeEnv, port: deps.env.port }),
+    close() {
+      verification.close();
+      issuer?.close();
+    },
+  };
 }
