@@ -35,7 +35,7 @@ export async function runGatewayToExit(root: string, configPath: string, port: n
   try {
     await run(process.execPath, ['--import', 'tsx', 'gateway/src/serve.ts'], {
       cwd: root,
-      env: { ...process.env, GATEWAY_CONFIG: configPath, PORT: String(port), LOG_LEVEL: 'warn' },
+      env: { ...process.env, GATEWAY_CONFIG: configPath, PORT: String(port), ADMIN_PORT: '0', LOG_LEVEL: 'warn' },
       timeout: 120_000,
     });
     return { code: 0, stderr: '' };
@@ -74,7 +74,7 @@ export async function createTempWorkspace(): Promise<TempWorkspace> {
     async startGateway(configPath, port) {
       const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/src/serve.ts'], {
         cwd: root,
-        env: { ...process.env, GATEWAY_CONFIG: configPath, PORT: String(port), LOG_LEVEL: 'info' },
+        env: { ...process.env, GATEWAY_CONFIG: configPath, PORT: String(port), ADMIN_PORT: '0', LOG_LEVEL: 'info' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stderr = '';
