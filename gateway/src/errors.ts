@@ -29,6 +29,8 @@ export const GATEWAY_ERRORS = {
   AUTH_UNAVAILABLE: { status: 503, slug: 'auth-unavailable' },
   UPSTREAM_UNREACHABLE: { status: 502, slug: 'upstream-unreachable' },
   UPSTREAM_TIMEOUT: { status: 504, slug: 'upstream-timeout' },
+  // The gateway could not obtain its own credential for the upstream (upstreams.<name>.auth).
+  UPSTREAM_AUTH_FAILED: { status: 502, slug: 'upstream-auth-failed' },
   UPSTREAM_CONTRACT_BROKEN: { status: 502, slug: 'upstream-contract-broken' },
   CIRCUIT_OPEN: { status: 503, slug: 'circuit-open' },
   DEPENDENCY_UNAVAILABLE: { status: 503, slug: 'dependency-unavailable' },

@@ -1,13 +1,15 @@
 /**
  * Which headers cross the gateway. Upstream: only an allow-list (never the client's credentials or
- * cookies: the gateway has already authenticated), plus the request id, the gateway's traceparent
- * and X-Forwarded-*. Downstream: everything but hop-by-hop headers and the upstream's own identity
+ * cookies: the gateway has already authenticated; an upstream that wants a credential gets the
+ * gateway's own, upstream-credentials.ts), plus the request id, the gateway's traceparent and
+ * X-Forwarded-*. Downstream: everything but hop-by-hop headers and the upstream's own identity
  * headers, which the gateway sets itself.
  */
 import type { Context } from 'hono';
 import type { GatewayEnv } from '../env.ts';
 import { requestHeaders } from '../request-headers.ts';
 import type { PlainHeaders } from '../response-headers.ts';
+import { CREDENTIAL_HEADERS } from './credential-headers.ts';
 
 export const DEFAULT_FORWARDED_HEADERS = [
   'accept',
@@ -51,8 +53,11 @@ export interface ForwardHeaderOptions {
   acceptEncoding: boolean;
 }
 
+/** The config refuses credential headers in `forwardHeaders`; this drops them again for a config built some other way. */
 export function compileAllowList(extra: readonly string[]): ReadonlySet<string> {
-  return new Set([...DEFAULT_FORWARDED_HEADERS, ...extra.map((h) => h.toLowerCase())].filter((h) => !HOP_BY_HOP.has(h)));
+  return new Set(
+    [...DEFAULT_FORWARDED_HEADERS, ...extra.map((h) => h.toLowerCase())].filter((h) => !HOP_BY_HOP.has(h) && !CREDENTIAL_HEADERS.has(h)),
+  );
 }
 
 function clientAddress(c: Context<GatewayEnv>): string | undefined {
