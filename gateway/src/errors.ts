@@ -20,6 +20,7 @@ export const GATEWAY_ERRORS = {
   VERSION_GONE: { status: 410, slug: 'version-gone' },
   UNAUTHENTICATED: { status: 401, slug: 'unauthenticated' },
   INVALID_TOKEN: { status: 401, slug: 'invalid-token' },
+  INVALID_API_KEY: { status: 401, slug: 'invalid-api-key' },
   INSUFFICIENT_SCOPE: { status: 403, slug: 'insufficient-scope' },
   FORBIDDEN: { status: 403, slug: 'forbidden' },
   RATE_LIMITED: { status: 429, slug: 'rate-limited' },

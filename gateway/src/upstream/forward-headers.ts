@@ -10,6 +10,7 @@ import type { GatewayEnv } from '../env.ts';
 import { requestHeaders } from '../request-headers.ts';
 import type { PlainHeaders } from '../response-headers.ts';
 import { CREDENTIAL_HEADERS } from './credential-headers.ts';
+import { queryWithoutApiKeys } from '../policies/authenticate/api-key-location.ts';
 
 export const DEFAULT_FORWARDED_HEADERS = [
   'accept',
@@ -72,6 +73,9 @@ export function upstreamRequestHeaders(c: Context<GatewayEnv>, options: ForwardH
     if (options.allow.has(name) || (options.acceptEncoding && name === 'accept-encoding')) out[name] = incoming[name]!;
   }
   delete out[PARTNER_HEADER];
+  // A partner API key is for the gateway: never sent on, even when an allow-list names its header.
+  const keys = c.get('credentials')?.security.apiKeys;
+  if (keys) for (const key of keys) if (key.in === 'header') delete out[key.name];
   const principal = c.get('principal');
   if (principal) out[PARTNER_HEADER] = principal.clientId;
   out['x-request-id'] = c.get('requestId');
@@ -85,6 +89,18 @@ export function upstreamRequestHeaders(c: Context<GatewayEnv>, options: ForwardH
   const host = incoming['host'];
   if (host) out['x-forwarded-host'] = host;
   return out;
+}
+
+/**
+ * The query string for the upstream request (with its `?`, or ''): the client's, less any parameter
+ * a partner API key of this operation is read from.
+ */
+export function upstreamQuery(c: Context<GatewayEnv>): string {
+  const url = c.req.url;
+  const keys = c.get('credentials')?.security.apiKeys;
+  if (keys?.some((k) => k.in === 'query')) return queryWithoutApiKeys(url, keys);
+  const q = url.indexOf('?');
+  return q === -1 ? '' : url.slice(q);
 }
 
 /** Upstream response headers as the client should see them; content-length only when the bytes pass unchanged. */
