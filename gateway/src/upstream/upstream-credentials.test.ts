@@ -8,8 +8,7 @@ import { stringify } from 'yaml';
 import { parseProcessEnv } from '../config/env.ts';
 import { startGateway, type RunningGateway } from '../main.ts';
 import { issueTestToken } from '../partners/testing/issue-test-token.ts';
-import { startFakeCustomersV2 } from '../testing/fake-customers-v2.ts';
-import { unusedUrl, type FakeUpstream } from '../testing/fake-upstream.ts';
+import { sendJson, startFakeUpstream, unusedUrl, type FakeUpstream } from '../testing/fake-upstream.ts';
 import { startIssuerGateway, type IssuerGateway } from './testing/issuer-gateway.ts';
 
 describe("an upstream's own credential (upstreams.<name>.auth)", () => {
@@ -17,10 +16,16 @@ describe("an upstream's own credential (upstreams.<name>.auth)", () => {
   let upstream: FakeUpstream;
   let issuer: IssuerGateway;
   let gateway: RunningGateway | undefined;
+  /** An Authorization value the recording upstream answers 401 to. */
+  let refuse: string | undefined;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'concord-upstream-auth-'));
-    upstream = await startFakeCustomersV2();
+    upstream = await startFakeUpstream((req, res) =>
+      refuse !== undefined && req.headers['authorization'] === refuse
+        ? sendJson(res, 401, { type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'token revoked' })
+        : sendJson(res, 200, { data: [], next_cursor: null }),
+    );
     issuer = await startIssuerGateway();
   });
   afterEach(async () => {
@@ -121,6 +126,31 @@ describe("an upstream's own credential (upstreams.<name>.auth)", () => {
     expect(authorization).toMatch(/^Bearer /);
     expect(authorization).not.toContain(partnerToken);
     expect(decodeJwt(authorization!.slice(7))).toMatchObject({ client_id: issuer.clientId, scope: 'orders:read' });
+  });
+
+  it('fetches a new token once the upstream refuses the current one (401)', async () => {
+    const g = await start(
+      {
+        type: 'oauth2ClientCredentials',
+        tokenUrl: issuer.tokenUrl,
+        clientId: issuer.clientId,
+        clientSecret: { env: 'CRM_SECRET' },
+        scopes: ['orders:read'],
+      },
+      { CRM_SECRET: issuer.clientSecret },
+    );
+    const partnerToken = await issueTestToken(g.url, { scope: 'customers:read' });
+    const issuedBefore = await issuer.issued();
+    const before = upstream.received.length;
+    expect((await call(g, partnerToken)).status).toBe(200);
+    // The recording upstream refuses that token from now on, as one whose credentials were revoked would.
+    const first = upstream.received[before]!.headers['authorization'];
+    refuse = first;
+    expect((await call(g, partnerToken)).status).toBe(401);
+    expect((await call(g, partnerToken)).status).toBe(200);
+    const sent = upstream.received.slice(before).map((r) => r.headers['authorization']);
+    expect(sent).toEqual([first, first, expect.not.stringMatching(first!)]);
+    expect(await issuer.issued()).toBe(issuedBefore + 2);
   });
 
   it('answers 502 upstream-auth-failed, without calling the upstream, when the token endpoint is down', async () => {

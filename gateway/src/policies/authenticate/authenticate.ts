@@ -5,7 +5,7 @@ import { requestHeader } from '../../request-headers.ts';
 import type { CompiledRoute } from '../../route-variables.ts';
 import { compileSecurity, type ApiKeyLocation, type CompiledSecurity, type SecuritySchemes } from '../authorize/security-requirements.ts';
 import type { Principal } from '../principal-variables.ts';
-import { CredentialsRequiredError, InvalidApiKeyError, InvalidTokenError, UnauthenticatedError } from './auth-errors.ts';
+import { CredentialsRequiredError, InvalidApiKeyError, InvalidTokenError } from './auth-errors.ts';
 import { readApiKey } from './api-key-location.ts';
 import type { SecurityMetrics } from './security-metrics.ts';
 import type { TokenVerifier } from './token-verifier.ts';
@@ -48,9 +48,7 @@ export function authenticatePolicy(options: AuthenticatePolicyOptions) {
     const match = BEARER.exec(header);
     if (!match) {
       metrics.authRejections.inc({ reason: 'not_bearer' });
-      throw security.apiKeys.length
-        ? new CredentialsRequiredError(security, 'The Authorization header is not a bearer token.')
-        : new UnauthenticatedError('The Authorization header must use the Bearer scheme: `Authorization: Bearer <token>`.');
+      throw new CredentialsRequiredError(security, 'The Authorization header must use the Bearer scheme: `Authorization: Bearer <token>`.');
     }
     try {
       return await verifier.verify(match[1]!);
@@ -86,7 +84,6 @@ export function authenticatePolicy(options: AuthenticatePolicyOptions) {
     if (header && security.acceptsBearer) token = await bearer(security, header);
     if (!token && !keys) {
       metrics.authRejections.inc({ reason: header ? 'bearer_not_accepted' : 'missing' });
-      if (!header && security.apiKeys.length === 0) throw new UnauthenticatedError();
       throw new CredentialsRequiredError(security, header ? 'A bearer token does not satisfy this operation.' : 'No credential was sent.');
     }
     c.set('credentials', { security, bearer: token, apiKeys: keys ?? new Map() });
