@@ -7,5 +7,5 @@ import { defineConfig } from 'vitest/config';
 // would otherwise find this one and look for the projects inside that workspace.
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 export default defineConfig({
-  test: { projects: [here('./contracts'), here('./contracts/sdk'), here('./gateway'), here('./services/*')] },
+  test: { projects: [here('./contracts'), here('./contracts/sdk'), here('./gateway'), here('./services/*/vitest.config.ts')] },
 });

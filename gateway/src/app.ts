@@ -21,7 +21,10 @@ import { gatewayTracer } from './observability/tracing.ts';
 import { requestSpanContext, upstreamObserver } from './observability/upstream-observer.ts';
 import { createBuiltInIssuer, type BuiltInIssuer } from './partners/built-in-issuer.ts';
 import { createPartnerRegistry, type PartnerRegistry } from './partners/partner-registry.ts';
+import { createClientLockout } from './partners/client-lockout.ts';
+import { createSecretVerifier } from './partners/secret-verifier.ts';
 import { startupBanner } from './partners/startup-banner.ts';
+import { trustedProxies } from './listener/trusted-proxies.ts';
 import { accessLog } from './policies/access-log/index.ts';
 import { authenticatePolicy, securityMetrics } from './policies/authenticate/index.ts';
 import { createTokenVerification } from './policies/authenticate/token-verification.ts';
@@ -32,13 +35,15 @@ import { createIdempotencyStore, idempotency } from './policies/idempotency/inde
 import { createLimitStore, createRateLimiter, rateLimitPolicy } from './policies/rate-limit/index.ts';
 import { tokenRequestLimit } from './policies/rate-limit/token-request-limit.ts';
 import { requestContext } from './policies/request-context/index.ts';
+import { requestHygiene } from './policies/request-hygiene/index.ts';
 import { routeMatch } from './policies/route-match/index.ts';
+import { securityHeaders } from './policies/security-headers/index.ts';
 import { validateRequest } from './policies/validate-request/index.ts';
 import { validateResponse } from './policies/validate-response/index.ts';
 import { versionAdapter } from './policies/version-adapter/index.ts';
 import { versionPolicy } from './policies/version-policy/index.ts';
 import { createPortal } from './portal/index.ts';
-import { createErrorHandler, createNotFoundHandler } from './problem-response.ts';
+import { createErrorHandler, createNotFoundHandler, methodNotAllowed } from './problem-response.ts';
 import { buildRouteTable, type RouteTable } from './routes.ts';
 import { stateAcrossBuilds } from './state-across-builds.ts';
 import { proxy } from './upstream/proxy.ts';
@@ -46,7 +51,10 @@ import { createResilientUpstream } from './upstream/resilient-upstream.ts';
 import { createUndiciUpstream } from './upstream/undici-upstream.ts';
 
 export interface BuiltGateway {
+  /** The public listener's app. */
   app: Hono<GatewayEnv>;
+  /** The operator listener's app: /healthz, /readyz and the metrics path. */
+  admin: Hono<GatewayEnv>;
   config: GatewayConfig;
   routes: RouteTable;
   partners: PartnerRegistry;
@@ -71,7 +79,8 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
   const tracer = gatewayTracer();
 
   // Partners, their limits, and how their tokens are issued and verified.
-  const partners = createPartnerRegistry(security, { nodeEnv: deps.env.nodeEnv });
+  const secrets = createSecretVerifier(security.issuer.verification);
+  const partners = createPartnerRegistry(security, { nodeEnv: deps.env.nodeEnv, verifySecret: secrets.verify });
   const limitStore = createLimitStore({
     rateLimit: security.rateLimit,
     redis: deps.redis,
@@ -80,7 +89,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
     memoryLimiters: state.memoryLimiters,
   });
   const limiter = createRateLimiter({ plans: partners.plans(), rateLimit: security.rateLimit, store: limitStore, metrics: authMetrics });
-  const trustForwardedFor = security.rateLimit.trustForwardedFor;
+  const proxies = trustedProxies(config.server.trustedProxies);
   const issuer = security.auth.jwksUrl
     ? undefined
     : createBuiltInIssuer({
@@ -88,8 +97,18 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
         keyRings: state.keyRings,
         partners,
         knownScopes: [...new Set(routes.routes.flatMap((route) => route.scopes))].sort(),
-        admit: tokenRequestLimit({ limiter, trustForwardedFor }),
+        admit: tokenRequestLimit({ limiter, proxies }),
         tokensIssued: authMetrics.tokensIssued,
+        secrets,
+        lockout: createClientLockout({
+          failures: security.issuer.lockout.failures,
+          baseMs: security.issuer.lockout.baseSeconds * 1000,
+          maxMs: security.issuer.lockout.maxSeconds * 1000,
+          redis: deps.redis,
+          keyPrefix: `${security.rateLimit.keyPrefix}:lockout:`,
+          logger: deps.logger,
+          now: deps.now,
+        }),
         logger: deps.logger,
         now: deps.now,
       });
@@ -114,19 +133,8 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
     observer: upstreamObserver(metrics),
   });
 
-  const app = new Hono<GatewayEnv>();
-  app.onError(createErrorHandler(deps));
-  app.notFound(createNotFoundHandler());
-
-  // Every request, the gateway's own endpoints included: a request id and trace context first (every
-  // later line, response and error carries them), then the access log and request metrics.
-  app.use('*', requestContext(factory));
-  if (observability.accessLog.enabled) {
-    const skipPaths = ['/healthz', '/readyz', observability.metrics.path];
-    app.use('*', accessLog(factory, { logger: accessLogger(deps.logger), metrics, tracer, skipPaths }));
-  }
-
-  // The gateway's own endpoints, registered before the contract pipeline so they win.
+  // The gateway's own endpoints: health, readiness and metrics for operators; the token endpoint,
+  // the JWKS and the portal for partners.
   const health = healthHandlers(factory, {
     redis: deps.redis,
     upstreams: Object.fromEntries(
@@ -137,12 +145,52 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
     ),
     timeoutMs: observability.readiness.timeoutMs,
     checkUpstreams: observability.readiness.checkUpstreams,
+    listenerLoad: () => deps.listenerLoad?.() ?? { open: 0, max: Number.POSITIVE_INFINITY },
   });
+  const metricsPath = observability.metrics.enabled ? observability.metrics.path : undefined;
+  const operatorEndpoints = (app: Hono<GatewayEnv>) => {
+    app.get('/readyz', health.readyz);
+    if (metricsPath) app.get(metricsPath, metricsHandler(factory, deps.metrics));
+  };
+  const admin = new Hono<GatewayEnv>();
+  admin.onError(createErrorHandler(deps));
+  admin.notFound(createNotFoundHandler());
+  admin.use('*', requestContext(factory));
+  admin.get('/healthz', health.healthz);
+  operatorEndpoints(admin);
+
+  const app = new Hono<GatewayEnv>();
+  app.onError(createErrorHandler(deps));
+  app.notFound(createNotFoundHandler());
+
+  // Every request, the gateway's own endpoints included: a request id and trace context first (every
+  // later line, response and error carries them), then requests HTTP forbids, the headers every
+  // response carries, and the access log with the request metrics.
+  app.use('*', requestContext(factory));
+  app.use('*', requestHygiene(factory));
+  app.use('*', securityHeaders(factory));
+  if (observability.accessLog.enabled) {
+    const skipPaths = ['/healthz', '/readyz', observability.metrics.path];
+    app.use('*', accessLog(factory, { logger: accessLogger(deps.logger), metrics, tracer, skipPaths }));
+  }
+
+  // Registered before the contract pipeline so they win. /healthz says only that the process lives;
+  // what operators read stays on the admin listener, and on this one only where the config says so
+  // (by default outside production).
   app.get('/healthz', health.healthz);
-  app.get('/readyz', health.readyz);
-  if (observability.metrics.enabled) app.get(observability.metrics.path, metricsHandler(factory, deps.metrics));
-  if (issuer) app.route('/', issuer.routes);
+  const ownEndpoints: [path: string, allow: string][] = [['/healthz', 'GET, HEAD']];
+  if (config.server.admin.publicOperatorEndpoints ?? deps.env.nodeEnv !== 'production') {
+    operatorEndpoints(app);
+    ownEndpoints.push(['/readyz', 'GET, HEAD']);
+    if (metricsPath) ownEndpoints.push([metricsPath, 'GET, HEAD']);
+  }
+  if (issuer) {
+    app.route('/', issuer.routes);
+    ownEndpoints.push(['/oauth/token', 'POST'], ['/.well-known/jwks.json', 'GET, HEAD']);
+  }
   app.route('/', createPortal({ config }));
+  // Another method on an endpoint of the gateway's own is a 405 naming the ones it takes.
+  for (const [path, allow] of ownEndpoints) app.all(path, methodNotAllowed(allow));
 
   // The contract pipeline, in the order a request meets it.
   const idempotencyStore = createIdempotencyStore(resilience.idempotency, deps);
@@ -152,7 +200,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
     cors(factory, config.apis),
     authenticatePolicy({ verifier: verification.verifier, metrics: authMetrics }),
     authorizePolicy({ metrics: authMetrics, requireKnownPartner: security.auth.unknownClientPlan === undefined }),
-    rateLimitPolicy({ limiter, trustForwardedFor }),
+    rateLimitPolicy({ limiter, proxies }),
     idempotency(factory, {
       config: resilience.idempotency,
       store: idempotencyStore,
@@ -171,6 +219,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
   let closed: Promise<void> | undefined;
   return {
     app,
+    admin,
     config,
     routes,
     partners,

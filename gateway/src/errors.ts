@@ -17,6 +17,7 @@ export const GATEWAY_ERRORS = {
   NOT_ACCEPTABLE: { status: 406, slug: 'not-acceptable' },
   PAYLOAD_TOO_LARGE: { status: 413, slug: 'payload-too-large' },
   VALIDATION_FAILED: { status: 400, slug: 'validation-error' },
+  MALFORMED_REQUEST: { status: 400, slug: 'malformed-request' },
   VERSION_GONE: { status: 410, slug: 'version-gone' },
   UNAUTHENTICATED: { status: 401, slug: 'unauthenticated' },
   INVALID_TOKEN: { status: 401, slug: 'invalid-token' },

@@ -37,7 +37,7 @@ export class RouteConflictError extends Error {
 }
 
 const BUILT_IN_POLICIES: ResolvedPolicies = {
-  validation: { request: 'enforce', response: 'report' },
+  validation: { request: 'enforce', response: 'report', maxValidatedBytes: 1024 * 1024 },
   timeoutMs: undefined,
   bodyLimitBytes: 1024 * 1024,
   public: false,
@@ -49,6 +49,7 @@ export function resolvePolicies(...layers: (PoliciesConfig | undefined)[]): Reso
     if (!layer) continue;
     if (layer.validation?.request) out.validation.request = layer.validation.request;
     if (layer.validation?.response) out.validation.response = layer.validation.response;
+    if (layer.validation?.maxValidatedBytes !== undefined) out.validation.maxValidatedBytes = layer.validation.maxValidatedBytes;
     if (layer.timeoutMs !== undefined) out.timeoutMs = layer.timeoutMs;
     if (layer.bodyLimitBytes !== undefined) out.bodyLimitBytes = layer.bodyLimitBytes;
     if (layer.public !== undefined) out.public = layer.public;

@@ -82,6 +82,32 @@ const issuerSchema = z
     algorithm: z.enum(['ES256', 'RS256', 'EdDSA']).default('ES256'),
     /** Rotate the signing key this often; retired public keys stay published until their last token expires. */
     rotateEverySeconds: seconds.optional(),
+    lockout: z
+      .object({
+        failures: z.number().int().min(1).default(5).describe('Failed authentications in a row before a client id is locked'),
+        baseSeconds: seconds.default(1).describe('The first lock; each further failure doubles it'),
+        maxSeconds: seconds.default(900).describe('The longest lock'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Per-client-id lockout on POST /oauth/token (shared through Redis when REDIS_URL is set)'),
+    verification: z
+      .object({
+        concurrency: z
+          .number()
+          .int()
+          .min(1)
+          .default(2)
+          .describe('scrypt verifications at once (libuv has 4 threads, shared with files and DNS)'),
+        queueLimit: z
+          .number()
+          .int()
+          .min(0)
+          .default(64)
+          .describe('Verifications waiting; past it the token endpoint answers 503 with Retry-After'),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
@@ -138,10 +164,20 @@ const rateLimitSchema = z
     perIp: limitSchema.default({ points: 60, windowSeconds: 60 }),
     /** Per client IP on POST /oauth/token. */
     tokenEndpoint: limitSchema.default({ points: 20, windowSeconds: 60 }),
-    /** Trust X-Forwarded-For's first hop as the client IP (only behind a proxy you run). */
-    trustForwardedFor: z.boolean().default(false),
+    /** Removed: kept only to say what replaces it (see the refinement below). */
+    trustForwardedFor: z.unknown().optional().describe('Removed: use server.trustedProxies'),
   })
-  .strict();
+  .strict()
+  .superRefine((rateLimit, ctx) => {
+    if (rateLimit.trustForwardedFor !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['trustForwardedFor'],
+        message:
+          'is replaced by server.trustedProxies: list the addresses of the proxies in front of the gateway (e.g. trustedProxies: [10.0.0.0/8]); the client is then the rightmost X-Forwarded-For address that is not one of them',
+      });
+    }
+  });
 
 const demoSchema = z
   .object({

@@ -17,7 +17,7 @@ export interface BuiltInIssuer {
   close(): void;
 }
 
-export interface BuiltInIssuerOptions extends Pick<TokenEndpointOptions, 'admit' | 'tokensIssued'> {
+export interface BuiltInIssuerOptions extends Pick<TokenEndpointOptions, 'admit' | 'tokensIssued' | 'lockout' | 'secrets'> {
   config: Pick<SecurityConfig, 'auth' | 'issuer'>;
   /** Key rings by algorithm that outlive one build: a config reload must not invalidate issued tokens. */
   keyRings: Map<string, SigningKeyRing>;
@@ -57,6 +57,8 @@ export function createBuiltInIssuer(options: BuiltInIssuerOptions): BuiltInIssue
     keyRing,
     admit: options.admit,
     tokensIssued: options.tokensIssued,
+    lockout: options.lockout,
+    secrets: options.secrets,
     logger: options.logger,
   });
   return {

@@ -61,9 +61,16 @@ export function compileAllowList(extra: readonly string[]): ReadonlySet<string> 
   );
 }
 
-function clientAddress(c: Context<GatewayEnv>): string | undefined {
-  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
-  return incoming?.socket?.remoteAddress;
+type IncomingSocket = { socket?: { remoteAddress?: string; encrypted?: boolean } };
+
+function clientSocket(c: Context<GatewayEnv>): IncomingSocket['socket'] {
+  return (c.env as { incoming?: IncomingSocket } | undefined)?.incoming?.socket;
+}
+
+/** RFC 9110 section 7.6.1: the headers a `Connection` header names are for this hop only. */
+function connectionScoped(connection: string | undefined): string[] {
+  if (connection === undefined) return [];
+  return connection.split(',').map((name) => name.trim().toLowerCase());
 }
 
 export function upstreamRequestHeaders(c: Context<GatewayEnv>, options: ForwardHeaderOptions): Record<string, string> {
@@ -72,6 +79,7 @@ export function upstreamRequestHeaders(c: Context<GatewayEnv>, options: ForwardH
   for (const name in incoming) {
     if (options.allow.has(name) || (options.acceptEncoding && name === 'accept-encoding')) out[name] = incoming[name]!;
   }
+  for (const name of connectionScoped(incoming['connection'])) delete out[name];
   delete out[PARTNER_HEADER];
   // A partner API key is for the gateway: never sent on, even when an allow-list names its header.
   const keys = c.get('credentials')?.security.apiKeys;
@@ -80,12 +88,14 @@ export function upstreamRequestHeaders(c: Context<GatewayEnv>, options: ForwardH
   if (principal) out[PARTNER_HEADER] = principal.clientId;
   out['x-request-id'] = c.get('requestId');
   out['traceparent'] = c.get('traceparent');
-  const address = clientAddress(c);
+  const socket = clientSocket(c);
+  const address = socket?.remoteAddress;
   const prior = incoming['x-forwarded-for'];
   if (address) out['x-forwarded-for'] = prior ? `${prior}, ${address}` : address;
   else if (prior) out['x-forwarded-for'] = prior;
-  // Proto and host are what this hop saw; a client's own X-Forwarded-Host/Proto is not trusted.
-  out['x-forwarded-proto'] = c.req.url.startsWith('https:') ? 'https' : 'http';
+  // Proto and host are what this hop saw; a client's own X-Forwarded-Host/Proto is not trusted, nor
+  // the scheme of an absolute-form target (`GET https://...`), which the client writes itself.
+  out['x-forwarded-proto'] = socket ? (socket.encrypted ? 'https' : 'http') : c.req.url.startsWith('https:') ? 'https' : 'http';
   const host = incoming['host'];
   if (host) out['x-forwarded-host'] = host;
   return out;

@@ -7,6 +7,7 @@ import { parseProcessEnv } from '../../config/env.ts';
 import type { GatewayDeps } from '../../deps.ts';
 import type { GatewayEnv } from '../../env.ts';
 import { GatewayError } from '../../errors.ts';
+import { trustedProxies } from '../../listener/trusted-proxies.ts';
 import { authenticatePolicy, securityMetrics } from '../../policies/authenticate/index.ts';
 import { createTokenVerification } from '../../policies/authenticate/token-verification.ts';
 import { assertRoutesSecured, authorizePolicy, type SecuritySchemes } from '../../policies/authorize/index.ts';
@@ -22,6 +23,8 @@ import { proxy } from '../../upstream/proxy.ts';
 import type { UpstreamCall } from '../../upstream/upstream-call.ts';
 import { createBuiltInIssuer, type BuiltInIssuer } from '../built-in-issuer.ts';
 import { createPartnerRegistry } from '../partner-registry.ts';
+import { createClientLockout } from '../client-lockout.ts';
+import { createSecretVerifier } from '../secret-verifier.ts';
 import { startupBanner } from '../startup-banner.ts';
 
 /**
@@ -92,6 +95,8 @@ export function buildSecurityTestGateway(
     securitySchemes?: (contract: string) => SecuritySchemes | undefined;
     /** Proxy to real upstreams through the gateway's proxy step, instead of echoing the principal. */
     upstream?: { upstreams: Record<string, UpstreamConfig>; call: UpstreamCall };
+    /** CIDR ranges whose X-Forwarded-For is believed (server.trustedProxies). */
+    trustedProxies?: string[];
   } = {},
 ): SecurityTestGateway {
   const routes = options.routes ?? TEST_ROUTES;
@@ -110,7 +115,8 @@ export function buildSecurityTestGateway(
   // The same factories, in the same order, as buildGateway's security steps.
   const state = stateAcrossBuilds(deps);
   const authMetrics = securityMetrics(deps.metrics);
-  const partners = createPartnerRegistry(security, { nodeEnv: deps.env.nodeEnv });
+  const secrets = createSecretVerifier(security.issuer.verification);
+  const partners = createPartnerRegistry(security, { nodeEnv: deps.env.nodeEnv, verifySecret: secrets.verify });
   const store = createLimitStore({
     rateLimit: security.rateLimit,
     redis: deps.redis,
@@ -119,7 +125,7 @@ export function buildSecurityTestGateway(
     memoryLimiters: state.memoryLimiters,
   });
   const limiter = createRateLimiter({ plans: partners.plans(), rateLimit: security.rateLimit, store, metrics: authMetrics });
-  const trustForwardedFor = security.rateLimit.trustForwardedFor;
+  const proxies = trustedProxies(options.trustedProxies ?? []);
   const issuer = security.auth.jwksUrl
     ? undefined
     : createBuiltInIssuer({
@@ -127,8 +133,18 @@ export function buildSecurityTestGateway(
         keyRings: state.keyRings,
         partners,
         knownScopes: [...new Set(routes.flatMap((route) => route.scopes))].sort(),
-        admit: tokenRequestLimit({ limiter, trustForwardedFor }),
+        admit: tokenRequestLimit({ limiter, proxies }),
         tokensIssued: authMetrics.tokensIssued,
+        secrets,
+        lockout: createClientLockout({
+          failures: security.issuer.lockout.failures,
+          baseMs: security.issuer.lockout.baseSeconds * 1000,
+          maxMs: security.issuer.lockout.maxSeconds * 1000,
+          redis: deps.redis,
+          keyPrefix: `${security.rateLimit.keyPrefix}:lockout:`,
+          logger: deps.logger,
+          now: deps.now,
+        }),
         logger: deps.logger,
         now: deps.now,
       });
@@ -168,7 +184,7 @@ export function buildSecurityTestGateway(
     '*',
     authenticatePolicy({ verifier: verification.verifier, metrics: authMetrics, ...securitySchemes }),
     authorizePolicy({ metrics: authMetrics, requireKnownPartner: security.auth.unknownClientPlan === undefined }),
-    rateLimitPolicy({ limiter, trustForwardedFor }),
+    rateLimitPolicy({ limiter, proxies }),
   );
   if (options.upstream) app.all('*', proxy(factory, options.upstream));
   else app.all('*', (c) => c.json({ operationId: c.get('route').operationId, clientId: c.get('principal')?.clientId ?? null }));
