@@ -35,6 +35,7 @@ export function authenticatePolicy(options: AuthenticatePolicyOptions) {
   const schemesOf = options.securitySchemes ?? generatedSchemes;
   // Compiled on first use per route; start-up (assertRoutesSecured) has refused what cannot be served.
   const compiled = new WeakMap<CompiledRoute, CompiledSecurity>();
+  const noKeys: ReadonlyMap<string, Principal> = new Map();
   const securityOf = (route: CompiledRoute): CompiledSecurity => {
     let security = compiled.get(route);
     if (!security) {
@@ -84,9 +85,10 @@ export function authenticatePolicy(options: AuthenticatePolicyOptions) {
     if (header && security.acceptsBearer) token = await bearer(security, header);
     if (!token && !keys) {
       metrics.authRejections.inc({ reason: header ? 'bearer_not_accepted' : 'missing' });
-      throw new CredentialsRequiredError(security, header ? 'A bearer token does not satisfy this operation.' : 'No credential was sent.');
+      const sent = !header ? 'No credential was sent.' : BEARER.test(header) ? 'A bearer token' : 'The Authorization header';
+      throw new CredentialsRequiredError(security, header ? `${sent} does not satisfy this operation.` : sent);
     }
-    c.set('credentials', { security, bearer: token, apiKeys: keys ?? new Map() });
+    c.set('credentials', { security, bearer: token, apiKeys: keys ?? noKeys });
     c.set('principal', token ?? keys!.values().next().value);
     return next();
   });
