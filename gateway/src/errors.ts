@@ -21,6 +21,7 @@ export const GATEWAY_ERRORS = {
   VERSION_GONE: { status: 410, slug: 'version-gone' },
   UNAUTHENTICATED: { status: 401, slug: 'unauthenticated' },
   INVALID_TOKEN: { status: 401, slug: 'invalid-token' },
+  INVALID_API_KEY: { status: 401, slug: 'invalid-api-key' },
   INSUFFICIENT_SCOPE: { status: 403, slug: 'insufficient-scope' },
   FORBIDDEN: { status: 403, slug: 'forbidden' },
   RATE_LIMITED: { status: 429, slug: 'rate-limited' },
@@ -30,6 +31,8 @@ export const GATEWAY_ERRORS = {
   AUTH_UNAVAILABLE: { status: 503, slug: 'auth-unavailable' },
   UPSTREAM_UNREACHABLE: { status: 502, slug: 'upstream-unreachable' },
   UPSTREAM_TIMEOUT: { status: 504, slug: 'upstream-timeout' },
+  // The gateway could not obtain its own credential for the upstream (upstreams.<name>.auth).
+  UPSTREAM_AUTH_FAILED: { status: 502, slug: 'upstream-auth-failed' },
   UPSTREAM_CONTRACT_BROKEN: { status: 502, slug: 'upstream-contract-broken' },
   CIRCUIT_OPEN: { status: 503, slug: 'circuit-open' },
   DEPENDENCY_UNAVAILABLE: { status: 503, slug: 'dependency-unavailable' },

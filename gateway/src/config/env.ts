@@ -34,6 +34,11 @@ export interface GatewayProcessEnv {
   auth: { jwksUrl: string | undefined; issuer: string | undefined; audience: string | undefined };
   /** Every UPSTREAM_<NAME>_URL by variable name; see upstreamEnvName. */
   upstreamUrls: Record<string, string>;
+  /**
+   * Any variable by name, for the secrets the config refers to (`{ env: NAME }`, config/secret.ts).
+   * A function, not a record, so that no copy of the environment travels with the deps or a log line.
+   */
+  variable(name: string): string | undefined;
 }
 
 /** `customers` -> `UPSTREAM_CUSTOMERS_URL`, `order-history` -> `UPSTREAM_ORDER_HISTORY_URL`. */
@@ -71,5 +76,6 @@ export function parseProcessEnv(source: Record<string, string | undefined>): Gat
     databaseUrl: env.DATABASE_URL,
     auth: { jwksUrl: env.AUTH_JWKS_URL, issuer: env.AUTH_ISSUER, audience: env.AUTH_AUDIENCE },
     upstreamUrls,
+    variable: (name) => cleaned[name],
   };
 }

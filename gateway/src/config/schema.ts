@@ -10,6 +10,8 @@ import { z } from 'zod';
 import { openApiContracts } from '@concord/contracts/generated/index.ts';
 import { observabilityConfigSchema, resilienceConfigSchema } from './resilience-schema.ts';
 import { securityConfigSchema } from './security-schema.ts';
+import { HEADER_NAME, upstreamAuthSchema } from './upstream-auth-schema.ts';
+import { CREDENTIAL_HEADERS } from '../upstream/credential-headers.ts';
 import { parseCidr } from '../listener/trusted-proxies.ts';
 
 export const CONTRACT_IDS = Object.keys(openApiContracts).sort() as [string, ...string[]];
@@ -113,7 +115,19 @@ export const upstreamSchema = z
     timeoutMs: positiveMs.default(10_000).describe('Default whole-call timeout (504 after it)'),
     connections: z.number().int().positive().default(64).describe('Keep-alive connections in the pool'),
     keepAliveTimeoutMs: positiveMs.default(4_000),
-    forwardHeaders: z.array(z.string().min(1)).default([]).describe('Request headers forwarded in addition to the built-in allow-list'),
+    forwardHeaders: z
+      .array(
+        z
+          .string()
+          .regex(HEADER_NAME, 'must be a header field name')
+          .refine(
+            (h) => !CREDENTIAL_HEADERS.has(h.toLowerCase()),
+            "carries the client's credentials, which never go upstream; give the upstream its own with `auth`",
+          ),
+      )
+      .default([])
+      .describe('Request headers forwarded in addition to the built-in allow-list (never authorization, cookie, proxy-authorization)'),
+    auth: upstreamAuthSchema.optional(),
   })
   .strict();
 export type UpstreamConfig = z.infer<typeof upstreamSchema>;

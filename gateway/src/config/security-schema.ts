@@ -64,6 +64,15 @@ const authSchema = z
     clientIdClaims: z.array(z.string()).min(1).default(['client_id', 'azp', 'sub']),
     /** Plan for clients an external IdP vouches for but `partners` does not list; unset refuses them (403). */
     unknownClientPlan: z.string().optional(),
+    /**
+     * Contract security schemes the gateway cannot verify (http basic, mutualTLS, ...), by scheme
+     * name. Without an entry such a scheme stops start-up; `not-accepted` serves the operation's
+     * other alternatives and never satisfies one that needs it.
+     */
+    contractSchemes: z
+      .record(z.string(), z.enum(['not-accepted']))
+      .default({})
+      .describe('Contract security schemes the gateway cannot verify, by name: not-accepted'),
   })
   .strict();
 
@@ -109,6 +118,10 @@ const hashedSecretSchema = z
     'must be a hash from `npx tsx gateway/src/partners/hash-secret.ts <secret>`',
   );
 
+const apiKeyHashSchema = z
+  .string()
+  .regex(/^sha256:[A-Za-z0-9_-]{43}$/, 'must be a hash from `npx tsx gateway/src/partners/mint-api-key.ts`, never the key itself');
+
 const partnerSchema = z
   .object({
     clientId: z.string().regex(/^[A-Za-z0-9._~-]{3,128}$/),
@@ -120,6 +133,8 @@ const partnerSchema = z
     scopes: z.array(z.string().min(1)).default([]),
     /** Hashed client secrets; more than one while a secret is being rotated. */
     secrets: z.array(hashedSecretSchema).default([]),
+    /** Hashed API keys (for operations whose contract accepts an apiKey scheme); more than one while a key is being rotated. */
+    apiKeys: z.array(apiKeyHashSchema).default([]),
     enabled: z.boolean().default(true),
   })
   .strict();
@@ -188,7 +203,15 @@ export const securityConfigSchema = z
   .strict()
   .superRefine((config, ctx) => {
     const seen = new Set<string>();
+    const keys = new Map<string, string>();
     config.partners.forEach((partner, index) => {
+      partner.apiKeys.forEach((hash, k) => {
+        const owner = keys.get(hash);
+        if (owner !== undefined) {
+          ctx.addIssue({ code: 'custom', path: ['partners', index, 'apiKeys', k], message: `this API key is already ${owner}'s` });
+        }
+        keys.set(hash, partner.clientId);
+      });
       if (seen.has(partner.clientId)) {
         ctx.addIssue({ code: 'custom', path: ['partners', index, 'clientId'], message: `duplicate clientId "${partner.clientId}"` });
       }

@@ -1,5 +1,6 @@
 import { randomBytes, scryptSync } from 'node:crypto';
 import type { PlanConfig, SecurityConfig } from '../config/security-schema.ts';
+import { hashApiKey } from './api-key.ts';
 import { verifyClientSecret } from './client-secret.ts';
 import type { VerificationPriority } from './secret-verifier.ts';
 
@@ -21,6 +22,8 @@ export interface PartnerRegistry {
   get(clientId: string): Partner | undefined;
   plan(name: string): PlanConfig | undefined;
   plans(): ReadonlyMap<string, PlanConfig>;
+  /** The enabled partner an API key belongs to; undefined for an unknown key or a disabled partner, alike. */
+  byApiKey(key: string): Partner | undefined;
   /** Verifies a client secret against the partner's hashes; false for unknown or disabled partners. */
   authenticate(clientId: string, secret: string, priority?: VerificationPriority): Promise<Partner | undefined>;
   /** The demo partner's plain credentials, when it is registered (never in production). */
@@ -43,6 +46,7 @@ export const DEFAULT_DEMO_SECRET = 'concord-demo-secret-do-not-use-in-production
 
 export function createPartnerRegistry(config: SecurityConfig, options: PartnerRegistryOptions = {}): PartnerRegistry {
   const partners = new Map<string, Partner>();
+  const apiKeys = new Map<string, Partner>();
   for (const p of config.partners) {
     partners.set(p.clientId, {
       clientId: p.clientId,
@@ -53,6 +57,7 @@ export function createPartnerRegistry(config: SecurityConfig, options: PartnerRe
       enabled: p.enabled,
       secrets: p.secrets,
     });
+    for (const hash of p.apiKeys) apiKeys.set(hash, partners.get(p.clientId)!);
   }
   let demo: PartnerRegistry['demo'];
   if (config.demo.enabled && options.nodeEnv !== 'production' && !partners.has(config.demo.clientId)) {
@@ -79,6 +84,10 @@ export function createPartnerRegistry(config: SecurityConfig, options: PartnerRe
     plan: (name) => plans.get(name),
     plans: () => plans,
     demo,
+    byApiKey(key) {
+      const partner = apiKeys.get(hashApiKey(key));
+      return partner?.enabled ? partner : undefined;
+    },
     async authenticate(clientId, secret, priority) {
       const partner = partners.get(clientId);
       if (!partner?.enabled || partner.secrets.length === 0) {

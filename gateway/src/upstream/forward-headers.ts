@@ -1,13 +1,16 @@
 /**
  * Which headers cross the gateway. Upstream: only an allow-list (never the client's credentials or
- * cookies: the gateway has already authenticated), plus the request id, the gateway's traceparent
- * and X-Forwarded-*. Downstream: everything but hop-by-hop headers and the upstream's own identity
+ * cookies: the gateway has already authenticated; an upstream that wants a credential gets the
+ * gateway's own, upstream-credentials.ts), plus the request id, the gateway's traceparent and
+ * X-Forwarded-*. Downstream: everything but hop-by-hop headers and the upstream's own identity
  * headers, which the gateway sets itself.
  */
 import type { Context } from 'hono';
 import type { GatewayEnv } from '../env.ts';
 import { requestHeaders } from '../request-headers.ts';
 import type { PlainHeaders } from '../response-headers.ts';
+import { CREDENTIAL_HEADERS } from './credential-headers.ts';
+import { queryWithoutApiKeys } from '../policies/authenticate/api-key-location.ts';
 
 export const DEFAULT_FORWARDED_HEADERS = [
   'accept',
@@ -51,8 +54,11 @@ export interface ForwardHeaderOptions {
   acceptEncoding: boolean;
 }
 
+/** The config refuses credential headers in `forwardHeaders`; this drops them again for a config built some other way. */
 export function compileAllowList(extra: readonly string[]): ReadonlySet<string> {
-  return new Set([...DEFAULT_FORWARDED_HEADERS, ...extra.map((h) => h.toLowerCase())].filter((h) => !HOP_BY_HOP.has(h)));
+  return new Set(
+    [...DEFAULT_FORWARDED_HEADERS, ...extra.map((h) => h.toLowerCase())].filter((h) => !HOP_BY_HOP.has(h) && !CREDENTIAL_HEADERS.has(h)),
+  );
 }
 
 type IncomingSocket = { socket?: { remoteAddress?: string; encrypted?: boolean } };
@@ -75,6 +81,9 @@ export function upstreamRequestHeaders(c: Context<GatewayEnv>, options: ForwardH
   }
   for (const name of connectionScoped(incoming['connection'])) delete out[name];
   delete out[PARTNER_HEADER];
+  // A partner API key is for the gateway: never sent on, even when an allow-list names its header.
+  const keys = c.get('credentials')?.security.apiKeys;
+  if (keys) for (const key of keys) if (key.in === 'header') delete out[key.name];
   const principal = c.get('principal');
   if (principal) out[PARTNER_HEADER] = principal.clientId;
   out['x-request-id'] = c.get('requestId');
@@ -90,6 +99,18 @@ export function upstreamRequestHeaders(c: Context<GatewayEnv>, options: ForwardH
   const host = incoming['host'];
   if (host) out['x-forwarded-host'] = host;
   return out;
+}
+
+/**
+ * The query string for the upstream request (with its `?`, or ''): the client's, less any parameter
+ * a partner API key of this operation is read from.
+ */
+export function upstreamQuery(c: Context<GatewayEnv>): string {
+  const url = c.req.url;
+  const keys = c.get('credentials')?.security.apiKeys;
+  if (keys?.some((k) => k.in === 'query')) return queryWithoutApiKeys(url, keys);
+  const q = url.indexOf('?');
+  return q === -1 ? '' : url.slice(q);
 }
 
 /** Upstream response headers as the client should see them; content-length only when the bytes pass unchanged. */

@@ -10,12 +10,17 @@ import { GatewayError } from '../../errors.ts';
 import { trustedProxies } from '../../listener/trusted-proxies.ts';
 import { authenticatePolicy, securityMetrics } from '../../policies/authenticate/index.ts';
 import { createTokenVerification } from '../../policies/authenticate/token-verification.ts';
-import { assertRoutesSecured, authorizePolicy } from '../../policies/authorize/index.ts';
+import { assertRoutesSecured, authorizePolicy, type SecuritySchemes } from '../../policies/authorize/index.ts';
 import { createLimitStore, createRateLimiter, rateLimitPolicy } from '../../policies/rate-limit/index.ts';
 import { tokenRequestLimit } from '../../policies/rate-limit/token-request-limit.ts';
 import { createErrorHandler } from '../../problem-response.ts';
 import type { CompiledRoute } from '../../route-variables.ts';
 import { stateAcrossBuilds } from '../../state-across-builds.ts';
+import type { UpstreamConfig } from '../../config/schema.ts';
+import { createGatewayFactory } from '../../env.ts';
+import { requestContext } from '../../policies/request-context/index.ts';
+import { proxy } from '../../upstream/proxy.ts';
+import type { UpstreamCall } from '../../upstream/upstream-call.ts';
 import { createBuiltInIssuer, type BuiltInIssuer } from '../built-in-issuer.ts';
 import { createPartnerRegistry } from '../partner-registry.ts';
 import { createClientLockout } from '../client-lockout.ts';
@@ -46,6 +51,7 @@ export function testRoute(
       security: init.public ? undefined : [{ oauth2: scopes }],
     },
     validator: {},
+    policies: { validation: { request: 'off', response: 'off' }, timeoutMs: undefined, bodyLimitBytes: 1024 * 1024, public: !!init.public },
     ...init,
     scopes,
   } as unknown as CompiledRoute;
@@ -85,6 +91,10 @@ export function buildSecurityTestGateway(
     routes?: CompiledRoute[];
     logLevel?: string;
     deps?: GatewayDeps;
+    /** The routes' contracts' `components.securitySchemes` (default: the generated contracts'). */
+    securitySchemes?: (contract: string) => SecuritySchemes | undefined;
+    /** Proxy to real upstreams through the gateway's proxy step, instead of echoing the principal. */
+    upstream?: { upstreams: Record<string, UpstreamConfig>; call: UpstreamCall };
     /** CIDR ranges whose X-Forwarded-For is believed (server.trustedProxies). */
     trustedProxies?: string[];
   } = {},
@@ -100,7 +110,8 @@ export function buildSecurityTestGateway(
     fetch: globalThis.fetch,
   };
   const security = applySecurityEnv(securityConfigSchema.parse(input), deps.env.auth);
-  assertRoutesSecured(routes);
+  const securitySchemes = options.securitySchemes ? { securitySchemes: options.securitySchemes } : {};
+  assertRoutesSecured(routes, { contractSchemes: security.auth.contractSchemes, ...securitySchemes });
   // The same factories, in the same order, as buildGateway's security steps.
   const state = stateAcrossBuilds(deps);
   const authMetrics = securityMetrics(deps.metrics);
@@ -150,19 +161,33 @@ export function buildSecurityTestGateway(
   app.onError(createErrorHandler(deps));
   if (issuer) app.route('/', issuer.routes);
   app.get('/metrics', async (c) => c.text(await metrics.metrics()));
+  const factory = createGatewayFactory();
+  app.use('*', requestContext(factory));
+  // Templates match one segment per parameter; enough for the test contracts.
+  const patterns = routes.map((r) => ({
+    route: r,
+    names: [...r.publicPathTemplate.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!),
+    regex: new RegExp(`^${r.publicPathTemplate.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '([^/]+)')}$`),
+  }));
   app.use('*', async function matchRoute(c, next) {
-    const route = routes.find((r) => r.method === c.req.method && r.publicPathTemplate === c.req.path);
-    if (!route) throw new GatewayError('ROUTE_NOT_FOUND', `No route for ${c.req.method} ${c.req.path}.`);
-    c.set('route', route);
-    await next();
+    for (const { route, names, regex } of patterns) {
+      if (route.method !== c.req.method) continue;
+      const m = regex.exec(c.req.path);
+      if (!m) continue;
+      c.set('route', route);
+      c.set('pathParams', Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)])));
+      return next();
+    }
+    throw new GatewayError('ROUTE_NOT_FOUND', `No route for ${c.req.method} ${c.req.path}.`);
   });
   app.use(
     '*',
-    authenticatePolicy({ verifier: verification.verifier, metrics: authMetrics }),
+    authenticatePolicy({ verifier: verification.verifier, metrics: authMetrics, ...securitySchemes }),
     authorizePolicy({ metrics: authMetrics, requireKnownPartner: security.auth.unknownClientPlan === undefined }),
     rateLimitPolicy({ limiter, proxies }),
   );
-  app.all('*', (c) => c.json({ operationId: c.get('route').operationId, clientId: c.get('principal')?.clientId ?? null }));
+  if (options.upstream) app.all('*', proxy(factory, options.upstream));
+  else app.all('*', (c) => c.json({ operationId: c.get('route').operationId, clientId: c.get('principal')?.clientId ?? null }));
   return {
     app,
     metrics,

@@ -59,7 +59,11 @@ describe('authenticate (external identity provider)', () => {
     const res = await call(undefined);
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe('Bearer realm="concord"');
-    expect(((await res.json()) as { type: string }).type).toBe('https://concord.dev/problems/unauthenticated');
+    expect(await res.json()).toMatchObject({
+      type: 'https://concord.dev/problems/unauthenticated',
+      detail: 'No credential was sent. This operation accepts a bearer token with scope orders:read.',
+      accepted: [[{ scheme: 'oauth2', type: 'bearer', scopes: ['orders:read'] }]],
+    });
   });
 
   it('refuses an expired token', async () =>
