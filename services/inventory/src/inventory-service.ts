@@ -4,7 +4,9 @@ import { runMigrations } from '@concord/service-runtime/src/database/migrations.
 import type { BusHandler, BusSubscription } from '@concord/service-runtime/src/events/event-bus.ts';
 import { createOutbox } from '@concord/service-runtime/src/events/outbox.ts';
 import { createOutboxRelay } from '@concord/service-runtime/src/events/outbox-relay.ts';
+import { relayReporting } from '@concord/service-runtime/src/events/relay-reporting.ts';
 import { createServiceApp } from '@concord/service-runtime/src/http/service-app.ts';
+import { createServiceHealth, type ServiceHealth } from '@concord/service-runtime/src/http/service-health.ts';
 import { randomIds } from '@concord/service-runtime/src/ids.ts';
 import { defaultOnError, type ServiceDeps, type ServiceLifecycle } from '@concord/service-runtime/src/service-deps.ts';
 import type { Hono } from 'hono';
@@ -20,6 +22,7 @@ export interface InventoryServiceDeps extends ServiceDeps {
 
 export interface InventoryService extends ServiceLifecycle {
   app: Hono;
+  health: ServiceHealth;
   ledger: StockLedger;
   /** The bus handler for order.cancelled, exposed so tests can deliver an event twice. */
   onOrderCancelled: BusHandler & { applied(): number };
@@ -32,18 +35,19 @@ export async function createInventoryService(deps: InventoryServiceDeps): Promis
   await runMigrations(deps.db, inventoryMigrations);
   const outbox = createOutbox({ service: 'inventory', schema: deps.db.schema, clock, ids: deps.ids ?? randomIds });
   const ledger = createStockLedger({ db: deps.db, outbox, clock });
+  const health = createServiceHealth({ service: 'inventory', db: deps.db, bus: deps.bus });
   const relay = createOutboxRelay({
     db: deps.db,
     bus: deps.bus,
     pollIntervalMs: deps.relayPollIntervalMs,
-    onError: (err) => onError(err, 'inventory.relay'),
+    ...relayReporting('inventory.relay', { onError, failureCounter: health.relayFailures }),
   });
   const onOrderCancelled = createOrderCancelledConsumer({
     db: deps.db,
     ledger,
     onInvalid: (detail) => onError(new Error(detail), 'inventory.consumer'),
   });
-  const app = createServiceApp((err) => onError(err, 'inventory.http'), deps.db);
+  const app = createServiceApp((err) => onError(err, 'inventory.http'), deps.db, health);
   registerInventoryV1(app, createInventoryHandlers({ db: deps.db, ledger, clock }), {
     responseValidation: deps.responseValidation ?? 'report',
     onResponseMismatch: (operationId, status, errors) =>
@@ -53,6 +57,7 @@ export async function createInventoryService(deps: InventoryServiceDeps): Promis
   let subscription: BusSubscription | undefined;
   return {
     app,
+    health,
     ledger,
     onOrderCancelled,
     async start() {

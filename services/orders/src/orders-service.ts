@@ -4,7 +4,9 @@ import { systemClock } from '@concord/service-runtime/src/clock.ts';
 import { runMigrations } from '@concord/service-runtime/src/database/migrations.ts';
 import { createOutbox } from '@concord/service-runtime/src/events/outbox.ts';
 import { createOutboxRelay } from '@concord/service-runtime/src/events/outbox-relay.ts';
+import { relayReporting } from '@concord/service-runtime/src/events/relay-reporting.ts';
 import { createServiceApp } from '@concord/service-runtime/src/http/service-app.ts';
+import { createServiceHealth, type ServiceHealth } from '@concord/service-runtime/src/http/service-health.ts';
 import { randomIds } from '@concord/service-runtime/src/ids.ts';
 import { defaultOnError, type ServiceDeps, type ServiceLifecycle } from '@concord/service-runtime/src/service-deps.ts';
 import type { Hono } from 'hono';
@@ -26,6 +28,7 @@ export interface OrdersServiceDeps extends ServiceDeps {
 
 export interface OrdersService extends ServiceLifecycle {
   app: Hono;
+  health: ServiceHealth;
 }
 
 function isReservations(value: OrdersServiceDeps['inventory']): value is InventoryReservations {
@@ -47,17 +50,18 @@ export async function createOrdersService(deps: OrdersServiceDeps): Promise<Orde
         { timeoutMs: deps.inventory.timeoutMs },
       );
   const placeOrder = createPlaceOrder({ db: deps.db, repository, outbox, inventory, customers: deps.customers, clock, ids, onError });
+  const health = createServiceHealth({ service: 'orders', db: deps.db, bus: deps.bus });
   const relay = createOutboxRelay({
     db: deps.db,
     bus: deps.bus,
     pollIntervalMs: deps.relayPollIntervalMs,
-    onError: (err) => onError(err, 'orders.relay'),
+    ...relayReporting('orders.relay', { onError, failureCounter: health.relayFailures }),
   });
-  const app = createServiceApp((err) => onError(err, 'orders.http'), deps.db);
+  const app = createServiceApp((err) => onError(err, 'orders.http'), deps.db, health);
   registerOrdersV1(app, createOrdersHandlers({ db: deps.db, repository, outbox, clock, placeOrder }), {
     responseValidation: deps.responseValidation ?? 'report',
     onResponseMismatch: (operationId, status, errors) =>
       onError(new Error(`${operationId} ${status} breaks the contract: ${JSON.stringify(errors)}`), 'orders.contract'),
   });
-  return { app, start: () => relay.start(), stop: () => relay.stop() };
+  return { app, health, start: () => relay.start(), stop: () => relay.stop() };
 }
