@@ -13,11 +13,17 @@ import type { Hono } from 'hono';
 import { createInventoryHandlers } from './inventory-handlers.ts';
 import { inventoryMigrations } from './migrations.ts';
 import { createOrderCancelledConsumer, ORDER_CANCELLED_SUBJECT } from './order-cancelled-consumer.ts';
+import type { OrderLookup } from './order-lookup.ts';
+import type { ReaperConfig } from './reaper-config.ts';
+import { reaperMigrations } from './reaper-migrations.ts';
+import { createReservationReaper } from './reservation-reaper.ts';
 import { createStockLedger, type StockLedger } from './stock-ledger.ts';
 
 export interface InventoryServiceDeps extends ServiceDeps {
   /** Durable name of the order.cancelled subscription; default `inventory`. */
   durable?: string;
+  /** Releases reservations whose order never committed; without it no reaper runs (tests). */
+  reaper?: ReaperConfig & { orders: OrderLookup };
 }
 
 export interface InventoryService extends ServiceLifecycle {
@@ -32,7 +38,7 @@ export interface InventoryService extends ServiceLifecycle {
 export async function createInventoryService(deps: InventoryServiceDeps): Promise<InventoryService> {
   const onError = deps.onError ?? defaultOnError;
   const clock = deps.clock ?? systemClock;
-  await runMigrations(deps.db, inventoryMigrations);
+  await runMigrations(deps.db, [...inventoryMigrations, ...reaperMigrations]);
   const outbox = createOutbox({ service: 'inventory', schema: deps.db.schema, clock, ids: deps.ids ?? randomIds });
   const ledger = createStockLedger({ db: deps.db, outbox, clock });
   const health = createServiceHealth({ service: 'inventory', db: deps.db, bus: deps.bus });
@@ -42,6 +48,9 @@ export async function createInventoryService(deps: InventoryServiceDeps): Promis
     pollIntervalMs: deps.relayPollIntervalMs,
     ...relayReporting('inventory.relay', { onError, failureCounter: health.relayFailures }),
   });
+  const reaper =
+    deps.reaper &&
+    createReservationReaper({ ...deps.reaper, db: deps.db, ledger, onError: (err) => onError(err, 'inventory.reaper'), log: console.log });
   const onOrderCancelled = createOrderCancelledConsumer({
     db: deps.db,
     ledger,
@@ -62,6 +71,7 @@ export async function createInventoryService(deps: InventoryServiceDeps): Promis
     onOrderCancelled,
     async start() {
       await relay.start();
+      reaper?.start();
       subscription = await deps.bus.subscribe({
         durable: deps.durable ?? 'inventory',
         subjects: [ORDER_CANCELLED_SUBJECT],
@@ -69,6 +79,7 @@ export async function createInventoryService(deps: InventoryServiceDeps): Promis
       });
     },
     async stop() {
+      await reaper?.stop();
       await subscription?.close();
       subscription = undefined;
       await relay.stop();

@@ -22,6 +22,8 @@ export interface OrdersServiceDeps extends ServiceDeps {
   inventory: { url: string; timeoutMs?: number; fetch?: typeof fetch } | InventoryReservations;
   /** Checks customer ids (422 for unknown ones); without it any well-formed id is accepted. */
   customers?: CustomerDirectory;
+  /** Orders commit no later than this after reserving (ORDERS_COMMIT_DEADLINE_MS); default 10 s. */
+  commitDeadlineMs?: number;
   /** Default: the SQL repository. Tests inject one that fails. */
   repository?: OrderRepository;
 }
@@ -49,7 +51,17 @@ export async function createOrdersService(deps: OrdersServiceDeps): Promise<Orde
         createInventoryV1Client({ baseUrl: deps.inventory.url, ...(deps.inventory.fetch ? { fetch: deps.inventory.fetch } : {}) }),
         { timeoutMs: deps.inventory.timeoutMs },
       );
-  const placeOrder = createPlaceOrder({ db: deps.db, repository, outbox, inventory, customers: deps.customers, clock, ids, onError });
+  const placeOrder = createPlaceOrder({
+    db: deps.db,
+    repository,
+    outbox,
+    inventory,
+    customers: deps.customers,
+    clock,
+    ids,
+    onError,
+    commitDeadlineMs: deps.commitDeadlineMs,
+  });
   const health = createServiceHealth({ service: 'orders', db: deps.db, bus: deps.bus });
   const relay = createOutboxRelay({
     db: deps.db,
