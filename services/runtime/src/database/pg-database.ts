@@ -58,20 +58,40 @@ export async function createPgDatabase(options: PgDatabaseOptions): Promise<Data
   const listeners = new Set<PgListener>();
   const locks = new Set<pg.Client>();
 
+  /**
+   * A pooled client with BEGIN done. An idle client whose server session was cut may be handed
+   * out before the pool has seen its error; BEGIN has no effect, so it is safe to drop that
+   * client and try the next (at most pool size + 1 times, then the failure is the answer).
+   */
+  async function beginOnLiveConnection(): Promise<pg.PoolClient> {
+    for (let attempt = 0; ; attempt++) {
+      const client = await pool.connect().catch((err: unknown) => {
+        throw toDatabaseError(err);
+      });
+      client.on('error', ignore);
+      try {
+        await client.query('BEGIN');
+        client.removeListener('error', ignore);
+        return client;
+      } catch (err) {
+        client.removeListener('error', ignore);
+        client.release(true);
+        if (!isConnectionFailure(err) || attempt >= pool.options.max) throw toDatabaseError(err);
+      }
+    }
+  }
+
   return {
     schema,
     query: base.query,
     async transaction(work) {
-      const client = await pool.connect().catch((err: unknown) => {
-        throw toDatabaseError(err);
-      });
+      const client = await beginOnLiveConnection();
       // A checked-out client has no listener of the pool's: without this one, a connection
       // dropped between two statements of the transaction would crash the process.
       client.on('error', ignore);
       let broken: unknown;
       try {
         const tx = queryable(client);
-        await tx.query('BEGIN');
         const result = await work(tx);
         await tx.query('COMMIT');
         return result;
