@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { problem, problemResponse, problemType } from '@concord/contracts/src/problem.ts';
 import { problemErrorHandler, problemNotFoundHandler } from '@concord/contracts/src/problem-handler.ts';
 import type { Database } from '../database/database.ts';
@@ -11,6 +11,17 @@ function notReadyDetail(readiness: Readiness): string {
     .map(([name, check]) => `${name} down (${check.error ?? 'no answer'})`);
   if (readiness.draining) down.unshift('shutting down');
   return `Not ready: ${down.join(', ')}.`;
+}
+
+/** The /readyz answer: 200 with the checks and the outbox backlog, or 503 problem+json naming what is down. */
+export async function readinessResponse(health: ServiceHealth, c: Context): Promise<Response> {
+  const readiness = await health.readiness();
+  const body = { checks: readiness.checks, ...(readiness.outbox ? { outbox: readiness.outbox } : {}) };
+  if (readiness.ready) return c.json({ status: 'ready', ...body });
+  return problemResponse(
+    problem(503, notReadyDetail(readiness), { type: problemType('dependency-unavailable'), title: 'Service Unavailable', ...body }),
+    { 'retry-after': '1' },
+  );
 }
 
 /**
@@ -33,13 +44,7 @@ export function createServiceApp(onUnexpected: (err: unknown) => void, db?: Data
         return problemResponse(problem(503, 'The database does not answer.'));
       }
     }
-    const readiness = await health.readiness();
-    const body = { checks: readiness.checks, ...(readiness.outbox ? { outbox: readiness.outbox } : {}) };
-    if (readiness.ready) return c.json({ status: 'ready', ...body });
-    return problemResponse(
-      problem(503, notReadyDetail(readiness), { type: problemType('dependency-unavailable'), title: 'Service Unavailable', ...body }),
-      { 'retry-after': '1' },
-    );
+    return readinessResponse(health, c);
   });
   if (health)
     app.get('/metrics', async (c) => c.body(await health.registry.metrics(), 200, { 'content-type': health.registry.contentType }));
