@@ -205,6 +205,17 @@ describe.skipIf(unavailable !== undefined)('the services under dependency faults
     expect(outageLog.filter((l) => l.includes('ClosedConnectionError'))).toEqual([]);
     await accountFor(`NATS down ${NATS_OUTAGE_MS / 1000} s mid-load`, result, 10_000);
     await eventually(async () => ((await fetch(`${stack.urls.orders}/readyz`)).status === 200 ? true : undefined), 'ready again');
+    // Consumers resumed too: inventory releases a cancelled order's stock, and reports its consumer's lag.
+    const [order] = await ledger.ordersByKey(result.acknowledged().slice(0, 1));
+    expect((await fetch(`${stack.urls.orders}/orders/${order!.id}/cancel`, { method: 'POST', headers: PARTNER_HEADERS })).status).toBe(200);
+    await eventually(
+      async () => ((await ledger.reservationsOf([order!.id]))[0]?.status === 'released' ? true : undefined),
+      'the order.cancelled consumer to release the stock',
+    );
+    const inventoryMetrics = await (await fetch(`${stack.urls.inventory}/metrics`)).text();
+    expect(inventoryMetrics).toMatch(
+      /^concord_bus_consumer_pending_messages\{service="inventory",consumer="inventory-concord_order_cancelled"\} \d+$/m,
+    );
   });
 
   it('releases every reservation left without an order by SIGKILL within TTL + interval, stock back to its exact value', {
