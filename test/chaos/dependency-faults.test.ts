@@ -123,6 +123,12 @@ describe.skipIf(unavailable !== undefined)('the services under dependency faults
       duplicates,
     };
     table.push(row);
+    const why = new Map<string, number>();
+    for (const o of outcomes.filter((x) => x.status !== 201)) {
+      const k = `${o.status} ${o.detail ?? '(no answer)'}`;
+      why.set(k, (why.get(k) ?? 0) + 1);
+    }
+    if (why.size > 0) console.log(`[chaos] ${scenario}: not acknowledged:\n${[...why].map(([k, n]) => `  ${n} x ${k}`).join('\n')}`);
     // Every acknowledged order was written, once; nothing was written twice under one key.
     const persistedKeys = new Set(orders.map((o) => o.key));
     expect(result.acknowledged().filter((k) => !persistedKeys.has(k))).toEqual([]);

@@ -8,6 +8,7 @@ export interface Outcome {
   status: number;
   contentType: string;
   problemType?: string;
+  detail?: string;
 }
 
 export interface LoadResult {
@@ -50,8 +51,13 @@ export function startOrderLoad(options: {
         fetch(`${options.ordersUrl()}/orders`, { method: 'POST', headers: { ...PARTNER_HEADERS, 'idempotency-key': key }, body, signal }),
       );
       const contentType = res.headers.get('content-type') ?? '';
-      const json = (await res.json().catch(() => ({}))) as { type?: string };
-      outcome = { status: res.status, contentType, ...(json.type ? { problemType: json.type } : {}) };
+      const json = (await res.json().catch(() => ({}))) as { type?: string; detail?: string };
+      outcome = {
+        status: res.status,
+        contentType,
+        ...(json.type ? { problemType: json.type } : {}),
+        ...(json.detail ? { detail: json.detail } : {}),
+      };
     } catch {
       outcome = { status: 0, contentType: '' };
       // Nothing listens (the process was killed): do not spin.
