@@ -71,7 +71,7 @@ export async function createInventoryService(deps: InventoryServiceDeps): Promis
     onOrderCancelled,
     async start() {
       await relay.start();
-      reaper?.start();
+      await reaper?.start();
       subscription = await deps.bus.subscribe({
         durable: deps.durable ?? 'inventory',
         subjects: [ORDER_CANCELLED_SUBJECT],

@@ -14,7 +14,7 @@ export interface ReservationReaperDeps extends ReaperConfig {
 }
 
 export interface ReservationReaper {
-  start(): void;
+  start(): Promise<void>;
   stop(): Promise<void>;
   /** One round now (if this replica is the leader): how many reservations it released and confirmed. */
   reap(): Promise<{ released: number; confirmed: number; leader: boolean }>;
@@ -30,7 +30,7 @@ interface Candidate {
  * crash (or a lost compensation) in between leaves a reservation with no order.
  *
  * The rule, and why a committed order's stock is never released: a reservation still `reserved`
- * and unconfirmed `ttlMs` after it was made is looked up at orders. 200 means the order is
+ * and unconfirmed after its `expires_at` (made + `ttlMs`) is looked up at orders. 200 means the order is
  * committed: the reservation is marked confirmed and never looked at again. 404 means it is not,
  * and it never will be, because orders refuses to commit an order later than its commit deadline
  * after it started reserving (ORDERS_COMMIT_DEADLINE_MS, well below the TTL). Only then is the
@@ -49,6 +49,7 @@ export function createReservationReaper(deps: ReservationReaperDeps): Reservatio
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
   let failing = false;
+  let policyWritten = false;
 
   async function lead(): Promise<boolean> {
     if (lock?.held()) return true;
@@ -57,16 +58,23 @@ export function createReservationReaper(deps: ReservationReaperDeps): Reservatio
     return lock !== undefined;
   }
 
+  /** New reservations expire by this TTL: the insert trigger reads it from reservation_policy. */
+  async function writePolicy(): Promise<void> {
+    await deps.db.query('UPDATE reservation_policy SET ttl_ms = $1', [deps.ttlMs]);
+    policyWritten = true;
+  }
+
   async function reap(): Promise<{ released: number; confirmed: number; leader: boolean }> {
     if (!(await lead())) return { released: 0, confirmed: 0, leader: false };
+    if (!policyWritten) await writePolicy();
     let released = 0;
     let confirmed = 0;
     // `partner` exists once reservations are owned by partners; to_jsonb reads it when it is there.
     const { rows } = await deps.db.query<Candidate>(
       `SELECT order_id, to_jsonb(r)->>'partner' AS partner FROM reservations r
-        WHERE status = 'reserved' AND confirmed_at IS NULL AND created_at < now() - make_interval(secs => $1)
-        ORDER BY created_at LIMIT $2`,
-      [deps.ttlMs / 1000, batchSize],
+        WHERE status = 'reserved' AND confirmed_at IS NULL AND expires_at < now()
+        ORDER BY expires_at LIMIT $1`,
+      [batchSize],
     );
     for (const row of rows) {
       if (!lock?.held()) break;
@@ -114,8 +122,10 @@ export function createReservationReaper(deps: ReservationReaperDeps): Reservatio
   }
 
   return {
-    start() {
+    async start() {
       if (timer) return;
+      // Before the first reservation this process takes; if the database is away, the first round retries.
+      await writePolicy().catch(() => {});
       // The first round comes one interval after start, so the services it asks can start too.
       timer = setInterval(tick, deps.intervalMs);
       timer.unref();

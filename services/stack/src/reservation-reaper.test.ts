@@ -56,6 +56,12 @@ describe('the reservation reaper in the stack (embedded)', () => {
     }, "the committed order's reservation to be confirmed");
 
     expect((await call(`${inventory}/reservations/${order.body.id}`)).body.status).toBe('reserved');
+    // Each reservation carries its expiry: made + the reaper's TTL.
+    const expiries = await db.query<{ ttl_ms: number }>(
+      'SELECT (EXTRACT(EPOCH FROM expires_at - created_at) * 1000)::int AS ttl_ms FROM reservations WHERE order_id IN ($1, $2)',
+      [stranded, order.body.id as string],
+    );
+    expect(expiries.rows).toEqual([{ ttl_ms: 1500 }, { ttl_ms: 1500 }]);
     expect((await call(`${inventory}/stock/REAP-1`)).body).toMatchObject({ available: 8, reserved: 2 });
     const released = await db.query<{ subject: string; reason: string }>(
       "SELECT envelope->>'subject' AS subject, envelope->'data'->>'reason' AS reason FROM outbox WHERE event_type = 'inventory.released'",
