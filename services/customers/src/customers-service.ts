@@ -3,7 +3,9 @@ import { systemClock } from '@concord/service-runtime/src/clock.ts';
 import { runMigrations } from '@concord/service-runtime/src/database/migrations.ts';
 import { createOutbox } from '@concord/service-runtime/src/events/outbox.ts';
 import { createOutboxRelay } from '@concord/service-runtime/src/events/outbox-relay.ts';
+import { relayReporting } from '@concord/service-runtime/src/events/relay-reporting.ts';
 import { createServiceApp } from '@concord/service-runtime/src/http/service-app.ts';
+import { createServiceHealth, type ServiceHealth } from '@concord/service-runtime/src/http/service-health.ts';
 import { randomIds } from '@concord/service-runtime/src/ids.ts';
 import { defaultOnError, type ServiceDeps, type ServiceLifecycle } from '@concord/service-runtime/src/service-deps.ts';
 import type { Hono } from 'hono';
@@ -12,6 +14,7 @@ import { customersMigrations } from './migrations.ts';
 
 export interface CustomersService extends ServiceLifecycle {
   app: Hono;
+  health: ServiceHealth;
 }
 
 /**
@@ -24,17 +27,18 @@ export async function createCustomersService(deps: ServiceDeps): Promise<Custome
   const ids = deps.ids ?? randomIds;
   await runMigrations(deps.db, customersMigrations);
   const outbox = createOutbox({ service: 'customers', schema: deps.db.schema, clock, ids });
+  const health = createServiceHealth({ service: 'customers', db: deps.db, bus: deps.bus });
   const relay = createOutboxRelay({
     db: deps.db,
     bus: deps.bus,
     pollIntervalMs: deps.relayPollIntervalMs,
-    onError: (err) => onError(err, 'customers.relay'),
+    ...relayReporting('customers.relay', { onError, failureCounter: health.relayFailures }),
   });
-  const app = createServiceApp((err) => onError(err, 'customers.http'), deps.db);
+  const app = createServiceApp((err) => onError(err, 'customers.http'), deps.db, health);
   registerCustomersV2(app, createCustomersHandlers({ db: deps.db, outbox, clock, ids }), {
     responseValidation: deps.responseValidation ?? 'report',
     onResponseMismatch: (operationId, status, errors) =>
       onError(new Error(`${operationId} ${status} breaks the contract: ${JSON.stringify(errors)}`), 'customers.contract'),
   });
-  return { app, start: () => relay.start(), stop: () => relay.stop() };
+  return { app, health, start: () => relay.start(), stop: () => relay.stop() };
 }

@@ -4,22 +4,31 @@ import { runMigrations } from '@concord/service-runtime/src/database/migrations.
 import type { BusHandler, BusSubscription } from '@concord/service-runtime/src/events/event-bus.ts';
 import { createOutbox } from '@concord/service-runtime/src/events/outbox.ts';
 import { createOutboxRelay } from '@concord/service-runtime/src/events/outbox-relay.ts';
+import { relayReporting } from '@concord/service-runtime/src/events/relay-reporting.ts';
 import { createServiceApp } from '@concord/service-runtime/src/http/service-app.ts';
+import { createServiceHealth, type ServiceHealth } from '@concord/service-runtime/src/http/service-health.ts';
 import { randomIds } from '@concord/service-runtime/src/ids.ts';
 import { defaultOnError, type ServiceDeps, type ServiceLifecycle } from '@concord/service-runtime/src/service-deps.ts';
 import type { Hono } from 'hono';
 import { createInventoryHandlers } from './inventory-handlers.ts';
 import { inventoryMigrations } from './migrations.ts';
 import { createOrderCancelledConsumer, ORDER_CANCELLED_SUBJECT } from './order-cancelled-consumer.ts';
+import type { OrderLookup } from './order-lookup.ts';
+import type { ReaperConfig } from './reaper-config.ts';
+import { reaperMigrations } from './reaper-migrations.ts';
+import { createReservationReaper } from './reservation-reaper.ts';
 import { createStockLedger, type StockLedger } from './stock-ledger.ts';
 
 export interface InventoryServiceDeps extends ServiceDeps {
   /** Durable name of the order.cancelled subscription; default `inventory`. */
   durable?: string;
+  /** Releases reservations whose order never committed; without it no reaper runs (tests). */
+  reaper?: ReaperConfig & { orders: OrderLookup };
 }
 
 export interface InventoryService extends ServiceLifecycle {
   app: Hono;
+  health: ServiceHealth;
   ledger: StockLedger;
   /** The bus handler for order.cancelled, exposed so tests can deliver an event twice. */
   onOrderCancelled: BusHandler & { applied(): number };
@@ -29,21 +38,25 @@ export interface InventoryService extends ServiceLifecycle {
 export async function createInventoryService(deps: InventoryServiceDeps): Promise<InventoryService> {
   const onError = deps.onError ?? defaultOnError;
   const clock = deps.clock ?? systemClock;
-  await runMigrations(deps.db, inventoryMigrations);
+  await runMigrations(deps.db, [...inventoryMigrations, ...reaperMigrations]);
   const outbox = createOutbox({ service: 'inventory', schema: deps.db.schema, clock, ids: deps.ids ?? randomIds });
   const ledger = createStockLedger({ db: deps.db, outbox, clock });
+  const health = createServiceHealth({ service: 'inventory', db: deps.db, bus: deps.bus });
   const relay = createOutboxRelay({
     db: deps.db,
     bus: deps.bus,
     pollIntervalMs: deps.relayPollIntervalMs,
-    onError: (err) => onError(err, 'inventory.relay'),
+    ...relayReporting('inventory.relay', { onError, failureCounter: health.relayFailures }),
   });
+  const reaper =
+    deps.reaper &&
+    createReservationReaper({ ...deps.reaper, db: deps.db, ledger, onError: (err) => onError(err, 'inventory.reaper'), log: console.log });
   const onOrderCancelled = createOrderCancelledConsumer({
     db: deps.db,
     ledger,
     onInvalid: (detail) => onError(new Error(detail), 'inventory.consumer'),
   });
-  const app = createServiceApp((err) => onError(err, 'inventory.http'), deps.db);
+  const app = createServiceApp((err) => onError(err, 'inventory.http'), deps.db, health);
   registerInventoryV1(app, createInventoryHandlers({ db: deps.db, ledger, clock }), {
     responseValidation: deps.responseValidation ?? 'report',
     onResponseMismatch: (operationId, status, errors) =>
@@ -53,10 +66,12 @@ export async function createInventoryService(deps: InventoryServiceDeps): Promis
   let subscription: BusSubscription | undefined;
   return {
     app,
+    health,
     ledger,
     onOrderCancelled,
     async start() {
       await relay.start();
+      await reaper?.start();
       subscription = await deps.bus.subscribe({
         durable: deps.durable ?? 'inventory',
         subjects: [ORDER_CANCELLED_SUBJECT],
@@ -64,6 +79,7 @@ export async function createInventoryService(deps: InventoryServiceDeps): Promis
       });
     },
     async stop() {
+      await reaper?.stop();
       await subscription?.close();
       subscription = undefined;
       await relay.stop();

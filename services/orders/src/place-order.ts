@@ -4,6 +4,7 @@ import type { Database } from '@concord/service-runtime/src/database/database.ts
 import { isUniqueViolation } from '@concord/service-runtime/src/database/sql-errors.ts';
 import type { Outbox } from '@concord/service-runtime/src/events/outbox.ts';
 import type { IdGenerator } from '@concord/service-runtime/src/ids.ts';
+import { startCommitDeadline } from './commit-deadline.ts';
 import { CustomersUnavailableError, type CustomerDirectory } from './customer-directory.ts';
 import { InventoryUnavailableError, type InventoryReservations } from './inventory-reservations.ts';
 import type { IdempotencyRecord, Order, OrderCreate } from './order.ts';
@@ -20,6 +21,8 @@ export interface PlaceOrderDeps {
   clock: Clock;
   ids: IdGenerator;
   onError: (err: unknown, where: string) => void;
+  /** No order commits later than this after its stock was reserved (see commit-deadline.ts). */
+  commitDeadlineMs?: number | undefined;
 }
 
 export type PlaceOrderResult = IdempotencyRecord['response'];
@@ -77,6 +80,7 @@ export function createPlaceOrder(deps: PlaceOrderDeps) {
       updated_at: now,
       cancelled_at: null,
     };
+    const deadline = startCommitDeadline(deps.commitDeadlineMs);
     const outcome = await inventory.reserve(placed.id, body.lines).catch(async (err: unknown) => {
       if (!(err instanceof InventoryUnavailableError)) throw err;
       // A timeout does not say whether the reservation happened; release in case it did.
@@ -98,6 +102,7 @@ export function createPlaceOrder(deps: PlaceOrderDeps) {
         await repository.insert(tx, order, record);
         await outbox.appendEvent(tx, 'order.placed', rejected ? order : placed, { subject: order.id, traceparent });
         if (!rejected) await outbox.appendEvent(tx, 'order.confirmed', order, { subject: order.id, traceparent });
+        deadline.check();
       });
     } catch (err) {
       if (!rejected) await compensate(order.id);

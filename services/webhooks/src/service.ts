@@ -6,6 +6,7 @@ import { runMigrations } from '@concord/service-runtime/src/database/migrations.
 import { openDatabase } from '@concord/service-runtime/src/database/open-database.ts';
 import type { BusSubscription, EventBus } from '@concord/service-runtime/src/events/event-bus.ts';
 import { openBus } from '@concord/service-runtime/src/events/open-bus.ts';
+import { createServiceHealth, type ServiceHealth } from '@concord/service-runtime/src/http/service-health.ts';
 import { randomIds } from '@concord/service-runtime/src/ids.ts';
 import type { ServiceDeps, ServiceLifecycle } from '@concord/service-runtime/src/service-deps.ts';
 import { buildWebhooksApp } from './app.ts';
@@ -28,6 +29,7 @@ export interface WebhooksServiceDeps extends ServiceDeps {
 export interface WebhooksSystemApi extends ServiceLifecycle {
   app: ReturnType<typeof buildWebhooksApp>;
   registry: Registry;
+  health: ServiceHealth;
   dispatcher: WebhookDispatcher | undefined;
 }
 
@@ -44,6 +46,7 @@ export async function createWebhooksService(deps: WebhooksServiceDeps): Promise<
   const { db, bus } = deps;
   await runMigrations(db, webhookMigrations);
   const registry = deps.registry ?? new Registry();
+  const health = createServiceHealth({ service: 'webhooks', db, bus, registry });
 
   let dispatcher: WebhookDispatcher | undefined;
   const metrics = createWebhookMetrics(registry, {
@@ -95,12 +98,14 @@ export async function createWebhooksService(deps: WebhooksServiceDeps): Promise<
     responseValidation: deps.responseValidation ?? 'report',
     onQueued: () => dispatcher?.wake(),
     onUnexpected: (err) => onError(err, 'webhooks.http'),
+    health,
   });
 
   let subscription: BusSubscription | undefined;
   return {
     app,
     registry,
+    health,
     dispatcher,
     async start() {
       if (!dispatcher || subscription) return;
