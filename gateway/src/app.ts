@@ -70,8 +70,9 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
   const factory = createGatewayFactory();
   const routes = buildRouteTable(config);
   // An operation the contract leaves unsecured must be public on purpose in the config.
-  assertRoutesSecured(routes.routes);
   const security = applySecurityEnv(config.security, deps.env.auth);
+  // Every contract security scheme must be one the gateway can check, or declared not accepted.
+  assertRoutesSecured(routes.routes, { contractSchemes: security.auth.contractSchemes });
   const { resilience, observability } = config;
   const state = stateAcrossBuilds(deps);
   const metrics = gatewayMetrics(deps.metrics);
@@ -122,7 +123,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
   });
 
   // The upstream call: pooled connections, wrapped in deadline, retries and circuit breakers.
-  const upstreams = createUndiciUpstream(config.upstreams);
+  const upstreams = createUndiciUpstream(config.upstreams, { now: deps.now, logger: deps.logger });
   for (const name of Object.keys(config.upstreams)) metrics.setCircuitState(name, 'closed');
   const resilientUpstream = createResilientUpstream(upstreams.call, {
     config: resilience,
