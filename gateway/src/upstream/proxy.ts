@@ -26,7 +26,7 @@ import type { CompiledRoute } from '../route-variables.ts';
 import { clientAbort } from './client-signal.ts';
 import { utf8Text } from './dispatched-call.ts';
 import { proxiedResponse } from '../response-headers.ts';
-import { compileAllowList, downstreamHeaders, upstreamRequestHeaders } from './forward-headers.ts';
+import { compileAllowList, downstreamHeaders, upstreamQuery, upstreamRequestHeaders } from './forward-headers.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
 import type { UpstreamCall, UpstreamResponse } from './upstream-call.ts';
 
@@ -133,11 +133,10 @@ export function proxy(factory: ReturnType<typeof createGatewayFactory>, options:
     const route = c.get('route');
     const method = c.req.method;
     const bufferResponse = needsResponseBody(route);
-    const url = c.req.url;
-    const q = url.indexOf('?');
     let parts = templates.get(route);
     if (!parts) templates.set(route, (parts = splitTemplate(route.pathTemplate)));
-    const path = upstreamPath(parts, c.get('pathParams')) + (q === -1 ? '' : url.slice(q));
+    // The query as the client wrote it, less any API key the contract reads from it.
+    const path = upstreamPath(parts, c.get('pathParams')) + upstreamQuery(c);
     const body = method === 'GET' || method === 'HEAD' ? null : await readRequestBody(c);
     const headers = upstreamRequestHeaders(c, { allow: allowLists.get(route.upstream)!, acceptEncoding: !bufferResponse });
     const deadlineMs = route.policies.timeoutMs ?? timeouts.get(route.upstream)!;

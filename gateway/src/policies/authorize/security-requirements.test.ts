@@ -305,14 +305,29 @@ describe('an API key the contract reads from elsewhere', () => {
     }
   });
 
-  it('in the query string stops start-up for now, naming the scheme', async () => {
+  it('is read from the query parameter the contract names, and dropped from the query the upstream gets', async () => {
     const document = withApiKeyAt(parse(await readFile(PETSTORE_FILE, 'utf8')) as OpenApiDocument, { in: 'query', name: 'api_key' });
-    expect(() =>
-      assertRoutesSecured(petstoreRoutes(document), {
-        securitySchemes: () => document.components?.securitySchemes as SecuritySchemes,
-        locate: () => 'petstore.v3.yaml:1:1',
-      }),
-    ).toThrow(/petstore\.v3#getPetById: apiKey scheme "api_key" reads the key from the query string/);
+    const upstream = await startFakeUpstream((_req, res) => sendJson(res, 200, { id: 7 }));
+    const key = generateApiKey();
+    const served = await servePetstore(
+      document,
+      {
+        partners: [{ clientId: 'acme', name: 'Acme', plan: 'gold', apis: ['pets'], apiKeys: [hashApiKey(key)] }],
+        plans: { gold: { rateLimit: { points: 1000, windowSeconds: 60 } } },
+        demo: { enabled: false },
+      },
+      upstream.url,
+    );
+    try {
+      const res = await fetch(`${served.url}/v3/store/inventory?api_key=${key}`);
+      expect(res.status).toBe(200);
+      expect(upstream.received).toHaveLength(1);
+      expect(upstream.received[0]!.url).toBe('/store/inventory');
+      expect(JSON.stringify(upstream.received[0])).not.toContain(key);
+    } finally {
+      await served.close();
+      await upstream.close();
+    }
   });
 });
 

@@ -55,18 +55,8 @@ function classify(
   if (type === 'apiKey') {
     const where = scheme['in'];
     const keyName = scheme['name'];
-    if (where === 'query') {
-      // The proxy forwards the query string as the client sent it, so a key there would reach the
-      // upstream (and its access log). Refused until the proxy builds its query with upstreamQuery()
-      // (forward-headers.ts), which drops it; then this check goes.
-      return {
-        problem: {
-          path: ['components', 'securitySchemes', name],
-          message: `apiKey scheme "${name}" reads the key from the query string, which the gateway cannot yet keep from the upstream; use a header or a cookie`,
-        },
-      };
-    }
-    if ((where === 'header' || where === 'cookie') && typeof keyName === 'string' && keyName) {
+    // A key in the query string is dropped from the query the proxy forwards (upstreamQuery).
+    if ((where === 'header' || where === 'cookie' || where === 'query') && typeof keyName === 'string' && keyName) {
       return {
         requirement: { scheme: name, kind: 'apiKey', location: { in: where, name: where === 'header' ? keyName.toLowerCase() : keyName } },
       };
