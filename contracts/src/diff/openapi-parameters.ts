@@ -1,7 +1,6 @@
 import type { ParameterObject } from '../document/openapi-document.ts';
 import type { Report } from './change.ts';
-import { compareSchemas } from './schema-compare.ts';
-import { fingerprint } from './schema-fingerprint.ts';
+import type { SchemaComparer } from './schema-compare.ts';
 
 /** `/customers/{customerId}` -> `customerId`'s position 0: path parameters are matched by where they sit. */
 function pathNames(template: string): string[] {
@@ -20,7 +19,10 @@ export function compareParameters(
   base: { path: string; parameters: ParameterObject[] },
   head: { path: string; parameters: ParameterObject[] },
   report: Report,
+  schemas: SchemaComparer,
+  operation: string,
 ): void {
+  const { fingerprint } = schemas.fingerprints;
   const basePath = pathNames(base.path);
   const headPath = pathNames(head.path);
   const key = (p: ParameterObject, names: string[]) =>
@@ -41,7 +43,7 @@ export function compareParameters(
     if (!b.required && h.required) report('request-parameter-made-required', label(h), `${label(h)} became required`);
     if (b.required && !h.required) report('request-parameter-made-optional', label(h), `${label(h)} became optional`);
     if (!b.deprecated && h.deprecated) report('request-parameter-deprecated', label(h), `${label(h)} is deprecated`);
-    compareSchemas(b.schema ?? {}, h.schema ?? {}, { direction: 'request', where: label(h), report });
+    schemas.compare(b.schema ?? {}, h.schema ?? {}, { direction: 'request', operation, where: label(h), report });
   }
 
   for (const b of unmatchedBase) {
