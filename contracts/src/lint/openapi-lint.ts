@@ -18,8 +18,12 @@ const RULES = {
   'operation-4xx-problem-details-rfc7807': 'warn',
 } as const;
 
-export function createOpenApiLintConfig(): Promise<Config> {
-  return createConfig({ extends: ['recommended'], rules: RULES });
+/** Concord's ruleset, what a `redocly.yaml` at the repository root starts from. */
+export const DEFAULT_RULES: Readonly<Record<string, string>> = RULES;
+
+/** `settings` replaces the ruleset (lint-settings.ts layers a team's redocly.yaml over RULES). */
+export function createOpenApiLintConfig(settings?: { extends: string[]; rules: Record<string, unknown> }): Promise<Config> {
+  return createConfig((settings ?? { extends: ['recommended'], rules: RULES }) as Parameters<typeof createConfig>[0]);
 }
 
 export async function lintOpenApi(path: string, config?: Config): Promise<Finding[]> {
