@@ -8,6 +8,7 @@ import {
 import { createChangeLog, type Change, type Report } from './change.ts';
 import { compareParameters } from './openapi-parameters.ts';
 import { compareSecurity } from './openapi-security.ts';
+import { compareSecuritySchemes } from './openapi-security-schemes.ts';
 import { componentNames } from '../document/dereference.ts';
 import { createSchemaComparer, type SchemaComparer } from './schema-compare.ts';
 
@@ -25,11 +26,15 @@ export function diffOpenApi(contract: string, base: OpenApiDocument, head: OpenA
   const basePaths = new Set(Object.keys(base.paths ?? {}).map(template));
   const headPaths = new Set(Object.keys(head.paths ?? {}).map(template));
   const reportedPaths = new Set<string>();
+  // A changed security scheme is one change, listing the operations that use it.
+  const schemeUsers = new Map<string, string[]>();
 
   for (const [key, b] of baseOps) {
     const h = headOps.get(key);
     if (h) {
       compareOperation(b, h, log.reporter(opName(h)), schemas);
+      for (const scheme of new Set((b.security ?? []).flatMap((r) => Object.keys(r))))
+        schemeUsers.set(scheme, [...(schemeUsers.get(scheme) ?? []), opName(h)]);
       continue;
     }
     const path = template(b.path);
@@ -49,6 +54,8 @@ export function diffOpenApi(contract: string, base: OpenApiDocument, head: OpenA
       log.reporter(h.path)('path-added', 'path', `new path ${h.path}`);
     }
   }
+  for (const [scheme, users] of schemeUsers)
+    compareSecuritySchemes([scheme], base, head, log.shared(users.sort((a, b) => a.localeCompare(b))));
   schemas.finish(log.shared);
   return log.changes;
 }

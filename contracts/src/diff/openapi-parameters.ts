@@ -7,6 +7,12 @@ function pathNames(template: string): string[] {
   return [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] ?? '');
 }
 
+/** OpenAPI's defaults: `form` for query and cookie, `simple` for path and header; explode only for form. */
+function serialization(p: ParameterObject): { style: string; explode: boolean } {
+  const style = p.style ?? (p.in === 'query' || p.in === 'cookie' ? 'form' : 'simple');
+  return { style, explode: p.explode ?? style === 'form' };
+}
+
 function label(p: ParameterObject): string {
   return `${p.in} parameter ${p.name}`;
 }
@@ -43,6 +49,15 @@ export function compareParameters(
     if (!b.required && h.required) report('request-parameter-made-required', label(h), `${label(h)} became required`);
     if (b.required && !h.required) report('request-parameter-made-optional', label(h), `${label(h)} became optional`);
     if (!b.deprecated && h.deprecated) report('request-parameter-deprecated', label(h), `${label(h)} is deprecated`);
+    const [bs, hs] = [serialization(b), serialization(h)];
+    if (bs.style !== hs.style || bs.explode !== hs.explode)
+      report(
+        'request-parameter-serialization-changed',
+        label(h),
+        `${label(h)} is now written style=${hs.style}, explode=${hs.explode} (was style=${bs.style}, explode=${bs.explode})`,
+      );
+    if (b.allowEmptyValue === true && h.allowEmptyValue !== true)
+      report('request-parameter-empty-value-disallowed', label(h), `${label(h)} no longer allows an empty value`);
     schemas.compare(b.schema ?? {}, h.schema ?? {}, { direction: 'request', operation, where: label(h), report });
   }
 

@@ -192,6 +192,12 @@ export function createSchemaComparer(names: WeakMap<object, string> = new WeakMa
         continue;
       }
       if (!travels(b, sink.direction) && !travels(h, sink.direction)) continue;
+      if (!travels(h, sink.direction)) {
+        // readOnly/writeOnly moved the property out of this direction: for its readers or writers it is gone.
+        if (req) sink.report('request-property-became-read-only', p, (at) => `property \`${at}\` became readOnly`);
+        else sink.report('response-property-became-write-only', p, (at) => `property \`${at}\` became writeOnly`);
+        continue;
+      }
       if (!bReq.has(name) && hReq.has(name))
         sink.report(
           req ? 'request-property-made-required' : 'response-property-made-required',
