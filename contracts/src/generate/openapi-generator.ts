@@ -87,14 +87,13 @@ async function withFile<T>(path: string, work: () => Promise<T>): Promise<T> {
  */
 async function documentSource(path: string): Promise<{ prelude: string; expression: string }> {
   const config = await createConfig({ extends: ['minimal'] });
+  const bundled = await bundle({ ref: path, config, dereference: true });
+  if (!hasCycle(bundled.bundle.parsed)) return { prelude: '', expression: serialize(stripExamples(bundled.bundle.parsed)) };
+  // Redocly copies a target at each use; dereferencing ourselves keeps one object per schema.
   const plain = await bundle({ ref: path, config });
   const graph = dereferenceLocal(plain.bundle.parsed);
-  if (hasCycle(graph)) {
-    stripExamplesInPlace(graph);
-    return serializeGraph(graph);
-  }
-  const bundled = await bundle({ ref: path, config, dereference: true });
-  return { prelude: '', expression: serialize(stripExamples(bundled.bundle.parsed)) };
+  stripExamplesInPlace(graph);
+  return serializeGraph(graph);
 }
 
 /**
