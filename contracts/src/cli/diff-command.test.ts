@@ -111,14 +111,18 @@ describe('concord diff --base <git-ref>', { timeout: 180_000 }, () => {
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout) as { breaking: boolean; changes: Record<string, string>[] };
     expect(report.breaking).toBe(true);
-    expect(report.changes).toContainEqual({
-      id: 'response-property-removed',
-      level: 'breaking',
-      contract: 'customers.v2',
-      operation: 'GET /customers/{customerId}',
-      location: LOCATION,
-      message: 'property `created_at` was removed',
-    });
+    // Customer is shared: one change, at the nearest place, listing every operation it reaches.
+    expect(report.changes).toContainEqual(
+      expect.objectContaining({
+        id: 'response-property-removed',
+        level: 'breaking',
+        contract: 'customers.v2',
+        operation: 'GET /customers/{customerId}',
+        location: LOCATION,
+        message: 'property `created_at` was removed',
+        operations: expect.arrayContaining(['GET /customers/{customerId}', 'GET /customers']),
+      }),
+    );
     expect(report.changes.map((c) => c.id)).toContain('policy-breaking-change-needs-new-version');
     expect(new Set(report.changes.map((c) => c.contract))).toEqual(new Set(['customers.v2']));
   });
@@ -129,9 +133,10 @@ describe('concord diff --base <git-ref>', { timeout: 180_000 }, () => {
     expect(text.stdout).toContain(`breaking response-property-removed  customers.v2 GET /customers/{customerId} ${LOCATION}`);
     const markdown = await concord(['diff', '--base', 'HEAD~1', '--format', 'markdown'], repo);
     expect(markdown.code).toBe(1);
-    expect(markdown.stdout).toMatch(/^### Contract changes: 5 breaking, 0 warnings, 0 info\n\n\*\*Breaking changes found\.\*\*/);
+    // The removal inside shared Customer is one change for its four operations, plus the policy.
+    expect(markdown.stdout).toMatch(/^### Contract changes: 2 breaking, 0 warnings, 0 info\n\n\*\*Breaking changes found\.\*\*/);
     expect(markdown.stdout).toContain(
-      `| \`response-property-removed\` | customers.v2 | \`GET /customers/{customerId}\` | \`${LOCATION}\` | property \`created_at\` was removed |`,
+      `| \`response-property-removed\` | customers.v2 | \`GET /customers/{customerId}\` and 3 more | \`${LOCATION}\` | property \`created_at\` was removed |`,
     );
     expect(markdown.stdout).toContain('| `policy-breaking-change-needs-new-version` | customers.v2 |');
   });

@@ -1,33 +1,74 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { contractIdOf } from '../diff/contract-diff.ts';
+import { documentKind, type DocumentKind } from '../lint/document-kind.ts';
 import { formatFinding, type Finding } from '../lint/finding.ts';
-import { lintAsyncApi } from '../lint/asyncapi-lint.ts';
-import { createOpenApiLintConfig, lintOpenApi } from '../lint/openapi-lint.ts';
-import { displayPath, listContracts } from '../paths.ts';
+import { publicOperationsOf, readLintSettings, rulesFor, type LintSettings } from '../lint/lint-settings.ts';
+import { readPublicPolicies, type PublicPolicy } from '../lint/public-operations.ts';
+import { displayPath, listContracts, REPO_ROOT } from '../paths.ts';
 import { UsageError, type Io } from './usage-error.ts';
 
-async function kindOf(path: string): Promise<'openapi' | 'asyncapi'> {
+/** The repository the user stands in (nearest `.git` above the working directory), else Concord's own. */
+function repositoryRootOf(cwd: string): string {
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, '.git'))) return dir;
+    if (dirname(dir) === dir) return REPO_ROOT;
+  }
+}
+
+async function read(path: string): Promise<{ text: string; kind: DocumentKind }> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch {
     throw new UsageError(`cannot read ${path}`);
   }
-  if (/^asyncapi\s*:/m.test(text)) return 'asyncapi';
-  if (/^openapi\s*:/m.test(text)) return 'openapi';
-  throw new UsageError(`${path} is neither an OpenAPI nor an AsyncAPI document (no top-level \`openapi:\` or \`asyncapi:\`)`);
+  const kind = documentKind(text);
+  if (!kind) throw new UsageError(`${path} is neither an OpenAPI nor an AsyncAPI document (no top-level \`openapi\` or \`asyncapi\` key)`);
+  return { text, kind };
 }
 
-/** `concord lint [paths...]`: exit 1 on any error, 0 when clean (warnings are printed, not fatal). */
+async function lintOne(
+  path: string,
+  file: { text: string; kind: DocumentKind },
+  settings: LintSettings,
+  policies: Map<string, PublicPolicy>,
+): Promise<Finding[]> {
+  if (file.kind === 'asyncapi') {
+    // Loaded only when an AsyncAPI contract is linted: the parser takes a while to import.
+    const { lintAsyncApi } = await import('../lint/asyncapi-lint.ts');
+    return lintAsyncApi(path);
+  }
+  const { createOpenApiLintConfig, DEFAULT_RULES, lintOpenApi } = await import('../lint/openapi-lint.ts');
+  const policy = policies.get(contractIdOf(path));
+  const publicOperations = policy ? publicOperationsOf(parse(file.text), policy) : [];
+  const config = await createOpenApiLintConfig(rulesFor(path, settings, DEFAULT_RULES as never, publicOperations));
+  return lintOpenApi(path, config);
+}
+
+/**
+ * `concord lint [paths...]`: exit 1 on any error, 0 when clean (warnings are printed, not fatal).
+ * The ruleset is Concord's, overridden by a `redocly.yaml` at the root of the repository the user
+ * stands in; operations gateway/gateway.config.yaml makes public need no security there.
+ */
 export async function lintCommand(args: string[], io: Io): Promise<number> {
   const flags = args.filter((a) => a.startsWith('-'));
   if (flags.length) throw new UsageError(`lint takes no option ${flags[0]}`);
   const paths = args.length ? args.map((a) => resolve(a)) : listContracts().map((c) => c.path);
-  const openapiConfig = await createOpenApiLintConfig();
-  const findings: Finding[] = [];
-  for (const path of paths) {
-    findings.push(...((await kindOf(path)) === 'openapi' ? await lintOpenApi(path, openapiConfig) : await lintAsyncApi(path)));
+  const files = await Promise.all(paths.map(read));
+  const root = repositoryRootOf(process.cwd());
+  let settings: LintSettings;
+  try {
+    settings = await readLintSettings(root);
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
   }
+  const policies = await readPublicPolicies(root);
+  const findings: Finding[] = [];
+  for (const [i, path] of paths.entries())
+    findings.push(...(await lintOne(path, files[i] as { text: string; kind: DocumentKind }, settings, policies)));
   findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
   for (const f of findings) io.out(formatFinding(f));
   const errors = findings.filter((f) => f.severity === 'error').length;

@@ -1,10 +1,4 @@
-import { canIDeployCommand } from './can-i-deploy-command.ts';
-import { changelogCommand } from './changelog-command.ts';
-import { diffCommand } from './diff-command.ts';
-import { generateCommand } from './generate-command.ts';
-import { lintCommand } from './lint-command.ts';
 import { processIo, UsageError, type Io } from './usage-error.ts';
-import { verifyCommand } from './verify-command.ts';
 
 export const USAGE = `usage: concord <command> [options]
 
@@ -22,13 +16,17 @@ exit codes: 0 clean, 1 findings, 2 usage error`;
 
 type Command = (args: string[], io: Io) => Promise<number>;
 
-const COMMANDS: Record<string, Command> = {
-  lint: lintCommand,
-  generate: generateCommand,
-  diff: diffCommand,
-  changelog: changelogCommand,
-  verify: verifyCommand,
-  'can-i-deploy': canIDeployCommand,
+/**
+ * Each command is imported when it runs: the toolchains behind them (Redocly, the AsyncAPI parser,
+ * openapi-typescript, Pact) take seconds to load, and a command needs at most two of them.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  lint: async () => (await import('./lint-command.ts')).lintCommand,
+  generate: async () => (await import('./generate-command.ts')).generateCommand,
+  diff: async () => (await import('./diff-command.ts')).diffCommand,
+  changelog: async () => (await import('./changelog-command.ts')).changelogCommand,
+  verify: async () => (await import('./verify-command.ts')).verifyCommand,
+  'can-i-deploy': async () => (await import('./can-i-deploy-command.ts')).canIDeployCommand,
 };
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
@@ -37,12 +35,13 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     io.out(USAGE);
     return name ? 0 : 2;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  const load = COMMANDS[name];
+  if (!load) {
     io.err(`concord: unknown command '${name}'\n${USAGE}`);
     return 2;
   }
   try {
+    const command = await load();
     return await command(args, io);
   } catch (err) {
     if (err instanceof UsageError) {

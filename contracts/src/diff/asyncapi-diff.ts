@@ -1,5 +1,6 @@
 import { createChangeLog, type Change, type Report } from './change.ts';
-import { compareSchemas, type Direction } from './schema-compare.ts';
+import { componentNames } from '../document/dereference.ts';
+import { createSchemaComparer, type Direction, type SchemaComparer } from './schema-compare.ts';
 import { isSchemaObject, type Schema } from './schema-flatten.ts';
 
 interface Channel {
@@ -43,6 +44,7 @@ function channelsOf(document: Schema): Channel[] {
 /** Both documents must be dereferenced AsyncAPI 3 documents. Channels are matched by address, then by key. */
 export function diffAsyncApi(contract: string, base: Schema, head: Schema): Change[] {
   const log = createChangeLog(contract);
+  const schemas = createSchemaComparer(componentNames(head, componentNames(base)));
   const headChannels = channelsOf(head);
   const unmatched = new Set(headChannels);
   const pending: Channel[] = [];
@@ -50,7 +52,7 @@ export function diffAsyncApi(contract: string, base: Schema, head: Schema): Chan
     const h = headChannels.find((c) => unmatched.has(c) && c.address === b.address);
     if (h) {
       unmatched.delete(h);
-      compareChannel(b, h, log.reporter(h.address));
+      compareChannel(b, h, log.reporter(h.address), schemas);
     } else pending.push(b);
   }
   for (const b of pending) {
@@ -59,14 +61,15 @@ export function diffAsyncApi(contract: string, base: Schema, head: Schema): Chan
     if (h) {
       unmatched.delete(h);
       report('channel-address-changed', `channel ${b.key}`, `channel ${b.key} moved from ${b.address} to ${h.address}`);
-      compareChannel(b, h, report);
+      compareChannel(b, h, report, schemas);
     } else report('channel-removed', `channel ${b.key}`, `channel ${b.address} was removed`);
   }
   for (const h of unmatched) log.reporter(h.address)('channel-added', `channel ${h.key}`, `new channel ${h.address}`);
+  schemas.finish(log.shared);
   return log.changes;
 }
 
-function compareChannel(b: Channel, h: Channel, report: Report): void {
+function compareChannel(b: Channel, h: Channel, report: Report, schemas: SchemaComparer): void {
   for (const [name, message] of b.messages) {
     const now = h.messages.get(name);
     if (!now) {
@@ -75,7 +78,12 @@ function compareChannel(b: Channel, h: Channel, report: Report): void {
     }
     for (const part of ['payload', 'headers'] as const) {
       if (message[part] === undefined && now[part] === undefined) continue;
-      compareSchemas(message[part] ?? {}, now[part] ?? {}, { direction: h.direction, where: `message ${name} ${part}`, report });
+      schemas.compare(message[part] ?? {}, now[part] ?? {}, {
+        direction: h.direction,
+        operation: h.address,
+        where: `message ${name} ${part}`,
+        report,
+      });
     }
   }
   for (const name of h.messages.keys()) {

@@ -11,6 +11,11 @@ export interface Change {
   /** Where in the operation: `response 200 application/json: address.city`. */
   location: string;
   message: string;
+  /**
+   * Set when the change is inside a schema several operations share: all of them, `operation`
+   * first. The change is reported once, at `operation`'s place, not once per operation.
+   */
+  operations?: string[];
 }
 
 /** Reports for one operation; the level always comes from the catalogue, never from the caller. */
@@ -19,6 +24,8 @@ export type Report = (id: RuleId, location: string, message: string) => void;
 export interface ChangeLog {
   changes: Change[];
   reporter(operation: string): Report;
+  /** For a change every one of `operations` (sorted, not empty) shares. */
+  shared(operations: string[]): Report;
 }
 
 export function createChangeLog(contract: string): ChangeLog {
@@ -27,6 +34,11 @@ export function createChangeLog(contract: string): ChangeLog {
     changes,
     reporter: (operation) => (id, location, message) => {
       changes.push({ id, level: ruleById(id).level, contract, operation, location, message });
+    },
+    shared: (operations) => (id, location, message) => {
+      const change: Change = { id, level: ruleById(id).level, contract, operation: operations[0] ?? '', location, message };
+      if (operations.length > 1) change.operations = operations;
+      changes.push(change);
     },
   };
 }

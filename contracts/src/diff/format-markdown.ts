@@ -28,7 +28,9 @@ export function formatMarkdown(changes: readonly Change[]): string {
       '| --- | --- | --- | --- | --- |',
     );
     for (const c of rows)
-      out.push(`| ${code(c.id)} | ${cell(c.contract)} | ${cell(code(c.operation))} | ${cell(code(c.location))} | ${cell(c.message)} |`);
+      out.push(
+        `| ${code(c.id)} | ${cell(c.contract)} | ${cell(code(c.operation))}${c.operations ? ` and ${c.operations.length - 1} more` : ''} | ${cell(code(c.location))} | ${cell(c.message)} |`,
+      );
   }
   return out.join('\n');
 }

@@ -1,4 +1,5 @@
 import { bundle, createConfig, type Config } from '@redocly/openapi-core';
+import { dereferenceLocal } from '../document/dereference.ts';
 import type { OpenApiDocument } from '../document/openapi-document.ts';
 import type { Schema } from './schema-flatten.ts';
 
@@ -29,10 +30,12 @@ export async function loadContract(path: string, file: string = path): Promise<L
   config ??= createConfig({ extends: ['minimal'] });
   let parsed: unknown;
   try {
-    const result = await bundle({ ref: path, config: await config, dereference: true });
+    // Bundled (external references pulled in), then dereferenced keeping identity, so that the diff
+    // can compare a schema shared by many operations once.
+    const result = await bundle({ ref: path, config: await config });
     const unresolved = result.problems.find((p) => p.severity === 'error');
     if (unresolved) throw new ContractParseError(file, `${unresolved.message} ${unresolved.location[0]?.pointer ?? ''}`.trim());
-    parsed = result.bundle.parsed;
+    parsed = dereferenceLocal(result.bundle.parsed);
   } catch (err) {
     if (err instanceof ContractParseError) throw err;
     const message = err instanceof Error ? err.message : String(err);

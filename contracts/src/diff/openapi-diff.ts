@@ -8,7 +8,9 @@ import {
 import { createChangeLog, type Change, type Report } from './change.ts';
 import { compareParameters } from './openapi-parameters.ts';
 import { compareSecurity } from './openapi-security.ts';
-import { compareSchemas } from './schema-compare.ts';
+import { compareSecuritySchemes } from './openapi-security-schemes.ts';
+import { componentNames } from '../document/dereference.ts';
+import { createSchemaComparer, type SchemaComparer } from './schema-compare.ts';
 
 /** `/customers/{customerId}` and `/customers/{id}` are the same URL. */
 const template = (path: string) => path.replace(/\{[^}]+\}/g, '{}');
@@ -18,16 +20,21 @@ const opName = (e: OperationEntry) => `${e.method.toUpperCase()} ${e.path}`;
 /** Both documents must be dereferenced (every $ref resolved): `load-contract.ts` does that. */
 export function diffOpenApi(contract: string, base: OpenApiDocument, head: OpenApiDocument): Change[] {
   const log = createChangeLog(contract);
+  const schemas = createSchemaComparer(componentNames(head, componentNames(base)));
   const baseOps = new Map(listOperations(base).map((e) => [opKey(e), e]));
   const headOps = new Map(listOperations(head).map((e) => [opKey(e), e]));
   const basePaths = new Set(Object.keys(base.paths ?? {}).map(template));
   const headPaths = new Set(Object.keys(head.paths ?? {}).map(template));
   const reportedPaths = new Set<string>();
+  // A changed security scheme is one change, listing the operations that use it.
+  const schemeUsers = new Map<string, string[]>();
 
   for (const [key, b] of baseOps) {
     const h = headOps.get(key);
     if (h) {
-      compareOperation(b, h, log.reporter(opName(h)));
+      compareOperation(b, h, log.reporter(opName(h)), schemas);
+      for (const scheme of new Set((b.security ?? []).flatMap((r) => Object.keys(r))))
+        schemeUsers.set(scheme, [...(schemeUsers.get(scheme) ?? []), opName(h)]);
       continue;
     }
     const path = template(b.path);
@@ -47,10 +54,14 @@ export function diffOpenApi(contract: string, base: OpenApiDocument, head: OpenA
       log.reporter(h.path)('path-added', 'path', `new path ${h.path}`);
     }
   }
+  for (const [scheme, users] of schemeUsers)
+    compareSecuritySchemes([scheme], base, head, log.shared(users.sort((a, b) => a.localeCompare(b))));
+  schemas.finish(log.shared);
   return log.changes;
 }
 
-function compareOperation(b: OperationEntry, h: OperationEntry, report: Report): void {
+function compareOperation(b: OperationEntry, h: OperationEntry, report: Report, schemas: SchemaComparer): void {
+  const operation = opName(h);
   if (b.operation.operationId !== h.operation.operationId) {
     report('operation-id-changed', 'operation', `operationId changed from ${b.operationId} to ${h.operationId}`);
   }
@@ -59,13 +70,19 @@ function compareOperation(b: OperationEntry, h: OperationEntry, report: Report):
     if (typeof sunset === 'string') report('operation-deprecated-with-sunset', 'operation', `${opName(h)} is deprecated, sunset ${sunset}`);
     else report('operation-deprecated', 'operation', `${opName(h)} is deprecated`);
   }
-  compareParameters(b, h, report);
-  compareRequestBody(b.operation.requestBody, h.operation.requestBody, report);
-  compareResponses(b.operation.responses ?? {}, h.operation.responses ?? {}, report);
+  compareParameters(b, h, report, schemas, operation);
+  compareRequestBody(b.operation.requestBody, h.operation.requestBody, report, schemas, operation);
+  compareResponses(b.operation.responses ?? {}, h.operation.responses ?? {}, report, schemas, operation);
   compareSecurity(b.security, h.security, report);
 }
 
-function compareRequestBody(b: RequestBodyObject | undefined, h: RequestBodyObject | undefined, report: Report): void {
+function compareRequestBody(
+  b: RequestBodyObject | undefined,
+  h: RequestBodyObject | undefined,
+  report: Report,
+  schemas: SchemaComparer,
+  operation: string,
+): void {
   if (!b && !h) return;
   if (!b && h) {
     report(
@@ -84,7 +101,7 @@ function compareRequestBody(b: RequestBodyObject | undefined, h: RequestBodyObje
   for (const [type, media] of Object.entries(b.content ?? {})) {
     const now = h.content?.[type];
     if (!now) report('request-media-type-removed', `request body ${type}`, `request media type ${type} is no longer accepted`);
-    else compareSchemas(media.schema ?? {}, now.schema ?? {}, { direction: 'request', where: `request body ${type}`, report });
+    else schemas.compare(media.schema ?? {}, now.schema ?? {}, { direction: 'request', operation, where: `request body ${type}`, report });
   }
   for (const type of Object.keys(h.content ?? {})) {
     if (!b.content?.[type]) report('request-media-type-added', `request body ${type}`, `request media type ${type} is accepted`);
@@ -93,7 +110,13 @@ function compareRequestBody(b: RequestBodyObject | undefined, h: RequestBodyObje
 
 const isSuccess = (status: string) => /^[123]/.test(status);
 
-function compareResponses(base: Record<string, ResponseObject>, head: Record<string, ResponseObject>, report: Report): void {
+function compareResponses(
+  base: Record<string, ResponseObject>,
+  head: Record<string, ResponseObject>,
+  report: Report,
+  schemas: SchemaComparer,
+  operation: string,
+): void {
   for (const [status, b] of Object.entries(base)) {
     const h = head[status];
     const where = `response ${status}`;
@@ -108,7 +131,13 @@ function compareResponses(base: Record<string, ResponseObject>, head: Record<str
     for (const [name, header] of Object.entries(b.headers ?? {})) {
       const now = Object.entries(h.headers ?? {}).find(([n]) => n.toLowerCase() === name.toLowerCase())?.[1];
       if (!now) report('response-header-removed', `${where} header ${name}`, `response header ${name} is no longer sent`);
-      else compareSchemas(header.schema ?? {}, now.schema ?? {}, { direction: 'response', where: `${where} header ${name}`, report });
+      else
+        schemas.compare(header.schema ?? {}, now.schema ?? {}, {
+          direction: 'response',
+          operation,
+          where: `${where} header ${name}`,
+          report,
+        });
     }
     for (const name of Object.keys(h.headers ?? {})) {
       if (!Object.keys(b.headers ?? {}).some((n) => n.toLowerCase() === name.toLowerCase()))
@@ -117,7 +146,7 @@ function compareResponses(base: Record<string, ResponseObject>, head: Record<str
     for (const [type, media] of Object.entries(b.content ?? {})) {
       const now = h.content?.[type];
       if (!now) report('response-media-type-removed', `${where} ${type}`, `response ${status} is no longer produced as ${type}`);
-      else compareSchemas(media.schema ?? {}, now.schema ?? {}, { direction: 'response', where: `${where} ${type}`, report });
+      else schemas.compare(media.schema ?? {}, now.schema ?? {}, { direction: 'response', operation, where: `${where} ${type}`, report });
     }
     for (const type of Object.keys(h.content ?? {})) {
       if (!b.content?.[type]) report('response-media-type-added', `${where} ${type}`, `response ${status} may be produced as ${type}`);

@@ -1,11 +1,16 @@
 import type { ParameterObject } from '../document/openapi-document.ts';
 import type { Report } from './change.ts';
-import { compareSchemas } from './schema-compare.ts';
-import { fingerprint } from './schema-fingerprint.ts';
+import type { SchemaComparer } from './schema-compare.ts';
 
 /** `/customers/{customerId}` -> `customerId`'s position 0: path parameters are matched by where they sit. */
 function pathNames(template: string): string[] {
   return [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] ?? '');
+}
+
+/** OpenAPI's defaults: `form` for query and cookie, `simple` for path and header; explode only for form. */
+function serialization(p: ParameterObject): { style: string; explode: boolean } {
+  const style = p.style ?? (p.in === 'query' || p.in === 'cookie' ? 'form' : 'simple');
+  return { style, explode: p.explode ?? style === 'form' };
 }
 
 function label(p: ParameterObject): string {
@@ -20,7 +25,10 @@ export function compareParameters(
   base: { path: string; parameters: ParameterObject[] },
   head: { path: string; parameters: ParameterObject[] },
   report: Report,
+  schemas: SchemaComparer,
+  operation: string,
 ): void {
+  const { fingerprint } = schemas.fingerprints;
   const basePath = pathNames(base.path);
   const headPath = pathNames(head.path);
   const key = (p: ParameterObject, names: string[]) =>
@@ -41,7 +49,16 @@ export function compareParameters(
     if (!b.required && h.required) report('request-parameter-made-required', label(h), `${label(h)} became required`);
     if (b.required && !h.required) report('request-parameter-made-optional', label(h), `${label(h)} became optional`);
     if (!b.deprecated && h.deprecated) report('request-parameter-deprecated', label(h), `${label(h)} is deprecated`);
-    compareSchemas(b.schema ?? {}, h.schema ?? {}, { direction: 'request', where: label(h), report });
+    const [bs, hs] = [serialization(b), serialization(h)];
+    if (bs.style !== hs.style || bs.explode !== hs.explode)
+      report(
+        'request-parameter-serialization-changed',
+        label(h),
+        `${label(h)} is now written style=${hs.style}, explode=${hs.explode} (was style=${bs.style}, explode=${bs.explode})`,
+      );
+    if (b.allowEmptyValue === true && h.allowEmptyValue !== true)
+      report('request-parameter-empty-value-disallowed', label(h), `${label(h)} no longer allows an empty value`);
+    schemas.compare(b.schema ?? {}, h.schema ?? {}, { direction: 'request', operation, where: label(h), report });
   }
 
   for (const b of unmatchedBase) {

@@ -1,6 +1,39 @@
 import { cell } from './format-markdown.ts';
 import { RULES } from './rules.ts';
 
+/** Changes Concord deliberately does not flag as breaking, and why; printed under the catalogue. */
+const NOT_BREAKING: ReadonlyArray<readonly [string, string]> = [
+  [
+    'a response enum value removed',
+    'a reader that knows every old value still knows every value it can now receive (`response-enum-value-removed`, info).',
+  ],
+  [
+    'an operationId changed',
+    'the HTTP request and response are unchanged, so no deployed client breaks; generated method names and policies keyed by operationId do, hence a warning (`operation-id-changed`).',
+  ],
+  [
+    'a new OAuth flow, a new scope offered, a refreshUrl changed',
+    'clients keep using the flow and token URL they use; only a removed flow or a changed token/authorization URL is `security-scheme-changed`.',
+  ],
+  [
+    'a security scheme no operation uses changed',
+    "no client authenticates with it; only schemes named by an operation's requirement are compared.",
+  ],
+  [
+    "a scheme's description or the HTTP scheme's letter case",
+    'HTTP auth scheme names are case-insensitive (RFC 7235); descriptions are for people.',
+  ],
+  [
+    '`style`/`explode` spelled out with their default values',
+    'the wire format is the same (query and cookie: form, explode; path and header: simple, no explode).',
+  ],
+  ['`allowEmptyValue` added', 'the parameter accepts more than before.'],
+  [
+    'a request property became `writeOnly`, a response property became `readOnly`',
+    'each still travels in the direction it is compared in; only moving out of it (readOnly in a request, writeOnly in a response) is breaking.',
+  ],
+];
+
 /** The catalogue as docs/contract-rules.md: generated, so the documentation cannot drift from the code. */
 export function rulesMarkdown(): string {
   const lines = [
@@ -16,6 +49,15 @@ export function rulesMarkdown(): string {
     '| id | level | applies to | explanation |',
     '| --- | --- | --- | --- |',
     ...RULES.map((r) => `| \`${r.id}\` | ${r.level} | ${r.scope} | ${cell(r.explanation)} |`),
+    '',
+    '## Judged not breaking',
+    '',
+    'Checks other tools (oasdiff, openapi-diff) have, weighed against what an existing client does:',
+    '',
+    ...NOT_BREAKING.map(([what, why]) => `- **${what}**: ${why}`),
+    '',
+    'A change inside a schema several operations share is reported once, at the nearest place that',
+    'reaches it, with every affected operation listed (`operations` in the JSON).',
     '',
   ];
   return lines.join('\n');

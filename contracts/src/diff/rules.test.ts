@@ -6,11 +6,12 @@ import { diffOpenApi } from './openapi-diff.ts';
 import { ASYNCAPI_CASES } from './rule-cases-asyncapi.ts';
 import { OPENAPI_CASES, type RuleCase } from './rule-cases-openapi.ts';
 import { SCHEMA_CASES } from './rule-cases-schemas.ts';
+import { SERIALIZATION_SECURITY_CASES } from './rule-cases-serialization-security.ts';
 import { RULES, type RuleId } from './rules.ts';
 import { baseAsyncApi, baseOpenApi } from './test-documents.ts';
 import { applyVersioningPolicy, type RepositoryDelta } from './versioning-policy.ts';
 
-const CASES: RuleCase[] = [...OPENAPI_CASES, ...SCHEMA_CASES, ...ASYNCAPI_CASES];
+const CASES: RuleCase[] = [...OPENAPI_CASES, ...SCHEMA_CASES, ...SERIALIZATION_SECURITY_CASES, ...ASYNCAPI_CASES];
 
 function run(c: RuleCase, edit: RuleCase['triggers']): Change[] {
   const fresh = () => {

@@ -115,6 +115,18 @@ export const RULES = [
     explanation: 'A parameter moved to another location (e.g. from query to header).',
   },
   { id: 'request-parameter-deprecated', level: 'info', scope: 'parameter', explanation: 'A parameter was marked deprecated.' },
+  {
+    id: 'request-parameter-serialization-changed',
+    level: 'breaking',
+    scope: 'parameter',
+    explanation: "A parameter's `style` or `explode` changed: the same value is now written differently (`ids=1,2` vs `ids=1&ids=2`).",
+  },
+  {
+    id: 'request-parameter-empty-value-disallowed',
+    level: 'breaking',
+    scope: 'parameter',
+    explanation: 'A query parameter no longer allows an empty value (`allowEmptyValue` removed): `?flag=` is rejected.',
+  },
 
   // Request bodies and media types.
   {
@@ -263,6 +275,18 @@ export const RULES = [
   // Response schemas (responses, published events): producing more is breaking.
   { id: 'response-property-removed', level: 'breaking', scope: 'response schema', explanation: 'A response property was removed.' },
   {
+    id: 'request-property-became-read-only',
+    level: 'breaking',
+    scope: 'request schema',
+    explanation: 'A request property became `readOnly`: clients that send it are rejected or silently ignored.',
+  },
+  {
+    id: 'response-property-became-write-only',
+    level: 'breaking',
+    scope: 'response schema',
+    explanation: 'A response property became `writeOnly`: it is no longer returned to clients that read it.',
+  },
+  {
     id: 'response-property-made-optional',
     level: 'breaking',
     scope: 'response schema',
@@ -352,6 +376,13 @@ export const RULES = [
     level: 'breaking',
     scope: 'security',
     explanation: 'An operation requires a scope existing tokens may lack.',
+  },
+  {
+    id: 'security-scheme-changed',
+    level: 'breaking',
+    scope: 'security',
+    explanation:
+      'A security scheme an operation uses changed how clients authenticate: its type, HTTP scheme, bearer format, API key name or location, OpenID Connect URL, an OAuth flow or its token/authorization URL.',
   },
   { id: 'security-scheme-removed', level: 'info', scope: 'security', explanation: 'An operation no longer requires a security scheme.' },
   { id: 'security-scope-removed', level: 'info', scope: 'security', explanation: 'An operation no longer requires a scope.' },

@@ -120,24 +120,68 @@ export const ANNOTATIONS = new Set([
   '$anchor',
 ]);
 
+/** Only annotations: `X ∧ A` is `A`, and A keeps its identity (so a shared A stays recognisable). */
+function onlyAnnotates(schema: Schema): boolean {
+  return Object.keys(schema).every((k) => (ANNOTATIONS.has(k) && k !== 'deprecated') || (k.startsWith('x-') && k !== 'x-sunset'));
+}
+
 function cross(left: Schema[], right: Schema[]): Schema[] {
   const out: Schema[] = [];
-  for (const l of left) for (const r of right) if (out.length < MAX_ALTERNATIVES) out.push(mergeSchemas(l, r));
+  for (const l of left)
+    for (const r of right) if (out.length < MAX_ALTERNATIVES) out.push(onlyAnnotates(l) ? r : onlyAnnotates(r) ? l : mergeSchemas(l, r));
   return out;
 }
 
+export interface Flatten {
+  (input: unknown): Schema[];
+  /** The shared schema (a named component) an alternative is exactly, if it is one. */
+  origin(alternative: Schema): object | undefined;
+}
+
+/**
+ * `flatten`, memoised by object: a schema shared by many places (a dereferenced `$ref`) is
+ * rewritten once, and the alternatives it yields keep their identity, so what is computed from
+ * them (fingerprints, comparisons) can be memoised too. Callers must not modify the result.
+ */
+export function createFlatten(names: WeakMap<object, string> = new WeakMap()): Flatten {
+  const memo = new WeakMap<object, Schema[]>();
+  const origins = new WeakMap<object, object>();
+  // A schema that is its own alternative (`A: anyOf [.., A]`) reads as the depth cap does: anything.
+  const inProgress = new WeakSet<object>();
+  const run = (input: unknown, depth: number): Schema[] => {
+    if (!isSchemaObject(input)) return flattenWith(input, depth, run);
+    const known = memo.get(input);
+    if (known) return known;
+    if (inProgress.has(input)) return [{}];
+    inProgress.add(input);
+    const result = flattenWith(input, depth, run);
+    inProgress.delete(input);
+    memo.set(input, result);
+    const [only] = result;
+    if (only && result.length === 1 && names.has(input) && !origins.has(only)) origins.set(only, input);
+    return result;
+  };
+  return Object.assign((input: unknown) => run(input, 0), { origin: (alternative: Schema) => origins.get(alternative) });
+}
+
+/** Unmemoised, for one-off use. */
 export function flatten(input: unknown, depth = 0): Schema[] {
+  const run = (part: unknown, d: number): Schema[] => flattenWith(part, d, run);
+  return run(input, depth);
+}
+
+function flattenWith(input: unknown, depth: number, recurse: (input: unknown, depth: number) => Schema[]): Schema[] {
   if (input === false) return [];
   if (!isSchemaObject(input) || depth > MAX_DEPTH) return [{}];
   const schema = canonicalKeywords(input);
   const { allOf, oneOf, anyOf, ...rest } = schema;
   let union: Schema[] = [rest];
-  for (const part of asArray(allOf)) union = cross(union, flatten(part, depth + 1));
+  for (const part of asArray(allOf)) union = cross(union, recurse(part, depth + 1));
   for (const choice of [anyOf, oneOf]) {
     if (!Array.isArray(choice)) continue;
     union = cross(
       union,
-      choice.flatMap((alt) => flatten(alt, depth + 1)),
+      choice.flatMap((alt) => recurse(alt, depth + 1)),
     );
   }
   const nulls = union.filter(isPureNull);

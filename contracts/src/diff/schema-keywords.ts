@@ -1,19 +1,20 @@
-import type { Report } from './change.ts';
 import type { RuleId } from './rules.ts';
 import { MAX_KEYWORDS, MIN_KEYWORDS, typesOf, type Schema } from './schema-flatten.ts';
 
 export type Direction = 'request' | 'response';
 
-/** Where a schema sits: which way its values travel, and how to name its place in a report. */
-export interface SchemaScope {
+/**
+ * Where schema differences go. `path` is relative to the schema being compared; the message is
+ * rendered from the path as the reader will see it, which may be longer (the same shared schema
+ * reached from a response's `data[]`), so comparisons can be memoised per schema.
+ */
+export interface SchemaSink {
   direction: Direction;
-  /** `response 200 application/json`, `query parameter limit`, `message order.placed payload` */
-  where: string;
-  report: Report;
+  report(id: RuleId, path: string, message: (path: string) => string): void;
 }
 
-export function locate(scope: SchemaScope, path: string): string {
-  return path ? `${scope.where}: ${path}` : scope.where;
+export function locate(where: string, path: string): string {
+  return path ? `${where}: ${path}` : where;
 }
 
 const show = (value: unknown) => JSON.stringify(value);
@@ -31,11 +32,11 @@ function typesLost(from: string[] | undefined, to: string[] | undefined): string
 }
 
 /** @returns false when the type changed incompatibly: finer-grained reports would only add noise. */
-function compareTypes(base: Schema, head: Schema, scope: SchemaScope, path: string): boolean {
+function compareTypes(base: Schema, head: Schema, scope: SchemaSink, path: string): boolean {
   const [b, h] = [typesOf(base), typesOf(head)];
-  const loc = locate(scope, path);
+  const loc = path;
   const describe = (t: string[] | undefined) => (t ? t.join('|') : 'any');
-  const message = `type of ${field(path)} changed from ${describe(b)} to ${describe(h)}`;
+  const message = (p: string) => `type of ${field(p)} changed from ${describe(b)} to ${describe(h)}`;
   if (scope.direction === 'request') {
     if (typesLost(b, h).length) {
       scope.report('request-type-changed', loc, message);
@@ -52,11 +53,11 @@ function compareTypes(base: Schema, head: Schema, scope: SchemaScope, path: stri
   return true;
 }
 
-function compareEnums(base: Schema, head: Schema, scope: SchemaScope, path: string): void {
+function compareEnums(base: Schema, head: Schema, scope: SchemaSink, path: string): void {
   const b = Array.isArray(base['enum']) ? base['enum'].map(show) : undefined;
   const h = Array.isArray(head['enum']) ? head['enum'].map(show) : undefined;
   if (!b && !h) return;
-  const loc = locate(scope, path);
+  const loc = path;
   const added = b && h ? h.filter((v) => !b.includes(v)) : [];
   const removed = b && h ? b.filter((v) => !h.includes(v)) : [];
   const req = scope.direction === 'request';
@@ -64,37 +65,37 @@ function compareEnums(base: Schema, head: Schema, scope: SchemaScope, path: stri
     scope.report(
       req ? 'request-enum-value-removed' : 'response-enum-value-removed',
       loc,
-      `${field(path)} is now restricted to ${h.join(', ')}`,
+      (p) => `${field(p)} is now restricted to ${h.join(', ')}`,
     );
   if (b && !h)
     scope.report(
       req ? 'request-enum-value-added' : 'response-enum-value-added',
       loc,
-      `${field(path)} is no longer restricted to ${b.join(', ')}`,
+      (p) => `${field(p)} is no longer restricted to ${b.join(', ')}`,
     );
   if (removed.length)
     scope.report(
       req ? 'request-enum-value-removed' : 'response-enum-value-removed',
       loc,
-      `${field(path)} no longer has enum value ${removed.join(', ')}`,
+      (p) => `${field(p)} no longer has enum value ${removed.join(', ')}`,
     );
   if (added.length)
     scope.report(
       req ? 'request-enum-value-added' : 'response-enum-value-added',
       loc,
-      `${field(path)} has new enum value ${added.join(', ')}`,
+      (p) => `${field(p)} has new enum value ${added.join(', ')}`,
     );
 }
 
 const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
 
-function compareBounds(base: Schema, head: Schema, scope: SchemaScope, path: string): void {
-  const loc = locate(scope, path);
+function compareBounds(base: Schema, head: Schema, scope: SchemaSink, path: string): void {
+  const loc = path;
   const check = (keyword: string, tighter: (b: number, h: number) => boolean, tightenedRequest: RuleId) => {
     const [b, h] = [num(base[keyword]), num(head[keyword])];
     if (b === h) return;
     const tightened = h !== undefined && (b === undefined || tighter(b, h));
-    const message = `${keyword} of ${field(path)} changed from ${b ?? 'none'} to ${h ?? 'none'}`;
+    const message = (p: string) => `${keyword} of ${field(p)} changed from ${b ?? 'none'} to ${h ?? 'none'}`;
     if (scope.direction === 'request') scope.report(tightened ? tightenedRequest : 'request-constraint-relaxed', loc, message);
     else scope.report(tightened ? 'response-constraint-tightened' : 'response-constraint-relaxed', loc, message);
   };
@@ -102,12 +103,12 @@ function compareBounds(base: Schema, head: Schema, scope: SchemaScope, path: str
   for (const k of MIN_KEYWORDS) check(k, (b, h) => h > b, 'request-min-raised');
 }
 
-function compareStrings(base: Schema, head: Schema, scope: SchemaScope, path: string): void {
-  const loc = locate(scope, path);
+function compareStrings(base: Schema, head: Schema, scope: SchemaSink, path: string): void {
+  const loc = path;
   const req = scope.direction === 'request';
   const [bp, hp] = [base['pattern'], head['pattern']];
   if (bp !== hp) {
-    const message = `pattern of ${field(path)} changed from ${show(bp) ?? 'none'} to ${show(hp) ?? 'none'}`;
+    const message = (p: string) => `pattern of ${field(p)} changed from ${show(bp) ?? 'none'} to ${show(hp) ?? 'none'}`;
     if (req)
       scope.report(
         bp === undefined ? 'request-pattern-added' : hp === undefined ? 'request-constraint-relaxed' : 'request-pattern-changed',
@@ -118,19 +119,19 @@ function compareStrings(base: Schema, head: Schema, scope: SchemaScope, path: st
   }
   const [bf, hf] = [base['format'], head['format']];
   if (bf !== hf) {
-    const message = `format of ${field(path)} changed from ${show(bf) ?? 'none'} to ${show(hf) ?? 'none'}`;
+    const message = (p: string) => `format of ${field(p)} changed from ${show(bf) ?? 'none'} to ${show(hf) ?? 'none'}`;
     if (req) scope.report(hf === undefined ? 'request-constraint-relaxed' : 'request-format-changed', loc, message);
     else scope.report(bf === undefined ? 'response-constraint-tightened' : 'response-format-changed', loc, message);
   }
 }
 
-function compareDefault(base: Schema, head: Schema, scope: SchemaScope, path: string): void {
+function compareDefault(base: Schema, head: Schema, scope: SchemaSink, path: string): void {
   const [b, h] = [show(base['default']), show(head['default'])];
   if (b === h) return;
   scope.report(
     scope.direction === 'request' ? 'request-default-changed' : 'response-default-changed',
-    locate(scope, path),
-    `default of ${field(path)} changed from ${b ?? 'none'} to ${h ?? 'none'}`,
+    path,
+    (p) => `default of ${field(p)} changed from ${b ?? 'none'} to ${h ?? 'none'}`,
   );
 }
 
@@ -138,7 +139,7 @@ function compareDefault(base: Schema, head: Schema, scope: SchemaScope, path: st
  * Compares the keywords that constrain a single value. Returns false when the type changed
  * incompatibly, so the caller need not descend further.
  */
-export function compareKeywords(base: Schema, head: Schema, scope: SchemaScope, path: string): boolean {
+export function compareKeywords(base: Schema, head: Schema, scope: SchemaSink, path: string): boolean {
   if (!compareTypes(base, head, scope, path)) return false;
   compareEnums(base, head, scope, path);
   compareBounds(base, head, scope, path);

@@ -13,6 +13,10 @@ export interface ParameterObject {
   description?: string;
   deprecated?: boolean;
   schema?: JsonSchema;
+  /** How the value is written into the URL or header (`form`, `simple`, `deepObject`, ...). */
+  style?: string;
+  explode?: boolean;
+  allowEmptyValue?: boolean;
 }
 
 export interface MediaTypeObject {

@@ -5,6 +5,8 @@ import { relative } from 'node:path';
 import { REPO_ROOT, pascalId, type ContractFile } from '../paths.ts';
 import type { GeneratedFile } from './generated-file.ts';
 import { banner, serialize } from './generated-file.ts';
+import { dereferenceLocal } from '../document/dereference.ts';
+import { hasCycle, serializeGraph, stripExamplesInPlace } from './object-graph.ts';
 
 /**
  * For one OpenAPI contract: the openapi-typescript types, the dereferenced document the runtime
@@ -16,18 +18,16 @@ export async function generateOpenApi(contract: ContractFile): Promise<Generated
   const dir = contract.id;
   const head = banner(contract.path);
 
-  const ast = await openapiTS(pathToFileURL(contract.path), { alphabetize: false, exportType: false });
+  const ast = await withFile(contract.path, () => openapiTS(pathToFileURL(contract.path), { alphabetize: false, exportType: false }));
   const types = head + astToString(ast);
 
-  const config = await createConfig({ extends: ['minimal'] });
-  const bundled = await bundle({ ref: contract.path, config, dereference: true });
-  const document = stripExamples(bundled.bundle.parsed);
+  const documentModule = await withFile(contract.path, () => documentSource(contract.path));
 
   return [
     { path: `${dir}/types.ts`, contents: types },
     {
       path: `${dir}/document.ts`,
-      contents: `${head}import type { OpenApiDocument } from '../../src/document/openapi-document.ts';\n\n/** ${source}, every $ref resolved: what the gateway routes by and Ajv compiles. */\nexport const document: OpenApiDocument = ${serialize(document)};\n`,
+      contents: `${head}import type { OpenApiDocument } from '../../src/document/openapi-document.ts';\n\n${documentModule.prelude}/** ${source}, every $ref resolved: what the gateway routes by and Ajv compiles. */\nexport const document: OpenApiDocument = ${documentModule.expression};\n`,
     },
     {
       path: `${dir}/client.ts`,
@@ -68,6 +68,32 @@ export { register${name}, type ${name}Handlers } from './server.ts';
 `,
     },
   ];
+}
+
+/** Any failure while generating from a contract names the contract. */
+async function withFile<T>(path: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new Error(`${relative(process.cwd(), path) || path}: ${message}`, { cause: err });
+  }
+}
+
+/**
+ * The dereferenced document as a TypeScript expression. A tree (every contract of ours) is written
+ * as JSON, as before; a document whose schemas are recursive is rebuilt as an object graph, since
+ * expanding it as a tree would never end.
+ */
+async function documentSource(path: string): Promise<{ prelude: string; expression: string }> {
+  const config = await createConfig({ extends: ['minimal'] });
+  const bundled = await bundle({ ref: path, config, dereference: true });
+  if (!hasCycle(bundled.bundle.parsed)) return { prelude: '', expression: serialize(stripExamples(bundled.bundle.parsed)) };
+  // Redocly copies a target at each use; dereferencing ourselves keeps one object per schema.
+  const plain = await bundle({ ref: path, config });
+  const graph = dereferenceLocal(plain.bundle.parsed);
+  stripExamplesInPlace(graph);
+  return serializeGraph(graph);
 }
 
 /**

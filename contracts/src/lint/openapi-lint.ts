@@ -21,8 +21,14 @@ const RULES = {
   [PATH_AMBIGUOUS_RULE]: 'error',
 } as const;
 
-export function createOpenApiLintConfig(): Promise<Config> {
-  return createConfig({ extends: ['recommended'], rules: RULES }, { plugins: [concordLintPlugin] });
+/** Concord's ruleset, what a `redocly.yaml` at the repository root starts from. */
+export const DEFAULT_RULES: Readonly<Record<string, string>> = RULES;
+
+/** `settings` replaces the ruleset (lint-settings.ts layers a team's redocly.yaml over RULES); Concord's own rules stay loaded. */
+export function createOpenApiLintConfig(settings?: { extends: string[]; rules: Record<string, unknown> }): Promise<Config> {
+  return createConfig((settings ?? { extends: ['recommended'], rules: RULES }) as Parameters<typeof createConfig>[0], {
+    plugins: [concordLintPlugin],
+  });
 }
 
 export async function lintOpenApi(path: string, config?: Config): Promise<Finding[]> {
