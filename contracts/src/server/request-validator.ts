@@ -3,6 +3,7 @@ import { isJsonMediaType, type JsonSchema, type OperationEntry, type ParameterLo
 import type { FieldError } from '../problem.ts';
 import type { ContractAjv } from './ajv.ts';
 import { toFieldErrors } from './field-errors.ts';
+import { unstorableStrings } from './storable-strings.ts';
 
 export interface RawRequestParts {
   path: Record<string, string>;
@@ -142,6 +143,7 @@ export function createOperationValidator(entry: OperationEntry, ajv: ContractAjv
           Object.assign(group.location === 'path' ? value.path : value.query, target);
         }
       }
+      errors.push(...unstorableStrings(value.path, '/path'), ...unstorableStrings(value.query, '/query'));
       if (rejectUnknownQuery) {
         for (const name of Object.keys(raw.query)) {
           if (!knownQuery.has(name)) errors.push({ pointer: `/query/${name}`, message: 'is not a parameter of this operation' });
@@ -200,6 +202,14 @@ export function createOperationValidator(entry: OperationEntry, ajv: ContractAjv
           detail: `The request body has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.pointer).join(', ')}.`,
         };
       }
+      const unstorable = unstorableStrings(value, '/body');
+      if (unstorable.length > 0)
+        return {
+          ok: false,
+          status: 400,
+          errors: unstorable,
+          detail: `The request body has ${unstorable.length === 1 ? 'a string' : 'strings'} no data store can keep: ${unstorable.map((e) => e.pointer).join(', ')}.`,
+        };
       return { ok: true, value };
     },
     validateResponse(status, mediaType, responseBody) {
