@@ -44,6 +44,8 @@ const GATEWAY_OWNED = new Set(['x-request-id', 'traceparent']);
  * upstream's allow-list names it.
  */
 export const PARTNER_HEADER = 'x-concord-partner';
+/** The token's granted scopes, space-separated, set the same way: the system APIs read `internal` from it. */
+export const SCOPES_HEADER = 'x-concord-scopes';
 
 export interface ForwardHeaderOptions {
   allow: ReadonlySet<string>;
@@ -67,8 +69,10 @@ export function upstreamRequestHeaders(c: Context<GatewayEnv>, options: ForwardH
     if (options.allow.has(name) || (options.acceptEncoding && name === 'accept-encoding')) out[name] = incoming[name]!;
   }
   delete out[PARTNER_HEADER];
+  delete out[SCOPES_HEADER];
   const principal = c.get('principal');
   if (principal) out[PARTNER_HEADER] = principal.clientId;
+  if (principal) out[SCOPES_HEADER] = [...principal.scopes].join(' ');
   out['x-request-id'] = c.get('requestId');
   out['traceparent'] = c.get('traceparent');
   const address = clientAddress(c);
