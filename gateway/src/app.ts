@@ -3,37 +3,65 @@
  * listener and reads no environment, so every test builds one and calls `app.request()`, and a
  * config reload builds a new one and swaps it in (main.ts) while the old one finishes its requests.
  *
- * The pipeline, in ARCHITECTURE.md order. Steps owned by other work are marked INSERTION POINT:
- * add your factory's middleware there with a one-line edit; nothing else needs to change.
+ * It reads top to bottom as the request travels: the shared parts are built first, then the
+ * gateway's own endpoints, then every step of the contract pipeline in order, then the upstream call.
+ * docs/architecture.md walks through the same steps.
  */
-import { Hono, type MiddlewareHandler } from 'hono';
-import { VERSION_ADAPTERS, versionAdapter } from './adapters/index.ts';
+import { Hono } from 'hono';
+import { VERSION_ADAPTERS } from './adapters/index.ts';
+import { applySecurityEnv } from './config/security-schema.ts';
 import type { GatewayConfig } from './config/schema.ts';
 import type { GatewayDeps } from './deps.ts';
 import { createGatewayFactory, type GatewayEnv } from './env.ts';
-import { bodyLimit } from './policies/body-limit/index.ts';
+import { healthHandlers } from './observability/health.ts';
+import { accessLogger } from './observability/logger.ts';
+import { gatewayMetrics } from './observability/metrics.ts';
+import { metricsHandler } from './observability/metrics-endpoint.ts';
+import { gatewayTracer } from './observability/tracing.ts';
+import { requestSpanContext, upstreamObserver } from './observability/upstream-observer.ts';
+import { createBuiltInIssuer, type BuiltInIssuer } from './partners/built-in-issuer.ts';
+import { createPartnerRegistry, type PartnerRegistry } from './partners/partner-registry.ts';
+import { createClientLockout } from './partners/client-lockout.ts';
+import { createSecretVerifier } from './partners/secret-verifier.ts';
+import { startupBanner } from './partners/startup-banner.ts';
+import { trustedProxies } from './listener/trusted-proxies.ts';
+import { accessLog } from './policies/access-log/index.ts';
+import { authenticatePolicy, securityMetrics } from './policies/authenticate/index.ts';
+import { createTokenVerification } from './policies/authenticate/token-verification.ts';
+import { assertRoutesSecured, authorizePolicy } from './policies/authorize/index.ts';
+import { readRequestBody } from './policies/body-limit/index.ts';
 import { cors } from './policies/cors/index.ts';
+import { createIdempotencyStore, idempotency } from './policies/idempotency/index.ts';
+import { createLimitStore, createRateLimiter, rateLimitPolicy } from './policies/rate-limit/index.ts';
+import { tokenRequestLimit } from './policies/rate-limit/token-request-limit.ts';
 import { requestContext } from './policies/request-context/index.ts';
+import { requestHygiene } from './policies/request-hygiene/index.ts';
 import { routeMatch } from './policies/route-match/index.ts';
+import { securityHeaders } from './policies/security-headers/index.ts';
 import { validateRequest } from './policies/validate-request/index.ts';
 import { validateResponse } from './policies/validate-response/index.ts';
+import { versionAdapter } from './policies/version-adapter/index.ts';
 import { versionPolicy } from './policies/version-policy/index.ts';
-import { securityConfigSchema } from './config/security-schema.ts';
-import { createGatewaySecurity, type GatewaySecurity } from './partners/security.ts';
-import { createErrorHandler, createNotFoundHandler } from './problem-response.ts';
-import { buildRouteTable, type RouteTable } from './routes.ts';
-import { proxy } from './upstream/proxy.ts';
 import { createPortal } from './portal/index.ts';
+import { createErrorHandler, createNotFoundHandler, methodNotAllowed } from './problem-response.ts';
+import { buildRouteTable, type RouteTable } from './routes.ts';
+import { stateAcrossBuilds } from './state-across-builds.ts';
+import { proxy } from './upstream/proxy.ts';
+import { createResilientUpstream } from './upstream/resilient-upstream.ts';
 import { createUndiciUpstream } from './upstream/undici-upstream.ts';
-import { createGatewayOperations } from './observability/gateway-operations.ts';
-import type { UpstreamCall } from './upstream/upstream-call.ts';
 
 export interface BuiltGateway {
+  /** The public listener's app. */
   app: Hono<GatewayEnv>;
+  /** The operator listener's app: /healthz, /readyz and the metrics path. */
+  admin: Hono<GatewayEnv>;
   config: GatewayConfig;
   routes: RouteTable;
-  /** Authentication, partners, the built-in issuer and rate limits (issue 5); `startupBanner()` for main.ts. */
-  security: GatewaySecurity;
+  partners: PartnerRegistry;
+  /** The built-in token issuer; undefined with an external identity provider (AUTH_JWKS_URL). */
+  issuer: BuiltInIssuer | undefined;
+  /** Lines main.ts prints once listening (the demo credentials, never in production). */
+  startupBanner(): string[];
   /** Releases what this build opened (upstream pools, timers); in-flight upstream calls finish first. */
   close(): Promise<void>;
 }
@@ -41,75 +69,169 @@ export interface BuiltGateway {
 export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGateway {
   const factory = createGatewayFactory();
   const routes = buildRouteTable(config);
-  const closers: (() => Promise<void> | void)[] = [];
-  // Refuses, at start-up, an operation with no security requirement that is not public on purpose.
-  const gatewaySecurity = createGatewaySecurity(config.security ?? securityConfigSchema.parse({}), deps, { routes: routes.routes });
-  closers.push(() => gatewaySecurity.close());
+  // An operation the contract leaves unsecured must be public on purpose in the config.
+  assertRoutesSecured(routes.routes);
+  const security = applySecurityEnv(config.security, deps.env.auth);
+  const { resilience, observability } = config;
+  const state = stateAcrossBuilds(deps);
+  const metrics = gatewayMetrics(deps.metrics);
+  const authMetrics = securityMetrics(deps.metrics);
+  const tracer = gatewayTracer();
 
-  const undici = createUndiciUpstream(config.upstreams);
-  closers.push(() => undici.close());
-  let upstreamCall: UpstreamCall = undici.call;
-  // ── INSERTION POINT: RESILIENCE (issue 6) ───────────────────────────────────────────────────
-  // Wrap the upstream call (deadline, retries, circuit breaker), e.g.
-  //   upstreamCall = createResilientUpstream(upstreamCall, { config: config.resilience, ... }).call;
-  const operations = createGatewayOperations(factory, config, deps);
-  upstreamCall = operations.wrapUpstream(upstreamCall);
-  // ─────────────────────────────────────────────────────────────────────────────────────────────
+  // Partners, their limits, and how their tokens are issued and verified.
+  const secrets = createSecretVerifier(security.issuer.verification);
+  const partners = createPartnerRegistry(security, { nodeEnv: deps.env.nodeEnv, verifySecret: secrets.verify });
+  const limitStore = createLimitStore({
+    rateLimit: security.rateLimit,
+    redis: deps.redis,
+    logger: deps.logger,
+    metrics: authMetrics,
+    memoryLimiters: state.memoryLimiters,
+  });
+  const limiter = createRateLimiter({ plans: partners.plans(), rateLimit: security.rateLimit, store: limitStore, metrics: authMetrics });
+  const proxies = trustedProxies(config.server.trustedProxies);
+  const issuer = security.auth.jwksUrl
+    ? undefined
+    : createBuiltInIssuer({
+        config: security,
+        keyRings: state.keyRings,
+        partners,
+        knownScopes: [...new Set(routes.routes.flatMap((route) => route.scopes))].sort(),
+        admit: tokenRequestLimit({ limiter, proxies }),
+        tokensIssued: authMetrics.tokensIssued,
+        secrets,
+        lockout: createClientLockout({
+          failures: security.issuer.lockout.failures,
+          baseMs: security.issuer.lockout.baseSeconds * 1000,
+          maxMs: security.issuer.lockout.maxSeconds * 1000,
+          redis: deps.redis,
+          keyPrefix: `${security.rateLimit.keyPrefix}:lockout:`,
+          logger: deps.logger,
+          now: deps.now,
+        }),
+        logger: deps.logger,
+        now: deps.now,
+      });
+  const verification = createTokenVerification({
+    auth: security.auth,
+    keyRing: issuer?.keyRing,
+    partners,
+    metrics: authMetrics,
+    state,
+    deps,
+  });
+
+  // The upstream call: pooled connections, wrapped in deadline, retries and circuit breakers.
+  const upstreams = createUndiciUpstream(config.upstreams);
+  for (const name of Object.keys(config.upstreams)) metrics.setCircuitState(name, 'closed');
+  const resilientUpstream = createResilientUpstream(upstreams.call, {
+    config: resilience,
+    upstreams: Object.keys(config.upstreams),
+    now: deps.now,
+    tracer,
+    parentContext: requestSpanContext,
+    observer: upstreamObserver(metrics),
+  });
+
+  // The gateway's own endpoints: health, readiness and metrics for operators; the token endpoint,
+  // the JWKS and the portal for partners.
+  const health = healthHandlers(factory, {
+    redis: deps.redis,
+    upstreams: Object.fromEntries(
+      Object.entries(config.upstreams).map(([name, u]) => [
+        name,
+        { url: u.url, healthPath: resilience.upstreams?.[name]?.healthPath ?? resilience.defaults?.healthPath },
+      ]),
+    ),
+    timeoutMs: observability.readiness.timeoutMs,
+    checkUpstreams: observability.readiness.checkUpstreams,
+    listenerLoad: () => deps.listenerLoad?.() ?? { open: 0, max: Number.POSITIVE_INFINITY },
+  });
+  const metricsPath = observability.metrics.enabled ? observability.metrics.path : undefined;
+  const operatorEndpoints = (app: Hono<GatewayEnv>) => {
+    app.get('/readyz', health.readyz);
+    if (metricsPath) app.get(metricsPath, metricsHandler(factory, deps.metrics));
+  };
+  const admin = new Hono<GatewayEnv>();
+  admin.onError(createErrorHandler(deps));
+  admin.notFound(createNotFoundHandler());
+  admin.use('*', requestContext(factory));
+  admin.get('/healthz', health.healthz);
+  operatorEndpoints(admin);
 
   const app = new Hono<GatewayEnv>();
   app.onError(createErrorHandler(deps));
   app.notFound(createNotFoundHandler());
 
-  // Request id + trace context first: every later line, response and error carries them.
+  // Every request, the gateway's own endpoints included: a request id and trace context first (every
+  // later line, response and error carries them), then requests HTTP forbids, the headers every
+  // response carries, and the access log with the request metrics.
   app.use('*', requestContext(factory));
+  app.use('*', requestHygiene(factory));
+  app.use('*', securityHeaders(factory));
+  if (observability.accessLog.enabled) {
+    const skipPaths = ['/healthz', '/readyz', observability.metrics.path];
+    app.use('*', accessLog(factory, { logger: accessLogger(deps.logger), metrics, tracer, skipPaths }));
+  }
 
-  // ── INSERTION POINT: OBSERVABILITY (issue 6) ────────────────────────────────────────────────
-  // Middleware that must see every request and response (access log, request metrics), in order.
-  const observe: MiddlewareHandler<GatewayEnv>[] = [...operations.observe];
-  // ─────────────────────────────────────────────────────────────────────────────────────────────
-  for (const step of observe) app.use('*', step);
-
-  // ── INSERTION POINT: GATEWAY-OWNED ENDPOINTS ────────────────────────────────────────────────
-  // Routes outside the contracts, registered before the contract pipeline so they win:
-  // /readyz, /metrics (issue 6), /oauth/token, /.well-known/jwks.json (issue 5: app.route('/', security.routes)).
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  operations.registerRoutes(app, { healthz: false });
-  if (gatewaySecurity.routes) app.route('/', gatewaySecurity.routes);
-  // The developer portal (issue 9): /docs and the contracts at /contracts/<id>.yaml, public, no token.
+  // Registered before the contract pipeline so they win. /healthz says only that the process lives;
+  // what operators read stays on the admin listener, and on this one only where the config says so
+  // (by default outside production).
+  app.get('/healthz', health.healthz);
+  const ownEndpoints: [path: string, allow: string][] = [['/healthz', 'GET, HEAD']];
+  if (config.server.admin.publicOperatorEndpoints ?? deps.env.nodeEnv !== 'production') {
+    operatorEndpoints(app);
+    ownEndpoints.push(['/readyz', 'GET, HEAD']);
+    if (metricsPath) ownEndpoints.push([metricsPath, 'GET, HEAD']);
+  }
+  if (issuer) {
+    app.route('/', issuer.routes);
+    ownEndpoints.push(['/oauth/token', 'POST'], ['/.well-known/jwks.json', 'GET, HEAD']);
+  }
   app.route('/', createPortal({ config }));
-  // ─────────────────────────────────────────────────────────────────────────────────────────────
+  // Another method on an endpoint of the gateway's own is a 405 naming the ones it takes.
+  for (const [path, allow] of ownEndpoints) app.all(path, methodNotAllowed(allow));
 
-  // ── INSERTION POINT: SECURITY (issue 5) ─────────────────────────────────────────────────────
-  // authenticate -> authorize -> rate limit, run after the route match, version policy and CORS.
-  const security: MiddlewareHandler<GatewayEnv>[] = [gatewaySecurity.authenticate, gatewaySecurity.authorize, gatewaySecurity.rateLimit];
-  // ── INSERTION POINT: IDEMPOTENCY (issue 6) ──────────────────────────────────────────────────
-  // Runs after security (keys are scoped per partner); readRequestBody(c) gives the body bytes.
-  const idempotency: MiddlewareHandler<GatewayEnv>[] = [...operations.idempotency];
-  // ─────────────────────────────────────────────────────────────────────────────────────────────
-
-  const pipeline: MiddlewareHandler<GatewayEnv>[] = [
+  // The contract pipeline, in the order a request meets it.
+  const idempotencyStore = createIdempotencyStore(resilience.idempotency, deps);
+  const pipeline = [
     routeMatch(factory, routes),
     versionPolicy(factory, config.apis, deps),
     cors(factory, config.apis),
-    ...security,
-    ...idempotency,
-    bodyLimit(factory),
+    authenticatePolicy({ verifier: verification.verifier, metrics: authMetrics }),
+    authorizePolicy({ metrics: authMetrics, requireKnownPartner: security.auth.unknownClientPlan === undefined }),
+    rateLimitPolicy({ limiter, proxies }),
+    idempotency(factory, {
+      config: resilience.idempotency,
+      store: idempotencyStore,
+      logger: deps.logger,
+      metrics,
+      readBody: readRequestBody,
+    }),
     validateRequest(factory, deps),
-    // validate-response sits outside the adapter so it checks what the client will receive.
+    // Outside the adapter, so it checks what the client will receive.
     validateResponse(factory, deps),
     versionAdapter(factory, VERSION_ADAPTERS),
   ];
   for (const step of pipeline) app.use('*', step);
-  app.all('*', proxy(factory, { upstreams: config.upstreams, call: upstreamCall }));
+  app.all('*', proxy(factory, { upstreams: config.upstreams, call: resilientUpstream.call, metrics }));
 
   let closed: Promise<void> | undefined;
   return {
     app,
+    admin,
     config,
     routes,
-    security: gatewaySecurity,
+    partners,
+    issuer,
+    startupBanner: () =>
+      startupBanner({ config: security, partners, issuesTokens: issuer !== undefined, nodeEnv: deps.env.nodeEnv, port: deps.env.port }),
     close() {
-      closed ??= Promise.all(closers.map((close) => close())).then(() => undefined);
+      closed ??= (async () => {
+        verification.close();
+        issuer?.close();
+        await upstreams.close();
+      })();
       return closed;
     },
   };

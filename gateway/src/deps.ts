@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { GatewayProcessEnv } from './config/env.ts';
+import type { ConnectionLoad } from './listener/connection-limits.ts';
 
 /**
  * What buildGateway is given rather than creating: the process-wide resources, chosen in one place
@@ -19,4 +20,6 @@ export interface GatewayDeps {
   now: () => number;
   /** Injected so tests can replace the network (JWKS fetch, etc.). */
   fetch: typeof globalThis.fetch;
+  /** The public listener's open and maximum connections, once it listens (readiness reads it). */
+  listenerLoad?: () => ConnectionLoad;
 }

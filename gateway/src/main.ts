@@ -18,6 +18,9 @@ import { buildGateway, type BuiltGateway } from './app.ts';
 import { parseProcessEnv, type GatewayProcessEnv } from './config/env.ts';
 import { ConfigError, parseConfig } from './config/load-config.ts';
 import type { GatewayDeps } from './deps.ts';
+import { defaultMaxConnections, limitConnections } from './listener/connection-limits.ts';
+import { fileDescriptorLimit } from './listener/file-descriptor-limit.ts';
+import { trustedProxies } from './listener/trusted-proxies.ts';
 import { bufferedDestination, createGatewayLogger, flushLogger } from './observability/logger.ts';
 
 export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../gateway.config.yaml', import.meta.url));
@@ -32,6 +35,8 @@ export interface StartGatewayOptions {
   /** Listen here instead of PORT / server.port (tests pass 0). */
   port?: number;
   hostname?: string;
+  /** The operator listener's port; default ADMIN_PORT / server.admin.port, or 0 when `port` is 0 (tests). */
+  adminPort?: number;
   /** Install SIGHUP (reload) and SIGTERM/SIGINT (shutdown) handlers. Default false. */
   handleSignals?: boolean;
   /** Watch the config file; default: the config's server.watchConfig. */
@@ -43,6 +48,8 @@ export type ReloadResult = { ok: true } | { ok: false; error: Error };
 export interface RunningGateway {
   url: string;
   port: number;
+  /** The operator listener (/metrics, /readyz), loopback by default. */
+  adminUrl: string;
   configPath: string;
   /** The build serving new requests. */
   current(): BuiltGateway;
@@ -65,6 +72,14 @@ function createDeps(env: GatewayProcessEnv, overrides: Partial<GatewayDeps>): Ga
     now: overrides.now ?? Date.now,
     fetch: overrides.fetch ?? globalThis.fetch,
   };
+}
+
+function listening(server: ServerType): Promise<void> {
+  return new Promise<void>((ok, fail) => {
+    if ((server as Server).listening) return ok();
+    server.once('listening', ok);
+    server.once('error', fail);
+  });
 }
 
 /** Waits until the slot has no request in flight, or `graceMs` passed; true when drained. */
@@ -92,9 +107,18 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   let active: Slot = { built: buildGateway(config, deps), inflight: 0, drained: undefined };
   const retiring = new Set<Promise<void>>();
 
+  const { server: listen } = config;
   const server: ServerType = serve({
     hostname: options.hostname ?? '0.0.0.0',
-    port: options.port ?? config.server.port,
+    port: options.port ?? listen.port,
+    serverOptions: {
+      headersTimeout: listen.headersTimeoutMs,
+      requestTimeout: listen.requestTimeoutMs,
+      keepAliveTimeout: listen.keepAliveTimeoutMs,
+      // Node checks the headers and request timeouts on this interval (30 s by default): a slow
+      // client would otherwise hold its socket up to that long past its timeout.
+      connectionsCheckingInterval: Math.min(1000, listen.headersTimeoutMs),
+    },
     fetch: async (request, bindings) => {
       const slot = active;
       slot.inflight++;
@@ -105,13 +129,35 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
       }
     },
   });
-  await new Promise<void>((ok, fail) => {
-    if ((server as Server).listening) return ok();
-    server.once('listening', ok);
-    server.once('error', fail);
+  const limits = limitConnections(server as Server, {
+    maxConnections:
+      listen.maxConnections ??
+      defaultMaxConnections(
+        fileDescriptorLimit(),
+        Object.values(config.upstreams).reduce((sum, u) => sum + u.connections, 0),
+      ),
+    maxPerAddress: listen.maxConnectionsPerIp,
+    // A proxy carries many clients: it counts toward the total only.
+    exempt: trustedProxies(listen.trustedProxies).has,
+    registry: deps.metrics,
   });
+  deps.listenerLoad = limits.load;
+  await listening(server);
   const port = ((server as Server).address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
+
+  // The operator surface on its own listener: never exposed with the public port by accident.
+  const admin: ServerType = serve({
+    hostname: listen.admin.hostname,
+    port: options.adminPort ?? (options.port === 0 ? 0 : (env.adminPort ?? listen.admin.port)),
+    fetch: (request, bindings) => active.built.admin.fetch(request, bindings),
+  });
+  await listening(admin).catch((err: Error) => {
+    (server as Server).close();
+    throw err;
+  });
+  const adminAddress = (admin as Server).address() as AddressInfo;
+  const adminUrl = `http://${adminAddress.family === 'IPv6' ? `[${adminAddress.address}]` : adminAddress.address}:${adminAddress.port}`;
 
   function retire(slot: Slot): void {
     const done = drain(slot, slot.built.config.server.shutdownGraceMs)
@@ -185,6 +231,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
       process.off('SIGHUP', onHup);
       const http = server as Server;
       const stopped = new Promise<void>((ok) => http.close(() => ok()));
+      const adminStopped = new Promise<void>((ok) => (admin as Server).close(() => ok()));
+      (admin as Server).closeAllConnections();
       http.closeIdleConnections();
       const slot = active;
       const deadline = Date.now() + slot.built.config.server.shutdownGraceMs;
@@ -202,6 +250,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
         http.closeAllConnections();
       }
       await stopped;
+      await adminStopped;
       await Promise.all([slot.built.close(), ...retiring]);
       if (!options.deps || !('redis' in options.deps)) await deps.redis?.quit().catch(() => undefined);
       // The log destination is buffered (bufferedDestination): its last lines are written now.
@@ -210,10 +259,11 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     return closing;
   }
 
-  log.info({ url, config: configPath, apis: config.apis.map((a) => `${a.basePath} ${a.contract} -> ${a.upstream}`) }, 'gateway listening');
-  // The security build prints demo credentials (never in production) when it offers a banner.
-  const banner = (active.built as { security?: { startupBanner?: () => string[] } }).security?.startupBanner?.() ?? [];
-  for (const line of banner) log.info(line);
+  log.info(
+    { url, admin: adminUrl, config: configPath, apis: config.apis.map((a) => `${a.basePath} ${a.contract} -> ${a.upstream}`) },
+    'gateway listening',
+  );
+  for (const line of active.built.startupBanner()) log.info(line);
 
-  return { url, port, configPath, current: () => active.built, reload, close };
+  return { url, port, adminUrl, configPath, current: () => active.built, reload, close };
 }

@@ -63,3 +63,12 @@ export function createNotFoundHandler(): NotFoundHandler<GatewayEnv> {
     return respond(c, new GatewayError('ROUTE_NOT_FOUND', `No API operation at ${c.req.path}.`));
   };
 }
+
+/** For the gateway's own endpoints: any method but those in `allow` is a 405 with `Allow`. */
+export function methodNotAllowed(allow: string) {
+  return function methodNotAllowed(c: Context<GatewayEnv>): Response {
+    throw new GatewayError('METHOD_NOT_ALLOWED', `${c.req.method} is not allowed on ${c.req.path}; use ${allow}.`, {
+      headers: { Allow: allow },
+    });
+  };
+}

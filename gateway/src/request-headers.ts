@@ -4,7 +4,8 @@
  * Headers (a WebIDL conversion per name and value) on first use: a measurable part of the gateway's
  * CPU per request, for the handful of headers the pipeline reads. Values are the ones Headers.get
  * would give: repeated headers joined with ", " (Node keeps only the first Authorization,
- * Content-Type, ... and joins Cookie with "; ", so those are rebuilt from rawHeaders). Without a
+ * Content-Type, ..., so those are rebuilt from rawHeaders), except Cookie, which undici's Headers
+ * joins with "; " as Node does (RFC 6265 allows one Cookie line only). Without a
  * Node request (app.request() in tests, other runtimes) it is hono's `c.req.header()`.
  */
 import type { IncomingHttpHeaders } from 'node:http';
@@ -35,7 +36,6 @@ const NOT_COMMA_JOINED = new Set([
   'retry-after',
   'server',
   'user-agent',
-  'cookie',
 ]);
 
 function incomingOf(c: Context): NodeIncoming | undefined {
@@ -71,7 +71,7 @@ export function requestHeaders(c: Context): Record<string, string> {
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!.toLowerCase();
     const prior = out[name];
-    out[name] = prior === undefined ? raw[i + 1]! : `${prior}, ${raw[i + 1]!}`;
+    out[name] = prior === undefined ? raw[i + 1]! : `${prior}${name === 'cookie' ? '; ' : ', '}${raw[i + 1]!}`;
   }
   return out;
 }

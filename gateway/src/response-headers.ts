@@ -55,6 +55,8 @@ export function responseHeader(c: Context<GatewayEnv>, name: string): string | u
 export function proxiedResponse(c: Context<GatewayEnv>, body: BodyInit | null, status: number, headers: PlainHeaders): Response {
   const added = c.get('addedResponseHeaders');
   if (added !== undefined) Object.assign(headers, added);
+  // One partner's data: no shared cache may keep it, unless the upstream said how to cache it.
+  if (headers['cache-control'] === undefined && c.get('principal') !== undefined) headers['cache-control'] = 'no-store';
   let init: HeadersInit = headers as Record<string, string>;
   for (const name in headers) {
     // Repeated headers (Set-Cookie) as pairs: a record would join them with commas.

@@ -3,7 +3,12 @@ import type { OperationValidator } from '@concord/contracts/src/server/request-v
 
 /** The policies in force for one operation: defaults, then the API's, then the operation's own. */
 export interface ResolvedPolicies {
-  validation: { request: 'off' | 'report' | 'enforce'; response: 'off' | 'report' | 'enforce' };
+  validation: {
+    request: 'off' | 'report' | 'enforce';
+    response: 'off' | 'report' | 'enforce';
+    /** Largest upstream JSON body the proxy buffers to validate or adapt (upstream/proxy.ts). */
+    maxValidatedBytes: number;
+  };
   /** Whole upstream call; undefined means the upstream's default. */
   timeoutMs: number | undefined;
   bodyLimitBytes: number;

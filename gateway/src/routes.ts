@@ -1,18 +1,26 @@
 /**
  * The route table, built from the contracts once at start-up: one CompiledRoute per operation of
  * every configured API, its validator compiled, its policies resolved. Requests are matched by a
- * prebuilt RegExpRouter over public path templates; a known path with another method is a 405 that
+ * segment trie over the public path templates, by OpenAPI's rules (a literal segment beats a
+ * template, templates may be part of a segment); a known path with another method is a 405 that
  * lists the contract's methods in Allow.
  */
 import { openApiContracts } from '@concord/contracts/generated/index.ts';
-import { listOperations, toRouterPath, type OpenApiDocument } from '@concord/contracts/src/document/openapi-document.ts';
+import { listOperations, type OpenApiDocument } from '@concord/contracts/src/document/openapi-document.ts';
+import { findAmbiguousOperations, parsePathTemplate, templateParamNames } from '@concord/contracts/src/lint/path-templates.ts';
 import { createContractAjv } from '@concord/contracts/src/server/ajv.ts';
 import { createOperationValidator } from '@concord/contracts/src/server/request-validator.ts';
-import { RegExpRouter } from 'hono/router/reg-exp-router';
 import type { ApiConfig, GatewayConfig, PoliciesConfig } from './config/schema.ts';
+import {
+  createContractLocator,
+  formatPosition,
+  type ContractLocator,
+  type SourcePosition,
+} from './policies/route-match/contract-source.ts';
+import { createPathTrie } from './policies/route-match/path-trie.ts';
 import type { CompiledRoute, ResolvedPolicies } from './route-variables.ts';
 
-/** Every method of one public path. */
+/** Every method of one public path (of one shape: `/pets/{a}` and `/pets/{b}` are one path). */
 export interface PathRoutes {
   byMethod: ReadonlyMap<string, CompiledRoute>;
   /** `GET, PATCH`: the Allow header of a 405. */
@@ -37,7 +45,7 @@ export class RouteConflictError extends Error {
 }
 
 const BUILT_IN_POLICIES: ResolvedPolicies = {
-  validation: { request: 'enforce', response: 'report' },
+  validation: { request: 'enforce', response: 'report', maxValidatedBytes: 1024 * 1024 },
   timeoutMs: undefined,
   bodyLimitBytes: 1024 * 1024,
   public: false,
@@ -49,6 +57,7 @@ export function resolvePolicies(...layers: (PoliciesConfig | undefined)[]): Reso
     if (!layer) continue;
     if (layer.validation?.request) out.validation.request = layer.validation.request;
     if (layer.validation?.response) out.validation.response = layer.validation.response;
+    if (layer.validation?.maxValidatedBytes !== undefined) out.validation.maxValidatedBytes = layer.validation.maxValidatedBytes;
     if (layer.timeoutMs !== undefined) out.timeoutMs = layer.timeoutMs;
     if (layer.bodyLimitBytes !== undefined) out.bodyLimitBytes = layer.bodyLimitBytes;
     if (layer.public !== undefined) out.public = layer.public;
@@ -99,43 +108,71 @@ function compileApi(
   });
 }
 
-/** `contracts` defaults to every generated contract; tests pass their own to try edge cases. */
-export function buildRouteTable(config: GatewayConfig, contracts: Record<string, OpenApiDocument> = openApiContracts): RouteTable {
+export interface RouteTableOptions {
+  /** Where contract problems are reported; default: the source YAML under contracts/openapi. */
+  locate?: ContractLocator;
+}
+
+/** One problem per line, `file:line:col: what is wrong`, like a broken config. */
+function refuse(problems: { at: SourcePosition; message: string }[]): never {
+  const lines = problems.map((p) => `  ${formatPosition(p.at)}: ${p.message}`);
+  throw new RouteConflictError(`The route table cannot be built from the contracts:\n${lines.join('\n')}`);
+}
+
+function decodeAll(names: readonly string[], captures: readonly string[]): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (let i = 0; i < names.length; i++) params[names[i]!] = decode(captures[i] ?? '');
+  return params;
+}
+
+/**
+ * `contracts` defaults to every generated contract; tests pass their own to try edge cases. Paths are
+ * matched by OpenAPI's rules (path-trie.ts); operations a router cannot tell apart, and contract
+ * content the gateway cannot apply, stop the build with the place in the contract of each.
+ */
+export function buildRouteTable(
+  config: GatewayConfig,
+  contracts: Record<string, OpenApiDocument> = openApiContracts,
+  options: RouteTableOptions = {},
+): RouteTable {
   const ajv = createContractAjv();
+  const locate = options.locate ?? createContractLocator();
   const routes = config.apis.flatMap((api) => compileApi(api, config, ajv, contracts));
+  const where = (route: CompiledRoute, ...rest: string[]) =>
+    locate(route.contract, ['paths', route.pathTemplate, route.operation.method, ...rest]);
 
-  const byPath = new Map<string, Map<string, CompiledRoute>>();
+  const problems: { at: SourcePosition; message: string }[] = [];
   for (const route of routes) {
-    const key = toRouterPath(route.publicPathTemplate);
-    const methods = byPath.get(key) ?? new Map<string, CompiledRoute>();
-    const existing = methods.get(route.method);
-    if (existing) {
-      throw new RouteConflictError(
-        `${route.method} ${route.publicPathTemplate} is served by both ${existing.contract} (${existing.operationId}) and ${route.contract} (${route.operationId}); give one of them another basePath`,
-      );
-    }
-    methods.set(route.method, route);
-    byPath.set(key, methods);
+    for (const p of route.validator.problems) problems.push({ at: where(route, ...p.path), message: `${route.operationId}: ${p.message}` });
   }
+  for (const [first, second] of findAmbiguousOperations(routes.map((r) => ({ method: r.method, path: r.publicPathTemplate, item: r })))) {
+    const a = first.item;
+    const b = second.item;
+    const same = a.contract === b.contract;
+    const message = `${b.method} ${b.publicPathTemplate} (${b.contract} ${b.operationId}) cannot be told apart from ${a.method} ${a.publicPathTemplate} (${a.contract} ${a.operationId}) at ${formatPosition(where(a))}; ${same ? 'paths that differ only in parameter names are one path (OpenAPI Path Templating Matching): merge them' : 'give one of the APIs another basePath'}`;
+    problems.push({ at: where(b), message });
+  }
+  if (problems.length > 0) refuse(problems);
 
-  const router = new RegExpRouter<PathRoutes>();
-  for (const [path, methods] of byPath) {
-    router.add('ALL', path, { byMethod: methods, allow: [...methods.keys()].sort().join(', ') });
+  const trie = createPathTrie<{ byMethod: Map<string, CompiledRoute>; allow: string }>();
+  const names = new Map<CompiledRoute, string[]>();
+  for (const route of routes) {
+    const entry = trie.upsert(route.publicPathTemplate, () => ({ byMethod: new Map(), allow: '' }));
+    entry.byMethod.set(route.method, route);
+    entry.allow = [...entry.byMethod.keys()].sort().join(', ');
+    names.set(route, templateParamNames(parsePathTemplate(route.publicPathTemplate)));
   }
 
   return {
     routes,
     match(method, path) {
-      const result = router.match(method, path);
-      const first = result[0][0];
-      if (!first) return { kind: 'not-found' };
-      const [entry, paramMap] = first as [PathRoutes, Record<string, number>];
+      const found = trie.match(path);
+      if (!found) return { kind: 'not-found' };
+      const entry = found.value;
       const route = entry.byMethod.get(method) ?? (method === 'HEAD' ? entry.byMethod.get('GET') : undefined);
       if (!route) return { kind: 'method-not-allowed', path: entry };
-      const params: Record<string, string> = {};
-      const stash = result[1];
-      if (stash) for (const name in paramMap) params[name] = decode(stash[paramMap[name]!] ?? '');
-      return { kind: 'found', route, params, path: entry };
+      // Templates of one shape share the entry; each route names the values its own way.
+      return { kind: 'found', route, params: decodeAll(names.get(route)!, found.captures), path: entry };
     },
   };
 }

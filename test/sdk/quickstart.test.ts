@@ -106,7 +106,7 @@ describe('the SDK quickstart, from the packed tarball, against a running gateway
   }, 120_000);
 
   it('authenticates, creates and lists customers across pages, and gets a typed 404', async () => {
-    const demo = gateway.current().security.partners.demo;
+    const demo = gateway.current().partners.demo;
     expect(demo, 'the embedded gateway registers the demo partner').toBeDefined();
     const { stdout } = await run(process.execPath, ['quickstart.mjs'], {
       cwd: app,

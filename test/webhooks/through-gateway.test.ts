@@ -18,7 +18,7 @@ describe('webhooks through the gateway, on the embedded stack', () => {
   let token: string;
 
   beforeAll(async () => {
-    services = await startServices({ dataDir: 'memory://' });
+    services = await startServices({ dataDir: 'memory://', allowPrivateNetworks: true });
     const env = parseProcessEnv({
       UPSTREAM_CUSTOMERS_URL: services.urls.customers,
       UPSTREAM_ORDERS_URL: services.urls.orders,
@@ -34,7 +34,7 @@ describe('webhooks through the gateway, on the embedded stack', () => {
       deps: { logger: pino({ level: 'silent' }), redis: undefined },
     });
     receiver = await startReceiver();
-    const demo = gateway.current().security.partners.demo!;
+    const demo = gateway.current().partners.demo!;
     const res = await fetch(`${gateway.url}/oauth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },

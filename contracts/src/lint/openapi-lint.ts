@@ -1,6 +1,7 @@
 import { createConfig, getLineColLocation, lint, type Config } from '@redocly/openapi-core';
 import { displayPath } from '../paths.ts';
 import type { Finding } from './finding.ts';
+import { concordLintPlugin, PATH_AMBIGUOUS_RULE } from './path-ambiguity-rule.ts';
 
 /**
  * Redocly's `recommended` ruleset, with the rules Concord relies on raised to errors: the gateway
@@ -16,10 +17,12 @@ const RULES = {
   'no-invalid-media-type-examples': 'error',
   'no-invalid-schema-examples': 'error',
   'operation-4xx-problem-details-rfc7807': 'warn',
+  // The gateway refuses operations it cannot route apart (path-ambiguity-rule.ts); lint says so first.
+  [PATH_AMBIGUOUS_RULE]: 'error',
 } as const;
 
 export function createOpenApiLintConfig(): Promise<Config> {
-  return createConfig({ extends: ['recommended'], rules: RULES });
+  return createConfig({ extends: ['recommended'], rules: RULES }, { plugins: [concordLintPlugin] });
 }
 
 export async function lintOpenApi(path: string, config?: Config): Promise<Finding[]> {

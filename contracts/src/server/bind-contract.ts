@@ -1,5 +1,5 @@
 import type { Context, Env, Hono } from 'hono';
-import { listOperations, mediaTypeOf, toRouterPath, type OpenApiDocument } from '../document/openapi-document.ts';
+import { listOperations, toRouterPath, type OpenApiDocument } from '../document/openapi-document.ts';
 import { ProblemError, problem, validationProblem, type FieldError } from '../problem.ts';
 import { rawQuery } from '../http/raw-query.ts';
 import { createContractAjv, type ContractAjv } from './ajv.ts';
@@ -22,11 +22,11 @@ export interface BindOptions {
 type BodyOutcome = { ok: true; value: unknown } | { ok: false; status: 400 | 415; detail: string; errors: FieldError[] };
 
 async function readBody(c: Context, validator: OperationValidator): Promise<BodyOutcome> {
-  const text =
+  const bytes =
     validator.bodyMediaTypes.length > 0 || c.req.header('content-length') || c.req.header('transfer-encoding')
-      ? await c.req.text()
+      ? new Uint8Array(await c.req.arrayBuffer())
       : undefined;
-  return validator.validateBody(mediaTypeOf(c.req.header('content-type')), text);
+  return validator.validateRequestBody(c.req.header('content-type'), bytes);
 }
 
 /**

@@ -1,9 +1,11 @@
 import type { ValidateFunction } from 'ajv';
-import { isJsonMediaType, type JsonSchema, type OperationEntry, type ParameterLocation } from '../document/openapi-document.ts';
+import type { JsonSchema, OperationEntry, ParameterLocation } from '../document/openapi-document.ts';
 import type { FieldError } from '../problem.ts';
 import type { ContractAjv } from './ajv.ts';
+import { createBodyChecker, type BodyResult, type ContractProblem } from './body-checker.ts';
 import { toFieldErrors } from './field-errors.ts';
 import { unstorableStrings } from './storable-strings.ts';
+import { createMediaTypeTable } from './media-types.ts';
 
 export interface RawRequestParts {
   path: Record<string, string>;
@@ -19,7 +21,7 @@ export interface ValidatedParameters {
 }
 
 export type ParameterResult = { ok: true; value: ValidatedParameters } | { ok: false; errors: FieldError[] };
-export type BodyResult = { ok: true; value: unknown } | { ok: false; status: 400 | 415; errors: FieldError[]; detail: string };
+export type { BodyResult, ContractProblem };
 
 export interface OperationValidator {
   readonly entry: OperationEntry;
@@ -27,8 +29,12 @@ export interface OperationValidator {
   readonly bodyMediaTypes: readonly string[];
   readonly bodyRequired: boolean;
   validateParameters(raw: RawRequestParts): ParameterResult;
-  /** `text` is the raw body; undefined or '' means no body was sent. */
+  /** Problems in the contract this validator cannot apply (e.g. a key that is no media type); start-up refuses them. */
+  readonly problems: readonly ContractProblem[];
+  /** `text` is the raw body; undefined or '' means no body was sent. Multipart is type-checked only: use validateRequestBody. */
   validateBody(mediaType: string | undefined, text: string | undefined): BodyResult;
+  /** The body as received, by every declared media type's rules (media-types.ts); `contentType` is the whole header. */
+  validateRequestBody(contentType: string | undefined, bytes: Uint8Array | undefined): Promise<BodyResult>;
   /** Errors when `body` breaks the documented response for `status`; [] when it conforms. */
   validateResponse(status: number, mediaType: string | undefined, body: unknown): FieldError[];
 }
@@ -79,13 +85,13 @@ export function createOperationValidator(entry: OperationEntry, ajv: ContractAjv
   });
   const knownQuery = new Set(entry.parameters.filter((p) => p.in === 'query').map((p) => p.name));
 
-  const body = entry.operation.requestBody;
-  const bodyMediaTypes = Object.keys(body?.content ?? {}).map((m) => m.toLowerCase());
-  const bodyValidators = new Map<string, ValidateFunction>();
-  for (const [mediaType, media] of Object.entries(body?.content ?? {})) {
-    if (media.schema !== undefined) bodyValidators.set(mediaType.toLowerCase(), ajv.bodies.compile(media.schema as object));
+  const bodyChecker = createBodyChecker(entry.operation.requestBody, ajv);
+  const { mediaTypes: bodyMediaTypes, required: bodyRequired } = bodyChecker;
+  const problems: ContractProblem[] = [...bodyChecker.problems];
+  for (const [status, response] of Object.entries(entry.operation.responses ?? {})) {
+    for (const [key, message] of createMediaTypeTable(response.content).problems)
+      problems.push({ path: ['responses', status, 'content', key], message });
   }
-  const bodyRequired = body?.required === true;
 
   /** What the contract says of one status and media type; decided once, on first use. */
   type ResponseRule =
@@ -101,11 +107,12 @@ export function createOperationValidator(entry: OperationEntry, ajv: ContractAjv
     const responses = entry.operation.responses ?? {};
     const response = responses[String(status)] ?? responses[`${String(status)[0]}XX`] ?? responses.default;
     const content = response?.content ?? {};
+    const declared = createMediaTypeTable(content).select(mediaType);
     if (!response) rule = { kind: 'undocumented-status' };
-    else if (Object.keys(content).length > 0 && !(mediaType in content))
-      rule = { kind: 'undocumented-media-type', documented: Object.keys(content) };
+    else if (Object.keys(content).length > 0 && !declared) rule = { kind: 'undocumented-media-type', documented: Object.keys(content) };
     else {
-      const schema = content[mediaType]?.schema;
+      // Only JSON bodies are parsed; any other documented type is checked by its type alone.
+      const schema = declared?.kind === 'json' ? declared.media.schema : undefined;
       // Compiled on first use: many responses are never validated, so start-up should not pay for them.
       rule = schema === undefined ? { kind: 'any-body' } : { kind: 'schema', validate: ajv.bodies.compile(schema as object) };
     }
@@ -117,6 +124,7 @@ export function createOperationValidator(entry: OperationEntry, ajv: ContractAjv
     entry,
     bodyMediaTypes,
     bodyRequired,
+    problems,
     validateParameters(raw) {
       const value: ValidatedParameters = { path: {}, query: {}, headers: {} };
       const errors: FieldError[] = [];
@@ -152,65 +160,10 @@ export function createOperationValidator(entry: OperationEntry, ajv: ContractAjv
       return errors.length ? { ok: false, errors } : { ok: true, value };
     },
     validateBody(mediaType, text) {
-      const empty = text === undefined || text.length === 0;
-      if (empty) {
-        if (bodyRequired)
-          return {
-            ok: false,
-            status: 400,
-            errors: [{ pointer: '/body', message: 'is required' }],
-            detail: 'This operation requires a request body.',
-          };
-        return { ok: true, value: undefined };
-      }
-      if (bodyMediaTypes.length === 0) {
-        return {
-          ok: false,
-          status: 400,
-          errors: [{ pointer: '/body', message: 'is not allowed' }],
-          detail: 'This operation takes no request body.',
-        };
-      }
-      if (!mediaType || !bodyMediaTypes.includes(mediaType)) {
-        return {
-          ok: false,
-          status: 415,
-          errors: [{ pointer: '/headers/content-type', message: `must be one of: ${bodyMediaTypes.join(', ')}` }],
-          detail: `Content-Type ${mediaType ?? '(none)'} is not supported here; send ${bodyMediaTypes.join(' or ')}.`,
-        };
-      }
-      let value: unknown = text;
-      if (isJsonMediaType(mediaType)) {
-        try {
-          value = JSON.parse(text);
-        } catch (err) {
-          return {
-            ok: false,
-            status: 400,
-            errors: [{ pointer: '/body', message: `is not valid JSON: ${(err as Error).message}` }],
-            detail: 'The request body is not valid JSON.',
-          };
-        }
-      }
-      const validate = bodyValidators.get(mediaType);
-      if (validate && !validate(value)) {
-        const errors = toFieldErrors(validate.errors, '/body');
-        return {
-          ok: false,
-          status: 400,
-          errors,
-          detail: `The request body has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.pointer).join(', ')}.`,
-        };
-      }
-      const unstorable = unstorableStrings(value, '/body');
-      if (unstorable.length > 0)
-        return {
-          ok: false,
-          status: 400,
-          errors: unstorable,
-          detail: `The request body has ${unstorable.length === 1 ? 'a string' : 'strings'} no data store can keep: ${unstorable.map((e) => e.pointer).join(', ')}.`,
-        };
-      return { ok: true, value };
+      return bodyChecker.checkText(mediaType, text);
+    },
+    validateRequestBody(contentType, bytes) {
+      return bodyChecker.checkBytes(contentType, bytes);
     },
     validateResponse(status, mediaType, responseBody) {
       const type = mediaType ?? 'application/json';

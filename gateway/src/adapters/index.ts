@@ -3,7 +3,6 @@ import { customersV1FromV2 } from './customers-v1-from-v2.ts';
 import type { VersionAdapter } from './version-adapter.ts';
 
 export type { VersionAdapter } from './version-adapter.ts';
-export { versionAdapter } from './version-adapter-step.ts';
 
 /** Every adapter by the name the config uses (`apis[].adapter`). */
 export const VERSION_ADAPTERS: Readonly<Record<AdapterName, VersionAdapter>> = {

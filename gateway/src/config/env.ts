@@ -8,6 +8,7 @@ const optionalUrl = z.url().optional();
 
 const processEnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  ADMIN_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   GATEWAY_CONFIG: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   NODE_ENV: z.string().optional(),
@@ -21,6 +22,8 @@ const processEnvSchema = z.object({
 
 export interface GatewayProcessEnv {
   port: number | undefined;
+  /** The operator listener's port (ADMIN_PORT); server.admin.port otherwise. */
+  adminPort: number | undefined;
   /** Path of gateway.config.yaml (GATEWAY_CONFIG). */
   configPath: string | undefined;
   logLevel: z.infer<typeof processEnvSchema>['LOG_LEVEL'];
@@ -31,6 +34,11 @@ export interface GatewayProcessEnv {
   auth: { jwksUrl: string | undefined; issuer: string | undefined; audience: string | undefined };
   /** Every UPSTREAM_<NAME>_URL by variable name; see upstreamEnvName. */
   upstreamUrls: Record<string, string>;
+  /**
+   * Any variable by name, for the secrets the config refers to (`{ env: NAME }`, config/secret.ts).
+   * A function, not a record, so that no copy of the environment travels with the deps or a log line.
+   */
+  variable(name: string): string | undefined;
 }
 
 /** `customers` -> `UPSTREAM_CUSTOMERS_URL`, `order-history` -> `UPSTREAM_ORDER_HISTORY_URL`. */
@@ -59,6 +67,7 @@ export function parseProcessEnv(source: Record<string, string | undefined>): Gat
   }
   return {
     port: env.PORT,
+    adminPort: env.ADMIN_PORT,
     configPath: env.GATEWAY_CONFIG,
     logLevel: env.LOG_LEVEL,
     nodeEnv: env.NODE_ENV,
@@ -67,5 +76,6 @@ export function parseProcessEnv(source: Record<string, string | undefined>): Gat
     databaseUrl: env.DATABASE_URL,
     auth: { jwksUrl: env.AUTH_JWKS_URL, issuer: env.AUTH_ISSUER, audience: env.AUTH_AUDIENCE },
     upstreamUrls,
+    variable: (name) => cleaned[name],
   };
 }

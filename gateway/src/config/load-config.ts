@@ -3,10 +3,12 @@
  * with the file, the line and what is wrong, so start-up stops and a reload keeps the old config.
  */
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { upstreamEnvName, type GatewayProcessEnv } from './env.ts';
 import { gatewayConfigSchema, upstreamSchema, type GatewayConfig } from './schema.ts';
+import { readSecret, type SecretReader, type SecretSource } from './secret.ts';
 
 export interface ConfigProblem {
   line: number;
@@ -79,8 +81,51 @@ function toProblems(issues: z.core.$ZodIssue[], doc: Document, lineCounter: Line
   return problems.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
-/** Parse and validate config text; `file` only names the source in errors. */
-export function parseConfig(text: string, file: string, env?: Pick<GatewayProcessEnv, 'upstreamUrls' | 'port'>): GatewayConfig {
+/** The secret references of one upstream's `auth`, by their path under `upstreams.<name>.auth`. */
+function secretReferences(auth: NonNullable<GatewayConfig['upstreams'][string]['auth']>): [string, SecretSource][] {
+  const refs: [string, unknown][] =
+    auth.type === 'header'
+      ? [['value', auth.value]]
+      : auth.type === 'basic'
+        ? [
+            ['username', auth.username],
+            ['password', auth.password],
+          ]
+        : [
+            ['clientId', auth.clientId],
+            ['clientSecret', auth.clientSecret],
+          ];
+  return refs.filter((r): r is [string, SecretSource] => typeof r[1] === 'object' && r[1] !== null);
+}
+
+/**
+ * Reads every secret the upstreams refer to, once per (re)load: a variable that is not set or a file
+ * that cannot be read is a problem at its line, like any other, and a reload picks up a rotated file.
+ */
+function readUpstreamSecrets(config: GatewayConfig, reader: SecretReader, doc: Document, lineCounter: LineCounter): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const [name, upstream] of Object.entries(config.upstreams)) {
+    if (!upstream.auth) continue;
+    for (const [key, source] of secretReferences(upstream.auth)) {
+      try {
+        source.secret = readSecret(source, reader);
+      } catch (err) {
+        const path = ['upstreams', name, 'auth', key, source.env !== undefined ? 'env' : 'file'];
+        problems.push({ ...locate(doc, lineCounter, path), path: formatPath(path), message: (err as Error).message });
+      }
+    }
+  }
+  return problems;
+}
+
+export type ConfigEnv = Pick<GatewayProcessEnv, 'upstreamUrls' | 'port'> & Partial<Pick<GatewayProcessEnv, 'variable'>>;
+
+/**
+ * Parse and validate config text; `file` names the source in errors and is where relative secret
+ * files are found. Without `env`, secrets from environment variables cannot be read (tests that
+ * need them pass parseProcessEnv({...})).
+ */
+export function parseConfig(text: string, file: string, env?: ConfigEnv): GatewayConfig {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -94,15 +139,13 @@ export function parseConfig(text: string, file: string, env?: Pick<GatewayProces
   }
   const result = gatewayConfigSchema.safeParse(doc.toJS() ?? {});
   if (!result.success) throw new ConfigError(file, toProblems(result.error.issues, doc, lineCounter));
+  const secretProblems = readUpstreamSecrets(result.data, { variable: env?.variable, baseDir: dirname(file) }, doc, lineCounter);
+  if (secretProblems.length) throw new ConfigError(file, secretProblems);
   return env ? applyEnvOverrides(result.data, env, file) : result.data;
 }
 
 /** PORT and UPSTREAM_<NAME>_URL win over the file; an invalid override is an error like any other. */
-export function applyEnvOverrides(
-  config: GatewayConfig,
-  env: Pick<GatewayProcessEnv, 'upstreamUrls' | 'port'>,
-  file: string,
-): GatewayConfig {
+export function applyEnvOverrides(config: GatewayConfig, env: ConfigEnv, file: string): GatewayConfig {
   const upstreams = { ...config.upstreams };
   const problems: ConfigProblem[] = [];
   for (const [name, upstream] of Object.entries(upstreams)) {
@@ -117,7 +160,7 @@ export function applyEnvOverrides(
   return { ...config, upstreams, server: { ...config.server, port: env.port ?? config.server.port } };
 }
 
-export async function loadConfigFile(file: string, env?: Pick<GatewayProcessEnv, 'upstreamUrls' | 'port'>): Promise<GatewayConfig> {
+export async function loadConfigFile(file: string, env?: ConfigEnv): Promise<GatewayConfig> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 
 /**
- * The resilience and observability settings of gateway.config.yaml (issue 6). Every field has a
- * default, so both blocks may be omitted. Per-upstream and per-operation settings live here too
+ * The resilience and observability settings of gateway.config.yaml. Every field has a default, so
+ * both blocks may be omitted. Per-upstream and per-operation settings live here too
  * (`resilience.upstreams.<name>`, `resilience.operations.<operationId>`) and override the defaults
  * field by field; `upstreamResilienceSchema` / `operationResilienceSchema` are exported so the core
  * config can also accept them inside its own `upstreams` / `operations` entries.

@@ -10,6 +10,9 @@ import { z } from 'zod';
 import { openApiContracts } from '@concord/contracts/generated/index.ts';
 import { observabilityConfigSchema, resilienceConfigSchema } from './resilience-schema.ts';
 import { securityConfigSchema } from './security-schema.ts';
+import { HEADER_NAME, upstreamAuthSchema } from './upstream-auth-schema.ts';
+import { CREDENTIAL_HEADERS } from '../upstream/credential-headers.ts';
+import { parseCidr } from '../listener/trusted-proxies.ts';
 
 export const CONTRACT_IDS = Object.keys(openApiContracts).sort() as [string, ...string[]];
 /** Adapter names the gateway knows; see src/adapters and docs/adapters.md. */
@@ -34,6 +37,13 @@ export const policiesSchema = z
       .object({
         request: validationModeSchema.describe('Requests that break the contract: enforce answers 400/415 (default enforce)'),
         response: validationModeSchema.describe('Upstream responses that break the contract: enforce answers 502 (default report)'),
+        maxValidatedBytes: z
+          .number()
+          .int()
+          .positive()
+          .describe(
+            'Largest upstream JSON body buffered to validate or adapt (default 1048576). Over it: streamed unvalidated and counted under report; 502 with an adapter or under enforce',
+          ),
       })
       .partial()
       .strict(),
@@ -105,23 +115,73 @@ export const upstreamSchema = z
     timeoutMs: positiveMs.default(10_000).describe('Default whole-call timeout (504 after it)'),
     connections: z.number().int().positive().default(64).describe('Keep-alive connections in the pool'),
     keepAliveTimeoutMs: positiveMs.default(4_000),
-    forwardHeaders: z.array(z.string().min(1)).default([]).describe('Request headers forwarded in addition to the built-in allow-list'),
+    forwardHeaders: z
+      .array(
+        z
+          .string()
+          .regex(HEADER_NAME, 'must be a header field name')
+          .refine(
+            (h) => !CREDENTIAL_HEADERS.has(h.toLowerCase()),
+            "carries the client's credentials, which never go upstream; give the upstream its own with `auth`",
+          ),
+      )
+      .default([])
+      .describe('Request headers forwarded in addition to the built-in allow-list (never authorization, cookie, proxy-authorization)'),
+    auth: upstreamAuthSchema.optional(),
   })
   .strict();
 export type UpstreamConfig = z.infer<typeof upstreamSchema>;
+
+export const adminListenerSchema = z
+  .object({
+    port: z.number().int().min(0).max(65535).default(8081).describe('The operator listener: /metrics, /readyz (ADMIN_PORT overrides)'),
+    hostname: z.string().min(1).default('127.0.0.1').describe('Loopback by default: operator endpoints are not for the internet'),
+    publicOperatorEndpoints: z
+      .boolean()
+      .optional()
+      .describe('Also serve /metrics and /readyz on the public port; default: outside NODE_ENV=production only'),
+  })
+  .strict();
 
 export const serverSchema = z
   .object({
     port: z.number().int().min(0).max(65535).default(8080),
     shutdownGraceMs: positiveMs.default(10_000).describe('How long in-flight requests may finish on shutdown or reload'),
     watchConfig: z.boolean().default(true).describe('Reload when the config file changes (SIGHUP always reloads)'),
+    headersTimeoutMs: positiveMs
+      .default(10_000)
+      .describe('A client must send its request headers within this long, or its socket is closed (slowloris)'),
+    requestTimeoutMs: positiveMs.default(30_000).describe('A client must send its whole request within this long (408 after it)'),
+    keepAliveTimeoutMs: positiveMs.default(5_000).describe('An idle keep-alive connection is closed after this long'),
+    maxConnections: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('Open client connections at most; default: the file-descriptor limit minus a reserve for upstream calls'),
+    maxConnectionsPerIp: z
+      .number()
+      .int()
+      .positive()
+      .default(256)
+      .describe('Open connections at most from one client address (trusted proxies are exempt)'),
+    trustedProxies: z
+      .array(
+        z.string().superRefine((range, ctx) => {
+          const parsed = parseCidr(range);
+          if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+        }),
+      )
+      .default([])
+      .describe('Proxies (CIDR) whose X-Forwarded-For / Forwarded is believed: the client is the rightmost address not in them'),
+    admin: adminListenerSchema.prefault({}),
   })
   .strict();
 
 export const gatewayConfigSchema = z
   .object({
     $schema: z.string().optional(),
-    server: serverSchema.default({ port: 8080, shutdownGraceMs: 10_000, watchConfig: true }),
+    server: serverSchema.prefault({}),
     upstreams: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and -'), upstreamSchema),
     defaults: z
       .object({ policies: policiesSchema.default({}) })
@@ -129,9 +189,10 @@ export const gatewayConfigSchema = z
       .default({ policies: {} })
       .describe('Policies of every API'),
     apis: z.array(apiSchema).min(1),
-    security: securityConfigSchema.optional(),
-    resilience: resilienceConfigSchema.optional(),
-    observability: observabilityConfigSchema.optional(),
+    // Defaulted here, once: every consumer reads a complete block.
+    security: securityConfigSchema.prefault({}),
+    resilience: resilienceConfigSchema.prefault({}),
+    observability: observabilityConfigSchema.prefault({}),
   })
   .strict()
   .superRefine(checkReferences);

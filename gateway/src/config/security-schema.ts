@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * The `security` block of gateway.config.yaml: authentication, the built-in token issuer, partners,
- * plans and rate limits. Owned by the gateway security work (issue 5). Every field has a default so
+ * plans and rate limits. Every field has a default so
  * `security: {}` (or no block at all) runs the embedded default: the built-in issuer, the demo
  * partner, in-memory rate limits.
  */
@@ -64,6 +64,15 @@ const authSchema = z
     clientIdClaims: z.array(z.string()).min(1).default(['client_id', 'azp', 'sub']),
     /** Plan for clients an external IdP vouches for but `partners` does not list; unset refuses them (403). */
     unknownClientPlan: z.string().optional(),
+    /**
+     * Contract security schemes the gateway cannot verify (http basic, mutualTLS, ...), by scheme
+     * name. Without an entry such a scheme stops start-up; `not-accepted` serves the operation's
+     * other alternatives and never satisfies one that needs it.
+     */
+    contractSchemes: z
+      .record(z.string(), z.enum(['not-accepted']))
+      .default({})
+      .describe('Contract security schemes the gateway cannot verify, by name: not-accepted'),
   })
   .strict();
 
@@ -73,6 +82,32 @@ const issuerSchema = z
     algorithm: z.enum(['ES256', 'RS256', 'EdDSA']).default('ES256'),
     /** Rotate the signing key this often; retired public keys stay published until their last token expires. */
     rotateEverySeconds: seconds.optional(),
+    lockout: z
+      .object({
+        failures: z.number().int().min(1).default(5).describe('Failed authentications in a row before a client id is locked'),
+        baseSeconds: seconds.default(1).describe('The first lock; each further failure doubles it'),
+        maxSeconds: seconds.default(900).describe('The longest lock'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Per-client-id lockout on POST /oauth/token (shared through Redis when REDIS_URL is set)'),
+    verification: z
+      .object({
+        concurrency: z
+          .number()
+          .int()
+          .min(1)
+          .default(2)
+          .describe('scrypt verifications at once (libuv has 4 threads, shared with files and DNS)'),
+        queueLimit: z
+          .number()
+          .int()
+          .min(0)
+          .default(64)
+          .describe('Verifications waiting; past it the token endpoint answers 503 with Retry-After'),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
@@ -82,6 +117,10 @@ const hashedSecretSchema = z
     /^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9_-]+\$[A-Za-z0-9_-]+$/,
     'must be a hash from `npx tsx gateway/src/partners/hash-secret.ts <secret>`',
   );
+
+const apiKeyHashSchema = z
+  .string()
+  .regex(/^sha256:[A-Za-z0-9_-]{43}$/, 'must be a hash from `npx tsx gateway/src/partners/mint-api-key.ts`, never the key itself');
 
 const partnerSchema = z
   .object({
@@ -94,6 +133,8 @@ const partnerSchema = z
     scopes: z.array(z.string().min(1)).default([]),
     /** Hashed client secrets; more than one while a secret is being rotated. */
     secrets: z.array(hashedSecretSchema).default([]),
+    /** Hashed API keys (for operations whose contract accepts an apiKey scheme); more than one while a key is being rotated. */
+    apiKeys: z.array(apiKeyHashSchema).default([]),
     enabled: z.boolean().default(true),
   })
   .strict();
@@ -123,10 +164,20 @@ const rateLimitSchema = z
     perIp: limitSchema.default({ points: 60, windowSeconds: 60 }),
     /** Per client IP on POST /oauth/token. */
     tokenEndpoint: limitSchema.default({ points: 20, windowSeconds: 60 }),
-    /** Trust X-Forwarded-For's first hop as the client IP (only behind a proxy you run). */
-    trustForwardedFor: z.boolean().default(false),
+    /** Removed: kept only to say what replaces it (see the refinement below). */
+    trustForwardedFor: z.unknown().optional().describe('Removed: use server.trustedProxies'),
   })
-  .strict();
+  .strict()
+  .superRefine((rateLimit, ctx) => {
+    if (rateLimit.trustForwardedFor !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['trustForwardedFor'],
+        message:
+          'is replaced by server.trustedProxies: list the addresses of the proxies in front of the gateway (e.g. trustedProxies: [10.0.0.0/8]); the client is then the rightmost X-Forwarded-For address that is not one of them',
+      });
+    }
+  });
 
 const demoSchema = z
   .object({
@@ -152,7 +203,15 @@ export const securityConfigSchema = z
   .strict()
   .superRefine((config, ctx) => {
     const seen = new Set<string>();
+    const keys = new Map<string, string>();
     config.partners.forEach((partner, index) => {
+      partner.apiKeys.forEach((hash, k) => {
+        const owner = keys.get(hash);
+        if (owner !== undefined) {
+          ctx.addIssue({ code: 'custom', path: ['partners', index, 'apiKeys', k], message: `this API key is already ${owner}'s` });
+        }
+        keys.set(hash, partner.clientId);
+      });
       if (seen.has(partner.clientId)) {
         ctx.addIssue({ code: 'custom', path: ['partners', index, 'clientId'], message: `duplicate clientId "${partner.clientId}"` });
       }

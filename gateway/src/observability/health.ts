@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { request } from 'undici';
 import type { createGatewayFactory } from '../env.ts';
 import { GatewayError } from '../errors.ts';
+import type { ConnectionLoad } from '../listener/connection-limits.ts';
 
 /**
  * /healthz: the process is alive (no dependency is checked, so a Redis outage never gets the
@@ -21,6 +22,13 @@ export interface HealthOptions {
   upstreams: Record<string, ReadinessTarget>;
   timeoutMs: number;
   checkUpstreams: boolean;
+  /** The public listener's connections: unready past `connectionHeadroom` of the cap, before sockets run out. */
+  listenerLoad?: (() => ConnectionLoad) | undefined;
+  /** Share of maxConnections past which the gateway says it is not ready; default 0.9. */
+  connectionHeadroom?: number;
+  /** How long one readiness answer is reused: probes and scrapers must not open a connection per upstream each. */
+  cacheMs?: number;
+  now?: () => number;
 }
 
 export interface CheckResult {
@@ -73,10 +81,24 @@ async function run(check: () => Promise<unknown>, timeoutMs: number, what: strin
   }
 }
 
-export function readinessChecks(options: HealthOptions): () => Promise<{ ready: boolean; checks: Record<string, CheckResult> }> {
-  const { redis, upstreams, timeoutMs, checkUpstreams } = options;
-  return async () => {
+type Readiness = { ready: boolean; checks: Record<string, CheckResult> };
+
+export function readinessChecks(options: HealthOptions): () => Promise<Readiness> {
+  const { redis, upstreams, timeoutMs, checkUpstreams, listenerLoad } = options;
+  const headroom = options.connectionHeadroom ?? 0.9;
+  const cacheMs = options.cacheMs ?? 1000;
+  const now = options.now ?? Date.now;
+  let cached: { at: number; result: Promise<Readiness> } | undefined;
+  const check = async (): Promise<Readiness> => {
     const entries: [string, Promise<CheckResult>][] = [];
+    if (listenerLoad) {
+      const { open, max } = listenerLoad();
+      const result: CheckResult =
+        open < max * headroom
+          ? { status: 'up', ms: 0 }
+          : { status: 'down', ms: 0, error: `${open} of at most ${max} client connections are open` };
+      entries.push(['connections', Promise.resolve(result)]);
+    }
     if (redis) entries.push(['redis', run(() => redis.ping(), timeoutMs, 'redis')]);
     if (checkUpstreams) {
       for (const [name, target] of Object.entries(upstreams)) {
@@ -88,6 +110,12 @@ export function readinessChecks(options: HealthOptions): () => Promise<{ ready: 
     const results = await Promise.all(entries.map(async ([name, p]) => [name, await p] as const));
     const checks = Object.fromEntries(results);
     return { ready: results.every(([, r]) => r.status === 'up'), checks };
+  };
+  // One check in flight and its answer reused for cacheMs, however many probes ask.
+  return () => {
+    const at = now();
+    if (!cached || at - cached.at >= cacheMs) cached = { at, result: check() };
+    return cached.result;
   };
 }
 

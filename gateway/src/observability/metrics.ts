@@ -23,6 +23,7 @@ export const METRIC_NAMES = {
   circuitTransitions: 'concord_circuit_breaker_transitions_total',
   idempotentReplays: 'concord_idempotent_replays_total',
   idempotencyOutcomes: 'concord_idempotency_requests_total',
+  responseValidationSkipped: 'concord_response_validation_skipped_total',
 } as const;
 
 /** Registered by the security work; named here so tests and dashboards have one list. */
@@ -47,6 +48,7 @@ export interface GatewayMetrics {
   circuitTransitions: Counter<'upstream' | 'to'>;
   idempotentReplays: Counter<'api' | 'operation' | 'partner'>;
   idempotencyOutcomes: Counter<'api' | 'operation' | 'outcome'>;
+  responseValidationSkipped: Counter<'api' | 'operation' | 'reason'>;
   setCircuitState(upstream: string, state: CircuitState): void;
 }
 
@@ -181,6 +183,17 @@ export function gatewayMetrics(registry: Registry): GatewayMetrics {
           name: n.idempotencyOutcomes,
           help: 'Requests carrying an Idempotency-Key, by outcome (stored, replayed, conflict, mismatch, released)',
           labelNames: ['api', 'operation', 'outcome'] as const,
+          registers,
+        }),
+    ),
+    responseValidationSkipped: once(
+      registry,
+      n.responseValidationSkipped,
+      () =>
+        new Counter({
+          name: n.responseValidationSkipped,
+          help: 'Upstream responses streamed without validation because they were larger than validation.maxValidatedBytes, by reason (content_length, body_size)',
+          labelNames: ['api', 'operation', 'reason'] as const,
           registers,
         }),
     ),

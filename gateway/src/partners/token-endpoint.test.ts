@@ -47,7 +47,7 @@ describe('POST /oauth/token and GET /.well-known/jwks.json', async () => {
   };
 
   it('issues a token for HTTP Basic client authentication that the gateway then accepts', async () => {
-    const { app, security } = buildSecurityTestGateway(config);
+    const { app, close } = buildSecurityTestGateway(config);
     const res = await app.request('/oauth/token', form({ grant_type: 'client_credentials' }, basic('acme', secret)));
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
@@ -63,11 +63,11 @@ describe('POST /oauth/token and GET /.well-known/jwks.json', async () => {
     expect(decodeProtectedHeader(body.access_token)).toMatchObject({ alg: 'ES256', typ: 'at+jwt' });
     const call = await app.request('/v1/orders', { headers: { authorization: `Bearer ${body.access_token}` } });
     expect(call.status).toBe(200);
-    security.close();
+    close();
   });
 
   it('accepts client_secret_post, and the demo partner gets every contract scope', async () => {
-    const { app, security } = buildSecurityTestGateway(config);
+    const { app, close } = buildSecurityTestGateway(config);
     const res = await app.request(
       '/oauth/token',
       form({ grant_type: 'client_credentials', client_id: 'acme', client_secret: secret, scope: 'orders:read' }),
@@ -75,11 +75,11 @@ describe('POST /oauth/token and GET /.well-known/jwks.json', async () => {
     expect(res.status).toBe(200);
     const demo = decodeJwt(await issueTestToken(app));
     expect(String(demo.scope).split(' ').sort()).toEqual(['inventory:read', 'orders:read', 'orders:write']);
-    security.close();
+    close();
   });
 
   it('answers RFC 6749 §5.2 errors as JSON, not problem+json', async () => {
-    const { app, security } = buildSecurityTestGateway(config);
+    const { app, close } = buildSecurityTestGateway(config);
     const cases: Array<[RequestInit, number, string]> = [
       [form({ grant_type: 'client_credentials' }, basic('acme', 'wrong-secret-wrong-secret')), 401, 'invalid_client'],
       [form({ grant_type: 'client_credentials' }, basic('off', secret)), 401, 'invalid_client'],
@@ -109,11 +109,11 @@ describe('POST /oauth/token and GET /.well-known/jwks.json', async () => {
     }
     const wrongBasic = await app.request('/oauth/token', form({ grant_type: 'client_credentials' }, basic('acme', 'nope-nope-nope-nope')));
     expect(wrongBasic.headers.get('www-authenticate')).toBe('Basic realm="concord"');
-    security.close();
+    close();
   });
 
   it('limits the token endpoint per client IP', async () => {
-    const { app, security } = buildSecurityTestGateway({ ...config, rateLimit: { tokenEndpoint: { points: 2, windowSeconds: 60 } } });
+    const { app, close } = buildSecurityTestGateway({ ...config, rateLimit: { tokenEndpoint: { points: 2, windowSeconds: 60 } } });
     const statuses = [];
     let last: Response | undefined;
     for (let i = 0; i < 3; i++) {
@@ -124,14 +124,14 @@ describe('POST /oauth/token and GET /.well-known/jwks.json', async () => {
     expect(last!.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(last!.headers.get('ratelimit-policy')).toBe('"token-endpoint";q=2;w=60');
     expect(await last!.json()).toMatchObject({ error: 'rate_limited' });
-    security.close();
+    close();
   });
 
   it('publishes the signing key and keeps old tokens valid after a rotation', async () => {
-    const { app, security } = buildSecurityTestGateway(config);
+    const { app, issuer, close } = buildSecurityTestGateway(config);
     const before = await issueTestToken(app);
     const oldKid = decodeProtectedHeader(before).kid;
-    const newKid = security.keyRing!.rotate();
+    const newKid = issuer!.keyRing.rotate();
     const after = await issueTestToken(app);
     expect(decodeProtectedHeader(after).kid).toBe(newKid);
     const jwks = (await (await app.request('/.well-known/jwks.json')).json()) as { keys: Array<{ kid: string; d?: string }> };
@@ -140,43 +140,43 @@ describe('POST /oauth/token and GET /.well-known/jwks.json', async () => {
     for (const token of [before, after]) {
       expect((await app.request('/v1/orders', { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
     }
-    security.close();
+    close();
   });
 
   it('drops a retired key once its last token has expired', async () => {
     let now = Date.now();
-    const { app, security } = buildSecurityTestGateway(
+    const { app, issuer, close } = buildSecurityTestGateway(
       { ...config, issuer: { tokenTtlSeconds: 60 }, auth: { clockToleranceSeconds: 0 } },
       { now: () => now },
     );
     const old = await issueTestToken(app);
-    security.keyRing!.rotate();
+    issuer!.keyRing.rotate();
     now += 61_000;
     const jwks = (await (await app.request('/.well-known/jwks.json')).json()) as { keys: unknown[] };
     expect(jwks.keys).toHaveLength(1);
     expect((await app.request('/v1/orders', { headers: { authorization: `Bearer ${old}` } })).status).toBe(401);
-    security.close();
+    close();
   });
 
   it('prints demo credentials, and refuses them when NODE_ENV=production', async () => {
     const dev = buildSecurityTestGateway(config);
-    expect(dev.security.startupBanner().join('\n')).toContain(DEFAULT_DEMO_SECRET);
-    dev.security.close();
+    expect(dev.startupBanner().join('\n')).toContain(DEFAULT_DEMO_SECRET);
+    dev.close();
     const prod = buildSecurityTestGateway(config, { env: { NODE_ENV: 'production' } });
     const res = await prod.app.request(
       '/oauth/token',
       form({ grant_type: 'client_credentials' }, basic('demo-partner', DEFAULT_DEMO_SECRET)),
     );
     expect(res.status).toBe(401);
-    expect(prod.security.startupBanner().join('\n')).not.toContain(DEFAULT_DEMO_SECRET);
-    prod.security.close();
+    expect(prod.startupBanner().join('\n')).not.toContain(DEFAULT_DEMO_SECRET);
+    prod.close();
   });
 
   it('does not serve the built-in issuer when an external provider is configured', async () => {
-    const { app, security } = buildSecurityTestGateway(config, { env: { AUTH_JWKS_URL: 'http://127.0.0.1:9/jwks.json' } });
-    expect(security.routes).toBeUndefined();
+    const { app, issuer, close } = buildSecurityTestGateway(config, { env: { AUTH_JWKS_URL: 'http://127.0.0.1:9/jwks.json' } });
+    expect(issuer).toBeUndefined();
     expect((await app.request('/.well-known/jwks.json')).status).toBe(404);
-    security.close();
+    close();
   });
 
   it('keeps issued tokens and used budgets across a rebuild with the same deps (a config reload)', async () => {
@@ -191,11 +191,11 @@ describe('POST /oauth/token and GET /.well-known/jwks.json', async () => {
       { ...config, plans: { ...config.plans, demo: { rateLimit: { points: 3, windowSeconds: 60 } } } },
       { deps: first.deps },
     );
-    first.security.close();
+    first.close();
     const res = await second.app.request('/v1/orders', { headers: auth });
     expect(res.status).toBe(200);
     expect(res.headers.get('ratelimit')).toMatch(/^"demo";r=0;/);
     expect((await second.app.request('/v1/orders', { headers: auth })).status).toBe(429);
-    second.security.close();
+    second.close();
   });
 });

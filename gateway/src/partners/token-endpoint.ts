@@ -1,10 +1,10 @@
 import { Hono, type Context } from 'hono';
 import type { Logger } from 'pino';
-import type { SecurityMetrics } from '../policies/authenticate/security-metrics.ts';
-import { clientIp } from '../policies/rate-limit/client-ip.ts';
-import { RateLimitedError, RateLimitStoreUnavailableError } from '../policies/rate-limit/rate-limit-errors.ts';
-import type { RateLimiter } from '../policies/rate-limit/rate-limiter.ts';
+import type { Counter } from 'prom-client';
+import type { ClientLockout } from './client-lockout.ts';
 import type { PartnerRegistry } from './partner-registry.ts';
+import { createPerKeyQueue, KeyQueueFullError } from './per-key-queue.ts';
+import { SecretVerifierBusyError, type SecretVerifier } from './secret-verifier.ts';
 import type { SigningKeyRing } from './signing-keys.ts';
 import { ScopeNotAllowedError, type TokenIssuer } from './token-issuer.ts';
 
@@ -17,11 +17,20 @@ export interface TokenEndpointOptions {
   partners: PartnerRegistry;
   issuer: TokenIssuer;
   keyRing: SigningKeyRing;
-  limiter: RateLimiter;
-  trustForwardedFor: boolean;
-  metrics: SecurityMetrics;
+  /** Whether this token request may proceed: the rate limit's decision, injected (partners/ depends on no policy). */
+  admit(c: Context): Promise<TokenRequestAdmission>;
+  /** Misses per client id and the lock they lead to. */
+  lockout: ClientLockout;
+  /** What verified recently (the registry's authenticate verifies through the same verifier). */
+  secrets: Pick<SecretVerifier, 'known'>;
+  /** Token requests by outcome (`issued`, `locked_out`, `busy`, or the OAuth error code). */
+  tokensIssued: Pick<Counter<'outcome'>, 'inc'>;
   logger: Logger;
 }
+
+export type TokenRequestAdmission =
+  | { admitted: true; headers: Record<string, string> }
+  | { admitted: false; status: 429 | 503; description: string; headers: Record<string, string> };
 
 type OAuthErrorCode =
   | 'invalid_request'
@@ -65,25 +74,22 @@ function basicCredentials(header: string | undefined): { clientId: string; secre
 }
 
 export function tokenEndpointRoutes(options: TokenEndpointOptions): Hono {
-  const { partners, issuer, keyRing, limiter, metrics } = options;
+  const { partners, issuer, keyRing, tokensIssued, lockout, secrets } = options;
+  const oneAtATime = createPerKeyQueue(32);
   const app = new Hono();
 
   app.get('/.well-known/jwks.json', (c) => c.json(keyRing.jwks(), 200, { 'Cache-Control': 'public, max-age=300' }));
 
   app.post('/oauth/token', async function tokenEndpoint(c) {
-    let rateHeaders: Record<string, string>;
-    try {
-      rateHeaders = await limiter.consume(limiter.tokenEndpoint, `ip:${clientIp(c, options.trustForwardedFor)}`);
-    } catch (err) {
-      if (err instanceof RateLimitedError) {
-        metrics.tokensIssued.inc({ outcome: 'rate_limited' });
-        return oauthError(c, 429, 'rate_limited', err.message, err.headers);
-      }
-      if (err instanceof RateLimitStoreUnavailableError) return oauthError(c, 503, 'temporarily_unavailable', err.message, err.headers);
-      throw err;
+    const admission = await options.admit(c);
+    if (!admission.admitted) {
+      if (admission.status === 503) return oauthError(c, 503, 'temporarily_unavailable', admission.description, admission.headers);
+      tokensIssued.inc({ outcome: 'rate_limited' });
+      return oauthError(c, 429, 'rate_limited', admission.description, admission.headers);
     }
+    const rateHeaders = admission.headers;
     const fail = (status: 400 | 401, error: OAuthErrorCode, description: string, headers: Record<string, string> = {}) => {
-      metrics.tokensIssued.inc({ outcome: error });
+      tokensIssued.inc({ outcome: error });
       return oauthError(c, status, error, description, { ...rateHeaders, ...headers });
     };
 
@@ -117,22 +123,48 @@ export function tokenEndpointRoutes(options: TokenEndpointOptions): Hono {
     if (!clientId || !secret)
       return fail(401, 'invalid_client', 'Client authentication is missing (HTTP Basic or client_id and client_secret).', challenge);
 
-    const partner = await partners.authenticate(clientId, secret);
-    if (!partner) return fail(401, 'invalid_client', 'Client authentication failed.', challenge);
+    // A secret that verified recently passes even a locked id: only its holder can present it, so an
+    // attacker guessing at an id cannot lock its real client out of tokens.
+    const known = partners.get(clientId)?.secrets.some((hash) => secrets.known(secret, hash)) ?? false;
+    const attempt = async (): Promise<Response> => {
+      const { lockedMs, misses } = known ? { lockedMs: 0, misses: 0 } : await lockout.status(clientId);
+      if (lockedMs > 0) {
+        // Answered exactly like a wrong secret: a lock must not confirm that the id exists.
+        tokensIssued.inc({ outcome: 'locked_out' });
+        return oauthError(c, 401, 'invalid_client', 'Client authentication failed.', { ...rateHeaders, ...challenge });
+      }
+      // An id with recent misses waits behind clients without them.
+      const partner = await partners.authenticate(clientId, secret, misses > 0 ? 'low' : 'high');
+      if (!partner) {
+        if ((await lockout.failed(clientId)) > 0)
+          options.logger.warn({ client_id: clientId }, 'client id locked after failed authentications');
+        return fail(401, 'invalid_client', 'Client authentication failed.', challenge);
+      }
+      await lockout.succeeded(clientId);
 
-    let scopes: string[];
+      let scopes: string[];
+      try {
+        scopes = issuer.grantScopes(partner, params.get('scope') ?? undefined);
+      } catch (err) {
+        if (err instanceof ScopeNotAllowedError)
+          return fail(400, 'invalid_scope', `The client may not be granted: ${err.scopes.join(' ')}.`);
+        throw err;
+      }
+      const token = await issuer.issue(partner, scopes);
+      tokensIssued.inc({ outcome: 'issued' });
+      return c.json({ access_token: token.accessToken, token_type: 'Bearer', expires_in: token.expiresIn, scope: token.scope }, 200, {
+        ...NO_STORE,
+        ...rateHeaders,
+      });
+    };
     try {
-      scopes = issuer.grantScopes(partner, params.get('scope') ?? undefined);
+      // One authentication per client id at a time, so every guess is counted before the next is tried.
+      return known ? await attempt() : await oneAtATime.run(clientId, attempt);
     } catch (err) {
-      if (err instanceof ScopeNotAllowedError) return fail(400, 'invalid_scope', `The client may not be granted: ${err.scopes.join(' ')}.`);
-      throw err;
+      if (!(err instanceof SecretVerifierBusyError) && !(err instanceof KeyQueueFullError)) throw err;
+      tokensIssued.inc({ outcome: 'busy' });
+      return oauthError(c, 503, 'temporarily_unavailable', err.message, { ...rateHeaders, 'Retry-After': '1' });
     }
-    const token = await issuer.issue(partner, scopes);
-    metrics.tokensIssued.inc({ outcome: 'issued' });
-    return c.json({ access_token: token.accessToken, token_type: 'Bearer', expires_in: token.expiresIn, scope: token.scope }, 200, {
-      ...NO_STORE,
-      ...rateHeaders,
-    });
   });
 
   return app;

@@ -1,4 +1,5 @@
 import type { Partner } from '../partners/partner-registry.ts';
+import type { CompiledSecurity } from './authorize/security-requirements.ts';
 
 /** Who is calling, as established by the authenticate step. */
 export interface Principal {
@@ -14,7 +15,17 @@ export interface Principal {
   partner?: Partner;
 }
 
+/** The credentials a request presented, each verified by authenticate; authorize picks the alternative they satisfy. */
+export interface PresentedCredentials {
+  security: CompiledSecurity;
+  bearer: Principal | undefined;
+  /** By `in:name` of the key's location (`header:api_key`). */
+  apiKeys: ReadonlyMap<string, Principal>;
+}
+
 export interface PrincipalVariables {
   /** Undefined on operations that are public on purpose. */
   principal: Principal | undefined;
+  /** Undefined on operations that are public on purpose. */
+  credentials: PresentedCredentials | undefined;
 }

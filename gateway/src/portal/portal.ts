@@ -90,7 +90,7 @@ export function createPortal(options: PortalOptions): Hono {
   });
   const yamlById = new Map(apis.map((api) => [api.id, contracts[api.id]!.yaml]));
 
-  const demo = options.config.security?.demo ?? { enabled: true, clientId: 'demo-partner' };
+  const demo = options.config.security.demo;
   const html = {
     index: page('Concord developer portal', indexPage(apis, events.length, demo.enabled ? demo.clientId : undefined)),
     events: page('Events - Concord developer portal', eventsPage(events)),

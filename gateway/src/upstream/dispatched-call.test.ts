@@ -106,6 +106,22 @@ describe('dispatchCall: an upstream request and its body over a real socket', ()
     expect(closed).toContain('/big');
   });
 
+  it('bytesUpTo gives a body within the cap whole, and past it gives up early; stream() then gives every byte', async () => {
+    const small = await dispatchCall(pool, { method: 'GET', path: '/json' }, undefined);
+    expect((await small.body.bytesUpTo(1024))!.byteLength).toBe(Buffer.byteLength('\ufeff{"id":"cus_1","name":"Ada"}'));
+
+    const big = await dispatchCall(pool, { method: 'GET', path: '/big' }, undefined);
+    expect(await big.body.bytesUpTo(1024 * 1024)).toBeUndefined();
+    let size = 0;
+    let allX = true;
+    for await (const chunk of big.body.stream()) {
+      size += chunk.byteLength;
+      allX &&= (chunk as Buffer).every((byte) => byte === 0x78);
+    }
+    expect(size).toBe(BIG.byteLength);
+    expect(allX).toBe(true);
+  });
+
   it('rejects bytes() when the upstream breaks off mid-body, and still reports the body closed', async () => {
     const res = await dispatchCall(pool, { method: 'GET', path: '/broken' }, undefined);
     let closedBody = false;

@@ -1,13 +1,16 @@
 /**
  * Which headers cross the gateway. Upstream: only an allow-list (never the client's credentials or
- * cookies: the gateway has already authenticated), plus the request id, the gateway's traceparent
- * and X-Forwarded-*. Downstream: everything but hop-by-hop headers and the upstream's own identity
+ * cookies: the gateway has already authenticated; an upstream that wants a credential gets the
+ * gateway's own, upstream-credentials.ts), plus the request id, the gateway's traceparent and
+ * X-Forwarded-*. Downstream: everything but hop-by-hop headers and the upstream's own identity
  * headers, which the gateway sets itself.
  */
 import type { Context } from 'hono';
 import type { GatewayEnv } from '../env.ts';
 import { requestHeaders } from '../request-headers.ts';
 import type { PlainHeaders } from '../response-headers.ts';
+import { CREDENTIAL_HEADERS } from './credential-headers.ts';
+import { queryWithoutApiKeys } from '../policies/authenticate/api-key-location.ts';
 
 export const DEFAULT_FORWARDED_HEADERS = [
   'accept',
@@ -53,13 +56,23 @@ export interface ForwardHeaderOptions {
   acceptEncoding: boolean;
 }
 
+/** The config refuses credential headers in `forwardHeaders`; this drops them again for a config built some other way. */
 export function compileAllowList(extra: readonly string[]): ReadonlySet<string> {
-  return new Set([...DEFAULT_FORWARDED_HEADERS, ...extra.map((h) => h.toLowerCase())].filter((h) => !HOP_BY_HOP.has(h)));
+  return new Set(
+    [...DEFAULT_FORWARDED_HEADERS, ...extra.map((h) => h.toLowerCase())].filter((h) => !HOP_BY_HOP.has(h) && !CREDENTIAL_HEADERS.has(h)),
+  );
 }
 
-function clientAddress(c: Context<GatewayEnv>): string | undefined {
-  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
-  return incoming?.socket?.remoteAddress;
+type IncomingSocket = { socket?: { remoteAddress?: string; encrypted?: boolean } };
+
+function clientSocket(c: Context<GatewayEnv>): IncomingSocket['socket'] {
+  return (c.env as { incoming?: IncomingSocket } | undefined)?.incoming?.socket;
+}
+
+/** RFC 9110 section 7.6.1: the headers a `Connection` header names are for this hop only. */
+function connectionScoped(connection: string | undefined): string[] {
+  if (connection === undefined) return [];
+  return connection.split(',').map((name) => name.trim().toLowerCase());
 }
 
 export function upstreamRequestHeaders(c: Context<GatewayEnv>, options: ForwardHeaderOptions): Record<string, string> {
@@ -68,22 +81,40 @@ export function upstreamRequestHeaders(c: Context<GatewayEnv>, options: ForwardH
   for (const name in incoming) {
     if (options.allow.has(name) || (options.acceptEncoding && name === 'accept-encoding')) out[name] = incoming[name]!;
   }
+  for (const name of connectionScoped(incoming['connection'])) delete out[name];
   delete out[PARTNER_HEADER];
   delete out[SCOPES_HEADER];
+  // A partner API key is for the gateway: never sent on, even when an allow-list names its header.
+  const keys = c.get('credentials')?.security.apiKeys;
+  if (keys) for (const key of keys) if (key.in === 'header') delete out[key.name];
   const principal = c.get('principal');
   if (principal) out[PARTNER_HEADER] = principal.clientId;
   if (principal) out[SCOPES_HEADER] = [...principal.scopes].join(' ');
   out['x-request-id'] = c.get('requestId');
   out['traceparent'] = c.get('traceparent');
-  const address = clientAddress(c);
+  const socket = clientSocket(c);
+  const address = socket?.remoteAddress;
   const prior = incoming['x-forwarded-for'];
   if (address) out['x-forwarded-for'] = prior ? `${prior}, ${address}` : address;
   else if (prior) out['x-forwarded-for'] = prior;
-  // Proto and host are what this hop saw; a client's own X-Forwarded-Host/Proto is not trusted.
-  out['x-forwarded-proto'] = c.req.url.startsWith('https:') ? 'https' : 'http';
+  // Proto and host are what this hop saw; a client's own X-Forwarded-Host/Proto is not trusted, nor
+  // the scheme of an absolute-form target (`GET https://...`), which the client writes itself.
+  out['x-forwarded-proto'] = socket ? (socket.encrypted ? 'https' : 'http') : c.req.url.startsWith('https:') ? 'https' : 'http';
   const host = incoming['host'];
   if (host) out['x-forwarded-host'] = host;
   return out;
+}
+
+/**
+ * The query string for the upstream request (with its `?`, or ''): the client's, less any parameter
+ * a partner API key of this operation is read from.
+ */
+export function upstreamQuery(c: Context<GatewayEnv>): string {
+  const url = c.req.url;
+  const keys = c.get('credentials')?.security.apiKeys;
+  if (keys?.some((k) => k.in === 'query')) return queryWithoutApiKeys(url, keys);
+  const q = url.indexOf('?');
+  return q === -1 ? '' : url.slice(q);
 }
 
 /** Upstream response headers as the client should see them; content-length only when the bytes pass unchanged. */

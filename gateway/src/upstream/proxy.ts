@@ -4,6 +4,16 @@
  * an abort channel for the client's disconnect (client-signal.ts) and the deadline. The response
  * streams to the client (a small one of known length goes as bytes), unless this route adapts or
  * validates responses: then a JSON body is buffered once and shared as `responseJson`.
+ *
+ * Buffering is bounded by the operation's `validation.maxValidatedBytes` (1 MiB by default), so a
+ * large upstream body costs the gateway at most that much memory. A JSON body over it (by its
+ * Content-Length, or growing past it while read) is:
+ * - with `response: report` (and no adapter): streamed to the client unvalidated, the bytes already
+ *   read first and then the rest, nothing lost or reordered, and counted in
+ *   concord_response_validation_skipped_total{reason="content_length"|"body_size"};
+ * - with an adapter, which must parse and rewrite the whole JSON, or `response: enforce`, which
+ *   promises the client only checked bodies: a 502 problem saying so (the upstream body is
+ *   discarded). Raising maxValidatedBytes for that operation is the way to serve it.
  */
 import { Readable } from 'node:stream';
 import { isJsonMediaType, mediaTypeOf } from '@concord/contracts/src/document/openapi-document.ts';
@@ -17,12 +27,18 @@ import { clientAbort } from './client-signal.ts';
 import { utf8Text } from './dispatched-call.ts';
 import { proxiedResponse } from '../response-headers.ts';
 import { compileAllowList, downstreamHeaders, upstreamRequestHeaders } from './forward-headers.ts';
+import type { GatewayMetrics } from '../observability/metrics.ts';
 import type { UpstreamCall, UpstreamResponse } from './upstream-call.ts';
 
 export interface ProxyOptions {
   upstreams: Record<string, UpstreamConfig>;
   call: UpstreamCall;
+  /** Counts responses streamed without validation because they were over maxValidatedBytes. */
+  metrics?: Pick<GatewayMetrics, 'responseValidationSkipped'>;
 }
+
+/** Why a response was not validated: its declared length, or its body as it came, was over the cap. */
+type SkipReason = 'content_length' | 'body_size';
 
 const RETRYABLE_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 const NO_BODY_STATUS = new Set([204, 205, 304]);
@@ -63,14 +79,27 @@ export function upstreamPath(parts: readonly string[], params: Record<string, st
   return out;
 }
 
+function brokeOff(route: CompiledRoute, err: unknown): GatewayError {
+  return new GatewayError('UPSTREAM_UNREACHABLE', `The ${route.upstream} service broke off its response to ${route.operationId}.`, {
+    cause: err,
+  });
+}
+
 /** The whole upstream body; an upstream that breaks off mid-body is a 502 naming it. */
 async function readWhole(res: UpstreamResponse, route: CompiledRoute): Promise<Uint8Array<ArrayBuffer>> {
   try {
     return (await res.body.bytes()) as Uint8Array<ArrayBuffer>;
   } catch (err) {
-    throw new GatewayError('UPSTREAM_UNREACHABLE', `The ${route.upstream} service broke off its response to ${route.operationId}.`, {
-      cause: err,
-    });
+    throw brokeOff(route, err);
+  }
+}
+
+/** The whole upstream body if it is at most `maxBytes`, else undefined (what was read stays for `stream()`). */
+async function readUpTo(res: UpstreamResponse, route: CompiledRoute, maxBytes: number): Promise<Uint8Array<ArrayBuffer> | undefined> {
+  try {
+    return (await res.body.bytesUpTo(maxBytes)) as Uint8Array<ArrayBuffer> | undefined;
+  } catch (err) {
+    throw brokeOff(route, err);
   }
 }
 
@@ -78,7 +107,26 @@ export function proxy(factory: ReturnType<typeof createGatewayFactory>, options:
   const allowLists = new Map(Object.entries(options.upstreams).map(([name, u]) => [name, compileAllowList(u.forwardHeaders)]));
   const basePaths = new Map(Object.entries(options.upstreams).map(([name, u]) => [name, new URL(u.url).pathname.replace(/\/+$/, '')]));
   const timeouts = new Map(Object.entries(options.upstreams).map(([name, u]) => [name, u.timeoutMs]));
-  const { call } = options;
+  const { call, metrics } = options;
+
+  /** A JSON body over maxValidatedBytes: streamed unvalidated under `report`, a 502 with an adapter or under `enforce`. */
+  async function overCap(c: Context<GatewayEnv>, route: CompiledRoute, res: UpstreamResponse, reason: SkipReason): Promise<Response> {
+    const cap = route.policies.validation.maxValidatedBytes;
+    const why = reason === 'content_length' ? `declared ${res.headers['content-length']} bytes` : 'grew past that while read';
+    if (route.adapter !== undefined || route.policies.validation.response === 'enforce') {
+      await res.body.dump();
+      const purpose = route.adapter !== undefined ? `adapts (${route.adapter})` : 'validates (response validation is enforced)';
+      throw new GatewayError(
+        'UPSTREAM_CONTRACT_BROKEN',
+        `The ${route.upstream} service's ${res.status} response to ${route.operationId} ${why}, more than the ${cap} bytes this operation ${purpose}; it was withheld. Raise validation.maxValidatedBytes for this operation to serve it.`,
+        { title: 'Upstream response too large to check', extensions: { upstream_status: res.status, limit_bytes: cap } },
+      );
+    }
+    metrics?.responseValidationSkipped.inc({ api: route.api, operation: route.operationId, reason });
+    // Bytes unchanged and no step replaces this response (nothing was parsed): the length stays.
+    const stream = Readable.toWeb(res.body.stream()) as ReadableStream<Uint8Array>;
+    return proxiedResponse(c, stream, res.status, downstreamHeaders(res.headers, true));
+  }
   const templates = new WeakMap<CompiledRoute, string[]>();
 
   return factory.createHandlers(async function proxy(c: Context<GatewayEnv>) {
@@ -118,7 +166,10 @@ export function proxy(factory: ReturnType<typeof createGatewayFactory>, options:
     const contentType = res.headers['content-type'];
     const mediaType = mediaTypeOf(typeof contentType === 'string' ? contentType : undefined);
     if (bufferResponse && mediaType !== undefined && isJsonMediaType(mediaType)) {
-      const bytes = await readWhole(res, route);
+      const cap = route.policies.validation.maxValidatedBytes;
+      if (Number(res.headers['content-length']) > cap) return overCap(c, route, res, 'content_length');
+      const bytes = await readUpTo(res, route, cap);
+      if (bytes === undefined) return overCap(c, route, res, 'body_size');
       try {
         c.set('responseJson', JSON.parse(utf8Text(bytes)));
       } catch (err) {

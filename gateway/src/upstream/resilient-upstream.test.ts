@@ -188,7 +188,7 @@ describe('resilient upstream: timeouts', () => {
     const h = harness([200]);
     const resilient = createResilientUpstream(
       (req) => new Promise((_, reject) => req.signal.addEventListener('abort', () => reject(req.signal.reason))),
-      { config: undefined, now: () => h.clock.now },
+      { config: resilienceConfigSchema.parse({}), now: () => h.clock.now },
     );
     const pending = resilient.call(request({ signal: client.signal }));
     client.abort(new Error('client went away'));

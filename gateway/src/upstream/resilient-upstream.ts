@@ -35,7 +35,7 @@ export interface UpstreamObserver {
 }
 
 export interface ResilientUpstreamOptions {
-  config: ResilienceConfig | undefined;
+  config: ResilienceConfig;
   /** Upstreams known at start-up: their breakers exist (and report state) before the first call. */
   upstreams?: readonly string[];
   now: () => number;
@@ -108,7 +108,6 @@ export function createResilientUpstream(inner: UpstreamCall, options: ResilientU
     budget.recordRequest();
 
     let attempt = 0;
-    let lastResponse: UpstreamResponse | undefined;
     let lastError: unknown;
 
     const finish = (response: UpstreamResponse): UpstreamResponse => {
@@ -147,7 +146,6 @@ export function createResilientUpstream(inner: UpstreamCall, options: ResilientU
       const admission = breaker.admit();
       if (!admission.allowed) {
         observer.circuitRejected?.({ upstream, operationId, request });
-        if (lastResponse) return finish(lastResponse);
         if (lastError !== undefined) fail(lastError);
         fail(circuitOpenError(upstream, admission.retryAfterMs));
       }
@@ -184,7 +182,6 @@ export function createResilientUpstream(inner: UpstreamCall, options: ResilientU
         const failure: AttemptFailure = reason ? 'timeout' : classifyError(err);
         breaker.onFailure(trial);
         observer.attempt?.({ upstream, operationId, attempt, failure, ms: now() - attemptStart });
-        lastResponse = undefined;
         lastError =
           reason === 'deadline'
             ? timeoutError(upstream, deadlineMs, err)
@@ -216,7 +213,6 @@ export function createResilientUpstream(inner: UpstreamCall, options: ResilientU
       const delayMs = Math.max(backoff(), retryAfterMs ?? 0);
       if (!mayRetry(delayMs)) return finish(response);
       lastError = undefined;
-      lastResponse = undefined;
       // The connection goes back to the pool only once the body is read; a retry must not leak it.
       await response.body.dump().catch(() => {});
       observer.retry?.({ upstream, operationId, reason: String(status), delayMs });

@@ -3,7 +3,9 @@ import { systemClock } from '@concord/service-runtime/src/clock.ts';
 import { runMigrations } from '@concord/service-runtime/src/database/migrations.ts';
 import { createOutbox } from '@concord/service-runtime/src/events/outbox.ts';
 import { createOutboxRelay } from '@concord/service-runtime/src/events/outbox-relay.ts';
+import { relayReporting } from '@concord/service-runtime/src/events/relay-reporting.ts';
 import { createServiceApp } from '@concord/service-runtime/src/http/service-app.ts';
+import { createServiceHealth, type ServiceHealth } from '@concord/service-runtime/src/http/service-health.ts';
 import { randomIds } from '@concord/service-runtime/src/ids.ts';
 import { redactingOnError } from '@concord/service-runtime/src/logging/database-error-summary.ts';
 import { requireCaller } from '@concord/service-runtime/src/tenancy/caller.ts';
@@ -15,6 +17,7 @@ import { customersMigrations } from './migrations.ts';
 
 export interface CustomersService extends ServiceLifecycle {
   app: Hono;
+  health: ServiceHealth;
 }
 
 /**
@@ -28,13 +31,14 @@ export async function createCustomersService(deps: ServiceDeps): Promise<Custome
   const ids = deps.ids ?? randomIds;
   await runMigrations(deps.db, customersMigrations);
   const outbox = withPartnerAttribute(createOutbox({ service: 'customers', schema: deps.db.schema, clock, ids }));
+  const health = createServiceHealth({ service: 'customers', db: deps.db, bus: deps.bus });
   const relay = createOutboxRelay({
     db: deps.db,
     bus: deps.bus,
     pollIntervalMs: deps.relayPollIntervalMs,
-    onError: (err) => onError(err, 'customers.relay'),
+    ...relayReporting('customers.relay', { onError, failureCounter: health.relayFailures }),
   });
-  const app = createServiceApp((err) => onError(err, 'customers.http'), deps.db);
+  const app = createServiceApp((err) => onError(err, 'customers.http'), deps.db, health);
   // Every customer belongs to a partner: requests that name none (and are not internal) are 401.
   for (const path of ['/customers', '/customers/*']) app.use(path, requireCaller());
   registerCustomersV2(app, createCustomersHandlers({ db: deps.db, outbox, clock, ids }), {
@@ -42,5 +46,5 @@ export async function createCustomersService(deps: ServiceDeps): Promise<Custome
     onResponseMismatch: (operationId, status, errors) =>
       onError(new Error(`${operationId} ${status} breaks the contract: ${JSON.stringify(errors)}`), 'customers.contract'),
   });
-  return { app, start: () => relay.start(), stop: () => relay.stop() };
+  return { app, health, start: () => relay.start(), stop: () => relay.stop() };
 }

@@ -1,5 +1,6 @@
 import { createCustomersV2Client } from '@concord/contracts/generated/customers.v2/client.ts';
 import { runServiceMain } from '@concord/service-runtime/src/process/service-main.ts';
+import { commitDeadlineFromEnv } from './commit-deadline.ts';
 import { createCustomerDirectory } from './customer-directory.ts';
 import { createOrdersService } from './orders-service.ts';
 
@@ -13,5 +14,6 @@ await runServiceMain({
       bus,
       inventory: { url: env.INVENTORY_URL ?? 'http://127.0.0.1:4003' },
       customers: createCustomerDirectory(createCustomersV2Client({ baseUrl: env.CUSTOMERS_URL ?? 'http://127.0.0.1:4001' })),
+      commitDeadlineMs: commitDeadlineFromEnv(env),
     }),
 });

@@ -4,7 +4,9 @@ import { systemClock } from '@concord/service-runtime/src/clock.ts';
 import { runMigrations } from '@concord/service-runtime/src/database/migrations.ts';
 import { createOutbox } from '@concord/service-runtime/src/events/outbox.ts';
 import { createOutboxRelay } from '@concord/service-runtime/src/events/outbox-relay.ts';
+import { relayReporting } from '@concord/service-runtime/src/events/relay-reporting.ts';
 import { createServiceApp } from '@concord/service-runtime/src/http/service-app.ts';
+import { createServiceHealth, type ServiceHealth } from '@concord/service-runtime/src/http/service-health.ts';
 import { randomIds } from '@concord/service-runtime/src/ids.ts';
 import { redactingOnError } from '@concord/service-runtime/src/logging/database-error-summary.ts';
 import { requireCaller } from '@concord/service-runtime/src/tenancy/caller.ts';
@@ -24,6 +26,8 @@ export interface OrdersServiceDeps extends ServiceDeps {
   inventory: { url: string; timeoutMs?: number; fetch?: typeof fetch } | InventoryReservations;
   /** Checks customer ids (422 for unknown ones); without it any well-formed id is accepted. */
   customers?: CustomerDirectory;
+  /** Orders commit no later than this after reserving (ORDERS_COMMIT_DEADLINE_MS); default 10 s. */
+  commitDeadlineMs?: number;
   /** Default: the SQL repository. Tests inject one that fails. */
   repository?: OrderRepository;
   /** How long a claimed Idempotency-Key stays in flight before another request may take it over; default 60 s. */
@@ -32,6 +36,7 @@ export interface OrdersServiceDeps extends ServiceDeps {
 
 export interface OrdersService extends ServiceLifecycle {
   app: Hono;
+  health: ServiceHealth;
 }
 
 function isReservations(value: OrdersServiceDeps['inventory']): value is InventoryReservations {
@@ -64,14 +69,16 @@ export async function createOrdersService(deps: OrdersServiceDeps): Promise<Orde
     clock,
     ids,
     onError,
+    commitDeadlineMs: deps.commitDeadlineMs,
   });
+  const health = createServiceHealth({ service: 'orders', db: deps.db, bus: deps.bus });
   const relay = createOutboxRelay({
     db: deps.db,
     bus: deps.bus,
     pollIntervalMs: deps.relayPollIntervalMs,
-    onError: (err) => onError(err, 'orders.relay'),
+    ...relayReporting('orders.relay', { onError, failureCounter: health.relayFailures }),
   });
-  const app = createServiceApp((err) => onError(err, 'orders.http'), deps.db);
+  const app = createServiceApp((err) => onError(err, 'orders.http'), deps.db, health);
   // Every order belongs to a partner: requests that name none (and are not internal) are 401.
   for (const path of ['/orders', '/orders/*']) app.use(path, requireCaller());
   registerOrdersV1(app, createOrdersHandlers({ db: deps.db, repository, outbox, clock, placeOrder }), {
@@ -79,5 +86,5 @@ export async function createOrdersService(deps: OrdersServiceDeps): Promise<Orde
     onResponseMismatch: (operationId, status, errors) =>
       onError(new Error(`${operationId} ${status} breaks the contract: ${JSON.stringify(errors)}`), 'orders.contract'),
   });
-  return { app, start: () => relay.start(), stop: () => relay.stop() };
+  return { app, health, start: () => relay.start(), stop: () => relay.stop() };
 }

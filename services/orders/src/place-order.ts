@@ -3,6 +3,7 @@ import type { Clock } from '@concord/service-runtime/src/clock.ts';
 import type { Database, Queryable } from '@concord/service-runtime/src/database/database.ts';
 import type { IdGenerator } from '@concord/service-runtime/src/ids.ts';
 import type { PartnerOutbox } from '@concord/service-runtime/src/tenancy/partner-events.ts';
+import { startCommitDeadline } from './commit-deadline.ts';
 import { CustomersUnavailableError, type CustomerDirectory } from './customer-directory.ts';
 import type { IdempotencyKeys } from './idempotency-keys.ts';
 import { InventoryUnavailableError, type InventoryReservations } from './inventory-reservations.ts';
@@ -21,6 +22,8 @@ export interface PlaceOrderDeps {
   clock: Clock;
   ids: IdGenerator;
   onError: (err: unknown, where: string) => void;
+  /** No order commits later than this after its stock was reserved (see commit-deadline.ts). */
+  commitDeadlineMs?: number | undefined;
 }
 
 export type PlaceOrderResult = IdempotencyRecord['response'];
@@ -72,6 +75,7 @@ export function createPlaceOrder(deps: PlaceOrderDeps) {
       updated_at: now,
       cancelled_at: null,
     };
+    const deadline = startCommitDeadline(deps.commitDeadlineMs);
     const outcome = await inventory.reserve(placed.id, body.lines, partner).catch(async (err: unknown) => {
       if (!(err instanceof InventoryUnavailableError)) throw err;
       // A timeout does not say whether the reservation happened; release in case it did.
@@ -94,6 +98,7 @@ export function createPlaceOrder(deps: PlaceOrderDeps) {
         await complete(tx, order.id, response);
         await outbox.appendEvent(tx, 'order.placed', rejected ? order : placed, meta);
         if (!rejected) await outbox.appendEvent(tx, 'order.confirmed', order, meta);
+        deadline.check();
       });
     } catch (err) {
       if (!rejected) await compensate(order.id, partner);

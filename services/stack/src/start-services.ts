@@ -1,6 +1,9 @@
 import { createCustomersV2Client } from '@concord/contracts/generated/customers.v2/client.ts';
 import { createCustomersService, type CustomersService } from '@concord/service-customers/src/customers-service.ts';
+import { createOrdersV1Client } from '@concord/contracts/generated/orders.v1/client.ts';
 import { createInventoryService, type InventoryService } from '@concord/service-inventory/src/inventory-service.ts';
+import { createOrderLookup, type OrderLookup } from '@concord/service-inventory/src/order-lookup.ts';
+import type { ReaperConfig } from '@concord/service-inventory/src/reaper-config.ts';
 import { createCustomerDirectory } from '@concord/service-orders/src/customer-directory.ts';
 import { createOrdersService, type OrdersService } from '@concord/service-orders/src/orders-service.ts';
 import type { Clock } from '@concord/service-runtime/src/clock.ts';
@@ -10,9 +13,11 @@ import { defaultDataDir } from '@concord/service-runtime/src/database/open-datab
 import { createPgliteHost, type PgliteHost } from '@concord/service-runtime/src/database/pglite-host.ts';
 import type { EventBus } from '@concord/service-runtime/src/events/event-bus.ts';
 import { openBus } from '@concord/service-runtime/src/events/open-bus.ts';
-import { serveHttp, type HttpServerHandle } from '@concord/service-runtime/src/http/serve-http.ts';
+import { type DrainOptions, serveHttp, type HttpServerHandle } from '@concord/service-runtime/src/http/serve-http.ts';
 import type { IdGenerator } from '@concord/service-runtime/src/ids.ts';
+import type { ServiceHealth } from '@concord/service-runtime/src/http/service-health.ts';
 import { defaultOnError, type ServiceDeps } from '@concord/service-runtime/src/service-deps.ts';
+import { loadWebhooksConfig } from '@concord/service-webhooks/src/config.ts';
 import { createWebhooksService, type WebhooksSystemApi } from '@concord/service-webhooks/src/service.ts';
 
 export type ServiceName = 'customers' | 'orders' | 'inventory' | 'webhooks';
@@ -42,6 +47,14 @@ export interface StartServicesOptions {
   /** Timeout of orders' calls to inventory and customers; default 2000 ms. */
   upstreamTimeoutMs?: number;
   onError?: ServiceDeps['onError'];
+  /** Let webhook endpoints point at loopback and private addresses (tests with local receivers); never in production. */
+  allowPrivateNetworks?: boolean;
+  /** Hears about lost database and bus connections that are being re-established. */
+  onConnectionChange?: (detail: string) => void;
+  /** Inventory's reservation reaper (it asks the orders started here); without it none runs. */
+  reaper?: ReaperConfig;
+  /** Orders' commit deadline (must stay well below the reaper's TTL); default 10 s. */
+  commitDeadlineMs?: number;
 }
 
 export interface RunningServices {
@@ -51,6 +64,11 @@ export interface RunningServices {
   services: { customers: CustomersService; orders: OrdersService; inventory: InventoryService; webhooks: WebhooksSystemApi };
   /** Stops serving, stops relays and consumers, closes what startServices opened itself. */
   close(): Promise<void>;
+  /**
+   * Graceful shutdown: every service turns unready and drains its HTTP server (see
+   * HttpServerHandle.drain), then everything is closed. Resolves with the requests cut.
+   */
+  drain(options: DrainOptions): Promise<{ cut: number }>;
 }
 
 /**
@@ -71,6 +89,9 @@ export async function startServices(options: StartServicesOptions = {}): Promise
         stream: options.stream,
         subjectPrefix: options.subjectPrefix,
         onHandlerError: (err) => (options.onError ?? defaultOnError)(err, 'bus.handler'),
+        ...(options.onConnectionChange
+          ? { onConnectionChange: (_up: boolean, detail: string) => options.onConnectionChange?.(detail) }
+          : {}),
       }));
     if (!options.bus) owned.push(() => bus.close());
     let host: PgliteHost | undefined;
@@ -78,7 +99,14 @@ export async function startServices(options: StartServicesOptions = {}): Promise
       if (options.openDatabase) return options.openDatabase(service);
       const schema = `${options.schemaPrefix ?? ''}${service}`;
       if (options.databaseUrl) {
-        const db = await createPgDatabase({ url: options.databaseUrl, schema });
+        const db = await createPgDatabase({
+          url: options.databaseUrl,
+          schema,
+          onConnectionError: (err) =>
+            options.onConnectionChange?.(
+              `${service}: database connection lost, reconnecting: ${err instanceof Error ? err.message : String(err)}`,
+            ),
+        });
         owned.push(() => db.close());
         return db;
       }
@@ -103,18 +131,29 @@ export async function startServices(options: StartServicesOptions = {}): Promise
       orders: await open('orders'),
       webhooks: await open('webhooks'),
     };
+    const servers: { server: HttpServerHandle; health: ServiceHealth }[] = [];
     const serve = async (
       name: ServiceName,
-      service: { app: Parameters<typeof serveHttp>[0]; start(): Promise<void>; stop(): Promise<void> },
+      service: { app: Parameters<typeof serveHttp>[0]; health: ServiceHealth; start(): Promise<void>; stop(): Promise<void> },
     ): Promise<HttpServerHandle> => {
       await service.start();
       owned.push(() => service.stop());
       const server = await serveHttp(service.app, { port: options.ports?.[name] ?? 0, hostname: options.hostname });
       owned.push(() => server.close());
+      servers.push({ server, health: service.health });
       return server;
     };
 
-    const inventory = await createInventoryService({ ...common, db: databases.inventory });
+    // Inventory starts first (orders calls it), so its reaper asks an orders that starts later.
+    let ordersLookup: OrderLookup | undefined;
+    const reaper = options.reaper && {
+      ...options.reaper,
+      orders: {
+        find: (orderId: string, partner?: string) =>
+          ordersLookup ? ordersLookup.find(orderId, partner) : Promise.reject(new Error('orders is not started yet')),
+      },
+    };
+    const inventory = await createInventoryService({ ...common, db: databases.inventory, ...(reaper ? { reaper } : {}) });
     const inventoryServer = await serve('inventory', inventory);
     const customers = await createCustomersService({ ...common, db: databases.customers });
     const customersServer = await serve('customers', customers);
@@ -124,10 +163,16 @@ export async function startServices(options: StartServicesOptions = {}): Promise
       db: databases.orders,
       inventory: { url: inventoryServer.url, timeoutMs },
       customers: createCustomerDirectory(createCustomersV2Client({ baseUrl: customersServer.url }), { timeoutMs }),
+      ...(options.commitDeadlineMs ? { commitDeadlineMs: options.commitDeadlineMs } : {}),
     });
     const ordersServer = await serve('orders', orders);
+    ordersLookup = createOrderLookup(createOrdersV1Client({ baseUrl: ordersServer.url }), { timeoutMs });
     // Partner webhooks: consumes the public events from the same bus and delivers them.
-    const webhooks = await createWebhooksService({ ...common, db: databases.webhooks });
+    const webhooks = await createWebhooksService({
+      ...common,
+      db: databases.webhooks,
+      ...(options.allowPrivateNetworks ? { config: { ...loadWebhooksConfig(), blockPrivateNetworks: false } } : {}),
+    });
     const webhooksServer = await serve('webhooks', webhooks);
 
     return {
@@ -136,6 +181,12 @@ export async function startServices(options: StartServicesOptions = {}): Promise
       databases,
       services: { customers, orders, inventory, webhooks },
       close: closeAll,
+      async drain(drainOptions) {
+        for (const { health } of servers) health.setDraining();
+        const results = await Promise.all(servers.map(({ server }) => server.drain(drainOptions)));
+        await closeAll();
+        return { cut: results.reduce((sum, r) => sum + r.cut, 0) };
+      },
     };
   } catch (err) {
     await closeAll();

@@ -4,6 +4,8 @@ import { registerWebhooksV1 } from '@concord/contracts/generated/webhooks.v1/ser
 import type { BindOptions } from '@concord/contracts/src/server/bind-contract.ts';
 import { problemErrorHandler, problemNotFoundHandler } from '@concord/contracts/src/problem-handler.ts';
 import type { Database } from '@concord/service-runtime/src/database/database.ts';
+import { readinessResponse } from '@concord/service-runtime/src/http/service-app.ts';
+import type { ServiceHealth } from '@concord/service-runtime/src/http/service-health.ts';
 import { createWebhooksHandlers, type HandlerDeps, type WebhooksEnv } from './api/handlers.ts';
 import { requirePartner } from './api/partner.ts';
 
@@ -12,6 +14,8 @@ export interface WebhooksAppDeps extends HandlerDeps {
   registry: Registry;
   responseValidation?: BindOptions['responseValidation'];
   onUnexpected?: (err: unknown) => void;
+  /** Database, bus and outbox readiness, as the other services report it. */
+  health?: ServiceHealth;
 }
 
 /** The webhooks system API: the contract's operations, scoped by partner, plus health and metrics. */
@@ -22,6 +26,7 @@ export function buildWebhooksApp(deps: WebhooksAppDeps): Hono {
   app.notFound(problemNotFoundHandler());
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
+    if (deps.health) return readinessResponse(deps.health, c);
     try {
       await deps.db.query('SELECT 1');
       return c.json({ status: 'ready' });

@@ -5,11 +5,13 @@ export interface WebhooksConfig {
   host: string;
   production: boolean;
   /**
-   * Refuse endpoints on private or internal addresses (SSRF guard), at registration and at connect
-   * time. On in production unless WEBHOOKS_ALLOW_PRIVATE_NETWORKS=1; off in development, where
-   * receivers run on loopback, unless WEBHOOKS_BLOCK_PRIVATE_NETWORKS=1.
+   * Refuse endpoints on private or internal addresses (SSRF guard), at registration and at every
+   * delivery. On in every mode; a developer with a receiver on loopback opts out explicitly with
+   * WEBHOOKS_ALLOW_PRIVATE_NETWORKS=1, and the service says so loudly at start-up.
    */
   blockPrivateNetworks: boolean;
+  /** Hosts refused whatever they resolve to (WEBHOOKS_BLOCKED_HOSTS, comma-separated): the platform's own names. */
+  blockedHosts: string[];
   databaseUrl?: string;
   /** Embedded store directory (default `.data/webhooks`). */
   dataDir?: string;
@@ -49,6 +51,10 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number
 
 const DAY = 24 * 3600_000;
 
+/** Printed at start-up whenever the SSRF guard is off, so nobody runs that way unawares. */
+export const PRIVATE_NETWORKS_ALLOWED_WARNING =
+  '\n*** WEBHOOKS_ALLOW_PRIVATE_NETWORKS=1: webhook endpoints on private, loopback and metadata addresses are ALLOWED (SSRF guard off). Never in production. ***\n';
+
 /** Every setting from the environment, checked at start-up so a typo fails loudly, not at 3 a.m. */
 export function loadWebhooksConfig(env: NodeJS.ProcessEnv = process.env): WebhooksConfig {
   const timeoutMs = duration(env, 'WEBHOOKS_TIMEOUT', 15_000);
@@ -56,8 +62,11 @@ export function loadWebhooksConfig(env: NodeJS.ProcessEnv = process.env): Webhoo
     port: integer(env, 'WEBHOOKS_PORT', integer(env, 'PORT', 4004)),
     host: env.HOST ?? '0.0.0.0',
     production: env.NODE_ENV === 'production',
-    blockPrivateNetworks:
-      env.NODE_ENV === 'production' ? env.WEBHOOKS_ALLOW_PRIVATE_NETWORKS !== '1' : env.WEBHOOKS_BLOCK_PRIVATE_NETWORKS === '1',
+    blockPrivateNetworks: env.WEBHOOKS_ALLOW_PRIVATE_NETWORKS !== '1',
+    blockedHosts: (env.WEBHOOKS_BLOCKED_HOSTS ?? '')
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean),
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: env.WEBHOOKS_DATA_DIR || undefined,
     dbSchema: env.WEBHOOKS_DB_SCHEMA || undefined,

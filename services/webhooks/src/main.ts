@@ -1,8 +1,9 @@
-import { loadWebhooksConfig } from './config.ts';
+import { loadWebhooksConfig, PRIVATE_NETWORKS_ALLOWED_WARNING } from './config.ts';
 import { startWebhooksService } from './service.ts';
 
 /** Process entry: `npm start -w @concord/service-webhooks` (port 4004). */
 const config = loadWebhooksConfig();
+if (!config.blockPrivateNetworks) console.warn(PRIVATE_NETWORKS_ALLOWED_WARNING);
 const service = await startWebhooksService(config);
 console.log(
   `webhooks listening on ${service.url} (store: ${config.databaseUrl ? 'PostgreSQL' : 'embedded'}, bus: ${config.natsUrl ? 'NATS JetStream' : 'in-process'}, dispatcher: ${config.dispatcher ? 'on' : 'off'})`,

@@ -7,10 +7,11 @@ import { runMigrations } from '@concord/service-runtime/src/database/migrations.
 import { openDatabase } from '@concord/service-runtime/src/database/open-database.ts';
 import type { BusSubscription, EventBus } from '@concord/service-runtime/src/events/event-bus.ts';
 import { openBus } from '@concord/service-runtime/src/events/open-bus.ts';
+import { createServiceHealth, type ServiceHealth } from '@concord/service-runtime/src/http/service-health.ts';
 import { randomIds } from '@concord/service-runtime/src/ids.ts';
 import type { ServiceDeps, ServiceLifecycle } from '@concord/service-runtime/src/service-deps.ts';
 import { buildWebhooksApp } from './app.ts';
-import { loadWebhooksConfig, type WebhooksConfig } from './config.ts';
+import { loadWebhooksConfig, PRIVATE_NETWORKS_ALLOWED_WARNING, type WebhooksConfig } from './config.ts';
 import { createFanOut, DISPATCHER_CONSUMER, publicEventSubjects } from './dispatcher/fan-out.ts';
 import type { WebhookSender } from './dispatcher/send.ts';
 import { WebhookDispatcher } from './dispatcher/webhook-dispatcher.ts';
@@ -29,6 +30,7 @@ export interface WebhooksServiceDeps extends ServiceDeps {
 export interface WebhooksSystemApi extends ServiceLifecycle {
   app: ReturnType<typeof buildWebhooksApp>;
   registry: Registry;
+  health: ServiceHealth;
   dispatcher: WebhookDispatcher | undefined;
 }
 
@@ -39,12 +41,14 @@ export interface WebhooksSystemApi extends ServiceLifecycle {
  */
 export async function createWebhooksService(deps: WebhooksServiceDeps): Promise<WebhooksSystemApi> {
   const config = deps.config ?? loadWebhooksConfig();
+  if (!deps.config && !config.blockPrivateNetworks) console.warn(PRIVATE_NETWORKS_ALLOWED_WARNING);
   // Database errors reach the log as their SQLSTATE, table and constraint, never with row data.
   const onError = redactingOnError(deps.onError ?? ((err: unknown, where: string) => console.error(`[${where}]`, err)));
   const clock = deps.clock ?? { now: () => new Date() };
   const { db, bus } = deps;
   await runMigrations(db, webhookMigrations);
   const registry = deps.registry ?? new Registry();
+  const health = createServiceHealth({ service: 'webhooks', db, bus, registry });
 
   let dispatcher: WebhookDispatcher | undefined;
   const metrics = createWebhookMetrics(registry, {
@@ -58,6 +62,7 @@ export async function createWebhooksService(deps: WebhooksServiceDeps): Promise<
       timeoutMs: config.timeoutMs,
       perEndpointConcurrency: config.perEndpointConcurrency,
       blockPrivateNetworks: config.blockPrivateNetworks,
+      blockedHosts: config.blockedHosts,
       maxInFlight: config.maxInFlight,
       leaseMs: config.leaseMs,
       disableAfterMs: config.disableAfterMs,
@@ -89,17 +94,20 @@ export async function createWebhooksService(deps: WebhooksServiceDeps): Promise<
     ids: deps.ids ?? randomIds,
     production: config.production,
     blockPrivateNetworks: config.blockPrivateNetworks,
+    blockedHosts: config.blockedHosts,
     secretOverlapMs: config.secretOverlapMs,
     publicBasePath: '',
     responseValidation: deps.responseValidation ?? 'report',
     onQueued: () => dispatcher?.wake(),
     onUnexpected: (err) => onError(err, 'webhooks.http'),
+    health,
   });
 
   let subscription: BusSubscription | undefined;
   return {
     app,
     registry,
+    health,
     dispatcher,
     async start() {
       if (!dispatcher || subscription) return;

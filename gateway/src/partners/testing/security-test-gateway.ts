@@ -2,14 +2,30 @@ import { Hono } from 'hono';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import type { Redis } from 'ioredis';
-import { problemType } from '@concord/contracts/src/problem.ts';
-import { securityConfigSchema, type SecurityConfigInput } from '../../config/security-schema.ts';
+import { applySecurityEnv, securityConfigSchema, type SecurityConfigInput } from '../../config/security-schema.ts';
 import { parseProcessEnv } from '../../config/env.ts';
 import type { GatewayDeps } from '../../deps.ts';
 import type { GatewayEnv } from '../../env.ts';
-import { GATEWAY_ERRORS, GatewayError } from '../../errors.ts';
+import { GatewayError } from '../../errors.ts';
+import { trustedProxies } from '../../listener/trusted-proxies.ts';
+import { authenticatePolicy, securityMetrics } from '../../policies/authenticate/index.ts';
+import { createTokenVerification } from '../../policies/authenticate/token-verification.ts';
+import { assertRoutesSecured, authorizePolicy, type SecuritySchemes } from '../../policies/authorize/index.ts';
+import { createLimitStore, createRateLimiter, rateLimitPolicy } from '../../policies/rate-limit/index.ts';
+import { tokenRequestLimit } from '../../policies/rate-limit/token-request-limit.ts';
+import { createErrorHandler } from '../../problem-response.ts';
 import type { CompiledRoute } from '../../route-variables.ts';
-import { createGatewaySecurity, type GatewaySecurity } from '../security.ts';
+import { stateAcrossBuilds } from '../../state-across-builds.ts';
+import type { UpstreamConfig } from '../../config/schema.ts';
+import { createGatewayFactory } from '../../env.ts';
+import { requestContext } from '../../policies/request-context/index.ts';
+import { proxy } from '../../upstream/proxy.ts';
+import type { UpstreamCall } from '../../upstream/upstream-call.ts';
+import { createBuiltInIssuer, type BuiltInIssuer } from '../built-in-issuer.ts';
+import { createPartnerRegistry } from '../partner-registry.ts';
+import { createClientLockout } from '../client-lockout.ts';
+import { createSecretVerifier } from '../secret-verifier.ts';
+import { startupBanner } from '../startup-banner.ts';
 
 /**
  * A gateway reduced to its security steps, for the security unit and cross-process tests: a fixed
@@ -35,6 +51,7 @@ export function testRoute(
       security: init.public ? undefined : [{ oauth2: scopes }],
     },
     validator: {},
+    policies: { validation: { request: 'off', response: 'off' }, timeoutMs: undefined, bodyLimitBytes: 1024 * 1024, public: !!init.public },
     ...init,
     scopes,
   } as unknown as CompiledRoute;
@@ -57,8 +74,10 @@ export const TEST_ROUTES: CompiledRoute[] = [
 
 export interface SecurityTestGateway {
   app: Hono<GatewayEnv>;
-  security: GatewaySecurity;
   metrics: Registry;
+  issuer: BuiltInIssuer | undefined;
+  startupBanner(): string[];
+  close(): void;
   /** Pass as `options.deps` to build again the way a config reload does. */
   deps: GatewayDeps;
 }
@@ -72,6 +91,12 @@ export function buildSecurityTestGateway(
     routes?: CompiledRoute[];
     logLevel?: string;
     deps?: GatewayDeps;
+    /** The routes' contracts' `components.securitySchemes` (default: the generated contracts'). */
+    securitySchemes?: (contract: string) => SecuritySchemes | undefined;
+    /** Proxy to real upstreams through the gateway's proxy step, instead of echoing the principal. */
+    upstream?: { upstreams: Record<string, UpstreamConfig>; call: UpstreamCall };
+    /** CIDR ranges whose X-Forwarded-For is believed (server.trustedProxies). */
+    trustedProxies?: string[];
   } = {},
 ): SecurityTestGateway {
   const routes = options.routes ?? TEST_ROUTES;
@@ -84,35 +109,95 @@ export function buildSecurityTestGateway(
     now: options.now ?? Date.now,
     fetch: globalThis.fetch,
   };
-  const security = createGatewaySecurity(securityConfigSchema.parse(input), deps, { routes });
+  const security = applySecurityEnv(securityConfigSchema.parse(input), deps.env.auth);
+  const securitySchemes = options.securitySchemes ? { securitySchemes: options.securitySchemes } : {};
+  assertRoutesSecured(routes, { contractSchemes: security.auth.contractSchemes, ...securitySchemes });
+  // The same factories, in the same order, as buildGateway's security steps.
+  const state = stateAcrossBuilds(deps);
+  const authMetrics = securityMetrics(deps.metrics);
+  const secrets = createSecretVerifier(security.issuer.verification);
+  const partners = createPartnerRegistry(security, { nodeEnv: deps.env.nodeEnv, verifySecret: secrets.verify });
+  const store = createLimitStore({
+    rateLimit: security.rateLimit,
+    redis: deps.redis,
+    logger: deps.logger,
+    metrics: authMetrics,
+    memoryLimiters: state.memoryLimiters,
+  });
+  const limiter = createRateLimiter({ plans: partners.plans(), rateLimit: security.rateLimit, store, metrics: authMetrics });
+  const proxies = trustedProxies(options.trustedProxies ?? []);
+  const issuer = security.auth.jwksUrl
+    ? undefined
+    : createBuiltInIssuer({
+        config: security,
+        keyRings: state.keyRings,
+        partners,
+        knownScopes: [...new Set(routes.flatMap((route) => route.scopes))].sort(),
+        admit: tokenRequestLimit({ limiter, proxies }),
+        tokensIssued: authMetrics.tokensIssued,
+        secrets,
+        lockout: createClientLockout({
+          failures: security.issuer.lockout.failures,
+          baseMs: security.issuer.lockout.baseSeconds * 1000,
+          maxMs: security.issuer.lockout.maxSeconds * 1000,
+          redis: deps.redis,
+          keyPrefix: `${security.rateLimit.keyPrefix}:lockout:`,
+          logger: deps.logger,
+          now: deps.now,
+        }),
+        logger: deps.logger,
+        now: deps.now,
+      });
+  const verification = createTokenVerification({
+    auth: security.auth,
+    keyRing: issuer?.keyRing,
+    partners,
+    metrics: authMetrics,
+    state,
+    deps,
+  });
+
   const app = new Hono<GatewayEnv>();
-  if (security.routes) app.route('/', security.routes);
+  app.onError(createErrorHandler(deps));
+  if (issuer) app.route('/', issuer.routes);
   app.get('/metrics', async (c) => c.text(await metrics.metrics()));
+  const factory = createGatewayFactory();
+  app.use('*', requestContext(factory));
+  // Templates match one segment per parameter; enough for the test contracts.
+  const patterns = routes.map((r) => ({
+    route: r,
+    names: [...r.publicPathTemplate.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!),
+    regex: new RegExp(`^${r.publicPathTemplate.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '([^/]+)')}$`),
+  }));
   app.use('*', async function matchRoute(c, next) {
-    const route = routes.find((r) => r.method === c.req.method && r.publicPathTemplate === c.req.path);
-    if (!route) throw new GatewayError('ROUTE_NOT_FOUND', `No route for ${c.req.method} ${c.req.path}.`);
-    c.set('route', route);
-    await next();
-  });
-  app.use('*', security.authenticate, security.authorize, security.rateLimit);
-  app.all('*', (c) => c.json({ operationId: c.get('route').operationId, clientId: c.get('principal')?.clientId ?? null }));
-  app.onError((err, c) => {
-    if (err instanceof GatewayError) {
-      const body = {
-        type: problemType(GATEWAY_ERRORS[err.code].slug),
-        title: err.title ?? err.code,
-        status: err.status,
-        detail: err.message,
-        ...err.extensions,
-      };
-      return c.body(JSON.stringify(body), err.status as 400, { ...err.headers, 'content-type': 'application/problem+json' });
+    for (const { route, names, regex } of patterns) {
+      if (route.method !== c.req.method) continue;
+      const m = regex.exec(c.req.path);
+      if (!m) continue;
+      c.set('route', route);
+      c.set('pathParams', Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)])));
+      return next();
     }
-    deps.logger.error({ err }, 'unexpected error');
-    return c.body(
-      JSON.stringify({ type: problemType('internal'), title: 'Internal Server Error', status: 500, detail: 'unexpected' }),
-      500,
-      { 'content-type': 'application/problem+json' },
-    );
+    throw new GatewayError('ROUTE_NOT_FOUND', `No route for ${c.req.method} ${c.req.path}.`);
   });
-  return { app, security, metrics, deps };
+  app.use(
+    '*',
+    authenticatePolicy({ verifier: verification.verifier, metrics: authMetrics, ...securitySchemes }),
+    authorizePolicy({ metrics: authMetrics, requireKnownPartner: security.auth.unknownClientPlan === undefined }),
+    rateLimitPolicy({ limiter, proxies }),
+  );
+  if (options.upstream) app.all('*', proxy(factory, options.upstream));
+  else app.all('*', (c) => c.json({ operationId: c.get('route').operationId, clientId: c.get('principal')?.clientId ?? null }));
+  return {
+    app,
+    metrics,
+    deps,
+    issuer,
+    startupBanner: () =>
+      startupBanner({ config: security, partners, issuesTokens: issuer !== undefined, nodeEnv: deps.env.nodeEnv, port: deps.env.port }),
+    close() {
+      verification.close();
+      issuer?.close();
+    },
+  };
 }

@@ -1,4 +1,5 @@
 import { GatewayError } from '../../errors.ts';
+import { acceptedAlternatives, describeAlternatives, type CompiledSecurity } from '../authorize/security-requirements.ts';
 
 /** RFC 6750 §3: error_description may hold only %x20-21 / %x23-5B / %x5D-7E. */
 function quoteSafe(text: string): string {
@@ -44,5 +45,28 @@ export class AuthUnavailableError extends GatewayError {
       cause,
       headers: { 'Retry-After': '5' },
     });
+  }
+}
+
+/**
+ * No credential this operation accepts was sent, or what was sent satisfies none of its alternatives:
+ * the answer names what would have (`accepted`), and challenges for a bearer token only when one is
+ * among them.
+ */
+export class CredentialsRequiredError extends GatewayError {
+  static readonly code = 'UNAUTHENTICATED' as const;
+  constructor(security: CompiledSecurity, reason: string) {
+    super('UNAUTHENTICATED', `${reason} This operation accepts ${describeAlternatives(security)}.`, {
+      headers: security.acceptsBearer ? { 'WWW-Authenticate': bearerChallenge({}) } : {},
+      extensions: { accepted: acceptedAlternatives(security) },
+    });
+  }
+}
+
+/** One answer for a key that never existed, was revoked, or belongs to a disabled partner. */
+export class InvalidApiKeyError extends GatewayError {
+  static readonly code = 'INVALID_API_KEY' as const;
+  constructor() {
+    super('INVALID_API_KEY', 'The API key is not valid.');
   }
 }

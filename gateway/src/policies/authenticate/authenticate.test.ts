@@ -45,7 +45,7 @@ describe('authenticate (external identity provider)', () => {
     });
   });
   afterAll(async () => {
-    gw.security.close();
+    gw.close();
     await idp.stop();
   });
 
@@ -59,7 +59,11 @@ describe('authenticate (external identity provider)', () => {
     const res = await call(undefined);
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe('Bearer realm="concord"');
-    expect(((await res.json()) as { type: string }).type).toBe('https://concord.dev/problems/unauthenticated');
+    expect(await res.json()).toMatchObject({
+      type: 'https://concord.dev/problems/unauthenticated',
+      detail: 'No credential was sent. This operation accepts a bearer token with scope orders:read.',
+      accepted: [[{ scheme: 'oauth2', type: 'bearer', scopes: ['orders:read'] }]],
+    });
   });
 
   it('refuses an expired token', async () =>
@@ -191,7 +195,7 @@ describe('authenticate (external identity provider)', () => {
       expect(res.status).toBe(503);
       expect(((await res.json()) as { type: string }).type).toBe('https://concord.dev/problems/auth-unavailable');
     } finally {
-      gw2.security.close();
+      gw2.close();
       await fresh.stop();
     }
   });
@@ -215,11 +219,11 @@ describe('authenticate (external identity provider)', () => {
     provider.setDown(true);
     try {
       const second = buildSecurityTestGateway(input, { deps: first.deps });
-      first.security.close();
+      first.close();
       await sleep(250);
       const res = await second.app.request('/v1/orders', { headers: { authorization: `Bearer ${await token()}` } });
       expect(res.status).toBe(200);
-      second.security.close();
+      second.close();
     } finally {
       await provider.stop();
     }

@@ -1,8 +1,8 @@
 import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { SecurityConfig } from '../../config/security-schema.ts';
-import type { PartnerRegistry } from '../../partners/partner-registry.ts';
+import { ALL, type Partner, type PartnerRegistry } from '../../partners/partner-registry.ts';
 import type { Principal } from '../principal-variables.ts';
-import { AuthUnavailableError, InvalidTokenError } from './auth-errors.ts';
+import { AuthUnavailableError, InvalidApiKeyError, InvalidTokenError } from './auth-errors.ts';
 import type { SecurityMetrics } from './security-metrics.ts';
 import { VerifiedTokenCache } from './verified-token-cache.ts';
 
@@ -19,8 +19,26 @@ export interface TokenVerifierOptions {
 export interface TokenVerifier {
   /** The principal of a valid token; throws InvalidTokenError (401) or AuthUnavailableError (503). */
   verify(token: string): Promise<Principal>;
+  /** The principal of a partner API key; throws InvalidApiKeyError (401), the same for every reason. */
+  verifyApiKey(key: string): Principal;
   /** Forget every verified token (a key was removed at the provider). */
   forgetVerified(): void;
+}
+
+/**
+ * A partner's scopes in the config cap what any token of theirs carries, whichever issuer signed it:
+ * an external identity provider that grants more than the config does is not taken at its word.
+ */
+export function capScopes(granted: ReadonlySet<string>, partner: Partner | undefined): ReadonlySet<string> {
+  if (!partner || partner.scopes === ALL) return granted;
+  const allowed = partner.scopes;
+  let capped: Set<string> | undefined;
+  for (const scope of granted) {
+    if (allowed.has(scope)) continue;
+    capped ??= new Set(granted);
+    capped.delete(scope);
+  }
+  return capped ?? granted;
 }
 
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
@@ -47,15 +65,34 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     const plan = partner?.plan ?? options.unknownClientPlan;
     return {
       clientId,
-      scopes,
+      scopes: capScopes(scopes, partner),
       ...(plan ? { plan } : {}),
       ...(payload.exp ? { expiresAt: payload.exp } : {}),
       ...(partner ? { partner } : {}),
     };
   }
 
+  // One principal per partner, built on first use: an API key's scopes are its partner's.
+  const keyPrincipals = new Map<string, Principal>();
+
   return {
     forgetVerified: () => cache.clear(),
+    verifyApiKey(key) {
+      if (key.length > 256) throw new InvalidApiKeyError();
+      const partner = partners.byApiKey(key);
+      if (!partner) throw new InvalidApiKeyError();
+      let principal = keyPrincipals.get(partner.clientId);
+      if (!principal) {
+        principal = {
+          clientId: partner.clientId,
+          scopes: partner.scopes === ALL ? new Set() : partner.scopes,
+          plan: partner.plan,
+          partner,
+        };
+        keyPrincipals.set(partner.clientId, principal);
+      }
+      return principal;
+    },
     async verify(token) {
       if (token.length > auth.maxTokenBytes) {
         throw new InvalidTokenError('too_large', `The token is larger than ${auth.maxTokenBytes} bytes.`);

@@ -27,7 +27,7 @@ describe('authorize', () => {
     });
   });
   afterAll(async () => {
-    gw.security.close();
+    gw.close();
     await idp.stop();
   });
 

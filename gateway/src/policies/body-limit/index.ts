@@ -1,2 +1,1 @@
-export { bodyLimit } from './body-limit.ts';
 export { readRequestBody } from './read-body.ts';

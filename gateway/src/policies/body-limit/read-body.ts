@@ -50,10 +50,18 @@ interface Chunks {
   size: number;
 }
 
+/** The client went away before its whole body came: nobody will read the answer, so it is for logs and metrics only. */
+function clientGone(cause?: unknown): GatewayError {
+  return new GatewayError('CLIENT_CLOSED_REQUEST', 'The client closed the connection before sending the whole request body.', { cause });
+}
+
 /**
  * Under @hono/node-server: straight from Node's request, without the Web Request and the web
  * ReadableStream over it that `c.req.raw.body` builds. Over the limit it stops reading; the server
  * drains or closes what is left once the 413 is written, as it does for a cancelled web body.
+ * A client that hangs up mid-body is a 499 (Node destroys the request with ECONNRESET), also when
+ * it happened before this read began: a destroyed request emits nothing more, and waiting for its
+ * 'end' would hold the request forever.
  */
 function readNode(incoming: IncomingMessage, limit: number): Promise<Chunks | 'too-large'> {
   return new Promise((resolve, reject) => {
@@ -63,6 +71,7 @@ function readNode(incoming: IncomingMessage, limit: number): Promise<Chunks | 't
       incoming.off('data', onData);
       incoming.off('end', onEnd);
       incoming.off('error', onError);
+      incoming.off('close', onClose);
     };
     const onData = (chunk: Buffer) => {
       size += chunk.byteLength;
@@ -80,12 +89,20 @@ function readNode(incoming: IncomingMessage, limit: number): Promise<Chunks | 't
     };
     const onError = (err: Error) => {
       done();
-      reject(err);
+      reject(clientGone(err));
+    };
+    // 'close' without 'end' (and without 'error'): torn down some other way, still not a whole body.
+    const onClose = () => {
+      done();
+      if (incoming.readableEnded) resolve({ chunks, size });
+      else reject(clientGone());
     };
     if (incoming.readableEnded) return resolve({ chunks, size });
+    if (incoming.destroyed) return reject(clientGone(incoming.errored ?? undefined));
     incoming.on('data', onData);
     incoming.on('end', onEnd);
     incoming.on('error', onError);
+    incoming.on('close', onClose);
   });
 }
 

@@ -1,12 +1,13 @@
 import { Hono } from 'hono';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { idempotencySchema } from '../../config/resilience-schema.ts';
 import { createGatewayFactory, type GatewayEnv } from '../../env.ts';
 import { GatewayError } from '../../errors.ts';
 import { gatewayMetrics } from '../../observability/metrics.ts';
 import type { CompiledRoute } from '../../route-variables.ts';
+import { type Listening, listen } from '../../testing/listen.ts';
 import { idempotency } from './idempotency.ts';
 import type { IdempotencyStore } from './idempotency-store.ts';
 import { createMemoryIdempotencyStore } from './memory-store.ts';
@@ -24,14 +25,34 @@ function route(overrides: Partial<CompiledRoute> = {}): CompiledRoute {
     publicPathTemplate: '/v1/orders',
     upstream: 'orders',
     operation: { parameters: [keyParam] },
+    policies: {
+      validation: { request: 'enforce', response: 'report', maxValidatedBytes: 1024 * 1024 },
+      timeoutMs: undefined,
+      bodyLimitBytes: 1024 * 1024,
+      public: false,
+    },
     scopes: [],
     public: false,
     ...overrides,
   } as unknown as CompiledRoute;
 }
 
-/** A tiny pipeline: route + principal set by hand, then idempotency, then a counting "upstream". */
-function app(options: { status?: number; routeOverrides?: Partial<CompiledRoute>; gate?: Promise<void>; store?: IdempotencyStore } = {}) {
+/**
+ * A tiny pipeline served on a real socket: route + principal set by hand, then idempotency, then a
+ * counting "upstream". No readBody is passed: the policy reads the body with the pipeline's own
+ * reader (readRequestBody, from Node's request here), and the handler takes the same bytes from it.
+ */
+function app(
+  options: {
+    status?: number;
+    routeOverrides?: Partial<CompiledRoute>;
+    gate?: Promise<void>;
+    store?: IdempotencyStore;
+    maxResponseBytes?: number;
+    /** Answers instead of the JSON echo (a streamed body, say). */
+    respond?: () => Response;
+  } = {},
+) {
   const factory = createGatewayFactory();
   const metrics = gatewayMetrics(new Registry());
   const store = options.store ?? createMemoryIdempotencyStore(Date.now);
@@ -47,19 +68,34 @@ function app(options: { status?: number; routeOverrides?: Partial<CompiledRoute>
     c.set('principal', partner ? { clientId: partner, scopes: new Set<string>() } : undefined);
     await next();
   });
-  app.use(
-    idempotency(factory, { config: idempotencySchema.parse({ storeTimeoutMs: 100 }), store, logger: pino({ level: 'silent' }), metrics }),
-  );
+  const config = idempotencySchema.parse({
+    storeTimeoutMs: 100,
+    ...(options.maxResponseBytes ? { maxResponseBytes: options.maxResponseBytes } : {}),
+  });
+  app.use(idempotency(factory, { config, store, logger: pino({ level: 'silent' }), metrics }));
   app.post('/v1/orders', async (c) => {
     await options.gate;
     created++;
-    const body = await c.req.json();
+    if (options.respond) return options.respond();
+    const bytes = c.get('requestBody');
+    const body = bytes ? JSON.parse(Buffer.from(bytes).toString('utf8')) : {};
     return c.json({ id: `ord_${created}`, ...body }, (options.status ?? 201) as 201, { location: `/v1/orders/ord_${created}` });
   });
-  const post = (body: unknown, headers: Record<string, string> = {}) =>
-    app.request('/v1/orders', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const served = listen(app);
+  servers.push(served);
+  const post = async (body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${(await served).url}/v1/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
   return { post, created: () => created, metrics };
 }
+
+const servers: Promise<Listening>[] = [];
+afterAll(async () => {
+  for (const served of servers.splice(0)) await (await served).close();
+});
 
 describe('idempotency policy', () => {
   it('replays the first response for the same key and payload, marked as replayed', async () => {
@@ -156,5 +192,49 @@ describe('idempotency policy', () => {
     expect(t.created()).toBe(1);
     // the key stays locked until its in-flight TTL: a duplicate is refused, not run twice
     expect((await t.post({ sku: 'a' }, { 'idempotency-key': 'k1' })).status).toBe(409);
+  });
+
+  it('does not store a response declared larger than maxResponseBytes, and sends it whole', async () => {
+    const t = app({ maxResponseBytes: 64 });
+    const pad = 'p'.repeat(200);
+    const first = await t.post({ pad }, { 'idempotency-key': 'k1' });
+    expect(await first.json()).toEqual({ id: 'ord_1', pad });
+    const second = await t.post({ pad }, { 'idempotency-key': 'k1' });
+    expect(second.headers.get('idempotent-replayed')).toBeNull();
+    expect(t.created()).toBe(2);
+  });
+
+  it('stops buffering a streamed response once it passes maxResponseBytes: the key is released at once, the client gets every byte', async () => {
+    let finish!: () => void;
+    const rest = new Promise<void>((resolve) => (finish = resolve));
+    const encoder = new TextEncoder();
+    const parts = ['a'.repeat(40), 'b'.repeat(40), 'c'.repeat(40)];
+    const t = app({
+      maxResponseBytes: 64,
+      respond: () =>
+        new Response(
+          new ReadableStream<Uint8Array>({
+            async start(controller) {
+              controller.enqueue(encoder.encode(parts[0]));
+              controller.enqueue(encoder.encode(parts[1]));
+              // The rest waits until the test has seen the key released: a policy that buffered
+              // the whole response before answering would never get there.
+              await rest;
+              controller.enqueue(encoder.encode(parts[2]));
+              controller.close();
+            },
+          }),
+          { status: 201, headers: { 'content-type': 'text/plain' } },
+        ),
+    });
+    const first = await t.post({ sku: 'a' }, { 'idempotency-key': 'k1' });
+    expect(first.status).toBe(201);
+    // While the first body is still open, the same key runs again for real (released, not 409).
+    const again = await t.post({ sku: 'a' }, { 'idempotency-key': 'k1' });
+    expect(again.status).toBe(201);
+    expect(t.created()).toBe(2);
+    finish();
+    expect(await first.text()).toBe(parts.join(''));
+    expect(await again.text()).toBe(parts.join(''));
   });
 });

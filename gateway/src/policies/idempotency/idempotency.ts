@@ -4,6 +4,7 @@ import type { IdempotencyConfig } from '../../config/resilience-schema.ts';
 import type { createGatewayFactory, GatewayEnv } from '../../env.ts';
 import { GatewayError } from '../../errors.ts';
 import { requestHeader } from '../../request-headers.ts';
+import { readRequestBody } from '../body-limit/read-body.ts';
 import type { GatewayMetrics } from '../../observability/metrics.ts';
 import type { CompiledRoute } from '../../route-variables.ts';
 import { parseIdempotencyKey, requestFingerprint } from './fingerprint.ts';
@@ -50,7 +51,7 @@ export interface IdempotencyOptions {
   store: IdempotencyStore;
   logger: Logger;
   metrics?: Pick<GatewayMetrics, 'idempotentReplays' | 'idempotencyOutcomes'>;
-  /** The request bytes (those validated and forwarded); by default `requestBody` or the cached body. */
+  /** The request bytes (those validated and forwarded); readRequestBody, the pipeline's one reader, by default. */
   readBody?: (c: Context<GatewayEnv>) => Promise<Uint8Array | null>;
 }
 
@@ -66,17 +67,9 @@ function declaresKey(route: CompiledRoute): boolean {
   return yes;
 }
 
-async function defaultReadBody(c: Context<GatewayEnv>): Promise<Uint8Array | null> {
-  const read = c.get('requestBody');
-  if (read !== undefined) return read;
-  // hono caches the bytes, so validation and the proxy read the same body again.
-  const bytes = new Uint8Array(await c.req.arrayBuffer());
-  return bytes.byteLength ? bytes : null;
-}
-
 export function idempotency(factory: ReturnType<typeof createGatewayFactory>, options: IdempotencyOptions) {
   const { config, store, logger, metrics } = options;
-  const readBody = options.readBody ?? defaultReadBody;
+  const readBody = options.readBody ?? readRequestBody;
   const ttlMs = config.ttlSeconds * 1000;
   const inFlightTtlMs = config.inFlightTtlSeconds * 1000;
 
@@ -156,21 +149,77 @@ function bounded<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Buffers the response (replacing c.res with the same bytes) and returns what to store, if storable. */
+/**
+ * Buffers the response to store it (replacing c.res with the same bytes) and returns what to store,
+ * if storable. The size is checked while reading: past maxBytes it stops buffering and c.res becomes
+ * the bytes read so far followed by the rest of the original body as it comes, so the client still
+ * gets every byte in order and the gateway never holds more than maxBytes (plus one chunk) of it.
+ */
 async function capture(c: Context<GatewayEnv>, maxBytes: number): Promise<StoredResponse | undefined> {
   const res = c.res;
   if (res.status >= 500 || NOT_STORED.has(res.status)) return undefined;
   const length = Number(res.headers.get('content-length') ?? 0);
   if (length > maxBytes) return undefined;
-  const bytes = new Uint8Array(await res.arrayBuffer());
   const headers = new Headers(res.headers);
-  c.res = new Response(bytes.byteLength ? bytes : null, { status: res.status, headers });
-  if (bytes.byteLength > maxBytes) return undefined;
+  const read = res.body ? await readUpTo(res.body, maxBytes) : { chunks: [], size: 0, rest: undefined };
+  if (read.rest) {
+    c.res = new Response(prepended(read.chunks, read.rest), { status: res.status, headers });
+    return undefined;
+  }
+  const bytes = concat(read.chunks, read.size);
+  c.res = new Response(bytes.byteLength ? (bytes as Uint8Array<ArrayBuffer>) : null, { status: res.status, headers });
   const kept: [string, string][] = [];
   headers.forEach((value, name) => {
     if (!NOT_REPLAYED.has(name)) kept.push([name, value]);
   });
   return { status: res.status, headers: kept, body: Buffer.from(bytes).toString('base64') };
+}
+
+interface ReadUpTo {
+  chunks: Uint8Array[];
+  size: number;
+  /** Set when the body passed the cap: the reader, positioned after `chunks`. */
+  rest: ReadableStreamDefaultReader<Uint8Array> | undefined;
+}
+
+async function readUpTo(body: ReadableStream<Uint8Array>, maxBytes: number): Promise<ReadUpTo> {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return { chunks, size, rest: undefined };
+    chunks.push(value);
+    size += value.byteLength;
+    if (size > maxBytes) return { chunks, size, rest: reader };
+  }
+}
+
+function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+/** `chunks`, then whatever `rest` still gives; pulled on demand, so the client's pace is the upstream's. */
+function prepended(chunks: Uint8Array[], rest: ReadableStreamDefaultReader<Uint8Array>): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = chunks.shift();
+      if (next) return controller.enqueue(next);
+      const { done, value } = await rest.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel(reason) {
+      return rest.cancel(reason);
+    },
+  });
 }
 
 function replay(stored: StoredResponse): Response {

@@ -1,16 +1,15 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
+import type { TrustedProxies } from '../../listener/trusted-proxies.ts';
 import { requestHeader } from '../../request-headers.ts';
 
-/** The client's IP: the socket's peer, or X-Forwarded-For's first hop when the config trusts a proxy. */
-export function clientIp(c: Context, trustForwardedFor: boolean): string {
-  if (trustForwardedFor) {
-    const forwarded = requestHeader(c, 'x-forwarded-for')?.split(',')[0]?.trim();
-    if (forwarded) return forwarded;
-  }
+/** The client's IP: the socket's peer, or what the trusted proxies in front of it say (trusted-proxies.ts). */
+export function clientIp(c: Context, proxies: TrustedProxies): string {
+  let peer: string;
   try {
-    return getConnInfo(c).remote.address ?? 'unknown';
+    peer = getConnInfo(c).remote.address ?? 'unknown';
   } catch {
     return 'unknown'; // app.request() in tests has no socket
   }
+  return proxies.clientAddress(peer, requestHeader(c, 'x-forwarded-for'), requestHeader(c, 'forwarded'));
 }

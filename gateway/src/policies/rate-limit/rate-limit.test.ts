@@ -33,7 +33,7 @@ describe('rate limit (in memory)', () => {
       rateLimit: { perIp: { points: 2, windowSeconds: 1 }, tokenEndpoint: { points: 1000, windowSeconds: 60 } },
     });
   });
-  afterAll(() => gw.security.close());
+  afterAll(() => gw.close());
 
   it('admits the plan, then 429 with Retry-After and problem+json, and does not lock out beyond the window', async () => {
     const auth = { authorization: `Bearer ${await token()}` };
@@ -83,7 +83,7 @@ describe('rate limit (in memory)', () => {
     const r3 = await q.app.request('/v1/orders', { headers: auth });
     expect(r3.status).toBe(429);
     expect(Number(r3.headers.get('retry-after'))).toBeGreaterThan(80_000);
-    q.security.close();
+    q.close();
   });
 });
 
@@ -122,8 +122,8 @@ describe('rate limit (Redis)', async () => {
     const count = (s: number) => results.filter((r) => r.status === s).length;
     expect(count(200)).toBe(20);
     expect(count(429)).toBe(40);
-    a.security.close();
-    b.security.close();
+    a.close();
+    b.close();
   });
 
   it('fails closed with 503 (never 500) when configured and Redis is unreachable', async () => {
@@ -149,7 +149,7 @@ describe('rate limit (Redis)', async () => {
     expect(token.status).toBe(503);
     expect(await token.json()).toMatchObject({ error: 'temporarily_unavailable' });
     expect(await gw.metrics.getSingleMetricAsString('concord_rate_limit_store_failures_total')).toMatch(/behaviour="fail-closed"} [1-9]/);
-    gw.security.close();
+    gw.close();
     dead.disconnect();
   });
 
@@ -170,7 +170,7 @@ describe('rate limit (Redis)', async () => {
     for (let i = 0; i < 4; i++) statuses.push((await gw.app.request('/v1/orders', { headers: auth })).status);
     expect(statuses).toEqual([200, 200, 200, 429]);
     expect(await gw.metrics.getSingleMetricAsString('concord_rate_limit_store_failures_total')).toMatch(/behaviour="fail-open"} [1-9]/);
-    gw.security.close();
+    gw.close();
     dead.disconnect();
   });
 
@@ -203,7 +203,7 @@ describe('rate limit (Redis)', async () => {
         const res = await gw.app.request('/v1/status');
         expect(res.status).toBe(onStoreDown === 'fail-open' ? 200 : 503);
         expect(Date.now() - started).toBeLessThan(1000);
-        gw.security.close();
+        gw.close();
       }
     } finally {
       hung.disconnect();

@@ -1,12 +1,14 @@
 import { createMiddleware } from 'hono/factory';
 import type { GatewayEnv } from '../../env.ts';
 import { addResponseHeaders, applyResponseHeaders } from '../../response-headers.ts';
+import type { TrustedProxies } from '../../listener/trusted-proxies.ts';
 import { clientIp } from './client-ip.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 
 export interface RateLimitPolicyOptions {
   limiter: RateLimiter;
-  trustForwardedFor: boolean;
+  /** Who may say, in X-Forwarded-For, which client a request is from. */
+  proxies: TrustedProxies;
 }
 
 /**
@@ -15,14 +17,14 @@ export interface RateLimitPolicyOptions {
  * Retry-After (both set by RateLimitedError, rendered by app.onError).
  */
 export function rateLimitPolicy(options: RateLimitPolicyOptions) {
-  const { limiter, trustForwardedFor } = options;
+  const { limiter, proxies } = options;
   return createMiddleware<GatewayEnv>(async function rateLimit(c, next) {
     const principal = c.get('principal');
     const route = c.get('route');
     const planPolicies = principal?.plan ? limiter.forPlan(principal.plan, route.operationId) : undefined;
     const headers = planPolicies
       ? await limiter.consume(planPolicies, `partner:${principal!.clientId}`)
-      : await limiter.consume(limiter.perIp, `ip:${clientIp(c, trustForwardedFor)}`);
+      : await limiter.consume(limiter.perIp, `ip:${clientIp(c, proxies)}`);
     addResponseHeaders(c, headers);
     await next();
     applyResponseHeaders(c, headers);

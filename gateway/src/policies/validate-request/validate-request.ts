@@ -1,9 +1,10 @@
 /**
  * Checks a request against its operation in the contract with the validator compiled at start-up
- * (contracts' createOperationValidator): path, query and header parameters, content type (415) and
- * body, one `{ pointer, message }` per violated field (400). `report` logs and lets it through.
+ * (contracts' createOperationValidator): path, query and header parameters, content type (415 naming
+ * the declared ones) and body by its media type (JSON and form fields against the schema, anything
+ * else declared by type only), one `{ pointer, message }` per violated field (400). `report` logs
+ * and lets it through.
  */
-import { mediaTypeOf } from '@concord/contracts/src/document/openapi-document.ts';
 import type { FieldError } from '@concord/contracts/src/problem.ts';
 import type { GatewayDeps } from '../../deps.ts';
 import type { createGatewayFactory } from '../../env.ts';
@@ -42,8 +43,9 @@ export function validateRequest(factory: ReturnType<typeof createGatewayFactory>
       query: url.includes('?') ? rawQuery(url) : {},
       header: (n) => requestHeader(c, n.toLowerCase()),
     });
-    const text = body ? decoder.decode(body) : undefined;
-    const result = validator.validateBody(mediaTypeOf(requestHeader(c, 'content-type')), text);
+    // Every declared media type by its own rules (JSON and forms parsed and checked, others by type);
+    // the bytes read here are what the proxy forwards, unchanged.
+    const result = await validator.validateRequestBody(requestHeader(c, 'content-type'), body ?? undefined);
     if (!result.ok && result.status === 415) {
       failure = new GatewayError('UNSUPPORTED_MEDIA_TYPE', result.detail, {
         errors: result.errors,

@@ -15,6 +15,8 @@ export interface OpenDatabaseOptions {
   schema?: string;
   /** Embedded store location; default `<repo>/.data/<service>`; `memory://` for tests. */
   dataDir?: string;
+  /** PostgreSQL only: hears about lost connections that are being re-established. */
+  onConnectionError?: (err: unknown) => void;
 }
 
 /** Where an embedded database named `name` keeps its files: `<repo>/.data/<name>`. */
@@ -25,6 +27,11 @@ export function defaultDataDir(name: string): string {
 /** PostgreSQL when a URL is given, the embedded store otherwise: the one place that chooses. */
 export function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   const schema = options.schema ?? options.service.replace(/-/g, '_');
-  if (options.url) return createPgDatabase({ url: options.url, schema });
+  if (options.url)
+    return createPgDatabase({
+      url: options.url,
+      schema,
+      ...(options.onConnectionError ? { onConnectionError: options.onConnectionError } : {}),
+    });
   return createPgliteDatabase({ dataDir: options.dataDir ?? defaultDataDir(options.service), schema });
 }

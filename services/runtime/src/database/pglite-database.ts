@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import { embeddedAdvisoryLock } from './embedded-advisory-lock.ts';
 import { assertSchemaName, type Database, type Queryable, type SqlValue } from './database.ts';
 
 export interface PgliteDatabaseOptions {
@@ -35,6 +36,8 @@ export async function createPgliteDatabase(options: PgliteDatabaseOptions): Prom
       const unlisten = await db.listen(channel, () => onNotify());
       return () => unlisten();
     },
+    // One session: the lock is always free to this process, which is the only one using the files.
+    tryAdvisoryLock: (key) => embeddedAdvisoryLock(db, key),
     async close() {
       if (!db.closed) await db.close();
     },

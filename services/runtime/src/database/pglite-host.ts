@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { embeddedAdvisoryLock } from './embedded-advisory-lock.ts';
 import { assertSchemaName, type Database, type Queryable, type SqlValue } from './database.ts';
 
 /** One embedded PostgreSQL holding several services' schemas, e.g. the whole stack in one process. */
@@ -43,6 +44,8 @@ export async function createPgliteHost(dataDir: string): Promise<PgliteHost> {
           const unlisten = await pg.listen(channel, () => onNotify());
           return () => unlisten();
         },
+        // One session for every schema: the lock is always free to this process, the only user of the files.
+        tryAdvisoryLock: (key) => embeddedAdvisoryLock(pg, key),
         async close() {},
       };
     },

@@ -31,11 +31,23 @@ export interface PublishResult {
   duplicate: boolean;
 }
 
+/** How far a durable consumer is behind the stream. */
+export interface ConsumerLag {
+  /** The durable name as the bus knows it (one per subject on JetStream). */
+  consumer: string;
+  /** Messages in the stream the consumer has not been given yet (JetStream's num_pending). */
+  pending: number;
+}
+
 export interface EventBus {
   /** Resolves once the bus has stored the message. The same msgId twice is stored once. */
   publish(subject: string, envelope: unknown, options: { msgId: string }): Promise<PublishResult>;
   subscribe(options: SubscribeOptions): Promise<BusSubscription>;
   /** Every stored message in order: for tests, replay and diagnostics, not for the hot path. */
   readAll(): Promise<Omit<BusMessage, 'deliveryCount'>[]>;
+  /** False while the connection to the broker is down (it is being re-established). */
+  connected(): boolean;
+  /** The lag of every durable consumer this bus has subscribed. */
+  consumerLag(): Promise<ConsumerLag[]>;
   close(): Promise<void>;
 }

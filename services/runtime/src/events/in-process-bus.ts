@@ -20,6 +20,7 @@ export function createInProcessBus(options: InProcessBusOptions = {}): EventBus 
   const seen = new Set<string>();
   const cursors = new Map<string, number>();
   const wakers = new Set<() => void>();
+  const subscribed = new Map<string, Set<string>>();
   let closed = false;
 
   function sleep(ms: number): Promise<void> {
@@ -63,6 +64,7 @@ export function createInProcessBus(options: InProcessBusOptions = {}): EventBus 
       return { duplicate: false };
     },
     async subscribe(opts): Promise<BusSubscription> {
+      subscribed.set(opts.durable, new Set(opts.subjects));
       let open = true;
       let wake: (() => void) | undefined;
       const waker = () => wake?.();
@@ -80,6 +82,13 @@ export function createInProcessBus(options: InProcessBusOptions = {}): EventBus 
     },
     async readAll() {
       return log.map((m) => ({ ...m, envelope: structuredClone(m.envelope) }));
+    },
+    connected: () => !closed,
+    async consumerLag() {
+      return [...subscribed].map(([consumer, subjects]) => ({
+        consumer,
+        pending: log.slice(cursors.get(consumer) ?? 0).filter((m) => subjects.has(m.subject)).length,
+      }));
     },
     async close() {
       closed = true;

@@ -5,5 +5,5 @@ import { createNatsBus, type NatsBusOptions } from './nats-bus.ts';
 /** NATS JetStream when a URL is given, the in-process bus otherwise: the one place that chooses. */
 export function openBus(options: Partial<NatsBusOptions> = {}): Promise<EventBus> {
   if (options.url) return createNatsBus({ ...options, url: options.url });
-  return Promise.resolve(createInProcessBus({ onHandlerError: options.onHandlerError }));
+  return Promise.resolve(createInProcessBus({ ...(options.onHandlerError ? { onHandlerError: options.onHandlerError } : {}) }));
 }

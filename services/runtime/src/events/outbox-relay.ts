@@ -9,8 +9,15 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Poll even without a NOTIFY, which can be missed while reconnecting; default 1000 ms. */
   pollIntervalMs?: number;
-  /** A failed round (bus down, database down) is retried on the next poll; this hears about it. */
+  /**
+   * A failed round (bus down, database down) is retried on the next poll. This hears about the
+   * first failure after a success only: an outage is one line in the log, not one per row or poll.
+   */
   onError?: (err: unknown) => void;
+  /** Hears once when rounds succeed again, with how many failed in between. */
+  onRecovered?: (failedRounds: number) => void;
+  /** Counts every failed round (e.g. a prom-client Counter). */
+  failureCounter?: { inc(): void };
 }
 
 export interface OutboxRelay {
@@ -19,6 +26,8 @@ export interface OutboxRelay {
   stop(): Promise<void>;
   /** Publishes everything unsent now; resolves to how many rows it published. */
   drain(): Promise<number>;
+  /** Failed rounds since the last successful one (0 when healthy). */
+  failingRounds(): number;
 }
 
 interface OutboxRow {
@@ -42,6 +51,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let running: Promise<number> | undefined;
   let again = false;
   let started = false;
+  let failing = 0;
 
   async function round(): Promise<number> {
     let published = 0;
@@ -60,6 +70,19 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     }
   }
 
+  /** Accounting per round, not per caller: callers that joined a running round share its outcome. */
+  function settled(err: unknown): void {
+    if (err === undefined) {
+      if (failing === 0) return;
+      const failed = failing;
+      failing = 0;
+      options.onRecovered?.(failed);
+      return;
+    }
+    options.failureCounter?.inc();
+    if (failing++ === 0) options.onError?.(err);
+  }
+
   /** One round at a time; a kick during a round schedules exactly one more. */
   function drain(): Promise<number> {
     if (running) {
@@ -73,7 +96,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           again = false;
           total += await round();
         } while (again && started);
+        settled(undefined);
         return total;
+      } catch (err) {
+        settled(err);
+        throw err;
       } finally {
         running = undefined;
       }
@@ -82,7 +109,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   }
 
   function kick(): void {
-    drain().catch((err: unknown) => options.onError?.(err));
+    // Failures are reported by settled(); the next poll retries.
+    drain().catch(() => {});
   }
 
   return {
@@ -103,5 +131,6 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       await running?.catch(() => 0);
     },
     drain,
+    failingRounds: () => failing,
   };
 }

@@ -4,27 +4,39 @@ import { openDatabase } from '../database/open-database.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { openBus } from '../events/open-bus.ts';
 import { serveHttp } from '../http/serve-http.ts';
+import type { ServiceHealth } from '../http/service-health.ts';
 import type { ServiceLifecycle } from '../service-deps.ts';
 import { runUntilSignal } from './run-until-signal.ts';
+import { shutdownGraceMs } from './shutdown-grace.ts';
 
 export interface ServiceMainOptions {
   service: string;
   defaultPort: number;
-  create(deps: { db: Database; bus: EventBus; env: NodeJS.ProcessEnv }): Promise<ServiceLifecycle & { app: Hono }>;
+  create(deps: { db: Database; bus: EventBus; env: NodeJS.ProcessEnv }): Promise<ServiceLifecycle & { app: Hono; health?: ServiceHealth }>;
 }
 
 /**
  * A service's process entry: PORT, DATABASE_URL and NATS_URL from the environment (embedded
- * defaults without them), then serve until SIGTERM/SIGINT and close everything in reverse order.
+ * defaults without them), then serve until SIGTERM/SIGINT, drain HTTP (SHUTDOWN_GRACE_MS,
+ * default 10 s) and close everything in reverse order.
  */
 export async function runServiceMain(options: ServiceMainOptions, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const port = env.PORT ? Number(env.PORT) : options.defaultPort;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${env.PORT}`);
-  const db = await openDatabase({ service: options.service, url: env.DATABASE_URL || undefined });
+  const graceMs = shutdownGraceMs(env);
+  const log = (line: string) => console.log(`[${options.service}] ${line}`);
+  const db = await openDatabase({
+    service: options.service,
+    url: env.DATABASE_URL || undefined,
+    onConnectionError: (err) => log(`database connection lost, reconnecting: ${err instanceof Error ? err.message : String(err)}`),
+  });
   const bus = await openBus({
     url: env.NATS_URL || undefined,
+    stream: env.NATS_STREAM || undefined,
+    subjectPrefix: env.NATS_SUBJECT_PREFIX || undefined,
     onHandlerError: (err, message) =>
       console.error(`[${options.service}.consumer] ${message.subject} ${message.msgId} failed (will be redelivered)`, err),
+    onConnectionChange: (_up, detail) => log(detail),
   });
   const service = await options.create({ db, bus, env });
   await service.start();
@@ -33,7 +45,8 @@ export async function runServiceMain(options: ServiceMainOptions, env: NodeJS.Pr
     `${options.service} listening on ${server.url} (database: ${env.DATABASE_URL ? 'PostgreSQL' : 'embedded'}, bus: ${env.NATS_URL ? 'NATS JetStream' : 'in-process'})`,
   );
   runUntilSignal(async () => {
-    await server.close();
+    service.health?.setDraining();
+    await server.drain({ graceMs, log });
     await service.stop();
     await bus.close();
     await db.close();

@@ -15,6 +15,7 @@ export interface HandlerDeps {
   ids: IdGenerator;
   production: boolean;
   blockPrivateNetworks?: boolean;
+  blockedHosts?: readonly string[];
   /** How long the previous secret keeps signing after a rotation. */
   secretOverlapMs: number;
   /** Prefix of the Location header, as clients see the API (behind the gateway: `/v1`). */
@@ -76,7 +77,8 @@ export function createWebhooksHandlers(deps: HandlerDeps): WebhooksV1Handlers<We
       const errors: FieldError[] = [];
       const urlProblem = endpointUrlProblem(body.url, {
         production: deps.production,
-        blockPrivateNetworks: deps.blockPrivateNetworks ?? false,
+        blockPrivateNetworks: deps.blockPrivateNetworks ?? true,
+        blockedHosts: deps.blockedHosts ?? [],
       });
       if (urlProblem) errors.push({ pointer: '/body/url', message: urlProblem });
       body.event_types.forEach((type, i) => {

@@ -1,6 +1,7 @@
 import { Agent, request } from 'undici';
 import { signatureHeader } from '../signing/standard-webhooks.ts';
-import { createPrivateNetworkGuard } from '../subscriptions/private-network.ts';
+import { refusedHost } from '../subscriptions/endpoint-url.ts';
+import { createPrivateNetworkGuard, PrivateAddressError } from '../subscriptions/private-network.ts';
 
 export type AttemptOutcome = 'succeeded' | 'failed' | 'timeout' | 'network_error';
 
@@ -27,8 +28,10 @@ export interface SenderOptions {
   connections: number;
   userAgent?: string;
   now?: () => number;
-  /** Refuse to connect to private or internal addresses, checked on the resolved address (SSRF). */
+  /** Refuse private or internal addresses: literal ones before connecting, names on every resolved address (SSRF). */
   blockPrivateNetworks?: boolean;
+  /** Hosts refused whatever they resolve to (the platform's own). */
+  blockedHosts?: readonly string[];
 }
 
 export interface WebhookSender {
@@ -36,11 +39,28 @@ export interface WebhookSender {
   close(): Promise<void>;
 }
 
-function describe(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
-  const code = (err as { code?: unknown }).code;
-  return `${typeof code === 'string' ? `${code} ` : ''}${err.message}${cause}`.slice(0, 500);
+/**
+ * What went wrong, as a category a partner can act on: never an address, a port or a system error
+ * message, which would make the attempts API an oracle for scanning the platform's network.
+ */
+export function failureCategory(err: unknown): string {
+  let current: unknown = err;
+  for (let depth = 0; current instanceof Error && depth < 4; depth++) {
+    const code = String((current as { code?: unknown }).code ?? '');
+    if (current instanceof PrivateAddressError) return 'refused: private or internal address';
+    if (code === 'ECONNREFUSED') return 'connection refused';
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'DNS error';
+    if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET') return 'connection reset';
+    if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') return 'timeout';
+    if (/^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR_OSSL)/.test(code)) return 'TLS error';
+    current = current.cause;
+  }
+  return 'network error';
+}
+
+function statusCategory(status: number): string {
+  if (status >= 300 && status < 400) return `HTTP ${status} (redirects are not followed)`;
+  return `HTTP ${Math.floor(status / 100)}xx`;
 }
 
 /**
@@ -64,6 +84,16 @@ export function createWebhookSender(options: SenderOptions): WebhookSender {
         startedAt: new Date(started),
         durationMs: Math.max(0, Math.round(now() - started)),
       });
+      // A stored subscription is checked again at every delivery: it may predate the guard, and IP
+      // literals never reach the resolver the connect-time check sits in.
+      let refused: string | undefined;
+      try {
+        refused = refusedHost(new URL(req.url), options);
+      } catch {
+        refused = 'not a valid URL';
+      }
+      if (refused)
+        return result({ outcome: 'network_error', statusCode: null, error: 'refused: private or internal address', retryAfter: null });
       try {
         const res = await request(req.url, {
           method: 'POST',
@@ -85,13 +115,12 @@ export function createWebhookSender(options: SenderOptions): WebhookSender {
         return result({
           outcome: 'failed',
           statusCode: status,
-          error: `The endpoint answered ${status}.`,
+          error: statusCategory(status),
           retryAfter: typeof retryAfter === 'string' ? retryAfter : null,
         });
       } catch (err) {
-        if (signal.aborted)
-          return result({ outcome: 'timeout', statusCode: null, error: `No response within ${options.timeoutMs} ms.`, retryAfter: null });
-        return result({ outcome: 'network_error', statusCode: null, error: describe(err), retryAfter: null });
+        if (signal.aborted) return result({ outcome: 'timeout', statusCode: null, error: 'timeout', retryAfter: null });
+        return result({ outcome: 'network_error', statusCode: null, error: failureCategory(err), retryAfter: null });
       }
     },
     close: () => agent.close(),

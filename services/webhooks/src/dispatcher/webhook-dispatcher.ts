@@ -14,6 +14,7 @@ export interface WebhookDispatcherOptions {
   perEndpointConcurrency: number;
   /** Refuse private or internal endpoint addresses when connecting (SSRF guard). */
   blockPrivateNetworks?: boolean;
+  blockedHosts?: readonly string[];
   /** Deliveries held by this process at once (queued or in flight), over all endpoints. */
   maxInFlight: number;
   /** How long a claim lasts; a dispatcher that dies holding deliveries frees them after this. */
@@ -71,7 +72,8 @@ export class WebhookDispatcher {
       createWebhookSender({
         timeoutMs: options.timeoutMs,
         connections: options.perEndpointConcurrency,
-        blockPrivateNetworks: options.blockPrivateNetworks ?? false,
+        blockPrivateNetworks: options.blockPrivateNetworks ?? true,
+        blockedHosts: options.blockedHosts ?? [],
       });
   }
 

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadWebhooksConfig } from '../config.ts';
 import { createWebhookSender } from '../dispatcher/send.ts';
 import { endpointUrlProblem } from './endpoint-url.ts';
 import { createPrivateNetworkGuard } from './private-network.ts';
@@ -62,5 +63,96 @@ describe('the private-network guard (SSRF)', () => {
       await open.close();
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+
+  it('is on in every mode unless a developer opts out explicitly', () => {
+    for (const NODE_ENV of ['production', 'development', 'test', undefined]) {
+      expect(loadWebhooksConfig({ NODE_ENV }).blockPrivateNetworks, String(NODE_ENV)).toBe(true);
+      expect(loadWebhooksConfig({ NODE_ENV, WEBHOOKS_ALLOW_PRIVATE_NETWORKS: '1' }).blockPrivateNetworks).toBe(false);
+    }
+  });
+
+  describe('every spelling of an internal address, at registration and at delivery', () => {
+    let server: ReturnType<typeof createServer>;
+    let port = 0;
+    let received = 0;
+    const forms = (p: number) => [
+      `http://2130706433:${p}/h`, // decimal
+      `http://0177.0.0.1:${p}/h`, // octal
+      `http://0x7f.0.0.1:${p}/h`, // hex
+      `http://0x7f000001:${p}/h`,
+      `http://127.1:${p}/h`,
+      `http://[::ffff:127.0.0.1]:${p}/h`, // IPv4-mapped IPv6
+      `http://[::ffff:7f00:1]:${p}/h`,
+      `http://[::127.0.0.1]:${p}/h`, // IPv4-compatible
+      `http://[2002:7f00:1::]:${p}/h`, // 6to4
+      `http://0.0.0.0:${p}/h`,
+      `http://localhost.:${p}/h`,
+      `http://app.localhost:${p}/h`,
+      `https://169.254.169.254/latest/meta-data`, // cloud metadata
+      `https://[::ffff:a9fe:a9fe]/latest/meta-data`,
+      `https://[fd00:ec2::254]/latest/meta-data`,
+      `https://10.0.0.5/hook`,
+      `https://[fc00::1]/hook`,
+    ];
+
+    beforeAll(async () => {
+      server = createServer((_req, res) => {
+        received += 1;
+        res.writeHead(204).end();
+      });
+      await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
+      port = (server.address() as AddressInfo).port;
+    });
+    afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+    it('refuses them at registration', () => {
+      for (const url of forms(port)) {
+        expect(endpointUrlProblem(url, { production: false, blockPrivateNetworks: true }), url).toMatch(/private or internal/);
+      }
+      expect(
+        endpointUrlProblem('https://gateway.concord.example/h', { production: true, blockedHosts: ['gateway.concord.example'] }),
+      ).toMatch(/this platform itself/);
+    });
+
+    it('refuses them at delivery without connecting, as a stored subscription would be', async () => {
+      const guarded = createWebhookSender({ timeoutMs: 1000, connections: 1, blockPrivateNetworks: true });
+      try {
+        for (const url of forms(port)) {
+          const result = await guarded.send({ url, messageId: 'msg_1', body: '{}', keys: [Buffer.alloc(32, 1)] });
+          expect(result, url).toMatchObject({ outcome: 'network_error', error: 'refused: private or internal address' });
+        }
+        expect(received).toBe(0);
+      } finally {
+        await guarded.close();
+      }
+    });
+
+    it('reports a category, never an address or a port', async () => {
+      const closed = createServer();
+      await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+      const closedPort = (closed.address() as AddressInfo).port;
+      await new Promise((resolve) => closed.close(resolve));
+      const open = createWebhookSender({ timeoutMs: 1000, connections: 1 });
+      try {
+        const refused = await open.send({
+          url: `http://127.0.0.1:${closedPort}/h`,
+          messageId: 'm',
+          body: '{}',
+          keys: [Buffer.alloc(32, 1)],
+        });
+        expect(refused.error).toBe('connection refused');
+        expect(JSON.stringify(refused)).not.toContain(String(closedPort));
+        const unknown = await open.send({
+          url: 'https://does-not-exist.invalid/h',
+          messageId: 'm',
+          body: '{}',
+          keys: [Buffer.alloc(32, 1)],
+        });
+        expect(unknown.error).toBe('DNS error');
+      } finally {
+        await open.close();
+      }
+    });
   });
 });

@@ -24,8 +24,10 @@ const V4_RANGES: [string, number][] = [
   ['240.0.0.0', 4],
 ];
 const V6_RANGES: [string, number][] = [
-  ['::', 128],
-  ['::1', 128],
+  // ::, ::1 and the deprecated IPv4-compatible ::a.b.c.d
+  ['::', 96],
+  // Teredo tunnels to any IPv4 address
+  ['2001::', 32],
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],
@@ -38,6 +40,22 @@ function createPrivateNetworks(): BlockList {
   for (const [net, prefix] of V4_RANGES) list.addSubnet(net, prefix, 'ipv4');
   for (const [net, prefix] of V6_RANGES) list.addSubnet(net, prefix, 'ipv6');
   return list;
+}
+
+const v4 = (hi: number, lo: number) => `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+
+/**
+ * The IPv4 address an IPv6 one carries, where it is that address in disguise: IPv4-mapped
+ * (`::ffff:10.0.0.1`, which the URL parser writes `::ffff:a00:1`) and 6to4 (`2002:0a00:0001::`).
+ */
+function embeddedIpv4(address: string): string | undefined {
+  const dotted = /^::ffff:(\d{1,3}(\.\d{1,3}){3})$/i.exec(address);
+  if (dotted?.[1]) return dotted[1];
+  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
+  if (hex) return v4(Number.parseInt(hex[1]!, 16), Number.parseInt(hex[2]!, 16));
+  const sixToFour = /^2002:([0-9a-f]{1,4}):([0-9a-f]{1,4})(:|$)/i.exec(address);
+  if (sixToFour) return v4(Number.parseInt(sixToFour[1]!, 16), Number.parseInt(sixToFour[2]!, 16));
+  return undefined;
 }
 
 export interface PrivateNetworkGuard {
@@ -60,9 +78,8 @@ export function createPrivateNetworkGuard(): PrivateNetworkGuard {
     const bare = address.replace(/^\[|\]$/g, '');
     const family = isIP(bare);
     if (family === 0) return false;
-    // IPv4-mapped IPv6 (::ffff:10.0.0.1) is the IPv4 address in disguise.
-    const mapped = /^::ffff:(\d{1,3}(\.\d{1,3}){3})$/i.exec(bare);
-    if (mapped?.[1]) return networks.check(mapped[1], 'ipv4');
+    const embedded = embeddedIpv4(bare);
+    if (embedded !== undefined) return networks.check(embedded, 'ipv4');
     return networks.check(bare, family === 4 ? 'ipv4' : 'ipv6');
   };
   const lookup = ((

@@ -13,6 +13,7 @@ export function testConfig(overrides: Partial<WebhooksConfig> = {}): WebhooksCon
     host: '127.0.0.1',
     production: false,
     blockPrivateNetworks: false,
+    blockedHosts: [],
     dispatcher: true,
     retry: { scheduleMs: [0, 50, 100, 200], jitter: 0.2, maxRetryAfterMs: 5_000 },
     timeoutMs: 1_000,

@@ -1,11 +1,11 @@
 import { SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import type { createGatewayFactory } from '../env.ts';
-import type { CompiledRoute } from '../route-variables.ts';
-import type { GatewayMetrics } from './metrics.ts';
-import { newRequestStats } from './request-stats.ts';
-import { gatewayTracer, startServerSpan } from './tracing.ts';
-import { requestHeader } from '../request-headers.ts';
+import type { createGatewayFactory } from '../../env.ts';
+import type { CompiledRoute } from '../../route-variables.ts';
+import type { GatewayMetrics } from '../../observability/metrics.ts';
+import { newRequestStats } from '../../observability/request-stats.ts';
+import { gatewayTracer, startServerSpan } from '../../observability/tracing.ts';
+import { requestHeader } from '../../request-headers.ts';
 
 /**
  * The outermost step: one JSON access-log line, the request metrics and the server span per request.

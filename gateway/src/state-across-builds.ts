@@ -1,7 +1,7 @@
 import type { RateLimiterMemory } from 'rate-limiter-flexible';
-import type { GatewayDeps } from '../deps.ts';
-import type { KeySource } from '../policies/authenticate/remote-key-source.ts';
-import type { SigningKeyRing } from './signing-keys.ts';
+import type { GatewayDeps } from './deps.ts';
+import type { SigningKeyRing } from './partners/signing-keys.ts';
+import type { KeySource } from './policies/authenticate/remote-key-source.ts';
 
 /**
  * What must outlive one build of the gateway. A config reload builds a new gateway with the same
@@ -10,7 +10,7 @@ import type { SigningKeyRing } from './signing-keys.ts';
  * fresh budget, and forget the keys it serves stale during an identity provider outage. So they are
  * kept per deps object: a test's fresh deps get fresh state; a process's reloads share it.
  */
-export interface SecurityState {
+export interface StateAcrossBuilds {
   /** By signing algorithm. */
   keyRings: Map<string, SigningKeyRing>;
   /** By policy name, limit and key prefix. */
@@ -19,9 +19,9 @@ export interface SecurityState {
   keySources: Map<string, { source: KeySource; refs: number }>;
 }
 
-const states = new WeakMap<GatewayDeps, SecurityState>();
+const states = new WeakMap<GatewayDeps, StateAcrossBuilds>();
 
-export function securityStateFor(deps: GatewayDeps): SecurityState {
+export function stateAcrossBuilds(deps: GatewayDeps): StateAcrossBuilds {
   let state = states.get(deps);
   if (!state) {
     state = { keyRings: new Map(), memoryLimiters: new Map(), keySources: new Map() };
@@ -31,7 +31,11 @@ export function securityStateFor(deps: GatewayDeps): SecurityState {
 }
 
 /** Takes a reference on a shared key source, creating it on first use; returns the release. */
-export function acquireKeySource(state: SecurityState, key: string, create: () => KeySource): { source: KeySource; release: () => void } {
+export function acquireKeySource(
+  state: StateAcrossBuilds,
+  key: string,
+  create: () => KeySource,
+): { source: KeySource; release: () => void } {
   let entry = state.keySources.get(key);
   if (!entry) {
     entry = { source: create(), refs: 0 };

@@ -3,8 +3,8 @@
  * request body becomes the upstream version's (new bytes), and the buffered upstream JSON response
  * becomes the public version's (a new c.res with the same status and headers).
  */
-import type { createGatewayFactory } from '../env.ts';
-import type { VersionAdapter } from './version-adapter.ts';
+import type { createGatewayFactory } from '../../env.ts';
+import type { VersionAdapter } from '../../adapters/version-adapter.ts';
 
 const encoder = new TextEncoder();
 

@@ -3,15 +3,15 @@ import { Hono } from 'hono';
 import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { resilienceConfigSchema } from '../config/resilience-schema.ts';
-import { createGatewayFactory, type GatewayEnv } from '../env.ts';
-import type { CompiledRoute } from '../route-variables.ts';
-import { createResilientUpstream } from '../upstream/resilient-upstream.ts';
-import type { UpstreamResponse } from '../upstream/upstream-call.ts';
+import { resilienceConfigSchema } from '../../config/resilience-schema.ts';
+import { createGatewayFactory, type GatewayEnv } from '../../env.ts';
+import type { CompiledRoute } from '../../route-variables.ts';
+import { createResilientUpstream } from '../../upstream/resilient-upstream.ts';
+import type { UpstreamResponse } from '../../upstream/upstream-call.ts';
 import { accessLog } from './access-log.ts';
-import { createGatewayLogger } from './logger.ts';
-import { gatewayMetrics } from './metrics.ts';
-import { requestSpanContext, upstreamObserver } from './upstream-observer.ts';
+import { createGatewayLogger } from '../../observability/logger.ts';
+import { gatewayMetrics } from '../../observability/metrics.ts';
+import { requestSpanContext, upstreamObserver } from '../../observability/upstream-observer.ts';
 
 const route = {
   contract: 'orders.v1',

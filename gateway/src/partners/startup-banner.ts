@@ -1,0 +1,28 @@
+import type { SecurityConfig } from '../config/security-schema.ts';
+import type { PartnerRegistry } from './partner-registry.ts';
+
+/** Lines main.ts prints once listening: who signs tokens, and the demo credentials (never in production). */
+export function startupBanner(options: {
+  config: Pick<SecurityConfig, 'auth' | 'demo'>;
+  partners: PartnerRegistry;
+  /** Whether this gateway serves its own token endpoint (no external identity provider). */
+  issuesTokens: boolean;
+  nodeEnv: string | undefined;
+  port: number | undefined;
+}): string[] {
+  const { auth, demo } = options.config;
+  const lines: string[] = [];
+  if (auth.jwksUrl) lines.push(`auth: verifying tokens of ${auth.jwksUrl} (iss ${auth.issuer}, aud ${auth.audience})`);
+  const credentials = options.partners.demo;
+  if (credentials && options.issuesTokens) {
+    lines.push(
+      'Demo credentials (refused when NODE_ENV=production):',
+      `  client_id:     ${credentials.clientId}`,
+      `  client_secret: ${credentials.clientSecret}`,
+      `  curl -s -u ${credentials.clientId}:${credentials.clientSecret} -d grant_type=client_credentials http://localhost:${options.port ?? 8080}/oauth/token`,
+    );
+  } else if (demo.enabled && options.nodeEnv === 'production') {
+    lines.push('Demo credentials are disabled because NODE_ENV=production.');
+  }
+  return lines;
+}

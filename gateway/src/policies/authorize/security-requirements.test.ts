@@ -1,0 +1,359 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { serve, type ServerType } from '@hono/node-server';
+import { listOperations, type OpenApiDocument } from '@concord/contracts/src/document/openapi-document.ts';
+import { REPO_ROOT } from '@concord/contracts/src/paths.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { upstreamSchema } from '../../config/schema.ts';
+import type { SecurityConfigInput } from '../../config/security-schema.ts';
+import { generateApiKey, hashApiKey } from '../../partners/api-key.ts';
+import { buildSecurityTestGateway, testRoute, type SecurityTestGateway } from '../../partners/testing/security-test-gateway.ts';
+import { startTestIdentityProvider, type TestIdentityProvider } from '../../partners/testing/test-identity-provider.ts';
+import type { CompiledRoute } from '../../route-variables.ts';
+import { sendJson, startFakeUpstream, type FakeUpstream } from '../../testing/fake-upstream.ts';
+import { createUndiciUpstream, type UndiciUpstream } from '../../upstream/undici-upstream.ts';
+import { queryWithoutApiKeys } from '../authenticate/api-key-location.ts';
+import { assertRoutesSecured, requiredScopes, UnverifiableSecurityError } from './assert-routes-secured.ts';
+import { contractPosition } from './contract-position.ts';
+import type { SecuritySchemes } from './security-requirements.ts';
+
+/** Swagger Petstore 3 (oauth2 + apiKey, alternatives), from the shared corpus; never copied into contracts/. */
+const PETSTORE_FILE = join(REPO_ROOT, '../shared/corpus/petstore.openapi.yaml');
+
+function petstoreRoutes(document: OpenApiDocument): CompiledRoute[] {
+  return listOperations(document).map((entry) =>
+    testRoute({
+      contract: 'petstore.v3',
+      api: 'pets',
+      upstream: 'pets',
+      operationId: entry.operationId,
+      method: entry.method.toUpperCase(),
+      publicPathTemplate: `/v3${entry.path}`,
+      pathTemplate: entry.path,
+      operation: entry,
+      scopes: requiredScopes(entry.security),
+      // Petstore leaves its store and user operations unsecured; only the config may open them.
+      public: !entry.security,
+    }),
+  );
+}
+
+interface Served {
+  url: string;
+  gateway: SecurityTestGateway;
+  close(): Promise<void>;
+}
+
+async function servePetstore(document: OpenApiDocument, security: SecurityConfigInput, upstreamUrl: string): Promise<Served> {
+  const upstreams = {
+    pets: upstreamSchema.parse({ url: upstreamUrl, forwardHeaders: ['api_key'], timeoutMs: 2000, connectTimeoutMs: 500 }),
+  };
+  const undici: UndiciUpstream = createUndiciUpstream(upstreams);
+  const schemes = document.components?.securitySchemes as SecuritySchemes;
+  const gateway = buildSecurityTestGateway(security, {
+    routes: petstoreRoutes(document),
+    securitySchemes: (contract) => (contract === 'petstore.v3' ? schemes : undefined),
+    upstream: { upstreams, call: undici.call },
+  });
+  const server: ServerType = serve({ fetch: gateway.app.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    gateway,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      gateway.close();
+      await undici.close();
+    },
+  };
+}
+
+describe('security requirements as OpenAPI defines them (Swagger Petstore over HTTP)', () => {
+  let document: OpenApiDocument;
+  let idp: TestIdentityProvider;
+  let upstream: FakeUpstream;
+  let served: Served;
+  const acmeKey = generateApiKey();
+  const acmeNextKey = generateApiKey();
+  const disabledKey = generateApiKey();
+  const tinyKey = generateApiKey();
+
+  beforeAll(async () => {
+    document = parse(await readFile(PETSTORE_FILE, 'utf8')) as OpenApiDocument;
+    idp = await startTestIdentityProvider();
+    upstream = await startFakeUpstream((_req, res) => sendJson(res, 200, { id: 7, name: 'doggie', photoUrls: [] }));
+    served = await servePetstore(
+      document,
+      {
+        auth: { jwksUrl: idp.jwksUrl, issuer: idp.issuer, audience: idp.audience },
+        partners: [
+          {
+            clientId: 'acme',
+            name: 'Acme',
+            plan: 'gold',
+            apis: ['pets'],
+            scopes: ['read:pets'],
+            apiKeys: [hashApiKey(acmeKey), hashApiKey(acmeNextKey)],
+          },
+          { clientId: 'keeper', name: 'Keeper', plan: 'gold', apis: ['pets'], scopes: ['read:pets', 'write:pets'] },
+          { clientId: 'gone', name: 'Gone', plan: 'gold', apis: ['pets'], apiKeys: [hashApiKey(disabledKey)], enabled: false },
+          { clientId: 'tiny', name: 'Tiny', plan: 'tiny', apis: ['pets'], apiKeys: [hashApiKey(tinyKey)] },
+        ],
+        plans: { gold: { rateLimit: { points: 1000, windowSeconds: 60 } }, tiny: { rateLimit: { points: 2, windowSeconds: 60 } } },
+        demo: { enabled: false },
+      },
+      upstream.url,
+    );
+  });
+  afterAll(async () => {
+    await served?.close();
+    await upstream?.close();
+    await idp?.stop();
+  });
+
+  const bearer = async (clientId: string, scope: string) => ({ authorization: `Bearer ${await idp.sign({ client_id: clientId, scope })}` });
+  const get = (path: string, headers: Record<string, string> = {}) => fetch(`${served.url}${path}`, { headers });
+
+  it('refuses a bearer token on an apiKey-only operation, naming the key it wants, and accepts a partner key', async () => {
+    const refused = await get('/v3/store/inventory', await bearer('keeper', 'read:pets write:pets'));
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toBeNull();
+    expect(await refused.json()).toMatchObject({
+      type: 'https://concord.dev/problems/unauthenticated',
+      detail: 'A bearer token does not satisfy this operation. This operation accepts an API key in header "api_key".',
+      accepted: [[{ scheme: 'api_key', type: 'apiKey', in: 'header', name: 'api_key', scopes: [] }]],
+    });
+
+    const before = upstream.received.length;
+    const accepted = await get('/v3/store/inventory', { api_key: acmeKey });
+    expect(accepted.status).toBe(200);
+    expect(upstream.received.length).toBe(before + 1);
+  });
+
+  it('never sends the key upstream, even though the upstream forwards that header', async () => {
+    const before = upstream.received.length;
+    expect((await get('/v3/pet/7', { api_key: acmeKey, 'x-trace': 'x' })).status).toBe(200);
+    const sent = upstream.received[before]!;
+    expect(sent.url).toBe('/pet/7');
+    expect(sent.headers['api_key']).toBeUndefined();
+    expect(JSON.stringify(sent.headers)).not.toContain(acmeKey);
+    expect(sent.headers['x-concord-partner']).toBe('acme');
+  });
+
+  it('accepts every key of a partner while one is being rotated', async () => {
+    expect((await get('/v3/store/inventory', { api_key: acmeNextKey })).status).toBe(200);
+  });
+
+  it('answers an unknown key, a disabled partner key and garbage alike, without saying whether the key exists', async () => {
+    const bodies = [];
+    for (const key of [generateApiKey(), disabledKey, 'not-even-a-key']) {
+      const res = await get('/v3/store/inventory', { api_key: key });
+      expect(res.status).toBe(401);
+      const { type, title, status, detail } = (await res.json()) as Record<string, unknown>;
+      bodies.push({ type, title, status, detail });
+    }
+    expect(bodies[0]).toEqual({
+      type: 'https://concord.dev/problems/invalid-api-key',
+      title: expect.any(String),
+      status: 401,
+      detail: 'The API key is not valid.',
+    });
+    expect(bodies[1]).toEqual(bodies[0]);
+    expect(bodies[2]).toEqual(bodies[0]);
+  });
+
+  it('accepts either alternative of an operation that has two (api_key OR petstore_auth)', async () => {
+    expect((await get('/v3/pet/7', { api_key: acmeKey })).status).toBe(200);
+    expect((await get('/v3/pet/7', await bearer('keeper', 'read:pets write:pets'))).status).toBe(200);
+
+    const none = await get('/v3/pet/7');
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toMatch(/^Bearer /);
+    expect(((await none.json()) as { detail: string }).detail).toBe(
+      'No credential was sent. This operation accepts an API key in header "api_key", or a bearer token with scopes write:pets read:pets.',
+    );
+  });
+
+  it('caps an external identity provider token at the scopes the config gives the partner', async () => {
+    // The IdP grants acme write:pets; the config does not, so the token is worth read:pets only.
+    const escalated = await bearer('acme', 'read:pets write:pets');
+    const res = await get('/v3/pet/findByStatus?status=available', escalated);
+    expect(res.status).toBe(403);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ type: 'https://concord.dev/problems/insufficient-scope', missing_scopes: ['write:pets'] });
+    expect((await get('/v3/pet/findByStatus?status=available', await bearer('keeper', 'read:pets write:pets'))).status).toBe(200);
+
+    // On the operation with alternatives, the 403 also names the one that would have worked.
+    const either = await get('/v3/pet/7', escalated);
+    expect(either.status).toBe(403);
+    expect(((await either.json()) as { detail: string }).detail).toContain('It also accepts an API key in header "api_key"');
+  });
+
+  it('limits API-key partners by their plan, like token partners', async () => {
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await get('/v3/store/inventory', { api_key: tinyKey })).status);
+    expect(statuses).toEqual([200, 200, 429]);
+  });
+});
+
+describe('security schemes the gateway cannot verify', () => {
+  let dir: string;
+  let document: OpenApiDocument;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'concord-schemes-'));
+    // Petstore with an http basic alternative on getPetById and a mutualTLS-only getInventory.
+    const text = (await readFile(PETSTORE_FILE, 'utf8'))
+      .replace(
+        /( {6}security:\n {8}- api_key: \[\]\n {8}- petstore_auth:)/,
+        '      security:\n        - legacy_basic: []\n        - api_key: []\n        - petstore_auth:',
+      )
+      .replace(/( {4}api_key:\n {6}type: apiKey)/, '    legacy_basic:\n      type: http\n      scheme: basic\n$1');
+    await writeFile(join(dir, 'petstore.v3.yaml'), text);
+    document = parse(text) as OpenApiDocument;
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  const schemes = () => document.components?.securitySchemes as SecuritySchemes;
+
+  it('stop start-up with the place in the contract, unless the config says they are not accepted', () => {
+    const routes = petstoreRoutes(document);
+    const check = (contractSchemes: Record<string, 'not-accepted'>) => () =>
+      assertRoutesSecured(routes, { contractSchemes, securitySchemes: schemes, locate: contractPosition(dir) });
+    expect(check({})).toThrow(UnverifiableSecurityError);
+    expect(check({})).toThrow(
+      /petstore\.v3\.yaml:\d+:5 petstore\.v3#getPetById: security scheme "legacy_basic" \(http basic\) cannot be verified by the gateway; set security\.auth\.contractSchemes\.legacy_basic: not-accepted/,
+    );
+    expect(check({ legacy_basic: 'not-accepted' })).not.toThrow();
+  });
+
+  it('never satisfy an alternative when not accepted, while the others still work', async () => {
+    const upstream = await startFakeUpstream((_req, res) => sendJson(res, 200, { id: 7 }));
+    const key = generateApiKey();
+    const served = await servePetstore(
+      document,
+      {
+        auth: { contractSchemes: { legacy_basic: 'not-accepted' } },
+        partners: [{ clientId: 'acme', name: 'Acme', plan: 'gold', apis: ['pets'], apiKeys: [hashApiKey(key)] }],
+        plans: { gold: { rateLimit: { points: 1000, windowSeconds: 60 } } },
+        demo: { enabled: false },
+      },
+      upstream.url,
+    );
+    try {
+      const basic = await fetch(`${served.url}/v3/pet/7`, { headers: { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` } });
+      expect(basic.status).toBe(401);
+      expect(((await basic.json()) as { accepted: unknown[] }).accepted).toHaveLength(2);
+      expect((await fetch(`${served.url}/v3/pet/7`, { headers: { api_key: key } })).status).toBe(200);
+    } finally {
+      await served.close();
+      await upstream.close();
+    }
+  });
+
+  it('refuse with the same line a contract naming a scheme it never defines', () => {
+    const routes = petstoreRoutes(document);
+    const withoutBasic = () => ({ ...schemes(), legacy_basic: undefined }) as unknown as SecuritySchemes;
+    expect(() =>
+      assertRoutesSecured(routes, {
+        contractSchemes: { legacy_basic: 'not-accepted' },
+        securitySchemes: withoutBasic,
+        locate: contractPosition(dir),
+      }),
+    ).toThrow(
+      /petstore\.v3\.yaml:\d+:\d+ petstore\.v3#getPetById: names the security scheme "legacy_basic", which components\.securitySchemes does not define/,
+    );
+  });
+});
+
+describe('an API key the contract reads from elsewhere', () => {
+  const withApiKeyAt = (document: OpenApiDocument, at: Record<string, unknown>): OpenApiDocument => ({
+    ...document,
+    components: {
+      ...document.components,
+      securitySchemes: { ...document.components?.securitySchemes, api_key: { type: 'apiKey', ...at } },
+    },
+  });
+
+  it('is read from the cookie the contract names, and the cookie never reaches the upstream', async () => {
+    const document = withApiKeyAt(parse(await readFile(PETSTORE_FILE, 'utf8')) as OpenApiDocument, { in: 'cookie', name: 'pet_key' });
+    const upstream = await startFakeUpstream((_req, res) => sendJson(res, 200, { id: 7 }));
+    const key = generateApiKey();
+    const served = await servePetstore(
+      document,
+      {
+        partners: [{ clientId: 'acme', name: 'Acme', plan: 'gold', apis: ['pets'], apiKeys: [hashApiKey(key)] }],
+        plans: { gold: { rateLimit: { points: 1000, windowSeconds: 60 } } },
+        demo: { enabled: false },
+      },
+      upstream.url,
+    );
+    try {
+      const res = await fetch(`${served.url}/v3/store/inventory`, { headers: { cookie: `theme=dark; pet_key=${key}` } });
+      expect(res.status).toBe(200);
+      expect(upstream.received).toHaveLength(1);
+      expect(JSON.stringify(upstream.received[0]!.headers)).not.toContain(key);
+      const header = await fetch(`${served.url}/v3/store/inventory`, { headers: { pet_key: key } });
+      expect(header.status).toBe(401);
+    } finally {
+      await served.close();
+      await upstream.close();
+    }
+  });
+
+  it('in the query string stops start-up for now, naming the scheme', async () => {
+    const document = withApiKeyAt(parse(await readFile(PETSTORE_FILE, 'utf8')) as OpenApiDocument, { in: 'query', name: 'api_key' });
+    expect(() =>
+      assertRoutesSecured(petstoreRoutes(document), {
+        securitySchemes: () => document.components?.securitySchemes as SecuritySchemes,
+        locate: () => 'petstore.v3.yaml:1:1',
+      }),
+    ).toThrow(/petstore\.v3#getPetById: apiKey scheme "api_key" reads the key from the query string/);
+  });
+});
+
+describe('an API key in the query string', () => {
+  it('is dropped from what goes upstream, the rest kept as the client wrote it', () => {
+    const locations = [{ in: 'query' as const, name: 'api_key' }];
+    expect(queryWithoutApiKeys('http://h/v3/pets?status=a%20b&api_key=ck_live_x&tags=1', locations)).toBe('?status=a%20b&tags=1');
+    expect(queryWithoutApiKeys('http://h/v3/pets?api%5Fkey=ck_live_x', locations)).toBe('');
+    expect(queryWithoutApiKeys('http://h/v3/pets?x=1', [])).toBe('?x=1');
+  });
+});
+
+describe('minting an API key (partners/mint-api-key.ts)', () => {
+  it('prints the key once and the config snippet holding only its hash, and the key then works', async () => {
+    const script = join(REPO_ROOT, 'gateway/src/partners/mint-api-key.ts');
+    const tsx = join(REPO_ROOT, 'node_modules/.bin/tsx');
+    const { stdout } = await promisify(execFile)(tsx, [script, 'acme']);
+    const key = /API key \(shown once[^)]*\): (ck_live_[A-Za-z0-9_-]{43})\n/.exec(stdout)?.[1];
+    expect(key).toBeDefined();
+    const hash = /- '(sha256:[A-Za-z0-9_-]{43})'/.exec(stdout)?.[1];
+    expect(hash).toBe(hashApiKey(key!));
+    expect(stdout.match(/ck_live_/g)).toHaveLength(1);
+    const snippet = parse(stdout.slice(stdout.indexOf('security:'))) as {
+      security: { partners: { clientId: string; apiKeys: string[] }[] };
+    };
+    expect(snippet.security.partners[0]).toEqual({ clientId: 'acme', apiKeys: [hash] });
+
+    const { stdout: again } = await promisify(execFile)(tsx, [script, '--hash', key!]);
+    expect(again.trim()).toBe(hash);
+    expect(stringify(snippet)).not.toContain(key!);
+
+    const document = parse(await readFile(PETSTORE_FILE, 'utf8')) as OpenApiDocument;
+    const gateway = buildSecurityTestGateway(
+      {
+        partners: [{ clientId: 'acme', name: 'Acme', plan: 'gold', apis: ['pets'], apiKeys: snippet.security.partners[0]!.apiKeys }],
+        plans: { gold: { rateLimit: { points: 10, windowSeconds: 60 } } },
+      },
+      { routes: petstoreRoutes(document), securitySchemes: () => document.components?.securitySchemes as SecuritySchemes },
+    );
+    const res = await gateway.app.request('/v3/store/inventory', { headers: { api_key: key! } });
+    expect(await res.json()).toEqual({ operationId: 'getInventory', clientId: 'acme' });
+    gateway.close();
+  }, 60_000);
+});

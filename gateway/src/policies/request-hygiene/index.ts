@@ -1,0 +1,1 @@
+export { requestHygiene } from './request-hygiene.ts';
