@@ -103,7 +103,7 @@ log(
 );
 const started = performance.now();
 for (let i = 0; i < EVENTS; i++) {
-  const event = orderPlacedEvent();
+  const event = orderPlacedEvent({ partner: 'bench' });
   publishedAt.set(event.id, performance.now());
   await bus.publish(ORDER_PLACED_SUBJECT, event, { msgId: event.id });
 }

@@ -8,6 +8,7 @@ import { startServices, type RunningServices, type ServiceName } from '@concord/
 import { backendCases, createTestBackend, eventually, type TestBackend } from '@concord/service-runtime/src/testing/test-backends.ts';
 
 const cases = await backendCases();
+const PARTNER = 'partner-flow';
 
 /**
  * The issue's "done when", end to end over HTTP through the generated clients: the same suite on
@@ -31,9 +32,11 @@ describe.each(cases)('the three system APIs on $name', (backend) => {
       relayPollIntervalMs: 200,
       onError: (err, where) => void faults.push({ err, where }),
     });
-    customers = createCustomersV2Client({ baseUrl: stack.urls.customers });
-    orders = createOrdersV1Client({ baseUrl: stack.urls.orders });
-    inventory = createInventoryV1Client({ baseUrl: stack.urls.inventory });
+    // As the gateway calls them: for one partner, who owns every customer and order made here.
+    const headers = { 'x-concord-partner': PARTNER };
+    customers = createCustomersV2Client({ baseUrl: stack.urls.customers, headers });
+    orders = createOrdersV1Client({ baseUrl: stack.urls.orders, headers });
+    inventory = createInventoryV1Client({ baseUrl: stack.urls.inventory, headers });
   }, 60_000);
   afterAll(async () => {
     await stack?.close();
@@ -197,7 +200,10 @@ describe.each(cases)('the three system APIs on $name', (backend) => {
       ['orders', '/orders/ord_00000000zzzz/cancel', { method: 'POST' }, 404, []],
     ];
     for (const [service, path, init, status, pointers] of cases) {
-      const res = await fetch(stack.urls[service as ServiceName] + path, { ...init, headers: { 'content-type': 'application/json' } });
+      const res = await fetch(stack.urls[service as ServiceName] + path, {
+        ...init,
+        headers: { 'content-type': 'application/json', 'x-concord-partner': PARTNER },
+      });
       const body = (await res.json()) as { status: number; errors?: { pointer: string }[] };
       expect([path, res.status, res.headers.get('content-type')]).toEqual([path, status, 'application/problem+json']);
       expect(body.status).toBe(status);

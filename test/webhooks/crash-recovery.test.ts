@@ -79,7 +79,7 @@ describe.runIf(natsUrl).each(stores)('dispatcher killed with SIGKILL mid-burst, 
     const ids: string[] = [];
     const publishing = (async () => {
       for (let i = 0; i < EVENTS; i++) {
-        const event = orderPlacedEvent();
+        const event = orderPlacedEvent({ partner: 'partner-crash' });
         ids.push(event.id);
         await bus.publish(ORDER_PLACED_SUBJECT, event, { msgId: event.id });
       }

@@ -68,9 +68,10 @@ describe('webhooks through the gateway, on the embedded stack', () => {
     expect((await call('GET', '/v1/webhooks/subscriptions', undefined, {})).status).toBe(200);
     expect((await fetch(`${gateway.url}/v1/webhooks/subscriptions`)).status).toBe(401);
 
+    // Stock is set by the back office, straight at inventory with the internal scope.
     await fetch(`${services.urls.inventory}/stock/TEA-HOOK-1`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'x-concord-scopes': 'internal' },
       body: JSON.stringify({ available: 5 }),
     });
     const customer = (await (

@@ -11,6 +11,7 @@ export const eventCatalog: EventCatalog<EventName> = {
     "title": "Customer created",
     "summary": "A customer was registered; `data` is the new customer.",
     "public": true,
+    "audience": "owner",
     "schema": {
       "allOf": [
         {
@@ -58,6 +59,12 @@ export const eventCatalog: EventCatalog<EventName> = {
               "type": "string",
               "minLength": 1,
               "description": "Identifier of the resource the event is about (customer id or order id)."
+            },
+            "partner": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 200,
+              "description": "CloudEvents extension attribute: the client id of the partner that owns the resource the\nevent is about. Set on every event since resources have owners; an event without it\n(published before) is delivered to no partner's webhooks unless its audience is `all`.\n"
             },
             "traceparent": {
               "type": "string",
@@ -214,6 +221,7 @@ export const eventCatalog: EventCatalog<EventName> = {
     "title": "Customer updated",
     "summary": "A customer changed; `data` is the customer after the change and the names of the changed fields.",
     "public": true,
+    "audience": "owner",
     "schema": {
       "allOf": [
         {
@@ -261,6 +269,12 @@ export const eventCatalog: EventCatalog<EventName> = {
               "type": "string",
               "minLength": 1,
               "description": "Identifier of the resource the event is about (customer id or order id)."
+            },
+            "partner": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 200,
+              "description": "CloudEvents extension attribute: the client id of the partner that owns the resource the\nevent is about. Set on every event since resources have owners; an event without it\n(published before) is delivered to no partner's webhooks unless its audience is `all`.\n"
             },
             "traceparent": {
               "type": "string",
@@ -437,6 +451,7 @@ export const eventCatalog: EventCatalog<EventName> = {
     "title": "Stock released",
     "summary": "The stock reserved for an order was returned to available stock, with the reason.",
     "public": false,
+    "audience": "owner",
     "schema": {
       "allOf": [
         {
@@ -484,6 +499,12 @@ export const eventCatalog: EventCatalog<EventName> = {
               "type": "string",
               "minLength": 1,
               "description": "Identifier of the resource the event is about (customer id or order id)."
+            },
+            "partner": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 200,
+              "description": "CloudEvents extension attribute: the client id of the partner that owns the resource the\nevent is about. Set on every event since resources have owners; an event without it\n(published before) is delivered to no partner's webhooks unless its audience is `all`.\n"
             },
             "traceparent": {
               "type": "string",
@@ -570,6 +591,7 @@ export const eventCatalog: EventCatalog<EventName> = {
     "title": "Stock reserved",
     "summary": "Stock was reserved for every line of an order.",
     "public": false,
+    "audience": "owner",
     "schema": {
       "allOf": [
         {
@@ -617,6 +639,12 @@ export const eventCatalog: EventCatalog<EventName> = {
               "type": "string",
               "minLength": 1,
               "description": "Identifier of the resource the event is about (customer id or order id)."
+            },
+            "partner": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 200,
+              "description": "CloudEvents extension attribute: the client id of the partner that owns the resource the\nevent is about. Set on every event since resources have owners; an event without it\n(published before) is delivered to no partner's webhooks unless its audience is `all`.\n"
             },
             "traceparent": {
               "type": "string",
@@ -693,6 +721,7 @@ export const eventCatalog: EventCatalog<EventName> = {
     "title": "Order cancelled",
     "summary": "A confirmed order was cancelled; `data` is the `cancelled` order.",
     "public": true,
+    "audience": "owner",
     "schema": {
       "allOf": [
         {
@@ -740,6 +769,12 @@ export const eventCatalog: EventCatalog<EventName> = {
               "type": "string",
               "minLength": 1,
               "description": "Identifier of the resource the event is about (customer id or order id)."
+            },
+            "partner": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 200,
+              "description": "CloudEvents extension attribute: the client id of the partner that owns the resource the\nevent is about. Set on every event since resources have owners; an event without it\n(published before) is delivered to no partner's webhooks unless its audience is `all`.\n"
             },
             "traceparent": {
               "type": "string",
@@ -856,6 +891,7 @@ export const eventCatalog: EventCatalog<EventName> = {
     "title": "Order confirmed",
     "summary": "Stock was reserved for every line; `data` is the `confirmed` order.",
     "public": true,
+    "audience": "owner",
     "schema": {
       "allOf": [
         {
@@ -903,6 +939,12 @@ export const eventCatalog: EventCatalog<EventName> = {
               "type": "string",
               "minLength": 1,
               "description": "Identifier of the resource the event is about (customer id or order id)."
+            },
+            "partner": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 200,
+              "description": "CloudEvents extension attribute: the client id of the partner that owns the resource the\nevent is about. Set on every event since resources have owners; an event without it\n(published before) is delivered to no partner's webhooks unless its audience is `all`.\n"
             },
             "traceparent": {
               "type": "string",
@@ -1019,6 +1061,7 @@ export const eventCatalog: EventCatalog<EventName> = {
     "title": "Order placed",
     "summary": "An order was placed; `data` is the order, normally still `pending`.",
     "public": true,
+    "audience": "owner",
     "schema": {
       "allOf": [
         {
@@ -1066,6 +1109,12 @@ export const eventCatalog: EventCatalog<EventName> = {
               "type": "string",
               "minLength": 1,
               "description": "Identifier of the resource the event is about (customer id or order id)."
+            },
+            "partner": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 200,
+              "description": "CloudEvents extension attribute: the client id of the partner that owns the resource the\nevent is about. Set on every event since resources have owners; an event without it\n(published before) is delivered to no partner's webhooks unless its audience is `all`.\n"
             },
             "traceparent": {
               "type": "string",

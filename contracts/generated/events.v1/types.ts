@@ -32,6 +32,12 @@ export interface components {
             datacontenttype: "application/json";
             /** @description Identifier of the resource the event is about (customer id or order id). */
             subject: string;
+            /**
+             * @description CloudEvents extension attribute: the client id of the partner that owns the resource the
+             *     event is about. Set on every event since resources have owners; an event without it
+             *     (published before) is delivered to no partner's webhooks unless its audience is `all`.
+             */
+            partner?: string;
             /** @description W3C Trace Context `traceparent` of the request that caused the event (CloudEvents distributed tracing extension). */
             traceparent?: string;
         } & {
@@ -108,6 +114,12 @@ export interface components {
             datacontenttype: "application/json";
             /** @description Identifier of the resource the event is about (customer id or order id). */
             subject: string;
+            /**
+             * @description CloudEvents extension attribute: the client id of the partner that owns the resource the
+             *     event is about. Set on every event since resources have owners; an event without it
+             *     (published before) is delivered to no partner's webhooks unless its audience is `all`.
+             */
+            partner?: string;
             /** @description W3C Trace Context `traceparent` of the request that caused the event (CloudEvents distributed tracing extension). */
             traceparent?: string;
         } & {
@@ -189,6 +201,12 @@ export interface components {
             datacontenttype: "application/json";
             /** @description Identifier of the resource the event is about (customer id or order id). */
             subject: string;
+            /**
+             * @description CloudEvents extension attribute: the client id of the partner that owns the resource the
+             *     event is about. Set on every event since resources have owners; an event without it
+             *     (published before) is delivered to no partner's webhooks unless its audience is `all`.
+             */
+            partner?: string;
             /** @description W3C Trace Context `traceparent` of the request that caused the event (CloudEvents distributed tracing extension). */
             traceparent?: string;
         } & {
@@ -249,6 +267,12 @@ export interface components {
             datacontenttype: "application/json";
             /** @description Identifier of the resource the event is about (customer id or order id). */
             subject: string;
+            /**
+             * @description CloudEvents extension attribute: the client id of the partner that owns the resource the
+             *     event is about. Set on every event since resources have owners; an event without it
+             *     (published before) is delivered to no partner's webhooks unless its audience is `all`.
+             */
+            partner?: string;
             /** @description W3C Trace Context `traceparent` of the request that caused the event (CloudEvents distributed tracing extension). */
             traceparent?: string;
         } & {
@@ -299,6 +323,12 @@ export interface components {
             datacontenttype: "application/json";
             /** @description Identifier of the resource the event is about (customer id or order id). */
             subject: string;
+            /**
+             * @description CloudEvents extension attribute: the client id of the partner that owns the resource the
+             *     event is about. Set on every event since resources have owners; an event without it
+             *     (published before) is delivered to no partner's webhooks unless its audience is `all`.
+             */
+            partner?: string;
             /** @description W3C Trace Context `traceparent` of the request that caused the event (CloudEvents distributed tracing extension). */
             traceparent?: string;
         } & {
@@ -369,6 +399,12 @@ export interface components {
             datacontenttype: "application/json";
             /** @description Identifier of the resource the event is about (customer id or order id). */
             subject: string;
+            /**
+             * @description CloudEvents extension attribute: the client id of the partner that owns the resource the
+             *     event is about. Set on every event since resources have owners; an event without it
+             *     (published before) is delivered to no partner's webhooks unless its audience is `all`.
+             */
+            partner?: string;
             /** @description W3C Trace Context `traceparent` of the request that caused the event (CloudEvents distributed tracing extension). */
             traceparent?: string;
         } & {
@@ -439,6 +475,12 @@ export interface components {
             datacontenttype: "application/json";
             /** @description Identifier of the resource the event is about (customer id or order id). */
             subject: string;
+            /**
+             * @description CloudEvents extension attribute: the client id of the partner that owns the resource the
+             *     event is about. Set on every event since resources have owners; an event without it
+             *     (published before) is delivered to no partner's webhooks unless its audience is `all`.
+             */
+            partner?: string;
             /** @description W3C Trace Context `traceparent` of the request that caused the event (CloudEvents distributed tracing extension). */
             traceparent?: string;
         } & {

@@ -10,6 +10,8 @@ export interface EventDefinition {
   summary: string;
   /** Whether partners may subscribe to it (`x-concord-public`). */
   public: boolean;
+  /** Who hears it as a webhook (`x-concord-audience: all`), by default only the owning partner. */
+  audience: 'owner' | 'all';
   /** The CloudEvents envelope schema, every $ref resolved. */
   schema: Record<string, unknown>;
 }
@@ -49,6 +51,7 @@ export async function loadAsyncApi(path: string, parser: Parser = new Parser()):
         title: message.title() ?? name,
         summary: message.summary() ?? '',
         public: message.extensions().get('x-concord-public')?.value() === true,
+        audience: message.extensions().get('x-concord-audience')?.value() === 'all' ? 'all' : 'owner',
         schema: clean(message.payload()?.json() ?? {}) as Record<string, unknown>,
       });
     }

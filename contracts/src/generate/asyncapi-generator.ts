@@ -40,7 +40,10 @@ export type EventData<N extends EventName> = EventEnvelopes[N]['data'];
 `;
 
   const catalog = Object.fromEntries(
-    loaded.events.map((e) => [e.name, { channel: e.channel, title: e.title, summary: e.summary, public: e.public, schema: e.schema }]),
+    loaded.events.map((e) => [
+      e.name,
+      { channel: e.channel, title: e.title, summary: e.summary, public: e.public, audience: e.audience, schema: e.schema },
+    ]),
   );
   return [
     { path: `${dir}/types.ts`, contents: types },

@@ -8,6 +8,7 @@ import type { ValidateFunction } from 'ajv';
 import { mediaTypeOf, type RequestBodyObject } from '../document/openapi-document.ts';
 import type { FieldError } from '../problem.ts';
 import type { ContractAjv } from './ajv.ts';
+import { unstorableStrings } from './storable-strings.ts';
 import { toFieldErrors } from './field-errors.ts';
 import { parseMultipart, parseUrlEncoded } from './form-body.ts';
 import { encodingProblems, formToObject } from './form-values.ts';
@@ -79,6 +80,9 @@ export function createBodyChecker(body: RequestBodyObject | undefined, ajv: Cont
   const validated = (declared: DeclaredMediaType, value: unknown): BodyResult => {
     const validate = validators.get(declared);
     if (validate && !validate(value)) return invalidFields(toFieldErrors(validate.errors, '/body'));
+    // Valid by the contract but not storable (NUL, lone surrogates): a 400 here, not a 500 later.
+    const unstorable = unstorableStrings(value, '/body');
+    if (unstorable.length > 0) return invalidFields(unstorable);
     return { ok: true, value };
   };
 

@@ -4,6 +4,7 @@ import type { FieldError } from '../problem.ts';
 import type { ContractAjv } from './ajv.ts';
 import { createBodyChecker, type BodyResult, type ContractProblem } from './body-checker.ts';
 import { toFieldErrors } from './field-errors.ts';
+import { unstorableStrings } from './storable-strings.ts';
 import { createMediaTypeTable } from './media-types.ts';
 
 export interface RawRequestParts {
@@ -150,6 +151,7 @@ export function createOperationValidator(entry: OperationEntry, ajv: ContractAjv
           Object.assign(group.location === 'path' ? value.path : value.query, target);
         }
       }
+      errors.push(...unstorableStrings(value.path, '/path'), ...unstorableStrings(value.query, '/query'));
       if (rejectUnknownQuery) {
         for (const name of Object.keys(raw.query)) {
           if (!knownQuery.has(name)) errors.push({ pointer: `/query/${name}`, message: 'is not a parameter of this operation' });

@@ -47,6 +47,8 @@ const GATEWAY_OWNED = new Set(['x-request-id', 'traceparent']);
  * upstream's allow-list names it.
  */
 export const PARTNER_HEADER = 'x-concord-partner';
+/** The token's granted scopes, space-separated, set the same way: the system APIs read `internal` from it. */
+export const SCOPES_HEADER = 'x-concord-scopes';
 
 export interface ForwardHeaderOptions {
   allow: ReadonlySet<string>;
@@ -81,11 +83,13 @@ export function upstreamRequestHeaders(c: Context<GatewayEnv>, options: ForwardH
   }
   for (const name of connectionScoped(incoming['connection'])) delete out[name];
   delete out[PARTNER_HEADER];
+  delete out[SCOPES_HEADER];
   // A partner API key is for the gateway: never sent on, even when an allow-list names its header.
   const keys = c.get('credentials')?.security.apiKeys;
   if (keys) for (const key of keys) if (key.in === 'header') delete out[key.name];
   const principal = c.get('principal');
   if (principal) out[PARTNER_HEADER] = principal.clientId;
+  if (principal) out[SCOPES_HEADER] = [...principal.scopes].join(' ');
   out['x-request-id'] = c.get('requestId');
   out['traceparent'] = c.get('traceparent');
   const socket = clientSocket(c);

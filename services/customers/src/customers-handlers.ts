@@ -3,17 +3,18 @@ import { ProblemError, problemType } from '@concord/contracts/src/problem.ts';
 import type { Clock } from '@concord/service-runtime/src/clock.ts';
 import type { Database } from '@concord/service-runtime/src/database/database.ts';
 import { isUniqueViolation } from '@concord/service-runtime/src/database/sql-errors.ts';
-import type { Outbox } from '@concord/service-runtime/src/events/outbox.ts';
 import { decodeCursor, encodeCursor } from '@concord/service-runtime/src/http/page-cursor.ts';
 import { traceparentOf } from '@concord/service-runtime/src/http/traceparent.ts';
 import type { IdGenerator } from '@concord/service-runtime/src/ids.ts';
+import { callerOf, creatingPartner, ownerScope } from '@concord/service-runtime/src/tenancy/caller.ts';
+import type { PartnerOutbox } from '@concord/service-runtime/src/tenancy/partner-events.ts';
 import { completeAddress, type Customer } from './customer.ts';
 import { applyMergePatch } from './customer-merge-patch.ts';
 import { customerRepository as repo } from './customer-repository.ts';
 
 export interface CustomersHandlerDeps {
   db: Database;
-  outbox: Outbox;
+  outbox: PartnerOutbox;
   clock: Clock;
   ids: IdGenerator;
 }
@@ -33,6 +34,7 @@ function emailTaken(email: string, ownerId: string | undefined, cause?: unknown)
   );
 }
 
+/** The same answer for another partner's customer as for none at all: no existence oracle. */
 function notFound(id: string): ProblemError {
   return new ProblemError({
     status: 404,
@@ -43,13 +45,16 @@ function notFound(id: string): ProblemError {
   });
 }
 
-/** Writes with the unique email index as the arbiter: a pre-check alone would race. */
-async function guardEmail<T>(db: Database, email: string | undefined, write: () => Promise<T>): Promise<T> {
+/**
+ * Writes with the unique (partner, email) index as the arbiter: a pre-check alone would race. The
+ * index is per partner, so the owner named in the 409 is always the writer's own customer.
+ */
+async function guardEmail<T>(db: Database, partner: () => string, email: string | undefined, write: () => Promise<T>): Promise<T> {
   try {
     return await write();
   } catch (err) {
-    if (email !== undefined && isUniqueViolation(err, 'customers_email_key'))
-      throw emailTaken(email, await repo.findIdByEmail(db, email), err);
+    if (email !== undefined && isUniqueViolation(err, 'customers_partner_email_key'))
+      throw emailTaken(email, await repo.findIdByEmail(db, partner(), email), err);
     throw err;
   }
 }
@@ -57,8 +62,13 @@ async function guardEmail<T>(db: Database, email: string | undefined, write: () 
 export function createCustomersHandlers(deps: CustomersHandlerDeps): CustomersV2Handlers {
   const { db, outbox, clock, ids } = deps;
   return {
-    async listCustomers({ query }) {
-      const page = await repo.page(db, { limit: query.limit ?? 20, before: decodeCursor(query.cursor), email: query.email });
+    async listCustomers({ query }, c) {
+      const page = await repo.page(db, {
+        owner: ownerScope(callerOf(c)),
+        limit: query.limit ?? 20,
+        before: decodeCursor(query.cursor),
+        email: query.email,
+      });
       return {
         status: 200,
         body: { data: page.customers, next_cursor: page.nextPosition === undefined ? null : encodeCursor(page.nextPosition) },
@@ -66,6 +76,7 @@ export function createCustomersHandlers(deps: CustomersHandlerDeps): CustomersV2
     },
 
     async createCustomer({ body }, c) {
+      const partner = creatingPartner(callerOf(c));
       const now = clock.now().toISOString();
       const customer: Customer = {
         id: ids.prefixed('cus'),
@@ -78,38 +89,51 @@ export function createCustomersHandlers(deps: CustomersHandlerDeps): CustomersV2
         created_at: now,
         updated_at: now,
       };
-      await guardEmail(db, body.email, () =>
-        db.transaction(async (tx) => {
-          await repo.insert(tx, customer);
-          await outbox.appendEvent(tx, 'customer.created', customer, { subject: customer.id, traceparent: traceparentOf(c) });
-        }),
+      await guardEmail(
+        db,
+        () => partner,
+        body.email,
+        () =>
+          db.transaction(async (tx) => {
+            await repo.insert(tx, partner, customer);
+            await outbox.appendEvent(tx, 'customer.created', customer, { subject: customer.id, partner, traceparent: traceparentOf(c) });
+          }),
       );
       return { status: 201, body: customer, headers: { location: `/customers/${customer.id}` } };
     },
 
-    async getCustomer({ params }) {
-      const customer = await repo.find(db, params.customerId);
-      if (!customer) throw notFound(params.customerId);
-      return { status: 200, body: customer };
+    async getCustomer({ params }, c) {
+      const found = await repo.find(db, ownerScope(callerOf(c)), params.customerId);
+      if (!found) throw notFound(params.customerId);
+      return { status: 200, body: found.customer };
     },
 
     async updateCustomer({ params, body }, c) {
-      const updated = await guardEmail(db, body.email, () =>
-        db.transaction(async (tx) => {
-          const current = await repo.find(tx, params.customerId, true);
-          if (!current) throw notFound(params.customerId);
-          const { customer, changed } = applyMergePatch(current, body, clock.now().toISOString());
-          // A patch that changes nothing is not an event: consumers would act on a non-change.
-          if (changed.length === 0) return current;
-          await repo.update(tx, customer);
-          await outbox.appendEvent(
-            tx,
-            'customer.updated',
-            { customer, changed_fields: changed },
-            { subject: customer.id, traceparent: traceparentOf(c) },
-          );
-          return customer;
-        }),
+      const owner = ownerScope(callerOf(c));
+      // The email index is per partner: the conflict is looked up among the customer's owner's.
+      let partner = owner ?? '';
+      const updated = await guardEmail(
+        db,
+        () => partner,
+        body.email,
+        () =>
+          db.transaction(async (tx) => {
+            const found = await repo.find(tx, owner, params.customerId, true);
+            if (!found) throw notFound(params.customerId);
+            partner = found.partner;
+            const current = found.customer;
+            const { customer, changed } = applyMergePatch(current, body, clock.now().toISOString());
+            // A patch that changes nothing is not an event: consumers would act on a non-change.
+            if (changed.length === 0) return current;
+            await repo.update(tx, customer);
+            await outbox.appendEvent(
+              tx,
+              'customer.updated',
+              { customer, changed_fields: changed },
+              { subject: customer.id, partner: found.partner, traceparent: traceparentOf(c) },
+            );
+            return customer;
+          }),
       );
       return { status: 200, body: updated };
     },

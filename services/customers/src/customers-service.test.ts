@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendCases, createTestBackend, type TestBackend } from '@concord/service-runtime/src/testing/test-backends.ts';
 import type { Database } from '@concord/service-runtime/src/database/database.ts';
+import { asPartner } from '@concord/service-runtime/src/tenancy/as-caller.ts';
 import { createCustomersService, type CustomersService } from './customers-service.ts';
 
 const cases = await backendCases();
@@ -36,7 +37,7 @@ describe.each(cases)('customers.v2 on $name', (backend) => {
     await env?.close();
   });
 
-  const call = (path: string, init?: RequestInit) => service.app.request(path, init);
+  const call = (path: string, init?: RequestInit) => service.app.request(path, asPartner('partner-a', init));
   const events = async (subject: string) =>
     (
       await db.query<{ envelope: { type: string; data: unknown } }>(

@@ -4,6 +4,7 @@ import type { Clock } from '@concord/service-runtime/src/clock.ts';
 import type { Database } from '@concord/service-runtime/src/database/database.ts';
 import { decodeCursor, encodeCursor } from '@concord/service-runtime/src/http/page-cursor.ts';
 import { traceparentOf } from '@concord/service-runtime/src/http/traceparent.ts';
+import { callerOf, creatingPartner, ownerScope } from '@concord/service-runtime/src/tenancy/caller.ts';
 import { inventoryRepository as repo } from './inventory-repository.ts';
 import type { StockLedger } from './stock-ledger.ts';
 
@@ -34,19 +35,21 @@ export function createInventoryHandlers(deps: { db: Database; ledger: StockLedge
     },
 
     async createReservation({ body }, c) {
-      const { reservation, created } = await ledger.reserve(body.order_id, body.lines, traceparentOf(c));
+      const { reservation, created } = await ledger.reserve(body.order_id, body.lines, creatingPartner(callerOf(c)), traceparentOf(c));
       if (!created) return { status: 200, body: reservation };
       return { status: 201, body: reservation, headers: { location: `/reservations/${reservation.order_id}` } };
     },
 
-    async getReservation({ params }) {
-      const reservation = await repo.findReservation(db, params.orderId);
-      if (!reservation) throw notFound(`There is no reservation for order ${params.orderId}.`, `/reservations/${params.orderId}`);
-      return { status: 200, body: reservation };
+    async getReservation({ params }, c) {
+      const found = await repo.findReservation(db, ownerScope(callerOf(c)), params.orderId);
+      if (!found) throw notFound(`There is no reservation for order ${params.orderId}.`, `/reservations/${params.orderId}`);
+      return { status: 200, body: found.reservation };
     },
 
     async releaseReservation({ params, query }, c) {
-      const reservation = await db.transaction((tx) => ledger.release(tx, params.orderId, query.reason ?? 'manual', traceparentOf(c)));
+      const reservation = await db.transaction((tx) =>
+        ledger.release(tx, ownerScope(callerOf(c)), params.orderId, query.reason ?? 'manual', traceparentOf(c)),
+      );
       if (!reservation) throw notFound(`There is no reservation for order ${params.orderId}.`, `/reservations/${params.orderId}`);
       return { status: 200, body: reservation };
     },

@@ -13,6 +13,7 @@ interface StockRow {
 
 interface ReservationRow {
   order_id: string;
+  partner: string;
   status: Reservation['status'];
   lines: ReservationLine[];
   created_at: Date | string;
@@ -33,6 +34,12 @@ const toReservation = (r: ReservationRow): Reservation => ({
   created_at: toIso(r.created_at),
   released_at: toIsoOrNull(r.released_at),
 });
+
+/** A reservation with the partner it belongs to (the order's; the API never shows it). */
+export interface OwnedReservation {
+  reservation: Reservation;
+  partner: string;
+}
 
 /** The only SQL about stock and reservations; each function takes the connection or transaction. */
 export const inventoryRepository = {
@@ -75,20 +82,23 @@ export const inventoryRepository = {
     ]);
   },
 
-  async findReservation(db: Queryable, orderId: string, forUpdate = false): Promise<Reservation | undefined> {
-    const { rows } = await db.query<ReservationRow>(`SELECT * FROM reservations WHERE order_id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [
-      orderId,
-    ]);
-    return rows[0] && toReservation(rows[0]);
+  /** `owner`: the partner whose reservation it must be, or null (internal, the consumer) for any. */
+  async findReservation(db: Queryable, owner: string | null, orderId: string, forUpdate = false): Promise<OwnedReservation | undefined> {
+    const { rows } = await db.query<ReservationRow>(
+      `SELECT * FROM reservations WHERE order_id = $1 AND ($2::text IS NULL OR partner = $2::text)${forUpdate ? ' FOR UPDATE' : ''}`,
+      [orderId, owner],
+    );
+    return rows[0] && { reservation: toReservation(rows[0]), partner: rows[0].partner };
   },
 
-  async insertReservation(db: Queryable, r: Reservation): Promise<void> {
-    await db.query('INSERT INTO reservations (order_id, status, lines, created_at, released_at) VALUES ($1, $2, $3, $4, $5)', [
+  async insertReservation(db: Queryable, partner: string, r: Reservation): Promise<void> {
+    await db.query('INSERT INTO reservations (order_id, status, lines, created_at, released_at, partner) VALUES ($1, $2, $3, $4, $5, $6)', [
       r.order_id,
       r.status,
       JSON.stringify(r.lines),
       r.created_at,
       r.released_at,
+      partner,
     ]);
   },
 

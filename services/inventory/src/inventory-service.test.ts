@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '@concord/service-runtime/src/database/database.ts';
 import { backendCases, createTestBackend, eventually, type TestBackend } from '@concord/service-runtime/src/testing/test-backends.ts';
+import { asPartner } from '@concord/service-runtime/src/tenancy/as-caller.ts';
 import { createInventoryService, type InventoryService } from './inventory-service.ts';
 
 const cases = await backendCases();
@@ -57,7 +58,7 @@ describe.each(cases)('inventory.v1 on $name', (backend) => {
   });
 
   const call = async (path: string, init?: RequestInit) => {
-    const res = await service.app.request(path, init);
+    const res = await service.app.request(path, asPartner('partner-a', init));
     return {
       status: res.status,
       type: res.headers.get('content-type'),

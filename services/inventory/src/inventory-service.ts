@@ -8,6 +8,9 @@ import { relayReporting } from '@concord/service-runtime/src/events/relay-report
 import { createServiceApp } from '@concord/service-runtime/src/http/service-app.ts';
 import { createServiceHealth, type ServiceHealth } from '@concord/service-runtime/src/http/service-health.ts';
 import { randomIds } from '@concord/service-runtime/src/ids.ts';
+import { redactingOnError } from '@concord/service-runtime/src/logging/database-error-summary.ts';
+import { requireCaller } from '@concord/service-runtime/src/tenancy/caller.ts';
+import { withPartnerAttribute } from '@concord/service-runtime/src/tenancy/partner-events.ts';
 import { defaultOnError, type ServiceDeps, type ServiceLifecycle } from '@concord/service-runtime/src/service-deps.ts';
 import type { Hono } from 'hono';
 import { createInventoryHandlers } from './inventory-handlers.ts';
@@ -36,10 +39,11 @@ export interface InventoryService extends ServiceLifecycle {
 
 /** The inventory system API: stock, reservations, and the order.cancelled consumer. */
 export async function createInventoryService(deps: InventoryServiceDeps): Promise<InventoryService> {
-  const onError = deps.onError ?? defaultOnError;
+  // Whatever the service reports (500s, relay and consumer errors) is logged without row data.
+  const onError = redactingOnError(deps.onError ?? defaultOnError);
   const clock = deps.clock ?? systemClock;
   await runMigrations(deps.db, [...inventoryMigrations, ...reaperMigrations]);
-  const outbox = createOutbox({ service: 'inventory', schema: deps.db.schema, clock, ids: deps.ids ?? randomIds });
+  const outbox = withPartnerAttribute(createOutbox({ service: 'inventory', schema: deps.db.schema, clock, ids: deps.ids ?? randomIds }));
   const ledger = createStockLedger({ db: deps.db, outbox, clock });
   const health = createServiceHealth({ service: 'inventory', db: deps.db, bus: deps.bus });
   const relay = createOutboxRelay({
@@ -57,6 +61,8 @@ export async function createInventoryService(deps: InventoryServiceDeps): Promis
     onInvalid: (detail) => onError(new Error(detail), 'inventory.consumer'),
   });
   const app = createServiceApp((err) => onError(err, 'inventory.http'), deps.db, health);
+  // Stock is shared, but only identified callers (a partner, or internal) reach any of it.
+  for (const path of ['/stock', '/stock/*', '/reservations', '/reservations/*']) app.use(path, requireCaller());
   registerInventoryV1(app, createInventoryHandlers({ db: deps.db, ledger, clock }), {
     responseValidation: deps.responseValidation ?? 'report',
     onResponseMismatch: (operationId, status, errors) =>

@@ -24,4 +24,14 @@ export const inventoryMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    // Stock is the organisation's; a reservation belongs to its order's partner (rows from before:
+    // the demo partner's), who alone reads or releases it through the API.
+    version: 110,
+    name: 'reservations.partner',
+    sql: `
+      ALTER TABLE reservations ADD COLUMN partner text NOT NULL DEFAULT 'demo-partner';
+      ALTER TABLE reservations ALTER COLUMN partner DROP DEFAULT;
+    `,
+  },
 ];

@@ -20,7 +20,8 @@ export function createOrderCancelledConsumer(deps: {
     consumer: 'inventory.release-on-order-cancelled',
     event: 'order.cancelled',
     handle: async (tx, event) => {
-      await deps.ledger.release(tx, event.data.id, 'order_cancelled', event.traceparent);
+      // The event is the orders service's word, not a partner's request: any partner's reservation.
+      await deps.ledger.release(tx, null, event.data.id, 'order_cancelled', event.traceparent);
     },
     onInvalid: (message, errors) =>
       deps.onInvalid(`order.cancelled ${message.msgId} breaks the contract and was dropped: ${JSON.stringify(errors)}`),

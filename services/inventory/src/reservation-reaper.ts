@@ -93,7 +93,7 @@ export function createReservationReaper(deps: ReservationReaperDeps): Reservatio
             [row.order_id],
           );
           if (still.length === 0) return false;
-          await deps.ledger.release(tx, row.order_id, 'order_write_failed');
+          await deps.ledger.release(tx, null, row.order_id, 'order_write_failed');
           return true;
         });
         if (done) released++;

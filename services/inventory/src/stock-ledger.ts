@@ -2,7 +2,7 @@ import { ProblemError, problemType, type FieldError } from '@concord/contracts/s
 import type { Clock } from '@concord/service-runtime/src/clock.ts';
 import type { Database, Queryable } from '@concord/service-runtime/src/database/database.ts';
 import { isUniqueViolation } from '@concord/service-runtime/src/database/sql-errors.ts';
-import type { Outbox } from '@concord/service-runtime/src/events/outbox.ts';
+import type { PartnerOutbox } from '@concord/service-runtime/src/tenancy/partner-events.ts';
 import type { ReleaseReason, Reservation, ReservationLine } from './inventory.ts';
 import { inventoryRepository as repo } from './inventory-repository.ts';
 
@@ -13,21 +13,48 @@ export interface ReserveResult {
 }
 
 export interface StockLedger {
-  reserve(orderId: string, lines: ReservationLine[], traceparent?: string): Promise<ReserveResult>;
-  /** Undefined when the order has no reservation. Releasing twice changes nothing the second time. */
-  release(tx: Queryable, orderId: string, reason: ReleaseReason, traceparent?: string): Promise<Reservation | undefined>;
+  /** Reserves for `partner`'s order; the reservation is that partner's. */
+  reserve(orderId: string, lines: ReservationLine[], partner: string, traceparent?: string): Promise<ReserveResult>;
+  /**
+   * Undefined when the order has no reservation `owner` may see (null: any partner's). Releasing
+   * twice changes nothing the second time.
+   */
+  release(
+    tx: Queryable,
+    owner: string | null,
+    orderId: string,
+    reason: ReleaseReason,
+    traceparent?: string,
+  ): Promise<Reservation | undefined>;
 }
 
 /**
  * Reserving and releasing, all or nothing. Stock rows are locked in SKU order, so two
  * reservations touching the same SKUs queue instead of deadlocking or overselling.
  */
-export function createStockLedger(deps: { db: Database; outbox: Outbox; clock: Clock }): StockLedger {
+export function createStockLedger(deps: { db: Database; outbox: PartnerOutbox; clock: Clock }): StockLedger {
   const { db, outbox, clock } = deps;
 
-  async function reserveIn(tx: Queryable, orderId: string, lines: ReservationLine[], traceparent?: string): Promise<ReserveResult> {
-    const existing = await repo.findReservation(tx, orderId);
-    if (existing) return { reservation: existing, created: false };
+  /** Order ids are minted by the orders service; one already reserved by another partner is refused. */
+  function orderIdTaken(orderId: string): ProblemError {
+    return new ProblemError({
+      status: 409,
+      type: problemType('conflict'),
+      title: 'Conflict',
+      detail: `Order id ${orderId} cannot be reserved by this partner.`,
+    });
+  }
+
+  async function reserveIn(
+    tx: Queryable,
+    orderId: string,
+    lines: ReservationLine[],
+    partner: string,
+    traceparent?: string,
+  ): Promise<ReserveResult> {
+    const existing = await repo.findReservation(tx, null, orderId);
+    if (existing && existing.partner !== partner) throw orderIdTaken(orderId);
+    if (existing) return { reservation: existing.reservation, created: false };
     const wanted = new Map<string, number>();
     for (const line of lines) wanted.set(line.sku, (wanted.get(line.sku) ?? 0) + line.quantity);
     const available = new Map<string, number>();
@@ -73,32 +100,34 @@ export function createStockLedger(deps: { db: Database; outbox: Outbox; clock: C
       created_at: now,
       released_at: null,
     };
-    await repo.insertReservation(tx, reservation);
+    await repo.insertReservation(tx, partner, reservation);
     await outbox.appendEvent(
       tx,
       'inventory.reserved',
       { order_id: orderId, lines: reservation.lines, occurred_at: now },
-      { subject: orderId, traceparent },
+      { subject: orderId, partner, traceparent },
     );
     return { reservation, created: true };
   }
 
   return {
-    async reserve(orderId, lines, traceparent) {
+    async reserve(orderId, lines, partner, traceparent) {
       try {
-        return await db.transaction((tx) => reserveIn(tx, orderId, lines, traceparent));
+        return await db.transaction((tx) => reserveIn(tx, orderId, lines, partner, traceparent));
       } catch (err) {
         // Two first attempts for one order raced: the loser returns the winner's reservation.
         if (!isUniqueViolation(err, 'reservations_pkey')) throw err;
-        const reservation = await repo.findReservation(db, orderId);
-        if (!reservation) throw err;
-        return { reservation, created: false };
+        const found = await repo.findReservation(db, null, orderId);
+        if (!found) throw err;
+        if (found.partner !== partner) throw orderIdTaken(orderId);
+        return { reservation: found.reservation, created: false };
       }
     },
 
-    async release(tx, orderId, reason, traceparent) {
-      const reservation = await repo.findReservation(tx, orderId, true);
-      if (!reservation || reservation.status === 'released') return reservation;
+    async release(tx, owner, orderId, reason, traceparent) {
+      const found = await repo.findReservation(tx, owner, orderId, true);
+      const reservation = found?.reservation;
+      if (!found || !reservation || reservation.status === 'released') return reservation;
       const now = clock.now().toISOString();
       const wanted = new Map<string, number>();
       for (const line of reservation.lines) wanted.set(line.sku, (wanted.get(line.sku) ?? 0) + line.quantity);
@@ -108,7 +137,7 @@ export function createStockLedger(deps: { db: Database; outbox: Outbox; clock: C
         tx,
         'inventory.released',
         { order_id: orderId, lines: reservation.lines, reason, occurred_at: now },
-        { subject: orderId, traceparent },
+        { subject: orderId, partner: found.partner, traceparent },
       );
       return { ...reservation, status: 'released', released_at: now };
     },

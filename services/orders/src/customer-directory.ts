@@ -1,10 +1,14 @@
 import type { CustomersV2Client } from '@concord/contracts/generated/customers.v2/client.ts';
+import { PARTNER_HEADER } from '@concord/service-runtime/src/tenancy/caller.ts';
 import { withTimeout } from '@concord/service-runtime/src/http/with-timeout.ts';
 
 /** Answers whether a customer exists, so an order for an unknown customer is a 422. */
 export interface CustomerDirectory {
-  /** Throws CustomersUnavailableError when the answer cannot be had. */
-  exists(customerId: string): Promise<boolean>;
+  /**
+   * Whether `partner` has this customer: another partner's customer does not exist for it. Throws
+   * CustomersUnavailableError when the answer cannot be had.
+   */
+  exists(customerId: string, partner: string): Promise<boolean>;
 }
 
 export class CustomersUnavailableError extends Error {
@@ -18,11 +22,11 @@ export class CustomersUnavailableError extends Error {
 export function createCustomerDirectory(client: CustomersV2Client, options: { timeoutMs?: number } = {}): CustomerDirectory {
   const timeoutMs = options.timeoutMs ?? 2000;
   return {
-    async exists(customerId) {
+    async exists(customerId, partner) {
       let status: number;
       try {
         const result = await withTimeout(timeoutMs, (signal) =>
-          client.GET('/customers/{customerId}', { params: { path: { customerId } }, signal }),
+          client.GET('/customers/{customerId}', { params: { path: { customerId } }, headers: { [PARTNER_HEADER]: partner }, signal }),
         );
         status = result.response.status;
       } catch (err) {

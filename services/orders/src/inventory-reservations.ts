@@ -1,6 +1,7 @@
 import type { InventoryV1Client } from '@concord/contracts/generated/inventory.v1/client.ts';
 import type { FieldError } from '@concord/contracts/src/problem.ts';
 import type { OrderLine } from './order.ts';
+import { PARTNER_HEADER } from '@concord/service-runtime/src/tenancy/caller.ts';
 import { withTimeout } from '@concord/service-runtime/src/http/with-timeout.ts';
 
 export type ReserveOutcome =
@@ -17,9 +18,10 @@ export class InventoryUnavailableError extends Error {
 }
 
 export interface InventoryReservations {
-  reserve(orderId: string, lines: OrderLine[]): Promise<ReserveOutcome>;
+  /** Reserves as `partner`, the order's owner, who then owns the reservation. */
+  reserve(orderId: string, lines: OrderLine[], partner: string): Promise<ReserveOutcome>;
   /** Compensation (reason `order_write_failed`): true when inventory released, or had nothing to release. */
-  release(orderId: string): Promise<boolean>;
+  release(orderId: string, partner: string): Promise<boolean>;
 }
 
 interface ProblemBody {
@@ -35,10 +37,11 @@ interface ProblemBody {
 export function createInventoryReservations(client: InventoryV1Client, options: { timeoutMs?: number } = {}): InventoryReservations {
   const timeoutMs = options.timeoutMs ?? 2000;
   return {
-    async reserve(orderId, lines) {
+    async reserve(orderId, lines, partner) {
       const result = await withTimeout(timeoutMs, (signal) =>
         client.POST('/reservations', {
           body: { order_id: orderId, lines: lines.map((l) => ({ sku: l.sku, quantity: l.quantity })) },
+          headers: { [PARTNER_HEADER]: partner },
           signal,
         }),
       ).catch((err: unknown) => {
@@ -55,11 +58,12 @@ export function createInventoryReservations(client: InventoryV1Client, options: 
       if (status === 422) return { kind: 'unknown-sku', detail: problem.detail ?? 'Unknown SKU.', errors: problem.errors ?? [] };
       throw new InventoryUnavailableError(`Inventory answered the reservation for ${orderId} with ${status}.`);
     },
-    async release(orderId) {
+    async release(orderId, partner) {
       try {
         const result = await withTimeout(timeoutMs, (signal) =>
           client.POST('/reservations/{orderId}/release', {
             params: { path: { orderId }, query: { reason: 'order_write_failed' } },
+            headers: { [PARTNER_HEADER]: partner },
             signal,
           }),
         );

@@ -42,6 +42,16 @@ export const orderProblems = {
       title: 'Idempotency-Key reused',
       detail: `The Idempotency-Key ${key} was already used with a different request body.`,
     }),
+  keyInFlight: (key: string) =>
+    new ProblemError(
+      {
+        status: 409,
+        type: problemType('idempotency-conflict'),
+        title: 'Idempotency-Key in use',
+        detail: `A request with the Idempotency-Key ${key} is still being processed; retry later.`,
+      },
+      { headers: { 'retry-after': '1' } },
+    ),
   dependencyUnavailable: (what: string, cause: unknown) =>
     new ProblemError(
       {

@@ -1,6 +1,6 @@
 import type { Queryable } from '@concord/service-runtime/src/database/database.ts';
 import { toIso, toIsoOrNull } from '@concord/service-runtime/src/http/timestamps.ts';
-import type { IdempotencyRecord, Order, OrderLine, OrderStatus } from './order.ts';
+import type { Order, OrderLine, OrderStatus } from './order.ts';
 
 interface OrderRow {
   id: string;
@@ -12,10 +12,7 @@ interface OrderRow {
   created_at: Date | string;
   updated_at: Date | string;
   cancelled_at: Date | string | null;
-  idempotency_key: string | null;
-  request_hash: string | null;
-  response_status: number | null;
-  response_body: string | null;
+  partner: string;
 }
 
 function toOrder(r: OrderRow): Order {
@@ -31,52 +28,47 @@ function toOrder(r: OrderRow): Order {
   };
 }
 
-/** Injected into the orders service, so tests can make a write fail where it hurts most. */
+/** An order with the partner it belongs to (which the API never shows). */
+export interface OwnedOrder {
+  order: Order;
+  partner: string;
+}
+
+/**
+ * Injected into the orders service, so tests can make a write fail where it hurts most. Reads take
+ * the owner scope: a partner id sees that partner's orders only, null (internal) sees all.
+ */
 export interface OrderRepository {
-  /** Inserts a new order, with the Idempotency-Key record when the request carried one. */
-  insert(db: Queryable, order: Order, idempotency?: IdempotencyRecord): Promise<void>;
-  find(db: Queryable, id: string, forUpdate?: boolean): Promise<Order | undefined>;
-  findByIdempotencyKey(db: Queryable, key: string): Promise<IdempotencyRecord | undefined>;
+  insert(db: Queryable, partner: string, order: Order): Promise<void>;
+  find(db: Queryable, owner: string | null, id: string, forUpdate?: boolean): Promise<OwnedOrder | undefined>;
   update(db: Queryable, order: Order): Promise<void>;
   page(
     db: Queryable,
-    q: { limit: number; before?: number | undefined; status?: OrderStatus | undefined; customerId?: string | undefined },
+    q: {
+      owner: string | null;
+      limit: number;
+      before?: number | undefined;
+      status?: OrderStatus | undefined;
+      customerId?: string | undefined;
+    },
   ): Promise<{ orders: Order[]; nextPosition: number | undefined }>;
 }
 
 export const sqlOrderRepository: OrderRepository = {
-  async insert(db, o, idempotency) {
+  async insert(db, partner, o) {
     await db.query(
-      `INSERT INTO orders (id, customer_id, status, lines, rejection_reason, created_at, updated_at, cancelled_at, idempotency_key, request_hash, response_status, response_body)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-      [
-        o.id,
-        o.customer_id,
-        o.status,
-        JSON.stringify(o.lines),
-        o.rejection_reason,
-        o.created_at,
-        o.updated_at,
-        o.cancelled_at,
-        idempotency?.key ?? null,
-        idempotency?.requestHash ?? null,
-        idempotency?.response.status ?? null,
-        idempotency ? JSON.stringify(idempotency.response.body) : null,
-      ],
+      `INSERT INTO orders (id, customer_id, status, lines, rejection_reason, created_at, updated_at, cancelled_at, partner)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [o.id, o.customer_id, o.status, JSON.stringify(o.lines), o.rejection_reason, o.created_at, o.updated_at, o.cancelled_at, partner],
     );
   },
 
-  async find(db, id, forUpdate = false) {
-    const { rows } = await db.query<OrderRow>(`SELECT * FROM orders WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
-    return rows[0] && toOrder(rows[0]);
-  },
-
-  async findByIdempotencyKey(db, key) {
-    const { rows } = await db.query<OrderRow>('SELECT * FROM orders WHERE idempotency_key = $1', [key]);
-    const row = rows[0];
-    if (!row || row.request_hash === null || row.response_status === null || row.response_body === null) return undefined;
-    const body: unknown = JSON.parse(row.response_body);
-    return { key, requestHash: row.request_hash, response: { status: row.response_status, body } as IdempotencyRecord['response'] };
+  async find(db, owner, id, forUpdate = false) {
+    const { rows } = await db.query<OrderRow>(
+      `SELECT * FROM orders WHERE id = $1 AND ($2::text IS NULL OR partner = $2::text)${forUpdate ? ' FOR UPDATE' : ''}`,
+      [id, owner],
+    );
+    return rows[0] && { order: toOrder(rows[0]), partner: rows[0].partner };
   },
 
   async update(db, o) {
@@ -92,8 +84,9 @@ export const sqlOrderRepository: OrderRepository = {
     const { rows } = await db.query<OrderRow>(
       `SELECT * FROM orders
         WHERE ($1::bigint IS NULL OR position < $1::bigint) AND ($2::text IS NULL OR status = $2::text) AND ($3::text IS NULL OR customer_id = $3::text)
+          AND ($5::text IS NULL OR partner = $5::text)
         ORDER BY position DESC LIMIT $4`,
-      [q.before === undefined ? null : String(q.before), q.status ?? null, q.customerId ?? null, q.limit + 1],
+      [q.before === undefined ? null : String(q.before), q.status ?? null, q.customerId ?? null, q.limit + 1, q.owner],
     );
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];

@@ -8,9 +8,13 @@ import { relayReporting } from '@concord/service-runtime/src/events/relay-report
 import { createServiceApp } from '@concord/service-runtime/src/http/service-app.ts';
 import { createServiceHealth, type ServiceHealth } from '@concord/service-runtime/src/http/service-health.ts';
 import { randomIds } from '@concord/service-runtime/src/ids.ts';
+import { redactingOnError } from '@concord/service-runtime/src/logging/database-error-summary.ts';
+import { requireCaller } from '@concord/service-runtime/src/tenancy/caller.ts';
+import { withPartnerAttribute } from '@concord/service-runtime/src/tenancy/partner-events.ts';
 import { defaultOnError, type ServiceDeps, type ServiceLifecycle } from '@concord/service-runtime/src/service-deps.ts';
 import type { Hono } from 'hono';
 import type { CustomerDirectory } from './customer-directory.ts';
+import { createIdempotencyKeys } from './idempotency-keys.ts';
 import { createInventoryReservations, type InventoryReservations } from './inventory-reservations.ts';
 import { ordersMigrations } from './migrations.ts';
 import { sqlOrderRepository, type OrderRepository } from './order-repository.ts';
@@ -26,6 +30,8 @@ export interface OrdersServiceDeps extends ServiceDeps {
   commitDeadlineMs?: number;
   /** Default: the SQL repository. Tests inject one that fails. */
   repository?: OrderRepository;
+  /** How long a claimed Idempotency-Key stays in flight before another request may take it over; default 60 s. */
+  idempotencyLeaseMs?: number;
 }
 
 export interface OrdersService extends ServiceLifecycle {
@@ -39,21 +45,24 @@ function isReservations(value: OrdersServiceDeps['inventory']): value is Invento
 
 /** The orders system API: placing orders reserves stock synchronously; cancelling emits an event. */
 export async function createOrdersService(deps: OrdersServiceDeps): Promise<OrdersService> {
-  const onError = deps.onError ?? defaultOnError;
+  // Whatever the service reports (500s, relay errors) is logged without database row data.
+  const onError = redactingOnError(deps.onError ?? defaultOnError);
   const clock = deps.clock ?? systemClock;
   const ids = deps.ids ?? randomIds;
   const repository = deps.repository ?? sqlOrderRepository;
   await runMigrations(deps.db, ordersMigrations);
-  const outbox = createOutbox({ service: 'orders', schema: deps.db.schema, clock, ids });
+  const outbox = withPartnerAttribute(createOutbox({ service: 'orders', schema: deps.db.schema, clock, ids }));
   const inventory = isReservations(deps.inventory)
     ? deps.inventory
     : createInventoryReservations(
         createInventoryV1Client({ baseUrl: deps.inventory.url, ...(deps.inventory.fetch ? { fetch: deps.inventory.fetch } : {}) }),
         { timeoutMs: deps.inventory.timeoutMs },
       );
+  const idempotencyKeys = createIdempotencyKeys({ leaseMs: deps.idempotencyLeaseMs ?? 60_000 });
   const placeOrder = createPlaceOrder({
     db: deps.db,
     repository,
+    idempotencyKeys,
     outbox,
     inventory,
     customers: deps.customers,
@@ -70,6 +79,8 @@ export async function createOrdersService(deps: OrdersServiceDeps): Promise<Orde
     ...relayReporting('orders.relay', { onError, failureCounter: health.relayFailures }),
   });
   const app = createServiceApp((err) => onError(err, 'orders.http'), deps.db, health);
+  // Every order belongs to a partner: requests that name none (and are not internal) are 401.
+  for (const path of ['/orders', '/orders/*']) app.use(path, requireCaller());
   registerOrdersV1(app, createOrdersHandlers({ db: deps.db, repository, outbox, clock, placeOrder }), {
     responseValidation: deps.responseValidation ?? 'report',
     onResponseMismatch: (operationId, status, errors) =>

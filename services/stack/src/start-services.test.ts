@@ -14,7 +14,8 @@ describe('startServices on the embedded defaults', () => {
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
       expect((await fetch(`${url}/readyz`)).status).toBe(200);
     }
-    const json = { 'content-type': 'application/json' };
+    // As the gateway sends them: every customer and order belongs to the calling partner.
+    const json = { 'content-type': 'application/json', 'x-concord-partner': 'partner-stack' };
     await fetch(`${stack.urls.inventory}/stock/TEA-STACK`, { method: 'PUT', headers: json, body: JSON.stringify({ available: 2 }) });
     const customer = (await (
       await fetch(`${stack.urls.customers}/customers`, {

@@ -1,3 +1,4 @@
+import { redactingOnError } from '@concord/service-runtime/src/logging/database-error-summary.ts';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { Registry } from 'prom-client';
@@ -41,7 +42,8 @@ export interface WebhooksSystemApi extends ServiceLifecycle {
 export async function createWebhooksService(deps: WebhooksServiceDeps): Promise<WebhooksSystemApi> {
   const config = deps.config ?? loadWebhooksConfig();
   if (!deps.config && !config.blockPrivateNetworks) console.warn(PRIVATE_NETWORKS_ALLOWED_WARNING);
-  const onError = deps.onError ?? ((err: unknown, where: string) => console.error(`[${where}]`, err));
+  // Database errors reach the log as their SQLSTATE, table and constraint, never with row data.
+  const onError = redactingOnError(deps.onError ?? ((err: unknown, where: string) => console.error(`[${where}]`, err)));
   const clock = deps.clock ?? { now: () => new Date() };
   const { db, bus } = deps;
   await runMigrations(db, webhookMigrations);

@@ -6,7 +6,7 @@ import { createPgliteDatabase } from '@concord/service-runtime/src/database/pgli
 import { createInProcessBus } from '@concord/service-runtime/src/events/in-process-bus.ts';
 import { consumerPact } from '../support/consumer-pact.ts';
 import { envelope, orderData } from '../support/event-shapes.ts';
-import { orderId, timestamp } from '../support/shapes.ts';
+import { orderId, PACT_PARTNER, PARTNER_HEADER, timestamp } from '../support/shapes.ts';
 import { eventDescription } from '../providers/provider-definition.ts';
 
 /**
@@ -31,7 +31,8 @@ afterAll(async () => {
 async function call(method: string, path: string, body?: unknown) {
   const res = await inventory.app.request(path, {
     method,
-    ...(body ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
+    headers: { [PARTNER_HEADER]: PACT_PARTNER, ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
   });
   return (await res.json()) as Record<string, any>;
 }

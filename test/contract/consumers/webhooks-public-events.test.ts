@@ -39,8 +39,9 @@ describe('webhook dispatcher <- every public event', () => {
           b.withJSONContent(event.content()).withMetadata({ subject: eventCatalog[event.type].channel }),
         )
         .executeTest(async (message) => {
-          const envelope = message.contents.content as { id: string };
-          const partner = `partner-${event.type.replace('.', '-')}`;
+          // Only the partner that owns the event's resource hears it: subscribe as that partner.
+          const envelope = message.contents.content as { id: string; partner: string };
+          const partner = envelope.partner;
           const sub = await hooks.api(
             'POST',
             '/webhooks/subscriptions',

@@ -1,3 +1,4 @@
+import { PACT_PARTNER, PARTNER_HEADER } from '../support/shapes.ts';
 import { eventDescription, type ProviderDefinition } from './provider-definition.ts';
 import { createCustomer, type CustomerParams } from './service-states.ts';
 import { callApi, latestOutboxEvent, startSystemApis, uniqueEmail } from './system-apis.ts';
@@ -21,6 +22,8 @@ export const customersProvider: ProviderDefinition = {
     };
     return {
       baseUrl: customers.url,
+      // The gateway sends every request with its caller's partner; the pacts act for one.
+      requestHeaders: () => ({ [PARTNER_HEADER]: PACT_PARTNER }),
       stateHandlers: {
         'a customer exists': {
           setup: async (params) => ({ customerId: await createCustomer(customers, params as CustomerParams) }),

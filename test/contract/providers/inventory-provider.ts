@@ -1,3 +1,4 @@
+import { PACT_PARTNER, PARTNER_HEADER } from '../support/shapes.ts';
 import type { ProviderDefinition } from './provider-definition.ts';
 import { callApi, startSystemApis } from './system-apis.ts';
 
@@ -18,6 +19,8 @@ export const inventoryProvider: ProviderDefinition = {
     };
     return {
       baseUrl: inventory.url,
+      // The gateway, or orders for its order's partner, sends every request with a partner.
+      requestHeaders: () => ({ [PARTNER_HEADER]: PACT_PARTNER }),
       stateHandlers: {
         'a SKU has stock': {
           setup: async (params) => {

@@ -9,6 +9,7 @@ import type { EventBus } from '@concord/service-runtime/src/events/event-bus.ts'
 import { createInProcessBus } from '@concord/service-runtime/src/events/in-process-bus.ts';
 import { serveHttp, type HttpServerHandle } from '@concord/service-runtime/src/http/serve-http.ts';
 import { Hono } from 'hono';
+import { PACT_PARTNER, PARTNER_HEADER } from '../support/shapes.ts';
 
 /**
  * The real system APIs for provider verification: each built by its own factory on an embedded
@@ -125,7 +126,8 @@ export async function callApi<T = Record<string, unknown>>(
 ): Promise<T> {
   const res = await api.app.request(path, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    // As the gateway would: the data a state sets up belongs to the partner the pacts act for.
+    headers: { [PARTNER_HEADER]: PACT_PARTNER, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await res.text();

@@ -1,4 +1,4 @@
-import { customerId, eachLike, integer, like, nullValue, orderId, regex, sku, timestamp, UUID } from './shapes.ts';
+import { customerId, eachLike, integer, like, nullValue, orderId, PACT_PARTNER, regex, sku, timestamp, UUID } from './shapes.ts';
 
 /**
  * CloudEvents envelopes of the public events as message consumers expect them: every attribute the
@@ -14,6 +14,8 @@ export function envelope(type: string, subject: ReturnType<typeof regex>, data: 
     time: timestamp(),
     datacontenttype: 'application/json',
     subject,
+    // Every event names the partner that owns its resource; the dispatcher delivers by it.
+    partner: like(PACT_PARTNER),
     data,
   };
 }

@@ -10,6 +10,12 @@ export const SKU = '^[A-Z0-9][A-Z0-9-]{2,31}$';
 export const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 export const PROBLEM_JSON = regex('^application/problem\\+json', 'application/problem+json');
 export const JSON_TYPE = regex('^application/json', 'application/json');
+/**
+ * The partner the system APIs' pacts act for (the demo partner, whose token the gateway's pacts use). The gateway sends every upstream request with the
+ * caller's client id in `x-concord-partner`, and a service-to-service call sends its resource's.
+ */
+export const PACT_PARTNER = 'demo-partner';
+export const PARTNER_HEADER = 'x-concord-partner';
 
 export const timestamp = (example = '2025-05-20T10:15:00.000Z') => regex(TIMESTAMP, example);
 export const customerId = (example = 'cus_4f9a2b7c1d8e') => regex(CUSTOMER_ID, example);

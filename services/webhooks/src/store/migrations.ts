@@ -68,4 +68,15 @@ export const webhookMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    // Who may hear each message: its owning partner (the event's `partner`; '' for events from
+    // before owners), or every partner when its type's audience is `all`. Replay reads it, so a
+    // subscription can never be handed another partner's messages.
+    version: 110,
+    name: 'webhook_messages.owner',
+    sql: `
+      ALTER TABLE webhook_messages ADD COLUMN owner text NOT NULL DEFAULT '';
+      ALTER TABLE webhook_messages ADD COLUMN audience_all boolean NOT NULL DEFAULT false;
+    `,
+  },
 ];

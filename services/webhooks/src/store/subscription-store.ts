@@ -155,7 +155,8 @@ export function createSubscriptionStore(db: Database, clock: { now(): Date }) {
     /**
      * Queues messages again with a fresh retry schedule: one message, or every message of the
      * subscription's types since a time. Only messages the subscription received, or that
-     * happened after it was created, qualify: a new subscription does not see older history.
+     * happened after it was created, qualify: a new subscription does not see older history. And
+     * only its own partner's messages (or those for every partner): replay never crosses partners.
      */
     async replay(subscriptionId: string, selector: { messageId: string } | { since: Date }): Promise<number> {
       const now = clock.now();
@@ -173,6 +174,7 @@ export function createSubscriptionStore(db: Database, clock: { now(): Date }) {
          SELECT ${NEW_DELIVERY_ID}, s.id, m.id, $2, $2, $2
          FROM webhook_subscriptions s JOIN webhook_messages m ON s.event_types ? m.event_type
          WHERE s.id = $1 AND ${which}
+           AND (m.audience_all OR m.owner = s.partner OR EXISTS (SELECT 1 FROM webhook_deliveries y WHERE y.subscription_id = s.id AND y.message_id = m.id))
            AND (m.event_time >= s.created_at OR EXISTS (SELECT 1 FROM webhook_deliveries x WHERE x.subscription_id = s.id AND x.message_id = m.id))
          ON CONFLICT (subscription_id, message_id) DO UPDATE
            SET status = 'pending', attempt_count = 0, next_attempt_at = $2, lease_until = NULL, updated_at = $2`,

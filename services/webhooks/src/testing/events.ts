@@ -2,8 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { eventCatalog } from '@concord/contracts/generated/events.v1/catalog.ts';
 import type { EventEnvelope } from '@concord/contracts/generated/events.v1/types.ts';
 
-/** A valid `order.placed` CloudEvent, as the orders service publishes it. */
-export function orderPlacedEvent(overrides: { id?: string; time?: string } = {}): EventEnvelope<'order.placed'> {
+/**
+ * A valid `order.placed` CloudEvent, as the orders service publishes it, owned by `partner`
+ * (default `partner-a`, the harness's default caller): only that partner's subscriptions hear it.
+ */
+export function orderPlacedEvent(overrides: { id?: string; time?: string; partner?: string } = {}): EventEnvelope<'order.placed'> {
   const now = overrides.time ?? new Date().toISOString();
   const orderId = `ord_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
   return {
@@ -14,6 +17,7 @@ export function orderPlacedEvent(overrides: { id?: string; time?: string } = {})
     time: now,
     datacontenttype: 'application/json',
     subject: orderId,
+    partner: overrides.partner ?? 'partner-a',
     data: {
       id: orderId,
       customer_id: 'cus_4f9a2b7c1d8e',
