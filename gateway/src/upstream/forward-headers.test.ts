@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import type { GatewayEnv } from '../env.ts';
 import type { Principal } from '../policies/principal-variables.ts';
-import { compileAllowList, PARTNER_HEADER, upstreamRequestHeaders } from './forward-headers.ts';
+import { compileAllowList, PARTNER_HEADER, SCOPES_HEADER, upstreamRequestHeaders } from './forward-headers.ts';
 
 async function headersSent(principal: Principal | undefined, clientHeaders: Record<string, string>, extraAllowed: string[] = []) {
   const app = new Hono<GatewayEnv>();
@@ -24,5 +24,11 @@ describe('partner identity to upstreams', () => {
 
   it('never forwards a client-supplied x-concord-partner, even when an allow-list names it', async () => {
     expect((await headersSent(undefined, { [PARTNER_HEADER]: 'evil' }, [PARTNER_HEADER]))[PARTNER_HEADER]).toBeUndefined();
+  });
+
+  it('forwards the token scopes as x-concord-scopes (how services learn the internal scope), never a client value', async () => {
+    const sent = await headersSent({ clientId: 'backoffice', scopes: new Set(['orders:read', 'internal']) }, { [SCOPES_HEADER]: 'evil' });
+    expect(sent[SCOPES_HEADER]).toBe('orders:read internal');
+    expect((await headersSent(undefined, { [SCOPES_HEADER]: 'internal' }, [SCOPES_HEADER]))[SCOPES_HEADER]).toBeUndefined();
   });
 });
