@@ -1,3 +1,4 @@
+import { corpusFile } from '../testing/corpus.ts';
 import { execFile } from 'node:child_process';
 import { copyFile, cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,7 @@ import { CONTRACTS_DIR, REPO_ROOT } from '../paths.ts';
  * `concord generate` with Stripe's public API (recursive schemas throughout) added to a copy of
  * the workspace: it must finish, and the typed client it writes must type-check.
  */
-const STRIPE = join(REPO_ROOT, '../shared/corpus/stripe.spec3.2023-09-12.yaml');
+const STRIPE = corpusFile('stripe.spec3.2023-09-12.yaml') ?? '';
 const run = promisify(execFile);
 
 let root: string;
@@ -26,7 +27,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
 
-describe('concord generate with Stripe', { timeout: 600_000 }, () => {
+describe.skipIf(STRIPE === '')('concord generate with Stripe', { timeout: 600_000 }, () => {
   it('writes a document, types and a client that type-checks', async () => {
     const generate = await run(process.execPath, [join(root, 'contracts/bin/concord.mjs'), 'generate'], {
       cwd: root,

@@ -1,3 +1,4 @@
+import { corpusFile } from '../testing/corpus.ts';
 import { execFile } from 'node:child_process';
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,8 @@ async function lint(file: string): Promise<{ code: number; stdout: string }> {
   }
 }
 
+const PETSTORE = corpusFile('petstore.openapi.yaml') ?? '';
+
 describe('concord lint: concord/path-ambiguous', () => {
   it('reports both operations a router cannot tell apart, at their lines, and not the literal sibling', async () => {
     const result = await lint(join(CONTRACTS_DIR, 'src/lint/fixtures/ambiguous-paths.yaml'));
@@ -32,10 +35,10 @@ describe('concord lint: concord/path-ambiguous', () => {
     );
   });
 
-  it('finds nothing ambiguous in the Swagger Petstore, whose literal paths sit beside templated ones', async () => {
+  it.skipIf(PETSTORE === '')('finds nothing ambiguous in the Swagger Petstore, whose literal paths sit beside templated ones', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'concord-lint-petstore-'));
     try {
-      await copyFile(join(REPO_ROOT, '../shared/corpus/petstore.openapi.yaml'), join(dir, 'petstore.v3.yaml'));
+      await copyFile(PETSTORE, join(dir, 'petstore.v3.yaml'));
       const result = await lint(join(dir, 'petstore.v3.yaml'));
       expect(result.stdout).toContain('petstore.v3.yaml:');
       expect(result.stdout).not.toContain('path-ambiguous');
