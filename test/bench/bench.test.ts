@@ -41,7 +41,8 @@ describe('npm run bench', () => {
       const s = report.scenarios[name];
       expect(s, `scenario ${name}`).toBeDefined();
       expect(s!.rps).toBeGreaterThan(0);
-      expect(s!.p50_ms).toBeGreaterThan(0);
+      // On a quiet machine a fast scenario's median is under the millisecond autocannon reports in: 0 is a latency.
+      expect(s!.p50_ms, `scenario ${name}`).toBeGreaterThanOrEqual(0);
       expect(s!.p99_ms).toBeGreaterThanOrEqual(s!.p50_ms);
       expect(s!.errors, `${name}: every request must succeed, or the figures measure an error path`).toBe(0);
     }

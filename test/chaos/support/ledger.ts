@@ -21,7 +21,12 @@ export function createLedger(db: Database, natsUrl: string) {
     query,
     /** The orders written under these Idempotency-Keys. */
     ordersByKey: (keys: string[]) =>
-      query<OrderRow>('SELECT id, idempotency_key AS key, status FROM orders.orders WHERE idempotency_key = ANY($1::text[])', [keys]),
+      // Keys are per partner, in their own table, completed in the order's transaction.
+      query<OrderRow>(
+        `SELECT o.id, k.key, o.status FROM orders.idempotency_keys k JOIN orders.orders o ON o.id = k.order_id
+          WHERE k.partner = 'demo-partner' AND k.key = ANY($1::text[])`,
+        [keys],
+      ),
     stock: async (sku: string) =>
       (await query<{ available: number; reserved: number }>('SELECT available, reserved FROM inventory.stock WHERE sku = $1', [sku]))[0]!,
     /** Reservations of `sku` still held for an order that orders does not have. */
