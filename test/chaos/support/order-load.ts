@@ -36,6 +36,8 @@ export function startOrderLoad(options: {
   sku: string;
   concurrency: number;
   timeoutMs?: number;
+  /** Each worker waits this long between orders: a steady rate, whatever the machine's speed. */
+  pauseMs?: number;
 }): OrderLoad {
   const outcomes = new Map<string, Outcome>();
   const waiters = new Set<{ count: number; resolve: () => void }>();
@@ -71,7 +73,10 @@ export function startOrderLoad(options: {
   }
 
   const workers = Array.from({ length: options.concurrency }, async () => {
-    while (!stopped) await placeOne();
+    while (!stopped) {
+      await placeOne();
+      if (options.pauseMs) await new Promise((r) => setTimeout(r, options.pauseMs));
+    }
   });
 
   return {
