@@ -309,7 +309,7 @@ describe.each(cases)('partners as tenants on $name', (backend) => {
       });
       const orderId = placed.body.id as string;
       const { rows: events } = await stack.databases.orders.query<{ envelope: { type: string; partner?: string } }>(
-        "SELECT envelope FROM outbox WHERE envelope->>'subject' = $1",
+        "SELECT envelope FROM outbox WHERE envelope->>'subject' = $1 ORDER BY seq",
         [orderId],
       );
       expect(events.map((e) => [e.envelope.type, e.envelope.partner])).toEqual([
