@@ -13,27 +13,24 @@ import { applySecurityEnv } from './config/security-schema.ts';
 import type { GatewayConfig } from './config/schema.ts';
 import type { GatewayDeps } from './deps.ts';
 import { createGatewayFactory, type GatewayEnv } from './env.ts';
+import { createIdentity } from './identity.ts';
 import { healthHandlers } from './observability/health.ts';
 import { accessLogger } from './observability/logger.ts';
 import { gatewayMetrics } from './observability/metrics.ts';
 import { metricsHandler } from './observability/metrics-endpoint.ts';
 import { gatewayTracer } from './observability/tracing.ts';
 import { requestSpanContext, upstreamObserver } from './observability/upstream-observer.ts';
-import { createBuiltInIssuer, type BuiltInIssuer } from './partners/built-in-issuer.ts';
-import { createPartnerRegistry, type PartnerRegistry } from './partners/partner-registry.ts';
-import { createClientLockout } from './partners/client-lockout.ts';
-import { createSecretVerifier } from './partners/secret-verifier.ts';
+import type { BuiltInIssuer } from './partners/built-in-issuer.ts';
+import type { PartnerRegistry } from './partners/partner-registry.ts';
 import { startupBanner } from './partners/startup-banner.ts';
 import { trustedProxies } from './listener/trusted-proxies.ts';
 import { accessLog } from './policies/access-log/index.ts';
 import { authenticatePolicy, securityMetrics } from './policies/authenticate/index.ts';
-import { createTokenVerification } from './policies/authenticate/token-verification.ts';
 import { assertRoutesSecured, authorizePolicy } from './policies/authorize/index.ts';
 import { readRequestBody } from './policies/body-limit/index.ts';
 import { cors } from './policies/cors/index.ts';
 import { createIdempotencyStore, idempotency } from './policies/idempotency/index.ts';
-import { createLimitStore, createRateLimiter, rateLimitPolicy } from './policies/rate-limit/index.ts';
-import { tokenRequestLimit } from './policies/rate-limit/token-request-limit.ts';
+import { rateLimitPolicy } from './policies/rate-limit/index.ts';
 import { requestContext } from './policies/request-context/index.ts';
 import { requestHygiene } from './policies/request-hygiene/index.ts';
 import { routeMatch } from './policies/route-match/index.ts';
@@ -69,9 +66,9 @@ export interface BuiltGateway {
 export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGateway {
   const factory = createGatewayFactory();
   const routes = buildRouteTable(config);
-  // An operation the contract leaves unsecured must be public on purpose in the config.
   const security = applySecurityEnv(config.security, deps.env.auth);
-  // Every contract security scheme must be one the gateway can check, or declared not accepted.
+  // An operation the contract leaves unsecured must be public on purpose in the config, and every
+  // security scheme of a contract one the gateway can check or one declared not accepted.
   assertRoutesSecured(routes.routes, { contractSchemes: security.auth.contractSchemes });
   const { resilience, observability } = config;
   const state = stateAcrossBuilds(deps);
@@ -80,47 +77,16 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
   const tracer = gatewayTracer();
 
   // Partners, their limits, and how their tokens are issued and verified.
-  const secrets = createSecretVerifier(security.issuer.verification);
-  const partners = createPartnerRegistry(security, { nodeEnv: deps.env.nodeEnv, verifySecret: secrets.verify });
-  const limitStore = createLimitStore({
-    rateLimit: security.rateLimit,
-    redis: deps.redis,
-    logger: deps.logger,
-    metrics: authMetrics,
-    memoryLimiters: state.memoryLimiters,
-  });
-  const limiter = createRateLimiter({ plans: partners.plans(), rateLimit: security.rateLimit, store: limitStore, metrics: authMetrics });
   const proxies = trustedProxies(config.server.trustedProxies);
-  const issuer = security.auth.jwksUrl
-    ? undefined
-    : createBuiltInIssuer({
-        config: security,
-        keyRings: state.keyRings,
-        partners,
-        knownScopes: [...new Set(routes.routes.flatMap((route) => route.scopes))].sort(),
-        admit: tokenRequestLimit({ limiter, proxies }),
-        tokensIssued: authMetrics.tokensIssued,
-        secrets,
-        lockout: createClientLockout({
-          failures: security.issuer.lockout.failures,
-          baseMs: security.issuer.lockout.baseSeconds * 1000,
-          maxMs: security.issuer.lockout.maxSeconds * 1000,
-          redis: deps.redis,
-          keyPrefix: `${security.rateLimit.keyPrefix}:lockout:`,
-          logger: deps.logger,
-          now: deps.now,
-        }),
-        logger: deps.logger,
-        now: deps.now,
-      });
-  const verification = createTokenVerification({
-    auth: security.auth,
-    keyRing: issuer?.keyRing,
-    partners,
+  const identity = createIdentity({
+    security,
+    knownScopes: [...new Set(routes.routes.flatMap((route) => route.scopes))].sort(),
+    proxies,
     metrics: authMetrics,
     state,
     deps,
   });
+  const { partners, limiter, issuer, verification } = identity;
 
   // The upstream call: pooled connections, wrapped in deadline, retries and circuit breakers.
   const upstreams = createUndiciUpstream(config.upstreams, { now: deps.now, logger: deps.logger });
@@ -229,8 +195,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
       startupBanner({ config: security, partners, issuesTokens: issuer !== undefined, nodeEnv: deps.env.nodeEnv, port: deps.env.port }),
     close() {
       closed ??= (async () => {
-        verification.close();
-        issuer?.close();
+        identity.close();
         await upstreams.close();
       })();
       return closed;

@@ -7,12 +7,11 @@ import { parseProcessEnv } from '../../config/env.ts';
 import type { GatewayDeps } from '../../deps.ts';
 import type { GatewayEnv } from '../../env.ts';
 import { GatewayError } from '../../errors.ts';
+import { createIdentity } from '../../identity.ts';
 import { trustedProxies } from '../../listener/trusted-proxies.ts';
 import { authenticatePolicy, securityMetrics } from '../../policies/authenticate/index.ts';
-import { createTokenVerification } from '../../policies/authenticate/token-verification.ts';
 import { assertRoutesSecured, authorizePolicy, type SecuritySchemes } from '../../policies/authorize/index.ts';
-import { createLimitStore, createRateLimiter, rateLimitPolicy } from '../../policies/rate-limit/index.ts';
-import { tokenRequestLimit } from '../../policies/rate-limit/token-request-limit.ts';
+import { rateLimitPolicy } from '../../policies/rate-limit/index.ts';
 import { createErrorHandler } from '../../problem-response.ts';
 import type { CompiledRoute } from '../../route-variables.ts';
 import { stateAcrossBuilds } from '../../state-across-builds.ts';
@@ -21,10 +20,7 @@ import { createGatewayFactory } from '../../env.ts';
 import { requestContext } from '../../policies/request-context/index.ts';
 import { proxy } from '../../upstream/proxy.ts';
 import type { UpstreamCall } from '../../upstream/upstream-call.ts';
-import { createBuiltInIssuer, type BuiltInIssuer } from '../built-in-issuer.ts';
-import { createPartnerRegistry } from '../partner-registry.ts';
-import { createClientLockout } from '../client-lockout.ts';
-import { createSecretVerifier } from '../secret-verifier.ts';
+import type { BuiltInIssuer } from '../built-in-issuer.ts';
 import { startupBanner } from '../startup-banner.ts';
 
 /**
@@ -112,50 +108,18 @@ export function buildSecurityTestGateway(
   const security = applySecurityEnv(securityConfigSchema.parse(input), deps.env.auth);
   const securitySchemes = options.securitySchemes ? { securitySchemes: options.securitySchemes } : {};
   assertRoutesSecured(routes, { contractSchemes: security.auth.contractSchemes, ...securitySchemes });
-  // The same factories, in the same order, as buildGateway's security steps.
-  const state = stateAcrossBuilds(deps);
+  // What buildGateway builds its security steps from, and the same steps after it.
   const authMetrics = securityMetrics(deps.metrics);
-  const secrets = createSecretVerifier(security.issuer.verification);
-  const partners = createPartnerRegistry(security, { nodeEnv: deps.env.nodeEnv, verifySecret: secrets.verify });
-  const store = createLimitStore({
-    rateLimit: security.rateLimit,
-    redis: deps.redis,
-    logger: deps.logger,
-    metrics: authMetrics,
-    memoryLimiters: state.memoryLimiters,
-  });
-  const limiter = createRateLimiter({ plans: partners.plans(), rateLimit: security.rateLimit, store, metrics: authMetrics });
   const proxies = trustedProxies(options.trustedProxies ?? []);
-  const issuer = security.auth.jwksUrl
-    ? undefined
-    : createBuiltInIssuer({
-        config: security,
-        keyRings: state.keyRings,
-        partners,
-        knownScopes: [...new Set(routes.flatMap((route) => route.scopes))].sort(),
-        admit: tokenRequestLimit({ limiter, proxies }),
-        tokensIssued: authMetrics.tokensIssued,
-        secrets,
-        lockout: createClientLockout({
-          failures: security.issuer.lockout.failures,
-          baseMs: security.issuer.lockout.baseSeconds * 1000,
-          maxMs: security.issuer.lockout.maxSeconds * 1000,
-          redis: deps.redis,
-          keyPrefix: `${security.rateLimit.keyPrefix}:lockout:`,
-          logger: deps.logger,
-          now: deps.now,
-        }),
-        logger: deps.logger,
-        now: deps.now,
-      });
-  const verification = createTokenVerification({
-    auth: security.auth,
-    keyRing: issuer?.keyRing,
-    partners,
+  const identity = createIdentity({
+    security,
+    knownScopes: [...new Set(routes.flatMap((route) => route.scopes))].sort(),
+    proxies,
     metrics: authMetrics,
-    state,
+    state: stateAcrossBuilds(deps),
     deps,
   });
+  const { partners, limiter, issuer, verification } = identity;
 
   const app = new Hono<GatewayEnv>();
   app.onError(createErrorHandler(deps));
@@ -195,9 +159,6 @@ export function buildSecurityTestGateway(
     issuer,
     startupBanner: () =>
       startupBanner({ config: security, partners, issuesTokens: issuer !== undefined, nodeEnv: deps.env.nodeEnv, port: deps.env.port }),
-    close() {
-      verification.close();
-      issuer?.close();
-    },
+    close: identity.close,
   };
 }
