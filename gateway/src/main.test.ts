@@ -8,18 +8,9 @@ import { parseProcessEnv } from './config/env.ts';
 import { startGateway, type RunningGateway } from './main.ts';
 import { sendJson, startFakeUpstream, type FakeUpstream } from './testing/fake-upstream.ts';
 import { customersConfig } from './testing/test-gateway.ts';
+import { ADA } from './testing/fake-customers-v2.ts';
 
-const customer = {
-  id: 'cus_4f9a2b7c1d8e',
-  given_name: 'Ada',
-  family_name: 'Lovelace',
-  name_prefix: null,
-  email: 'ada@example.com',
-  phone: null,
-  address: null,
-  created_at: '2025-03-14T09:26:53Z',
-  updated_at: '2025-03-14T09:26:53Z',
-};
+const customer = ADA;
 
 async function until(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
   const end = Date.now() + timeoutMs;

@@ -10,23 +10,14 @@ import { startGateway, type RunningGateway } from '../main.ts';
 import { issueTestToken } from '../partners/testing/issue-test-token.ts';
 import { sendJson, startFakeUpstream, type FakeUpstream } from '../testing/fake-upstream.ts';
 import { customersConfig } from '../testing/test-gateway.ts';
+import { ADA } from '../testing/fake-customers-v2.ts';
 
 /**
  * The public listener as a stranger on the internet meets it, over real sockets: what it serves in
  * production and what only the admin listener serves, the headers every answer carries, requests
  * HTTP forbids, and the per-address connection cap.
  */
-const customer = {
-  id: 'cus_4f9a2b7c1d8e',
-  given_name: 'Ada',
-  family_name: 'Lovelace',
-  name_prefix: null,
-  email: 'ada@example.com',
-  phone: null,
-  address: null,
-  created_at: '2025-03-14T09:26:53Z',
-  updated_at: '2025-03-14T09:26:53Z',
-};
+const customer = ADA;
 
 /** One raw HTTP/1.1 exchange: what a client library would never send. */
 function rawRequest(url: string, head: string, localAddress?: string): Promise<string> {

@@ -7,6 +7,19 @@ import { sendJson, startFakeUpstream, type FakeUpstream } from './fake-upstream.
 
 type Customer = components['schemas']['Customer'];
 
+/** One customer as the customers v2 contract describes it, for tests that need a valid upstream answer. */
+export const ADA: Customer = {
+  id: 'cus_4f9a2b7c1d8e',
+  given_name: 'Ada',
+  family_name: 'Lovelace',
+  name_prefix: null,
+  email: 'ada@example.com',
+  phone: null,
+  address: null,
+  created_at: '2025-03-14T09:26:53Z',
+  updated_at: '2025-03-14T09:26:53Z',
+};
+
 export async function startFakeCustomersV2(
   options: { delayMs?: number; brokenResponses?: boolean } = {},
 ): Promise<FakeUpstream & { customers: Map<string, Customer> }> {

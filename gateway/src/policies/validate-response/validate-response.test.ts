@@ -2,18 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { configFrom, customersConfig, testDeps } from '../../testing/test-gateway.ts';
 import { factory, policyApp } from '../../testing/policy-app.ts';
 import { validateResponse } from './validate-response.ts';
+import { ADA } from '../../testing/fake-customers-v2.ts';
 
-const good = {
-  id: 'cus_4f9a2b7c1d8e',
-  given_name: 'Ada',
-  family_name: 'Lovelace',
-  name_prefix: null,
-  email: 'ada@example.com',
-  phone: null,
-  address: null,
-  created_at: '2025-03-14T09:26:53Z',
-  updated_at: '2025-03-14T09:26:53Z',
-};
+const good = ADA;
 
 function app(mode: 'enforce' | 'report' | 'off', body: unknown) {
   const deps = testDeps();
