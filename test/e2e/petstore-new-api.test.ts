@@ -5,9 +5,12 @@
  * receives. The gateway process (serve.ts, as `npm run gateway` runs it) must start, and every one of
  * the contract's 19 operations, called with a request built from the contract itself for each media
  * type it declares, must reach the upstream at the right path and method with the body unchanged.
- * Petstore's own security is another piece of work: its operations are made public in the config.
+ * Most tests make its operations public in the config; one serves it with Petstore's own security
+ * (an apiKey scheme and an oauth2 one, alone and as alternatives) enforced for configured partners.
  */
 import { corpusFile } from '@concord/contracts/src/testing/corpus.ts';
+import { generateApiKey, hashApiKey } from '@concord/gateway/src/partners/api-key.ts';
+import { generateClientSecret, hashClientSecret } from '@concord/gateway/src/partners/client-secret.ts';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,11 +22,25 @@ import { BINARY, requestsFor, sampleOf } from './contract-requests.ts';
 import { createTempWorkspace, runGatewayToExit, type GatewayProcess, type TempWorkspace } from './temp-workspace.ts';
 
 const PETSTORE = corpusFile('petstore.openapi.yaml') ?? '';
+/** Petstore operations with no `security` of their own. */
+const UNSECURED = [
+  'placeOrder',
+  'getOrderById',
+  'deleteOrder',
+  'createUser',
+  'createUsersWithListInput',
+  'loginUser',
+  'logoutUser',
+  'getUserByName',
+  'updateUser',
+  'deleteUser',
+];
 
 interface Received {
   method: string;
   url: string;
   contentType: string | undefined;
+  headers: IncomingMessage['headers'];
   body: Buffer;
 }
 
@@ -37,7 +54,13 @@ function startRecordingUpstream(): Promise<{ server: Server; url: string; receiv
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      received.push({ method: req.method!, url: req.url!, contentType: req.headers['content-type'], body: Buffer.concat(chunks) });
+      received.push({
+        method: req.method!,
+        url: req.url!,
+        contentType: req.headers['content-type'],
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+      });
       const reply = replies.get(`${req.method} ${req.url}`) ?? { status: 200, contentType: 'application/json', body: '{}' };
       res.writeHead(reply.status, reply.contentType ? { 'content-type': reply.contentType } : {});
       res.end(reply.body);
@@ -177,6 +200,105 @@ describe.skipIf(PETSTORE === '')('the Swagger Petstore as a new API behind the g
     expect(html.status).toBe(502);
     expect(await html.json()).toMatchObject({ code: 'UPSTREAM_CONTRACT_BROKEN' });
   });
+
+  it("enforces Petstore's own security as written: apiKey-only refuses a bearer token and takes a partner key; either alternative of an OR passes", async () => {
+    // The same unmodified contract, now not made public: its `api_key` (apiKey, header) and
+    // `petstore_auth` (oauth2) schemes are what the gateway checks. One partner holds an API key,
+    // another gets tokens from the built-in issuer with Petstore's scopes.
+    const key = generateApiKey();
+    const secret = generateClientSecret();
+    await writeFile(
+      join(work.root, 'gateway.secured.yaml'),
+      `server: { watchConfig: false }
+upstreams:
+  petstore: { url: "${upstream.url}/petstore" }
+apis:
+  - contract: petstore.v3
+    basePath: /api/v3
+    upstream: petstore
+    # Petstore's store and user operations declare no security: the config opens them on purpose.
+    operations:
+${UNSECURED.map((id) => `      ${id}: { policies: { public: true } }`).join('\n')}
+security:
+  demo: { enabled: false }
+  plans:
+    gold: { rateLimit: { points: 1000, windowSeconds: 60 } }
+  partners:
+    - { clientId: keyholder, name: Keyholder, plan: gold, apis: [petstore], apiKeys: ['${hashApiKey(key)}'] }
+    - clientId: keeper
+      name: Keeper
+      plan: gold
+      apis: [petstore]
+      scopes: ['read:pets', 'write:pets']
+      secrets: ['${await hashClientSecret(secret, { N: 1024, r: 8, p: 1 })}']
+    - clientId: reader
+      name: Reader
+      plan: gold
+      apis: [petstore]
+      scopes: ['read:pets']
+      secrets: ['${await hashClientSecret(secret, { N: 1024, r: 8, p: 1 })}']
+`,
+    );
+    const secured = await work.startGateway(join(work.root, 'gateway.secured.yaml'), await freePort());
+    try {
+      const tokenFor = async (clientId: string): Promise<string> => {
+        const res = await fetch(`${secured.url}/oauth/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret }).toString(),
+        });
+        expect(res.status, await res.clone().text()).toBe(200);
+        return ((await res.json()) as { access_token: string }).access_token;
+      };
+      const keeper = await tokenFor('keeper');
+      const reader = await tokenFor('reader');
+      const call = (target: string, headers: Record<string, string>) => fetch(`${secured.url}/api/v3${target}`, { headers });
+      upstream.replies.set('GET /petstore/store/inventory', { status: 200, contentType: 'application/json', body: '{"available":3}' });
+      upstream.replies.set('GET /petstore/pet/5', {
+        status: 200,
+        contentType: 'application/json',
+        body: JSON.stringify({ id: 5, name: 'doggie', photoUrls: [] }),
+      });
+
+      // GET /store/inventory: `security: [{api_key: []}]`, an apiKey scheme only.
+      const before = upstream.received.length;
+      const bearerOnKeyOnly = await call('/store/inventory', { authorization: `Bearer ${keeper}` });
+      expect(bearerOnKeyOnly.status).toBe(401);
+      expect(bearerOnKeyOnly.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(((await bearerOnKeyOnly.json()) as { detail: string }).detail).toMatch(/api_key/);
+      const unknownKey = await call('/store/inventory', { api_key: generateApiKey() });
+      expect(unknownKey.status).toBe(401);
+      const noCredentials = await call('/store/inventory', {});
+      expect(noCredentials.status).toBe(401);
+      expect(upstream.received.length).toBe(before);
+      const withKey = await call('/store/inventory', { api_key: key });
+      expect(withKey.status, await withKey.clone().text()).toBe(200);
+      expect(await withKey.json()).toEqual({ available: 3 });
+      const forwarded = upstream.received.at(-1)!;
+      expect(`${forwarded.method} ${forwarded.url}`).toBe('GET /petstore/store/inventory');
+      // The partner's key is its credential at the gateway, never the upstream's.
+      expect(forwarded.headers.api_key).toBeUndefined();
+      expect(forwarded.headers['x-concord-partner']).toBe('keyholder');
+
+      // GET /pet/{petId}: `security: [{api_key: []}, {petstore_auth: [write:pets, read:pets]}]`, an OR.
+      expect((await call('/pet/5', { api_key: key })).status).toBe(200);
+      expect((await call('/pet/5', { authorization: `Bearer ${keeper}` })).status).toBe(200);
+      expect(upstream.received.at(-1)!.headers.authorization).toBeUndefined();
+      // The oauth2 alternative is an AND of both scopes: a token with read:pets alone satisfies neither.
+      const partial = await call('/pet/5', { authorization: `Bearer ${reader}` });
+      expect(partial.status).toBe(403);
+      expect(((await partial.json()) as { detail: string }).detail).toMatch(/write:pets/);
+      // An operation secured by petstore_auth only (PUT /pet) refuses the API key.
+      const keyOnOauthOnly = await fetch(`${secured.url}/api/v3/pet`, {
+        method: 'PUT',
+        headers: { api_key: key, 'content-type': 'application/json' },
+        body: JSON.stringify({ id: 5, name: 'doggie', photoUrls: [] }),
+      });
+      expect(keyOnOauthOnly.status).toBe(401);
+    } finally {
+      await secured.stop();
+    }
+  }, 120_000);
 
   it('refuses to start on a contract with two operations it cannot tell apart, naming file:line:col of both', async () => {
     const source = await readFile(PETSTORE, 'utf8');
