@@ -300,6 +300,27 @@ security:
     }
   }, 120_000);
 
+  it('refuses to start while an operation without security is not made public, naming each at its file:line:col', async () => {
+    await writeFile(
+      join(work.root, 'gateway.unsecured.yaml'),
+      `server: { watchConfig: false }
+upstreams:
+  petstore: { url: "${upstream.url}/petstore" }
+apis:
+  - { contract: petstore.v3, basePath: /api/v3, upstream: petstore }
+`,
+    );
+    const result = await runGatewayToExit(work.root, join(work.root, 'gateway.unsecured.yaml'), await freePort());
+    expect(result.code).toBe(1);
+    const source = (await readFile(PETSTORE, 'utf8')).split('\n');
+    // placeOrder is the `post:` under `/store/order:`.
+    const orderLine = source.indexOf('  /store/order:') + 1;
+    const postLine = source.findIndex((line, i) => i >= orderLine && line === '    post:') + 1;
+    expect(result.stderr).toContain(`petstore.v3.yaml:${postLine}:5 petstore.v3#placeOrder`);
+    for (const id of UNSECURED) expect(result.stderr).toContain(`petstore.v3#${id}`);
+    expect(result.stderr).not.toContain('petstore.v3#getInventory');
+  }, 120_000);
+
   it('refuses to start on a contract with two operations it cannot tell apart, naming file:line:col of both', async () => {
     const source = await readFile(PETSTORE, 'utf8');
     // The same path as /pet/{petId} under another parameter name, with the same method.

@@ -15,10 +15,15 @@ export function requiredScopes(security: readonly SecurityRequirement[] | undefi
 }
 
 export class UnsecuredOperationError extends Error {
-  constructor(readonly operations: string[]) {
+  /** `operations`: `contract#operationId` each; `places`: the same, each with its `file:line:col` in front. */
+  constructor(
+    readonly operations: string[],
+    places: string[] = operations,
+  ) {
     super(
-      `These operations have no security requirement in their contract and are not marked public on purpose: ${operations.join(', ')}. ` +
-        'Add `security` to the operation in the contract, or mark it `public: true` in its policies in gateway.config.yaml.',
+      `These operations have no security requirement in their contract and are not marked public on purpose:\n${places.map((p) => `  ${p}`).join('\n')}\n` +
+        'Add `security` to the operation in the contract, or mark it `public: true` in its policies in gateway.config.yaml ' +
+        '(apis[].operations.<operationId>.policies.public).',
     );
     this.name = this.constructor.name;
   }
@@ -48,6 +53,7 @@ export interface AssertRoutesSecuredOptions {
  */
 export function assertRoutesSecured(routes: Iterable<CompiledRoute>, options: AssertRoutesSecuredOptions = {}): void {
   const unsecured: string[] = [];
+  const unsecuredPlaces: string[] = [];
   const problems: string[] = [];
   const handled = options.contractSchemes ?? {};
   const schemesOf = options.securitySchemes ?? ((contract: string) => openApiContracts[contract]?.components?.securitySchemes);
@@ -57,6 +63,10 @@ export function assertRoutesSecured(routes: Iterable<CompiledRoute>, options: As
     if (route.public) continue;
     if (!hasSecurityRequirement(route.operation.security)) {
       unsecured.push(`${route.contract}#${route.operationId}`);
+      locate ??= contractPosition();
+      unsecuredPlaces.push(
+        `${locate(route.contract, ['paths', route.pathTemplate, route.operation.method])} ${route.contract}#${route.operationId}`,
+      );
       continue;
     }
     const compiled = compileSecurity(route.operation.security, schemesOf(route.contract), (name) => handled[name] === 'not-accepted');
@@ -70,6 +80,6 @@ export function assertRoutesSecured(routes: Iterable<CompiledRoute>, options: As
       seen.add(key);
     }
   }
-  if (unsecured.length > 0) throw new UnsecuredOperationError(unsecured);
+  if (unsecured.length > 0) throw new UnsecuredOperationError(unsecured, unsecuredPlaces);
   if (problems.length > 0) throw new UnverifiableSecurityError(problems);
 }
