@@ -1,8 +1,20 @@
 #!/usr/bin/env node
-// The CLI is written in TypeScript and run through tsx's loader so that no build step stands
-// between editing a contract tool and using it.
-import { register } from 'tsx/esm/api';
+// The CLI is written in TypeScript. It runs from a bundle that is rebuilt whenever a source changed
+// (cli-bundle.mjs), so no build step stands between editing a contract tool and using it, and a
+// start does not pay for transpiling every module. CONCORD_CLI_TSX=1 runs the sources under tsx
+// instead (stack traces straight into the .ts files, no bundle written).
+import { fileURLToPath } from 'node:url';
 
-register();
-const { main } = await import('../src/cli/main.ts');
+const root = fileURLToPath(new URL('..', import.meta.url));
+let entry;
+if (process.env.CONCORD_CLI_TSX === '1') {
+  const { register } = await import('tsx/esm/api');
+  register();
+  entry = new URL('../src/cli/main.ts', import.meta.url).href;
+} else {
+  process.setSourceMapsEnabled(true);
+  const { bundledEntry } = await import('./cli-bundle.mjs');
+  entry = await bundledEntry({ root, entry: 'src/cli/main.ts', outDir: `${root}.build/cli` });
+}
+const { main } = await import(entry);
 process.exitCode = await main(process.argv.slice(2));

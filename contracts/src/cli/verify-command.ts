@@ -34,6 +34,8 @@ export async function verifyCommand(args: string[], io: Io): Promise<number> {
 }
 
 async function loadRunner(module: string): Promise<ProviderRunner> {
+  // The runner is TypeScript named at run time, outside the CLI's bundle: load it through tsx.
+  (await import('tsx/esm/api')).register();
   const loaded = (await import(pathToFileURL(resolve(module)).href)) as { providerRunner?: ProviderRunner };
   if (!loaded.providerRunner) throw new UsageError(`${module} exports no providerRunner`);
   return loaded.providerRunner;
