@@ -5,6 +5,11 @@
 // instead (stack traces straight into the .ts files, no bundle written).
 import { fileURLToPath } from 'node:url';
 
+// `concord ... | head` closes stdout early: that ends the output, it is not an error to report.
+process.stdout.on('error', (err) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
 const root = fileURLToPath(new URL('..', import.meta.url));
 let entry;
 if (process.env.CONCORD_CLI_TSX === '1') {

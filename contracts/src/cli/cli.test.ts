@@ -106,3 +106,28 @@ describe('concord generate --check', () => {
     expect(drift.stdout).not.toMatch(/orders\.v1/);
   });
 });
+
+describe('concord help and version', () => {
+  it('prints help for every command, the overview with --help, and the version', async () => {
+    for (const command of ['lint', 'generate', 'diff', 'changelog', 'verify', 'can-i-deploy', 'config', 'partner']) {
+      const help = await concord([command, '--help']);
+      expect(help.code, command).toBe(0);
+      expect(help.stdout, command).toMatch(new RegExp(`^usage: concord ${command}\\b`));
+      expect(help.stdout, command).toMatch(/exit codes: /);
+    }
+    const overview = await concord(['--help']);
+    expect(overview.code).toBe(0);
+    expect(overview.stdout).toContain('concord <command> --help');
+    const pkg = JSON.parse(await readFile(join(CONTRACTS_DIR, 'package.json'), 'utf8')) as { version: string };
+    expect((await concord(['--version'])).stdout.trim()).toBe(`concord ${pkg.version}`);
+  }, 120_000);
+
+  it("answers an unknown option with one line and that command's usage, exit 2", async () => {
+    const run = await concord(['lint', '--fix']);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      'concord lint: lint takes no option --fix',
+      'usage: concord lint [paths...] (concord lint --help for more)',
+    ]);
+  });
+});

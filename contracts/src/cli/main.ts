@@ -1,20 +1,25 @@
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../paths.ts';
+import { COMMAND_HELP, commandHelp, USAGE } from './command-help.ts';
 import { processIo, UsageError, type Io } from './usage-error.ts';
 
-export const USAGE = `usage: concord <command> [options]
-
-commands:
-  lint [paths...]            check contracts (default: every contract); file:line:col severity rule message
-  generate [--check]         write contracts/generated/; --check exits 1 naming stale files
-  diff <base> <head>         compare two contract files; exits 1 on a breaking change
-  diff --base <git-ref>      compare every contract with the ref (versioning policy included)
-  diff --rules               list the rule catalogue; [--format text|markdown|json] for every diff
-  changelog --base <ref>     the changelog entry since the ref, to stdout; --write prepends it to CHANGELOG.md
-  verify [--pacts <dir>]     pact-vs-contract check + provider verification of every pact; records results per pact
-  can-i-deploy [--pacts <dir>]  the consumer x provider matrix; exits 1 where a pact is unverified or failing
-
-exit codes: 0 clean, 1 findings, 2 usage error`;
+export { USAGE };
 
 type Command = (args: string[], io: Io) => Promise<number>;
+
+/**
+ * The gateway's commands (config, partner) are TypeScript of another workspace, which this one
+ * cannot import: loaded at run time through tsx, from the repository the CLI belongs to.
+ */
+async function gatewayCommand(module: string, exported: string): Promise<Command> {
+  (await import('tsx/esm/api')).register();
+  const loaded = (await import(pathToFileURL(join(REPO_ROOT, 'gateway/src/cli', module)).href)) as Record<string, Command>;
+  const command = loaded[exported];
+  if (!command) throw new Error(`gateway/src/cli/${module} exports no ${exported}`);
+  return command;
+}
 
 /**
  * Each command is imported when it runs: the toolchains behind them (Redocly, the AsyncAPI parser,
@@ -27,25 +32,44 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   changelog: async () => (await import('./changelog-command.ts')).changelogCommand,
   verify: async () => (await import('./verify-command.ts')).verifyCommand,
   'can-i-deploy': async () => (await import('./can-i-deploy-command.ts')).canIDeployCommand,
+  config: () => gatewayCommand('config-command.ts', 'configCommand'),
+  partner: () => gatewayCommand('partner-command.ts', 'partnerCommand'),
 };
 
+function version(): string {
+  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'contracts/package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  // Pact's libraries report usage to Pact's servers unless told not to; nothing here leaves the machine.
+  process.env.PACT_DO_NOT_TRACK ??= 'true';
   const [name, ...args] = argv;
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.out(`concord ${version()}`);
+    return 0;
+  }
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.out(USAGE);
     return name ? 0 : 2;
   }
   const load = COMMANDS[name];
-  if (!load) {
+  const help = COMMAND_HELP[name];
+  if (!load || !help) {
     io.err(`concord: unknown command '${name}'\n${USAGE}`);
     return 2;
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    io.out(commandHelp(help));
+    return 0;
   }
   try {
     const command = await load();
     return await command(args, io);
   } catch (err) {
-    if (err instanceof UsageError) {
-      io.err(`concord ${name}: ${err.message}\n${USAGE}`);
+    // By name too: the gateway's commands run from their own copy of UsageError (loaded through tsx).
+    if (err instanceof UsageError || (err instanceof Error && err.name === 'UsageError')) {
+      io.err(`concord ${name}: ${err.message}\nusage: concord ${help.synopsis} (concord ${name} --help for more)`);
       return 2;
     }
     io.err(`concord ${name}: ${err instanceof Error ? err.message : String(err)}`);

@@ -115,12 +115,12 @@ const hashedSecretSchema = z
   .string()
   .regex(
     /^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9_-]+\$[A-Za-z0-9_-]+$/,
-    'must be a hash from `npx tsx gateway/src/partners/hash-secret.ts <secret>`',
+    'must be a hash from `concord partner add` or `concord partner rotate-secret`',
   );
 
 const apiKeyHashSchema = z
   .string()
-  .regex(/^sha256:[A-Za-z0-9_-]{43}$/, 'must be a hash from `npx tsx gateway/src/partners/mint-api-key.ts`, never the key itself');
+  .regex(/^sha256:[A-Za-z0-9_-]{43}$/, 'must be a hash from `concord partner add-key`, never the key itself');
 
 const partnerSchema = z
   .object({

@@ -1,15 +1,12 @@
 import { corpusFile } from '@concord/contracts/src/testing/corpus.ts';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { serve, type ServerType } from '@hono/node-server';
 import { listOperations, type OpenApiDocument } from '@concord/contracts/src/document/openapi-document.ts';
-import { REPO_ROOT } from '@concord/contracts/src/paths.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { upstreamSchema } from '../../config/schema.ts';
 import type { SecurityConfigInput } from '../../config/security-schema.ts';
 import { generateApiKey, hashApiKey } from '../../partners/api-key.ts';
@@ -339,37 +336,4 @@ describe.skipIf(PETSTORE_FILE === '')('an API key in the query string', () => {
     expect(queryWithoutApiKeys('http://h/v3/pets?api%5Fkey=ck_live_x', locations)).toBe('');
     expect(queryWithoutApiKeys('http://h/v3/pets?x=1', [])).toBe('?x=1');
   });
-});
-
-describe.skipIf(PETSTORE_FILE === '')('minting an API key (partners/mint-api-key.ts)', () => {
-  it('prints the key once and the config snippet holding only its hash, and the key then works', async () => {
-    const script = join(REPO_ROOT, 'gateway/src/partners/mint-api-key.ts');
-    const tsx = join(REPO_ROOT, 'node_modules/.bin/tsx');
-    const { stdout } = await promisify(execFile)(tsx, [script, 'acme']);
-    const key = /API key \(shown once[^)]*\): (ck_live_[A-Za-z0-9_-]{43})\n/.exec(stdout)?.[1];
-    expect(key).toBeDefined();
-    const hash = /- '(sha256:[A-Za-z0-9_-]{43})'/.exec(stdout)?.[1];
-    expect(hash).toBe(hashApiKey(key!));
-    expect(stdout.match(/ck_live_/g)).toHaveLength(1);
-    const snippet = parse(stdout.slice(stdout.indexOf('security:'))) as {
-      security: { partners: { clientId: string; apiKeys: string[] }[] };
-    };
-    expect(snippet.security.partners[0]).toEqual({ clientId: 'acme', apiKeys: [hash] });
-
-    const { stdout: again } = await promisify(execFile)(tsx, [script, '--hash', key!]);
-    expect(again.trim()).toBe(hash);
-    expect(stringify(snippet)).not.toContain(key!);
-
-    const document = parse(await readFile(PETSTORE_FILE, 'utf8')) as OpenApiDocument;
-    const gateway = buildSecurityTestGateway(
-      {
-        partners: [{ clientId: 'acme', name: 'Acme', plan: 'gold', apis: ['pets'], apiKeys: snippet.security.partners[0]!.apiKeys }],
-        plans: { gold: { rateLimit: { points: 10, windowSeconds: 60 } } },
-      },
-      { routes: petstoreRoutes(document), securitySchemes: () => document.components?.securitySchemes as SecuritySchemes },
-    );
-    const res = await gateway.app.request('/v3/store/inventory', { headers: { api_key: key! } });
-    expect(await res.json()).toEqual({ operationId: 'getInventory', clientId: 'acme' });
-    gateway.close();
-  }, 60_000);
 });

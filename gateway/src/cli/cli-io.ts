@@ -1,0 +1,13 @@
+/**
+ * What the `concord` CLI (contracts/src/cli/main.ts) hands the gateway's commands, which it loads
+ * from this workspace at run time. The CLI recognises a usage error by its name, since this class
+ * is not the CLI's own: it prints the message with the command's usage and exits 2.
+ */
+export interface CliIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+export class CliUsageError extends Error {
+  override readonly name = 'UsageError';
+}
