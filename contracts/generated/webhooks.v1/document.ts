@@ -3661,6 +3661,538 @@ export const document: OpenApiDocument = {
         }
       }
     },
+    "/webhooks/subscriptions/{subscriptionId}/test": {
+      "parameters": [
+        {
+          "name": "subscriptionId",
+          "in": "path",
+          "required": true,
+          "description": "The subscription's identifier.",
+          "schema": {
+            "type": "string",
+            "description": "Subscription identifier, `whs_` followed by 8 to 32 letters or digits.",
+            "pattern": "^whs_[0-9A-Za-z]{8,32}$"
+          }
+        }
+      ],
+      "post": {
+        "operationId": "sendWebhookTestEvent",
+        "summary": "Send a test event",
+        "description": "Sends one signed `webhook.test` CloudEvent to the subscription's endpoint now, whatever the\nsubscription's status, and answers with the outcome of that one attempt: use it to check an\nendpoint's URL and signature verification before real events flow. The test event is signed\nlike every message (Standard Webhooks headers, with both secrets during a rotation overlap),\nis never retried and is not recorded among the subscription's deliveries. Its `data` is a\n`WebhookTestEventData`.\n",
+        "tags": [
+          "Subscriptions"
+        ],
+        "security": [
+          {
+            "oauth2": [
+              "webhooks:write"
+            ]
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The test event was sent (or could not be); the attempt says what happened.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "description": "The test event sent and the outcome of its one attempt.",
+                  "required": [
+                    "message_id",
+                    "event",
+                    "attempt"
+                  ],
+                  "properties": {
+                    "message_id": {
+                      "type": "string",
+                      "description": "The test message's `webhook-id`, which is also its CloudEvent `id`."
+                    },
+                    "event": {
+                      "type": "object",
+                      "description": "The CloudEvent sent as the request body (`application/cloudevents+json`).",
+                      "required": [
+                        "specversion",
+                        "id",
+                        "type",
+                        "source",
+                        "time",
+                        "datacontenttype",
+                        "data"
+                      ],
+                      "properties": {
+                        "specversion": {
+                          "type": "string",
+                          "const": "1.0"
+                        },
+                        "id": {
+                          "type": "string",
+                          "description": "The same as `message_id`."
+                        },
+                        "type": {
+                          "type": "string",
+                          "const": "webhook.test"
+                        },
+                        "source": {
+                          "type": "string",
+                          "const": "/webhooks"
+                        },
+                        "time": {
+                          "type": "string",
+                          "format": "date-time"
+                        },
+                        "datacontenttype": {
+                          "type": "string",
+                          "const": "application/json"
+                        },
+                        "data": {
+                          "type": "object",
+                          "description": "The `data` of a `webhook.test` CloudEvent (its `source` is `/webhooks`).",
+                          "required": [
+                            "subscription_id",
+                            "message"
+                          ],
+                          "properties": {
+                            "subscription_id": {
+                              "type": "string",
+                              "description": "Subscription identifier, `whs_` followed by 8 to 32 letters or digits.",
+                              "pattern": "^whs_[0-9A-Za-z]{8,32}$"
+                            },
+                            "message": {
+                              "type": "string",
+                              "description": "A sentence saying this is a test."
+                            }
+                          }
+                        }
+                      }
+                    },
+                    "attempt": {
+                      "type": "object",
+                      "description": "One attempt to deliver a message.",
+                      "required": [
+                        "attempt",
+                        "started_at",
+                        "duration_ms",
+                        "outcome",
+                        "status_code",
+                        "error"
+                      ],
+                      "properties": {
+                        "attempt": {
+                          "type": "integer",
+                          "minimum": 1,
+                          "description": "The attempt's number, counted over the delivery's whole history (replays included)."
+                        },
+                        "started_at": {
+                          "type": "string",
+                          "format": "date-time",
+                          "description": "When the request was sent."
+                        },
+                        "duration_ms": {
+                          "type": "integer",
+                          "minimum": 0,
+                          "description": "How long the endpoint took to answer (or until the attempt failed)."
+                        },
+                        "outcome": {
+                          "type": "string",
+                          "description": "- `succeeded`: a `2xx` answer.\n- `failed`: any other answer.\n- `timeout`: no answer within the time limit.\n- `network_error`: the endpoint could not be reached.\n",
+                          "enum": [
+                            "succeeded",
+                            "failed",
+                            "timeout",
+                            "network_error"
+                          ]
+                        },
+                        "status_code": {
+                          "type": [
+                            "integer",
+                            "null"
+                          ],
+                          "description": "The HTTP status of the answer, or `null` when there was none."
+                        },
+                        "error": {
+                          "type": [
+                            "string",
+                            "null"
+                          ],
+                          "description": "Why the attempt failed, or `null`."
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "The request is malformed or fails validation; `errors` lists each invalid field.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "type": "object",
+                  "description": "An RFC 9457 problem details object.",
+                  "required": [
+                    "type",
+                    "title",
+                    "status"
+                  ],
+                  "properties": {
+                    "type": {
+                      "type": "string",
+                      "format": "uri-reference",
+                      "description": "URI identifying the problem type; `about:blank` when it has no further meaning.",
+                      "default": "about:blank"
+                    },
+                    "title": {
+                      "type": "string",
+                      "description": "Short, human-readable summary of the problem type."
+                    },
+                    "status": {
+                      "type": "integer",
+                      "minimum": 100,
+                      "maximum": 599,
+                      "description": "HTTP status code of this occurrence."
+                    },
+                    "detail": {
+                      "type": "string",
+                      "description": "Human-readable explanation of this occurrence."
+                    },
+                    "instance": {
+                      "type": "string",
+                      "format": "uri-reference",
+                      "description": "URI reference identifying this occurrence (usually the request path)."
+                    },
+                    "request_id": {
+                      "type": "string",
+                      "description": "Identifier of the request, also sent in the `X-Request-Id` header; quote it to support."
+                    },
+                    "errors": {
+                      "type": "array",
+                      "description": "One entry per invalid field.",
+                      "items": {
+                        "type": "object",
+                        "description": "A single invalid field.",
+                        "required": [
+                          "pointer",
+                          "message"
+                        ],
+                        "properties": {
+                          "pointer": {
+                            "type": "string",
+                            "format": "json-pointer",
+                            "description": "JSON Pointer (RFC 6901) to the invalid value within the request, rooted at `/body`, `/query`, `/path` or `/headers`."
+                          },
+                          "message": {
+                            "type": "string",
+                            "description": "What is wrong with the value."
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "The access token is missing, expired or invalid, or the partner is unknown.",
+            "headers": {
+              "WWW-Authenticate": {
+                "description": "The authentication scheme to use, with the error reason.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "type": "object",
+                  "description": "An RFC 9457 problem details object.",
+                  "required": [
+                    "type",
+                    "title",
+                    "status"
+                  ],
+                  "properties": {
+                    "type": {
+                      "type": "string",
+                      "format": "uri-reference",
+                      "description": "URI identifying the problem type; `about:blank` when it has no further meaning.",
+                      "default": "about:blank"
+                    },
+                    "title": {
+                      "type": "string",
+                      "description": "Short, human-readable summary of the problem type."
+                    },
+                    "status": {
+                      "type": "integer",
+                      "minimum": 100,
+                      "maximum": 599,
+                      "description": "HTTP status code of this occurrence."
+                    },
+                    "detail": {
+                      "type": "string",
+                      "description": "Human-readable explanation of this occurrence."
+                    },
+                    "instance": {
+                      "type": "string",
+                      "format": "uri-reference",
+                      "description": "URI reference identifying this occurrence (usually the request path)."
+                    },
+                    "request_id": {
+                      "type": "string",
+                      "description": "Identifier of the request, also sent in the `X-Request-Id` header; quote it to support."
+                    },
+                    "errors": {
+                      "type": "array",
+                      "description": "One entry per invalid field.",
+                      "items": {
+                        "type": "object",
+                        "description": "A single invalid field.",
+                        "required": [
+                          "pointer",
+                          "message"
+                        ],
+                        "properties": {
+                          "pointer": {
+                            "type": "string",
+                            "format": "json-pointer",
+                            "description": "JSON Pointer (RFC 6901) to the invalid value within the request, rooted at `/body`, `/query`, `/path` or `/headers`."
+                          },
+                          "message": {
+                            "type": "string",
+                            "description": "What is wrong with the value."
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "The access token is valid but lacks the scope this operation requires.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "type": "object",
+                  "description": "An RFC 9457 problem details object.",
+                  "required": [
+                    "type",
+                    "title",
+                    "status"
+                  ],
+                  "properties": {
+                    "type": {
+                      "type": "string",
+                      "format": "uri-reference",
+                      "description": "URI identifying the problem type; `about:blank` when it has no further meaning.",
+                      "default": "about:blank"
+                    },
+                    "title": {
+                      "type": "string",
+                      "description": "Short, human-readable summary of the problem type."
+                    },
+                    "status": {
+                      "type": "integer",
+                      "minimum": 100,
+                      "maximum": 599,
+                      "description": "HTTP status code of this occurrence."
+                    },
+                    "detail": {
+                      "type": "string",
+                      "description": "Human-readable explanation of this occurrence."
+                    },
+                    "instance": {
+                      "type": "string",
+                      "format": "uri-reference",
+                      "description": "URI reference identifying this occurrence (usually the request path)."
+                    },
+                    "request_id": {
+                      "type": "string",
+                      "description": "Identifier of the request, also sent in the `X-Request-Id` header; quote it to support."
+                    },
+                    "errors": {
+                      "type": "array",
+                      "description": "One entry per invalid field.",
+                      "items": {
+                        "type": "object",
+                        "description": "A single invalid field.",
+                        "required": [
+                          "pointer",
+                          "message"
+                        ],
+                        "properties": {
+                          "pointer": {
+                            "type": "string",
+                            "format": "json-pointer",
+                            "description": "JSON Pointer (RFC 6901) to the invalid value within the request, rooted at `/body`, `/query`, `/path` or `/headers`."
+                          },
+                          "message": {
+                            "type": "string",
+                            "description": "What is wrong with the value."
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "The partner has no subscription or delivery with the given identifier.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "type": "object",
+                  "description": "An RFC 9457 problem details object.",
+                  "required": [
+                    "type",
+                    "title",
+                    "status"
+                  ],
+                  "properties": {
+                    "type": {
+                      "type": "string",
+                      "format": "uri-reference",
+                      "description": "URI identifying the problem type; `about:blank` when it has no further meaning.",
+                      "default": "about:blank"
+                    },
+                    "title": {
+                      "type": "string",
+                      "description": "Short, human-readable summary of the problem type."
+                    },
+                    "status": {
+                      "type": "integer",
+                      "minimum": 100,
+                      "maximum": 599,
+                      "description": "HTTP status code of this occurrence."
+                    },
+                    "detail": {
+                      "type": "string",
+                      "description": "Human-readable explanation of this occurrence."
+                    },
+                    "instance": {
+                      "type": "string",
+                      "format": "uri-reference",
+                      "description": "URI reference identifying this occurrence (usually the request path)."
+                    },
+                    "request_id": {
+                      "type": "string",
+                      "description": "Identifier of the request, also sent in the `X-Request-Id` header; quote it to support."
+                    },
+                    "errors": {
+                      "type": "array",
+                      "description": "One entry per invalid field.",
+                      "items": {
+                        "type": "object",
+                        "description": "A single invalid field.",
+                        "required": [
+                          "pointer",
+                          "message"
+                        ],
+                        "properties": {
+                          "pointer": {
+                            "type": "string",
+                            "format": "json-pointer",
+                            "description": "JSON Pointer (RFC 6901) to the invalid value within the request, rooted at `/body`, `/query`, `/path` or `/headers`."
+                          },
+                          "message": {
+                            "type": "string",
+                            "description": "What is wrong with the value."
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "429": {
+            "description": "The partner's rate limit is exhausted. Retry after the number of seconds in `Retry-After`.",
+            "headers": {
+              "Retry-After": {
+                "description": "Number of seconds to wait before retrying the request.",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 0
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "type": "object",
+                  "description": "An RFC 9457 problem details object.",
+                  "required": [
+                    "type",
+                    "title",
+                    "status"
+                  ],
+                  "properties": {
+                    "type": {
+                      "type": "string",
+                      "format": "uri-reference",
+                      "description": "URI identifying the problem type; `about:blank` when it has no further meaning.",
+                      "default": "about:blank"
+                    },
+                    "title": {
+                      "type": "string",
+                      "description": "Short, human-readable summary of the problem type."
+                    },
+                    "status": {
+                      "type": "integer",
+                      "minimum": 100,
+                      "maximum": 599,
+                      "description": "HTTP status code of this occurrence."
+                    },
+                    "detail": {
+                      "type": "string",
+                      "description": "Human-readable explanation of this occurrence."
+                    },
+                    "instance": {
+                      "type": "string",
+                      "format": "uri-reference",
+                      "description": "URI reference identifying this occurrence (usually the request path)."
+                    },
+                    "request_id": {
+                      "type": "string",
+                      "description": "Identifier of the request, also sent in the `X-Request-Id` header; quote it to support."
+                    },
+                    "errors": {
+                      "type": "array",
+                      "description": "One entry per invalid field.",
+                      "items": {
+                        "type": "object",
+                        "description": "A single invalid field.",
+                        "required": [
+                          "pointer",
+                          "message"
+                        ],
+                        "properties": {
+                          "pointer": {
+                            "type": "string",
+                            "format": "json-pointer",
+                            "description": "JSON Pointer (RFC 6901) to the invalid value within the request, rooted at `/body`, `/query`, `/path` or `/headers`."
+                          },
+                          "message": {
+                            "type": "string",
+                            "description": "What is wrong with the value."
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    },
     "/webhooks/subscriptions/{subscriptionId}/deliveries": {
       "parameters": [
         {
@@ -6461,6 +6993,209 @@ export const document: OpenApiDocument = {
                 }
               }
             }
+          }
+        }
+      },
+      "WebhookTestResult": {
+        "type": "object",
+        "description": "The test event sent and the outcome of its one attempt.",
+        "required": [
+          "message_id",
+          "event",
+          "attempt"
+        ],
+        "properties": {
+          "message_id": {
+            "type": "string",
+            "description": "The test message's `webhook-id`, which is also its CloudEvent `id`."
+          },
+          "event": {
+            "type": "object",
+            "description": "The CloudEvent sent as the request body (`application/cloudevents+json`).",
+            "required": [
+              "specversion",
+              "id",
+              "type",
+              "source",
+              "time",
+              "datacontenttype",
+              "data"
+            ],
+            "properties": {
+              "specversion": {
+                "type": "string",
+                "const": "1.0"
+              },
+              "id": {
+                "type": "string",
+                "description": "The same as `message_id`."
+              },
+              "type": {
+                "type": "string",
+                "const": "webhook.test"
+              },
+              "source": {
+                "type": "string",
+                "const": "/webhooks"
+              },
+              "time": {
+                "type": "string",
+                "format": "date-time"
+              },
+              "datacontenttype": {
+                "type": "string",
+                "const": "application/json"
+              },
+              "data": {
+                "type": "object",
+                "description": "The `data` of a `webhook.test` CloudEvent (its `source` is `/webhooks`).",
+                "required": [
+                  "subscription_id",
+                  "message"
+                ],
+                "properties": {
+                  "subscription_id": {
+                    "type": "string",
+                    "description": "Subscription identifier, `whs_` followed by 8 to 32 letters or digits.",
+                    "pattern": "^whs_[0-9A-Za-z]{8,32}$"
+                  },
+                  "message": {
+                    "type": "string",
+                    "description": "A sentence saying this is a test."
+                  }
+                }
+              }
+            }
+          },
+          "attempt": {
+            "type": "object",
+            "description": "One attempt to deliver a message.",
+            "required": [
+              "attempt",
+              "started_at",
+              "duration_ms",
+              "outcome",
+              "status_code",
+              "error"
+            ],
+            "properties": {
+              "attempt": {
+                "type": "integer",
+                "minimum": 1,
+                "description": "The attempt's number, counted over the delivery's whole history (replays included)."
+              },
+              "started_at": {
+                "type": "string",
+                "format": "date-time",
+                "description": "When the request was sent."
+              },
+              "duration_ms": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "How long the endpoint took to answer (or until the attempt failed)."
+              },
+              "outcome": {
+                "type": "string",
+                "description": "- `succeeded`: a `2xx` answer.\n- `failed`: any other answer.\n- `timeout`: no answer within the time limit.\n- `network_error`: the endpoint could not be reached.\n",
+                "enum": [
+                  "succeeded",
+                  "failed",
+                  "timeout",
+                  "network_error"
+                ]
+              },
+              "status_code": {
+                "type": [
+                  "integer",
+                  "null"
+                ],
+                "description": "The HTTP status of the answer, or `null` when there was none."
+              },
+              "error": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "description": "Why the attempt failed, or `null`."
+              }
+            }
+          }
+        }
+      },
+      "WebhookTestEvent": {
+        "type": "object",
+        "description": "The CloudEvent sent as the request body (`application/cloudevents+json`).",
+        "required": [
+          "specversion",
+          "id",
+          "type",
+          "source",
+          "time",
+          "datacontenttype",
+          "data"
+        ],
+        "properties": {
+          "specversion": {
+            "type": "string",
+            "const": "1.0"
+          },
+          "id": {
+            "type": "string",
+            "description": "The same as `message_id`."
+          },
+          "type": {
+            "type": "string",
+            "const": "webhook.test"
+          },
+          "source": {
+            "type": "string",
+            "const": "/webhooks"
+          },
+          "time": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "datacontenttype": {
+            "type": "string",
+            "const": "application/json"
+          },
+          "data": {
+            "type": "object",
+            "description": "The `data` of a `webhook.test` CloudEvent (its `source` is `/webhooks`).",
+            "required": [
+              "subscription_id",
+              "message"
+            ],
+            "properties": {
+              "subscription_id": {
+                "type": "string",
+                "description": "Subscription identifier, `whs_` followed by 8 to 32 letters or digits.",
+                "pattern": "^whs_[0-9A-Za-z]{8,32}$"
+              },
+              "message": {
+                "type": "string",
+                "description": "A sentence saying this is a test."
+              }
+            }
+          }
+        }
+      },
+      "WebhookTestEventData": {
+        "type": "object",
+        "description": "The `data` of a `webhook.test` CloudEvent (its `source` is `/webhooks`).",
+        "required": [
+          "subscription_id",
+          "message"
+        ],
+        "properties": {
+          "subscription_id": {
+            "type": "string",
+            "description": "Subscription identifier, `whs_` followed by 8 to 32 letters or digits.",
+            "pattern": "^whs_[0-9A-Za-z]{8,32}$"
+          },
+          "message": {
+            "type": "string",
+            "description": "A sentence saying this is a test."
           }
         }
       },

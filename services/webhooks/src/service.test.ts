@@ -137,6 +137,71 @@ describe('webhook dispatcher (embedded defaults)', () => {
     );
   });
 
+  it('sends a signed webhook.test event at once and answers with the attempt, for the owner only, recording no delivery', async () => {
+    hooks = await startTestWebhooks();
+    let status = 204;
+    const r = await receiver(() => ({ status }));
+    const sub = (await hooks.api('POST', '/webhooks/subscriptions', { url: r.url, event_types: ['order.placed'] })).body;
+    // Paused: a test event is the partner's own probe and goes out whatever the status.
+    await hooks.api('POST', `/webhooks/subscriptions/${sub.id}/pause`);
+
+    const sent = await hooks.api('POST', `/webhooks/subscriptions/${sub.id}/test`);
+    expect(sent.status).toBe(200);
+    expect(sent.body.attempt).toMatchObject({ attempt: 1, outcome: 'succeeded', status_code: 204, error: null });
+    expect(r.received).toHaveLength(1);
+    const hook = r.received[0]!;
+    expect(hook.headers['webhook-id']).toBe(sent.body.message_id);
+    expect(JSON.parse(hook.body)).toEqual(sent.body.event);
+    expect(sent.body.event).toMatchObject({
+      specversion: '1.0',
+      id: sent.body.message_id,
+      type: 'webhook.test',
+      source: '/webhooks',
+      data: { subscription_id: sub.id },
+    });
+    expect(
+      verify(
+        sub.secret,
+        sent.body.message_id,
+        String(hook.headers['webhook-timestamp']),
+        hook.body,
+        String(hook.headers['webhook-signature']),
+      ),
+    ).toBe(true);
+
+    status = 500;
+    const refused = await hooks.api('POST', `/webhooks/subscriptions/${sub.id}/test`);
+    expect(refused.status).toBe(200);
+    expect(refused.body.attempt).toMatchObject({ outcome: 'failed', status_code: 500, error: 'HTTP 5xx' });
+    expect(r.received).toHaveLength(2);
+
+    // Another partner's subscription is not found, exactly like one that does not exist.
+    expect((await hooks.api('POST', `/webhooks/subscriptions/${sub.id}/test`, undefined, 'partner-b')).status).toBe(404);
+    expect((await hooks.api('POST', '/webhooks/subscriptions/whs_doesnotexist1/test')).status).toBe(404);
+    expect(r.received).toHaveLength(2);
+    // Never retried and not a delivery of the subscription.
+    expect((await hooks.api('GET', `/webhooks/subscriptions/${sub.id}/deliveries`)).body.data).toEqual([]);
+  });
+
+  it('signs a test event with both secrets during a rotation overlap, and reports an unreachable endpoint as its attempt', async () => {
+    hooks = await startTestWebhooks();
+    const r = await receiver();
+    const sub = (await hooks.api('POST', '/webhooks/subscriptions', { url: r.url, event_types: ['order.placed'] })).body;
+    const rotated = (await hooks.api('POST', `/webhooks/subscriptions/${sub.id}/rotate-secret`)).body;
+    const sent = await hooks.api('POST', `/webhooks/subscriptions/${sub.id}/test`);
+    const hook = r.received[0]!;
+    const [first, second] = String(hook.headers['webhook-signature']).split(' ');
+    const ts = String(hook.headers['webhook-timestamp']);
+    expect(verify(rotated.secret, sent.body.message_id, ts, hook.body, first!)).toBe(true);
+    expect(verify(sub.secret, sent.body.message_id, ts, hook.body, second!)).toBe(true);
+
+    await r.close();
+    receivers.splice(receivers.indexOf(r), 1);
+    const unreachable = await hooks.api('POST', `/webhooks/subscriptions/${sub.id}/test`);
+    expect(unreachable.status).toBe(200);
+    expect(unreachable.body.attempt).toMatchObject({ outcome: 'network_error', status_code: null, error: 'connection refused' });
+  });
+
   it('retries 5xx, 429 (honouring Retry-After) and timeouts with the same webhook-id, and records the attempts', async () => {
     hooks = await startTestWebhooks({ config: { timeoutMs: 200 } });
     let n = 0;

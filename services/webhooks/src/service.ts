@@ -13,7 +13,7 @@ import type { ServiceDeps, ServiceLifecycle } from '@concord/service-runtime/src
 import { buildWebhooksApp } from './app.ts';
 import { loadWebhooksConfig, PRIVATE_NETWORKS_ALLOWED_WARNING, type WebhooksConfig } from './config.ts';
 import { createFanOut, DISPATCHER_CONSUMER, publicEventSubjects } from './dispatcher/fan-out.ts';
-import type { WebhookSender } from './dispatcher/send.ts';
+import { createWebhookSender, type WebhookSender } from './dispatcher/send.ts';
 import { WebhookDispatcher } from './dispatcher/webhook-dispatcher.ts';
 import { createWebhookMetrics } from './observability/metrics.ts';
 import { webhookMigrations } from './store/migrations.ts';
@@ -87,6 +87,19 @@ export async function createWebhooksService(deps: WebhooksServiceDeps): Promise<
     },
   });
 
+  // Test events go out through their own pool, made on the first one: the dispatcher's sender is
+  // its own to close, and most deployments never send a test event.
+  let testSender: WebhookSender | undefined;
+  const senderForTests = () =>
+    (testSender ??=
+      deps.sender ??
+      createWebhookSender({
+        timeoutMs: config.timeoutMs,
+        connections: 2,
+        blockPrivateNetworks: config.blockPrivateNetworks,
+        blockedHosts: config.blockedHosts,
+      }));
+
   const app = buildWebhooksApp({
     db,
     registry,
@@ -99,6 +112,8 @@ export async function createWebhooksService(deps: WebhooksServiceDeps): Promise<
     publicBasePath: '',
     responseValidation: deps.responseValidation ?? 'report',
     onQueued: () => dispatcher?.wake(),
+    testSender: senderForTests,
+    now: () => clock.now(),
     onUnexpected: (err) => onError(err, 'webhooks.http'),
     health,
   });
@@ -118,6 +133,8 @@ export async function createWebhooksService(deps: WebhooksServiceDeps): Promise<
       await subscription?.close();
       subscription = undefined;
       await dispatcher?.stop();
+      if (testSender && testSender !== deps.sender) await testSender.close();
+      testSender = undefined;
     },
   };
 }

@@ -3,10 +3,12 @@ import type { WebhooksV1Handlers } from '@concord/contracts/generated/webhooks.v
 import { ProblemError, problem, problemType, type FieldError } from '@concord/contracts/src/problem.ts';
 import type { IdGenerator } from '@concord/service-runtime/src/ids.ts';
 import { publicEventNames } from '../dispatcher/fan-out.ts';
+import type { WebhookSender } from '../dispatcher/send.ts';
 import { generateSecret } from '../signing/standard-webhooks.ts';
 import { InvalidCursorError, type SubscriptionStore } from '../store/subscription-store.ts';
 import { endpointUrlProblem } from '../subscriptions/endpoint-url.ts';
 import type { PartnerVariables } from './partner.ts';
+import { sendTestEvent } from './test-event.ts';
 
 export type WebhooksEnv = { Variables: PartnerVariables };
 
@@ -22,6 +24,9 @@ export interface HandlerDeps {
   publicBasePath: string;
   /** New deliveries were queued (replay): wake the dispatcher. */
   onQueued?: () => void;
+  /** Sends test events (the same guard against private networks as deliveries). */
+  testSender: () => WebhookSender;
+  now?: () => Date;
 }
 
 const publicNames = new Set<string>(publicEventNames);
@@ -125,6 +130,13 @@ export function createWebhooksHandlers(deps: HandlerDeps): WebhooksV1Handlers<We
       const rotated = await store.rotateSecret(c.get('partner'), params.subscriptionId, secret, deps.secretOverlapMs);
       if (!rotated) throw notFound(`Subscription ${params.subscriptionId}`);
       return { status: 200, body: { secret, previous_secret_expires_at: rotated.expiresAt.toISOString() } };
+    },
+
+    async sendWebhookTestEvent({ params }, c) {
+      const now = deps.now?.() ?? new Date();
+      const target = await deps.store.signingTarget(c.get('partner'), params.subscriptionId, now);
+      if (!target) throw notFound(`Subscription ${params.subscriptionId}`);
+      return { status: 200, body: await sendTestEvent(deps.testSender(), { subscriptionId: params.subscriptionId, ...target }, now) };
     },
 
     async listWebhookDeliveries({ params, query }, c) {

@@ -118,6 +118,23 @@ export function createSubscriptionStore(db: Database, clock: { now(): Date }) {
       return result.rowCount > 0 ? { expiresAt } : undefined;
     },
 
+    /** Where and with which secrets to sign a message for one of the partner's subscriptions, newest first. */
+    async signingTarget(partner: string, id: string, now: Date): Promise<{ url: string; secrets: string[] } | undefined> {
+      const { rows } = await db.query<{
+        url: string;
+        secret: string;
+        previous_secret: string | null;
+        previous_secret_expires_at: Date | null;
+      }>('SELECT url, secret, previous_secret, previous_secret_expires_at FROM webhook_subscriptions WHERE partner = $1 AND id = $2', [
+        partner,
+        id,
+      ]);
+      const row = rows[0];
+      if (!row) return undefined;
+      const overlapping = row.previous_secret && row.previous_secret_expires_at && row.previous_secret_expires_at > now;
+      return { url: row.url, secrets: overlapping ? [row.secret, row.previous_secret!] : [row.secret] };
+    },
+
     async listDeliveries(subscriptionId: string, limit: number, status?: DeliveryStatus, cursor?: string): Promise<Page<WebhookDelivery>> {
       const params: SqlValue[] = [subscriptionId];
       let filter = '';

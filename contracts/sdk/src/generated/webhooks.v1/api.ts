@@ -65,6 +65,11 @@ export type RotateWebhookSecretParams = operations["rotateWebhookSecret"]['param
 /** What `rotateWebhookSecret` resolves to. */
 export type RotateWebhookSecretResult = operations["rotateWebhookSecret"]['responses'][200]['content']['application/json'];
 
+/** The parameters of `sendWebhookTestEvent`: path and query parameters by name. */
+export type SendWebhookTestEventParams = operations["sendWebhookTestEvent"]['parameters']['path'];
+/** What `sendWebhookTestEvent` resolves to. */
+export type SendWebhookTestEventResult = operations["sendWebhookTestEvent"]['responses'][200]['content']['application/json'];
+
 /** webhooks.v1: every operation of the contract, served under `/v1`. */
 export interface WebhooksV1Api {
   /**
@@ -170,6 +175,19 @@ export interface WebhooksV1Api {
    * `POST /v1/webhooks/subscriptions/{subscriptionId}/rotate-secret` (not retried: the contract takes no Idempotency-Key)
    */
   rotateWebhookSecret(params: RotateWebhookSecretParams, options?: CallOptions): Promise<RotateWebhookSecretResult>;
+  /**
+   * Send a test event
+   *
+   * Sends one signed `webhook.test` CloudEvent to the subscription's endpoint now, whatever the
+   * subscription's status, and answers with the outcome of that one attempt: use it to check an
+   * endpoint's URL and signature verification before real events flow. The test event is signed
+   * like every message (Standard Webhooks headers, with both secrets during a rotation overlap),
+   * is never retried and is not recorded among the subscription's deliveries. Its `data` is a
+   * `WebhookTestEventData`.
+   *
+   * `POST /v1/webhooks/subscriptions/{subscriptionId}/test` (not retried: the contract takes no Idempotency-Key)
+   */
+  sendWebhookTestEvent(params: SendWebhookTestEventParams, options?: CallOptions): Promise<SendWebhookTestEventResult>;
 }
 
 /** How each operation is called: method, path, parameters, body type, whether it takes an Idempotency-Key. */
@@ -275,6 +293,15 @@ export const operationSpecs = {
     queryParams: [],
     idempotencyKey: false,
   },
+  sendWebhookTestEvent: {
+    api: "webhooks.v1",
+    operationId: "sendWebhookTestEvent",
+    method: "POST",
+    path: "/v1/webhooks/subscriptions/{subscriptionId}/test",
+    pathParams: ["subscriptionId"],
+    queryParams: [],
+    idempotencyKey: false,
+  },
 } as const satisfies Record<string, OperationSpec>;
 
 export function createWebhooksV1Api(transport: Transport): WebhooksV1Api {
@@ -290,5 +317,6 @@ export function createWebhooksV1Api(transport: Transport): WebhooksV1Api {
     replayWebhookMessages: (params, options) => transport.call<ReplayWebhookMessagesResult>(operationSpecs.replayWebhookMessages, params, options),
     resumeWebhookSubscription: (params, options) => transport.call<ResumeWebhookSubscriptionResult>(operationSpecs.resumeWebhookSubscription, params, options),
     rotateWebhookSecret: (params, options) => transport.call<RotateWebhookSecretResult>(operationSpecs.rotateWebhookSecret, params, options),
+    sendWebhookTestEvent: (params, options) => transport.call<SendWebhookTestEventResult>(operationSpecs.sendWebhookTestEvent, params, options),
   };
 }

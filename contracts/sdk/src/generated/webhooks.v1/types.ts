@@ -164,6 +164,37 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhooks/subscriptions/{subscriptionId}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The subscription's identifier.
+                 * @example whs_3Hq8ZpL2rT6wYb9K
+                 */
+                subscriptionId: components["parameters"]["SubscriptionId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test event
+         * @description Sends one signed `webhook.test` CloudEvent to the subscription's endpoint now, whatever the
+         *     subscription's status, and answers with the outcome of that one attempt: use it to check an
+         *     endpoint's URL and signature verification before real events flow. The test event is signed
+         *     like every message (Standard Webhooks headers, with both secrets during a rotation overlap),
+         *     is never retried and is not recorded among the subscription's deliveries. Its `data` is a
+         *     `WebhookTestEventData`.
+         */
+        post: operations["sendWebhookTestEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/webhooks/subscriptions/{subscriptionId}/deliveries": {
         parameters: {
             query?: never;
@@ -503,6 +534,41 @@ export interface components {
         WebhookAttemptList: {
             /** @description The attempts, oldest first. */
             data: components["schemas"]["WebhookAttempt"][];
+        };
+        /** @description The test event sent and the outcome of its one attempt. */
+        WebhookTestResult: {
+            /**
+             * @description The test message's `webhook-id`, which is also its CloudEvent `id`.
+             * @example 7d2e4b1a-0c3f-4e5a-9b8c-1d2e3f4a5b6c
+             */
+            message_id: string;
+            event: components["schemas"]["WebhookTestEvent"];
+            attempt: components["schemas"]["WebhookAttempt"];
+        };
+        /** @description The CloudEvent sent as the request body (`application/cloudevents+json`). */
+        WebhookTestEvent: {
+            /** @constant */
+            specversion: "1.0";
+            /** @description The same as `message_id`. */
+            id: string;
+            /** @constant */
+            type: "webhook.test";
+            /** @constant */
+            source: "/webhooks";
+            /** Format: date-time */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            data: components["schemas"]["WebhookTestEventData"];
+        };
+        /** @description The `data` of a `webhook.test` CloudEvent (its `source` is `/webhooks`). */
+        WebhookTestEventData: {
+            subscription_id: components["schemas"]["SubscriptionId"];
+            /**
+             * @description A sentence saying this is a test.
+             * @example This is a test event sent from the Concord API.
+             */
+            message: string;
         };
         /** @description Which messages to send again; exactly one of `message_id` and `since`. */
         WebhookReplayRequest: {
@@ -941,6 +1007,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookSecret"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    sendWebhookTestEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The subscription's identifier.
+                 * @example whs_3Hq8ZpL2rT6wYb9K
+                 */
+                subscriptionId: components["parameters"]["SubscriptionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The test event was sent (or could not be); the attempt says what happened. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookTestResult"];
                 };
             };
             400: components["responses"]["BadRequest"];
