@@ -67,5 +67,13 @@ describe.runIf(installed)('the gateway process when its Redis goes away and come
     // No request failed for Redis: only the upstream's problems.
     const upstreamProblems = ['https://concord.dev/problems/upstream-unreachable', 'https://concord.dev/problems/circuit-open'];
     expect([...problems].filter((type) => !upstreamProblems.includes(type))).toEqual([]);
+    // The rate limiter said so once too, not once per request.
+    const rateLimitStates = () =>
+      gateway
+        .logLines()
+        .filter((l) => l.component === 'rate-limit')
+        .map((l) => l.state);
+    await eventually(() => (rateLimitStates().length >= 2 ? true : undefined), "the rate limiter's two lines");
+    expect(rateLimitStates()).toEqual(['down', 'up']);
   }, 90_000);
 });
