@@ -51,12 +51,22 @@ describe.runIf(installed)('the gateway process when its Redis goes away and come
     const problems = new Set<string>();
     const call = async () => problems.add(((await (await fetch(`${gateway.url}/v2/customers`)).json()) as { type: string }).type);
     for (let i = 0; i < 20; i++) await call();
+    // Wrong secrets at the token endpoint: its lockout cannot count them while Redis is away, and
+    // says so once; the answer stays the OAuth error, never a 5xx.
+    const guess = () =>
+      fetch(`${gateway.url}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=client_credentials&client_id=demo-partner&client_secret=wrong',
+      });
+    for (let i = 0; i < 3; i++) expect((await guess()).status).toBe(401);
     // Stays down long enough for several reconnect attempts to fail (each an ioredis 'error' event,
     // at 50, 100, 150 ... ms): this is not a bound on anything, only how long the outage lasts.
     await new Promise((r) => setTimeout(r, 1500));
     await redis.start();
     await eventually(() => redisLines('up')[0], 'the "connection ready again" log line', 20_000);
     await call();
+    expect((await guess()).status).toBe(401);
 
     expect(gateway.stderr()).not.toContain('[ioredis]');
     expect(gateway.stderr()).not.toContain('Unhandled error event');
@@ -67,7 +77,7 @@ describe.runIf(installed)('the gateway process when its Redis goes away and come
     // No request failed for Redis: only the upstream's problems.
     const upstreamProblems = ['https://concord.dev/problems/upstream-unreachable', 'https://concord.dev/problems/circuit-open'];
     expect([...problems].filter((type) => !upstreamProblems.includes(type))).toEqual([]);
-    // The rate limiter said so once too, not once per request.
+    // The rate limiter and the token endpoint's lockout said so once too, not once per request.
     const rateLimitStates = () =>
       gateway
         .logLines()
@@ -75,5 +85,12 @@ describe.runIf(installed)('the gateway process when its Redis goes away and come
         .map((l) => l.state);
     await eventually(() => (rateLimitStates().length >= 2 ? true : undefined), "the rate limiter's two lines");
     expect(rateLimitStates()).toEqual(['down', 'up']);
+    const lockoutStates = () =>
+      gateway
+        .logLines()
+        .filter((l) => l.component === 'lockout')
+        .map((l) => l.state);
+    await eventually(() => (lockoutStates().length >= 2 ? true : undefined), "the lockout's two lines");
+    expect(lockoutStates()).toEqual(['down', 'up']);
   }, 90_000);
 });

@@ -33,3 +33,15 @@ export function watchRedisConnection(redis: Redis, logger: Logger): void {
   redis.on('reconnecting', () => connection.down(new Error('connection closed')));
   redis.on('ready', () => connection.up());
 }
+
+/**
+ * The client's states in which a command would wait in ioredis's offline queue for a reconnect that
+ * may be seconds away: the connection was lost. Callers on the request path fail over at once
+ * instead. (While the client first connects, commands wait, bounded by the caller's own timeout, so
+ * a gateway that just started does not refuse its first requests.)
+ */
+const CONNECTION_LOST = new Set(['reconnecting', 'close', 'end']);
+
+export function redisConnectionLost(redis: Redis): boolean {
+  return CONNECTION_LOST.has(redis.status);
+}

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { redisConnectionLost } from '../../redis-client.ts';
 import { toBeginResult, type IdempotencyStore, type StoredRecord } from './idempotency-store.ts';
 
 /**
@@ -30,20 +31,13 @@ export interface RedisIdempotencyStoreOptions {
   keyPrefix: string;
 }
 
-/**
- * The client's states in which a command would wait in ioredis's offline queue for a reconnect that
- * may take seconds: the connection was lost. (While it first connects, commands wait, bounded by the
- * policy's storeTimeoutMs, so a gateway that just started does not refuse its first requests.)
- */
-const DISCONNECTED = new Set(['reconnecting', 'close', 'end']);
-
 export function createRedisIdempotencyStore({ redis, keyPrefix }: RedisIdempotencyStoreOptions): IdempotencyStore {
   // The in-flight value is needed again to complete or release; kept per token, only while in flight.
   const inFlight = new Map<string, string>();
   const k = (key: string) => keyPrefix + key;
   // During an outage every keyed request learns it at once instead of after storeTimeoutMs.
   const connected = () => {
-    if (DISCONNECTED.has(redis.status)) throw new Error(`Redis connection is not ready (${redis.status})`);
+    if (redisConnectionLost(redis)) throw new Error(`Redis connection is not ready (${redis.status})`);
   };
 
   return {
