@@ -166,7 +166,7 @@ export function idempotency(factory: ReturnType<typeof createGatewayFactory>, op
     } finally {
       if (!stored) {
         count('released');
-        // Not released: the key stays locked until its in-flight TTL (a retry meanwhile gets 409).
+        // If releasing fails, the key stays locked until its in-flight TTL (a retry meanwhile gets 409).
         await bounded(store.release(storeKey, begun.token), config.storeTimeoutMs).catch(storeFailed);
       }
     }
