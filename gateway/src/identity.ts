@@ -43,6 +43,8 @@ export function createIdentity(options: {
     logger: deps.logger,
     metrics,
     memoryLimiters: state.memoryLimiters,
+    windowCounts: state.windowCounts,
+    now: deps.now,
   });
   const limiter = createRateLimiter({ plans: partners.plans(), rateLimit: security.rateLimit, store, metrics });
   const { lockout } = security.issuer;

@@ -12,7 +12,6 @@ import type { AddressInfo } from 'node:net';
 import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
-import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { buildGateway, type BuiltGateway } from './app.ts';
 import { parseProcessEnv, type GatewayProcessEnv } from './config/env.ts';
@@ -22,6 +21,7 @@ import { defaultMaxConnections, limitConnections } from './listener/connection-l
 import { fileDescriptorLimit } from './listener/file-descriptor-limit.ts';
 import { trustedProxies } from './listener/trusted-proxies.ts';
 import { bufferedDestination, createGatewayLogger, flushLogger } from './observability/logger.ts';
+import { createRedisClient } from './redis-client.ts';
 
 export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../gateway.config.yaml', import.meta.url));
 
@@ -64,11 +64,12 @@ interface Slot {
 }
 
 function createDeps(env: GatewayProcessEnv, overrides: Partial<GatewayDeps>): GatewayDeps {
+  const logger = overrides.logger ?? createGatewayLogger({ level: env.logLevel ?? 'info', destination: bufferedDestination(1) });
   return {
     env,
-    logger: overrides.logger ?? createGatewayLogger({ level: env.logLevel ?? 'info', destination: bufferedDestination(1) }),
+    logger,
     metrics: overrides.metrics ?? new Registry(),
-    redis: 'redis' in overrides ? overrides.redis : env.redisUrl ? new Redis(env.redisUrl, { maxRetriesPerRequest: 1 }) : undefined,
+    redis: 'redis' in overrides ? overrides.redis : env.redisUrl ? createRedisClient(env.redisUrl, logger) : undefined,
     now: overrides.now ?? Date.now,
     fetch: overrides.fetch ?? globalThis.fetch,
   };

@@ -2,19 +2,23 @@ import type { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { GatewayDeps } from './deps.ts';
 import type { SigningKeyRing } from './partners/signing-keys.ts';
 import type { KeySource } from './policies/authenticate/remote-key-source.ts';
+import type { WindowCounts } from './policies/rate-limit/window-counts.ts';
 
 /**
  * What must outlive one build of the gateway. A config reload builds a new gateway with the same
  * deps (main.ts); if the built-in issuer's keys, the in-memory rate-limit counters or the cached
  * JWKS were rebuilt with it, a reload would invalidate every token issued, hand every partner a
- * fresh budget, and forget the keys it serves stale during an identity provider outage. So they are
- * kept per deps object: a test's fresh deps get fresh state; a process's reloads share it.
+ * fresh budget (or, during a Redis outage, forget the counts it continues from), and forget the
+ * keys it serves stale during an identity provider outage. So they are kept per deps object: a
+ * test's fresh deps get fresh state; a process's reloads share it.
  */
 export interface StateAcrossBuilds {
   /** By signing algorithm. */
   keyRings: Map<string, SigningKeyRing>;
   /** By policy name, limit and key prefix. */
   memoryLimiters: Map<string, RateLimiterMemory>;
+  /** The Redis store's last-seen counts and outage counts, by policy (window-counts.ts). */
+  windowCounts: Map<string, WindowCounts>;
   /** By JWKS URL and options; closed when the last build using it closes. */
   keySources: Map<string, { source: KeySource; refs: number }>;
 }
@@ -24,7 +28,7 @@ const states = new WeakMap<GatewayDeps, StateAcrossBuilds>();
 export function stateAcrossBuilds(deps: GatewayDeps): StateAcrossBuilds {
   let state = states.get(deps);
   if (!state) {
-    state = { keyRings: new Map(), memoryLimiters: new Map(), keySources: new Map() };
+    state = { keyRings: new Map(), memoryLimiters: new Map(), windowCounts: new Map(), keySources: new Map() };
     states.set(deps, state);
   }
   return state;

@@ -105,12 +105,25 @@ export const idempotencySchema = z
     keyPrefix: z.string().min(1).default('concord:idempotency:').describe('Redis key prefix'),
     /** Responses bigger than this are not stored (the key is released instead). */
     maxResponseBytes: z.number().int().positive().default(1_048_576).describe('Larger responses are not stored (the key is released)'),
+    /**
+     * When the store (Redis) is down or slower than storeTimeoutMs. `fail-closed` (the default): 503
+     * `dependency-unavailable`, the request is not run. `fail-open`: the request runs without the
+     * gateway's record, relying on the upstream's own per-partner Idempotency-Key handling; only for
+     * gateways whose keyed operations all have one (orders does). Fail-closed by default because for
+     * an upstream without one, a retry during the outage would do the work twice.
+     */
+    onStoreDown: z
+      .enum(['fail-open', 'fail-closed'])
+      .default('fail-closed')
+      .describe(
+        'Store down or slower than storeTimeoutMs: fail-closed answers 503; fail-open runs the request without the record (only where every keyed upstream dedupes by Idempotency-Key itself)',
+      ),
     storeTimeoutMs: z
       .number()
       .int()
       .positive()
       .default(1000)
-      .describe('A store call slower than this fails the request with 503 instead of hanging it'),
+      .describe('A store call slower than this counts as the store being down (see onStoreDown) instead of hanging the request'),
   })
   .strict();
 

@@ -23,6 +23,7 @@ export const METRIC_NAMES = {
   circuitTransitions: 'concord_circuit_breaker_transitions_total',
   idempotentReplays: 'concord_idempotent_replays_total',
   idempotencyOutcomes: 'concord_idempotency_requests_total',
+  idempotencyStoreFailures: 'concord_idempotency_store_failures_total',
   responseValidationSkipped: 'concord_response_validation_skipped_total',
 } as const;
 
@@ -48,6 +49,7 @@ export interface GatewayMetrics {
   circuitTransitions: Counter<'upstream' | 'to'>;
   idempotentReplays: Counter<'api' | 'operation' | 'partner'>;
   idempotencyOutcomes: Counter<'api' | 'operation' | 'outcome'>;
+  idempotencyStoreFailures: Counter<'behaviour'>;
   responseValidationSkipped: Counter<'api' | 'operation' | 'reason'>;
   setCircuitState(upstream: string, state: CircuitState): void;
 }
@@ -181,8 +183,19 @@ export function gatewayMetrics(registry: Registry): GatewayMetrics {
       () =>
         new Counter({
           name: n.idempotencyOutcomes,
-          help: 'Requests carrying an Idempotency-Key, by outcome (stored, replayed, conflict, mismatch, released)',
+          help: 'Requests carrying an Idempotency-Key, by outcome (stored, replayed, conflict, mismatch, released, bypassed, store_unavailable)',
           labelNames: ['api', 'operation', 'outcome'] as const,
+          registers,
+        }),
+    ),
+    idempotencyStoreFailures: once(
+      registry,
+      n.idempotencyStoreFailures,
+      () =>
+        new Counter({
+          name: n.idempotencyStoreFailures,
+          help: 'Idempotency store calls that failed or timed out, by the configured behaviour (fail-open, fail-closed)',
+          labelNames: ['behaviour'] as const,
           registers,
         }),
     ),

@@ -1,12 +1,14 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { stateChangeLog } from '../observability/state-change-log.ts';
+import { redisConnectionLost } from '../redis-client.ts';
 
 /**
  * Failed client authentications counted per client id, with an exponential lockout: after `failures`
  * misses in a row the id is locked for `baseMs`, doubling with every further miss up to `maxMs`; a
  * success clears it. With Redis the count and the lock are shared by every replica, so spreading
  * guesses over replicas (or source addresses: the count is per client id, not per IP) gains nothing.
- * A Redis error never locks anyone out: it is logged and the request goes on unlocked.
+ * A Redis error never locks anyone out: the request goes on unlocked, and the outage is logged once.
  */
 export interface ClientLockoutOptions {
   failures: number;
@@ -38,11 +40,24 @@ export function createClientLockout(options: ClientLockoutOptions): ClientLockou
   const memoryMs = Math.max(options.maxMs * 2, 60_000);
 
   if (redis) {
-    const warn = (err: unknown) => logger.warn({ err }, 'client lockout store unavailable; not locking');
+    // One line when Redis fails and one when it answers again, not one per token request.
+    const store = stateChangeLog({
+      logger,
+      fields: { dependency: 'redis', component: 'lockout' },
+      downMessage: 'client lockout store unavailable; not locking',
+      upMessage: 'client lockout store available again',
+    });
+    const warn = (err: unknown) => store.down(err);
+    // While the connection is lost, not locking at once beats every token request waiting for a reconnect.
+    const connected = () => {
+      if (redisConnectionLost(redis)) throw new Error(`Redis connection is not ready (${redis.status})`);
+    };
     return {
       async status(clientId) {
         try {
+          connected();
           const [ttl, misses] = await Promise.all([redis.pttl(`${prefix}lock:${clientId}`), redis.get(`${prefix}misses:${clientId}`)]);
+          store.up();
           return { lockedMs: Math.max(ttl, 0), misses: Number(misses ?? 0) };
         } catch (err) {
           warn(err);
@@ -51,6 +66,7 @@ export function createClientLockout(options: ClientLockoutOptions): ClientLockou
       },
       async failed(clientId) {
         try {
+          connected();
           const misses = await redis.incr(`${prefix}misses:${clientId}`);
           await redis.pexpire(`${prefix}misses:${clientId}`, memoryMs);
           const ms = lockMs(misses, options);
@@ -62,7 +78,12 @@ export function createClientLockout(options: ClientLockoutOptions): ClientLockou
         }
       },
       async succeeded(clientId) {
-        await redis.del(`${prefix}misses:${clientId}`, `${prefix}lock:${clientId}`).catch(warn);
+        try {
+          connected();
+          await redis.del(`${prefix}misses:${clientId}`, `${prefix}lock:${clientId}`);
+        } catch (err) {
+          warn(err);
+        }
       },
     };
   }

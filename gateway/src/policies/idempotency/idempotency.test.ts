@@ -1,7 +1,9 @@
 import { Hono } from 'hono';
+import { Redis } from 'ioredis';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '@concord/service-runtime/src/testing/test-backends.ts';
 import { idempotencySchema } from '../../config/resilience-schema.ts';
 import { createGatewayFactory, type GatewayEnv } from '../../env.ts';
 import { GatewayError } from '../../errors.ts';
@@ -9,8 +11,13 @@ import { gatewayMetrics } from '../../observability/metrics.ts';
 import type { CompiledRoute } from '../../route-variables.ts';
 import { type Listening, listen } from '../../testing/listen.ts';
 import { idempotency } from './idempotency.ts';
-import type { IdempotencyStore } from './idempotency-store.ts';
+import type { BeginResult, IdempotencyStore } from './idempotency-store.ts';
 import { createMemoryIdempotencyStore } from './memory-store.ts';
+import { createRedisIdempotencyStore } from './redis-store.ts';
+import { redisServerInstalled, startPrivateRedis, type PrivateRedis } from '../../testing/private-redis.ts';
+
+const redisInstalled = await redisServerInstalled();
+if (!redisInstalled) console.warn('\n*** SKIPPING the idempotency Redis outage test: redis-server is not installed ***\n');
 
 const keyParam = { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' } };
 
@@ -51,6 +58,7 @@ function app(
     maxResponseBytes?: number;
     /** Answers instead of the JSON echo (a streamed body, say). */
     respond?: () => Response;
+    onStoreDown?: 'fail-open' | 'fail-closed';
   } = {},
 ) {
   const factory = createGatewayFactory();
@@ -71,8 +79,12 @@ function app(
   const config = idempotencySchema.parse({
     storeTimeoutMs: 100,
     ...(options.maxResponseBytes ? { maxResponseBytes: options.maxResponseBytes } : {}),
+    ...(options.onStoreDown ? { onStoreDown: options.onStoreDown } : {}),
   });
-  app.use(idempotency(factory, { config, store, logger: pino({ level: 'silent' }), metrics }));
+  // The policy's log lines, parsed, to count them.
+  const logs: Record<string, unknown>[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
+  app.use(idempotency(factory, { config, store, logger, metrics }));
   app.post('/v1/orders', async (c) => {
     await options.gate;
     created++;
@@ -89,7 +101,7 @@ function app(
       headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify(body),
     });
-  return { post, created: () => created, metrics };
+  return { post, created: () => created, metrics, logs };
 }
 
 const servers: Promise<Listening>[] = [];
@@ -167,7 +179,7 @@ describe('idempotency policy', () => {
     expect(again.headers.get('idempotent-replayed')).toBe('true');
   });
 
-  it('answers 503 when the store is down or hangs, without running the request', async () => {
+  it('fails closed by default: 503 with Retry-After when the store is down or hangs, without running the request', async () => {
     const down: IdempotencyStore = {
       kind: 'redis',
       begin: () => Promise.reject(new Error('ECONNREFUSED')),
@@ -179,8 +191,77 @@ describe('idempotency policy', () => {
       const t = app({ store });
       const res = await t.post({ sku: 'a' }, { 'idempotency-key': 'k1' });
       expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('1');
       expect(await res.json()).toEqual({ code: 'DEPENDENCY_UNAVAILABLE' });
       expect(t.created()).toBe(0);
+      expect(await t.metrics.idempotencyStoreFailures.get()).toMatchObject({
+        values: [{ labels: { behaviour: 'fail-closed' }, value: 1 }],
+      });
+    }
+  });
+
+  it('fails open when configured: runs the request without the record, counts every failure, logs once per state change', async () => {
+    const memory = createMemoryIdempotencyStore(Date.now);
+    let down = true;
+    const flaky: IdempotencyStore = {
+      ...memory,
+      begin: (...args) => (down ? Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379')) : memory.begin(...args)),
+    };
+    const t = app({ store: flaky, onStoreDown: 'fail-open' });
+    // The gateway cannot tell a repeat from a first: both reach the upstream with their key, whose own
+    // Idempotency-Key handling (orders has one) is what keeps the work from being done twice.
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push((await t.post({ sku: 'a' }, { 'idempotency-key': 'k1' })).status);
+    expect(statuses).toEqual([201, 201, 201, 201, 201]);
+    expect(t.created()).toBe(5);
+    down = false;
+    const first = await t.post({ sku: 'a' }, { 'idempotency-key': 'k2' });
+    const replayed = await t.post({ sku: 'a' }, { 'idempotency-key': 'k2' });
+    expect(replayed.headers.get('idempotent-replayed')).toBe('true');
+    expect(await replayed.json()).toEqual(await first.json());
+
+    expect(await t.metrics.idempotencyStoreFailures.get()).toMatchObject({ values: [{ labels: { behaviour: 'fail-open' }, value: 5 }] });
+    const outcomes = (await t.metrics.idempotencyOutcomes.get()).values.map((v) => [v.labels.outcome, v.value]);
+    expect(outcomes).toEqual(
+      expect.arrayContaining([
+        ['bypassed', 5],
+        ['stored', 1],
+        ['replayed', 1],
+      ]),
+    );
+    const lines = t.logs.filter((l) => l.component === 'idempotency');
+    expect(lines).toMatchObject([
+      { level: 40, state: 'down', behaviour: 'fail-open', error: 'connect ECONNREFUSED 127.0.0.1:6379' },
+      { level: 30, state: 'up' },
+    ]);
+  });
+
+  it('counts a store slower than storeTimeoutMs as down, and frees a key the late call took', async () => {
+    for (const onStoreDown of ['fail-open', 'fail-closed'] as const) {
+      const memory = createMemoryIdempotencyStore(Date.now);
+      let slow = true;
+      let landed!: () => void;
+      const late = new Promise<void>((resolve) => (landed = resolve));
+      const store: IdempotencyStore = {
+        ...memory,
+        // The first begin answers only after the policy's deadline (100 ms), having taken the key.
+        begin: (...args) => {
+          if (!slow) return memory.begin(...args);
+          slow = false;
+          return new Promise<BeginResult>((resolve) => setTimeout(() => resolve(memory.begin(...args)), 300)).finally(() =>
+            setImmediate(landed),
+          );
+        },
+      };
+      const t = app({ store, onStoreDown });
+      const res = await t.post({ sku: 'a' }, { 'idempotency-key': 'k1' });
+      expect(res.status).toBe(onStoreDown === 'fail-open' ? 201 : 503);
+      await late;
+      // The late lock was released: the retry runs (and is recorded) instead of a 409 for inFlightTtlSeconds.
+      const retry = await t.post({ sku: 'a' }, { 'idempotency-key': 'k1' });
+      expect(retry.status).toBe(201);
+      expect(t.created()).toBe(onStoreDown === 'fail-open' ? 2 : 1);
+      expect((await t.post({ sku: 'a' }, { 'idempotency-key': 'k1' })).headers.get('idempotent-replayed')).toBe('true');
     }
   });
 
@@ -236,5 +317,38 @@ describe('idempotency policy', () => {
     finish();
     expect(await first.text()).toBe(parts.join(''));
     expect(await again.text()).toBe(parts.join(''));
+  });
+
+  describe.runIf(redisInstalled)('on a Redis that stops and comes back (private redis-server)', () => {
+    let server: PrivateRedis;
+    let redis: Redis;
+    beforeAll(async () => {
+      server = await startPrivateRedis();
+      redis = new Redis(server.url, { maxRetriesPerRequest: 1, retryStrategy: () => 100 });
+      redis.on('error', () => {});
+    }, 30_000);
+    afterAll(async () => {
+      redis?.disconnect();
+      await server?.stop();
+    });
+
+    it('fails open while it is down, and records and replays again once it is back', async () => {
+      const store = createRedisIdempotencyStore({ redis, keyPrefix: 'idem-outage:' });
+      const t = app({ store, onStoreDown: 'fail-open' });
+      expect((await t.post({ sku: 'a' }, { 'idempotency-key': 'before' })).status).toBe(201);
+      await server.stop();
+      await eventually(() => (redis.status !== 'ready' ? true : undefined), 'the client to notice');
+      const during = [];
+      for (let i = 0; i < 3; i++) during.push((await t.post({ sku: 'a' }, { 'idempotency-key': 'during' })).status);
+      expect(during).toEqual([201, 201, 201]);
+      await server.start();
+      await eventually(() => (redis.status === 'ready' ? true : undefined), 'the client to reconnect', 20_000);
+      await t.post({ sku: 'b' }, { 'idempotency-key': 'after' });
+      const replayed = await t.post({ sku: 'b' }, { 'idempotency-key': 'after' });
+      expect(replayed.headers.get('idempotent-replayed')).toBe('true');
+      expect(t.created()).toBe(5);
+      expect(await t.metrics.idempotencyStoreFailures.get()).toMatchObject({ values: [{ labels: { behaviour: 'fail-open' }, value: 3 }] });
+      expect(t.logs.filter((l) => l.component === 'idempotency').map((l) => l.state)).toEqual(['down', 'up']);
+    }, 60_000);
   });
 });

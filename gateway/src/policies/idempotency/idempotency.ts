@@ -6,9 +6,10 @@ import { GatewayError } from '../../errors.ts';
 import { requestHeader } from '../../request-headers.ts';
 import { readRequestBody } from '../body-limit/read-body.ts';
 import type { GatewayMetrics } from '../../observability/metrics.ts';
+import { stateChangeLog } from '../../observability/state-change-log.ts';
 import type { CompiledRoute } from '../../route-variables.ts';
 import { parseIdempotencyKey, requestFingerprint } from './fingerprint.ts';
-import type { IdempotencyStore, StoredResponse } from './idempotency-store.ts';
+import type { BeginResult, IdempotencyStore, StoredResponse } from './idempotency-store.ts';
 
 /**
  * Idempotency-Key (IETF httpapi draft) for POST and PATCH on operations whose contract declares the
@@ -17,6 +18,11 @@ import type { IdempotencyStore, StoredResponse } from './idempotency-store.ts';
  * upstream; a repeat with another payload is 422; a repeat while the first still runs is 409.
  * Keys are scoped per partner. Responses that say "try again" (5xx, 408, 425, 429) are not
  * stored: the key is released so the client's retry runs for real.
+ *
+ * When the store is down or slower than `storeTimeoutMs`, `onStoreDown` decides: `fail-closed`
+ * answers 503 without running the request; `fail-open` runs it without the gateway's record (the
+ * Idempotency-Key still goes upstream, where the service's own per-partner keys keep a retry from
+ * doing the work twice). Either way each failure is counted and the state change logged once.
  */
 export const REPLAYED_HEADER = 'idempotent-replayed';
 
@@ -50,7 +56,7 @@ export interface IdempotencyOptions {
   config: IdempotencyConfig;
   store: IdempotencyStore;
   logger: Logger;
-  metrics?: Pick<GatewayMetrics, 'idempotentReplays' | 'idempotencyOutcomes'>;
+  metrics?: Pick<GatewayMetrics, 'idempotentReplays' | 'idempotencyOutcomes' | 'idempotencyStoreFailures'>;
   /** The request bytes (those validated and forwarded); readRequestBody, the pipeline's one reader, by default. */
   readBody?: (c: Context<GatewayEnv>) => Promise<Uint8Array | null>;
 }
@@ -72,6 +78,20 @@ export function idempotency(factory: ReturnType<typeof createGatewayFactory>, op
   const readBody = options.readBody ?? readRequestBody;
   const ttlMs = config.ttlSeconds * 1000;
   const inFlightTtlMs = config.inFlightTtlSeconds * 1000;
+  const failOpen = config.onStoreDown === 'fail-open';
+  // One line when the store goes and one when it answers again, not one per request.
+  const storeState = stateChangeLog({
+    logger,
+    fields: { dependency: store.kind, component: 'idempotency', behaviour: config.onStoreDown },
+    downMessage: failOpen
+      ? 'idempotency store unavailable; running keyed requests without the gateway record (onStoreDown: fail-open)'
+      : 'idempotency store unavailable; answering keyed requests 503 (onStoreDown: fail-closed)',
+    upMessage: 'idempotency store available again',
+  });
+  const storeFailed = (err: unknown) => {
+    metrics?.idempotencyStoreFailures.inc({ behaviour: config.onStoreDown });
+    storeState.down(err);
+  };
 
   return factory.createMiddleware(async function idempotency(c, next) {
     const route = c.get('route');
@@ -87,13 +107,26 @@ export function idempotency(factory: ReturnType<typeof createGatewayFactory>, op
     const storeKey = `${encodeURIComponent(partner)}:${key}`;
     const count = (outcome: string) => metrics?.idempotencyOutcomes.inc({ api: route.api, operation: route.operationId, outcome });
 
-    const begun = await bounded(store.begin(storeKey, fingerprint, inFlightTtlMs), config.storeTimeoutMs).catch((cause: unknown) => {
+    const beginning = store.begin(storeKey, fingerprint, inFlightTtlMs);
+    let begun: BeginResult;
+    try {
+      begun = await bounded(beginning, config.storeTimeoutMs);
+      storeState.up();
+    } catch (cause) {
+      // A begin that took the key after the deadline would hold it for inFlightTtlSeconds, and the
+      // client's retry would get 409s: free it as soon as it lands.
+      beginning.then((late) => (late.state === 'acquired' ? store.release(storeKey, late.token) : undefined)).catch(() => undefined);
+      storeFailed(cause);
+      if (failOpen) {
+        count('bypassed');
+        return next();
+      }
       count('store_unavailable');
       throw new GatewayError('DEPENDENCY_UNAVAILABLE', 'Idempotency records are unavailable; retry later.', {
         cause,
         headers: { 'Retry-After': '1' },
       });
-    });
+    }
     if (begun.state !== 'acquired') {
       if (begun.fingerprint !== fingerprint) {
         count('mismatch');
@@ -127,15 +160,14 @@ export function idempotency(factory: ReturnType<typeof createGatewayFactory>, op
           // TTL, so a duplicate meanwhile gets 409 rather than running twice.
           stored = true;
           count('store_failed');
-          logger.warn({ err, request_id: c.get('requestId') }, 'could not store an idempotent response');
+          storeFailed(err);
         }
       }
     } finally {
       if (!stored) {
         count('released');
-        await bounded(store.release(storeKey, begun.token), config.storeTimeoutMs).catch((err: unknown) =>
-          logger.warn({ err, request_id: c.get('requestId') }, 'could not release an idempotency key'),
-        );
+        // If releasing fails, the key stays locked until its in-flight TTL (a retry meanwhile gets 409).
+        await bounded(store.release(storeKey, begun.token), config.storeTimeoutMs).catch(storeFailed);
       }
     }
   });

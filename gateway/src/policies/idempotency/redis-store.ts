@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { redisConnectionLost } from '../../redis-client.ts';
 import { toBeginResult, type IdempotencyStore, type StoredRecord } from './idempotency-store.ts';
 
 /**
@@ -34,10 +35,15 @@ export function createRedisIdempotencyStore({ redis, keyPrefix }: RedisIdempoten
   // The in-flight value is needed again to complete or release; kept per token, only while in flight.
   const inFlight = new Map<string, string>();
   const k = (key: string) => keyPrefix + key;
+  // During an outage every keyed request learns it at once instead of after storeTimeoutMs.
+  const connected = () => {
+    if (redisConnectionLost(redis)) throw new Error(`Redis connection is not ready (${redis.status})`);
+  };
 
   return {
     kind: 'redis',
     async begin(key, fingerprint, inFlightTtlMs) {
+      connected();
       const token = randomUUID();
       const value = JSON.stringify({ state: 'in-flight', fingerprint, token } satisfies StoredRecord);
       const current = (await redis.eval(BEGIN, 1, k(key), value, String(inFlightTtlMs))) as string | null;
@@ -52,12 +58,14 @@ export function createRedisIdempotencyStore({ redis, keyPrefix }: RedisIdempoten
       if (value === undefined) return;
       inFlight.delete(token);
       const record = JSON.stringify({ state: 'completed', fingerprint, response } satisfies StoredRecord);
+      connected();
       await redis.eval(COMPLETE, 1, k(key), value, record, String(ttlMs));
     },
     async release(key, token) {
       const value = inFlight.get(token);
       if (value === undefined) return;
       inFlight.delete(token);
+      connected();
       await redis.eval(RELEASE, 1, k(key), value);
     },
   };

@@ -69,8 +69,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
             const retryAfter = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
             throw new RateLimitedError(policy.name, retryAfter, rateLimitHeaders([state]));
           }
-          // Reaches here only when failing closed (fail-open goes to the insurance limiter).
-          store.storeFailed(err);
+          // Reaches here only when failing closed (fail-open counts in memory); the store counted it.
           metrics.rateLimitDecisions.inc({ policy: policy.name, outcome: 'store_unavailable' });
           throw new RateLimitStoreUnavailableError(err);
         }
