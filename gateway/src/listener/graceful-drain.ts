@@ -97,7 +97,7 @@ export function gracefulDrain(server: Server, options: GracefulDrainOptions = {}
       }
     });
     if (!draining) return;
-    if (previous && previous.headersSent && !previous.shouldKeepAlive) {
+    if (previous?.headersSent && !previous.shouldKeepAlive) {
       refusedRequests.add(req);
       return;
     }
