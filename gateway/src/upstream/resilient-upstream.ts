@@ -187,9 +187,9 @@ export function createResilientUpstream(inner: UpstreamCall, options: ResilientU
       if (!admission.allowed) {
         observer.circuitRejected?.({ upstream, operationId, request, scope: admission.scope, partner: caller });
         if (lastError !== undefined) fail(lastError);
-        fail(circuitOpenError(upstream, admission.retryAfterMs, admission.scope));
+        return fail(circuitOpenError(upstream, admission.retryAfterMs, admission.scope));
       }
-      const { ticket } = admission as Extract<typeof admission, { allowed: true }>;
+      const { ticket } = admission;
       attempt++;
       const signal = aborts.startAttempt(timeouts.headersMs);
       const attemptStart = now();
