@@ -43,6 +43,9 @@ import { createPortal } from './portal/index.ts';
 import { createErrorHandler, createNotFoundHandler, methodNotAllowed } from './problem-response.ts';
 import { buildRouteTable, type RouteTable } from './routes.ts';
 import { stateAcrossBuilds } from './state-across-builds.ts';
+import { PARTNER_HEADER } from './upstream/forward-headers.ts';
+import { checkHealthPath } from './upstream/health-check.ts';
+import { OTHER_CALLERS } from './upstream/partner-breakers.ts';
 import { proxy } from './upstream/proxy.ts';
 import { createResilientUpstream } from './upstream/resilient-upstream.ts';
 import { createUndiciUpstream } from './upstream/undici-upstream.ts';
@@ -98,6 +101,12 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
     tracer,
     parentContext: requestSpanContext,
     observer: upstreamObserver(metrics),
+    // Breakers per partner for the partners the config knows (a bounded set); one for everyone else.
+    callerOf: (request) => {
+      const clientId = request.headers[PARTNER_HEADER];
+      return clientId !== undefined && partners.get(clientId) ? clientId : OTHER_CALLERS;
+    },
+    healthCheck: (name, healthPath, timeoutMs, signal) => checkHealthPath(config.upstreams[name]!.url, healthPath, timeoutMs, signal),
   });
 
   // The gateway's own endpoints: health, readiness and metrics for operators; the token endpoint,
@@ -196,6 +205,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
     close() {
       closed ??= (async () => {
         identity.close();
+        resilientUpstream.close();
         await upstreams.close();
       })();
       return closed;

@@ -124,4 +124,26 @@ describe('the gateway process: reload and shutdown', () => {
     await expect(fetch(`${running.url}/healthz`)).rejects.toThrow();
     gateway = undefined;
   });
+
+  it('cuts only what still runs when the grace period ends, and says how many in one line', async () => {
+    const object = customersConfig(`${upstream.url}/slow`, { server: { shutdownGraceMs: 50, watchConfig: false } });
+    await write(object);
+    gateway = await start();
+    const running = gateway;
+    const before = logs.length;
+    const seen = upstream.received.length;
+    const inflight = fetch(`${running.url}/v2/customers/cus_4f9a2b7c1d8e`).then(
+      () => 'answered',
+      () => 'cut',
+    );
+    // At the upstream, which takes 400 ms: far past the 50 ms grace period.
+    await until(async () => upstream.received.length > seen);
+    await running.close();
+    gateway = undefined;
+    expect(await inflight).toBe('cut');
+    const lines = logs.slice(before).map((l) => JSON.parse(l) as { cut?: number; msg: string; level: number });
+    const counted = lines.filter((l) => l.cut !== undefined);
+    expect(counted).toHaveLength(1);
+    expect(counted[0]).toMatchObject({ cut: 1, msg: 'grace period over: cut 1 request(s) still in flight' });
+  });
 });

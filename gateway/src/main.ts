@@ -7,8 +7,8 @@
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server } from 'node:http';
+import { Server as NetServer, type AddressInfo } from 'node:net';
 import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
@@ -19,6 +19,7 @@ import { ConfigError, parseConfig } from './config/load-config.ts';
 import type { GatewayDeps } from './deps.ts';
 import { defaultMaxConnections, limitConnections } from './listener/connection-limits.ts';
 import { fileDescriptorLimit } from './listener/file-descriptor-limit.ts';
+import { gracefulDrain, type GracefulDrain } from './listener/graceful-drain.ts';
 import { trustedProxies } from './listener/trusted-proxies.ts';
 import { bufferedDestination, createGatewayLogger, flushLogger } from './observability/logger.ts';
 import { createRedisClient } from './redis-client.ts';
@@ -62,6 +63,9 @@ interface Slot {
   inflight: number;
   drained: (() => void) | undefined;
 }
+
+/** net.Server's close: stop accepting, and call back once every connection has ended. */
+const stopAccepting = NetServer.prototype.close;
 
 function createDeps(env: GatewayProcessEnv, overrides: Partial<GatewayDeps>): GatewayDeps {
   const logger = overrides.logger ?? createGatewayLogger({ level: env.logLevel ?? 'info', destination: bufferedDestination(1) });
@@ -121,6 +125,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
       connectionsCheckingInterval: Math.min(1000, listen.headersTimeoutMs),
     },
     fetch: async (request, bindings) => {
+      // Behind a response that told the client this connection closes: never run, never answered.
+      if ('incoming' in bindings && drainer.refused(bindings.incoming as IncomingMessage)) return new Response(null, { status: 503 });
       const slot = active;
       slot.inflight++;
       try {
@@ -130,6 +136,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
       }
     },
   });
+  const drainer: GracefulDrain = gracefulDrain(server as Server);
   const limits = limitConnections(server as Server, {
     maxConnections:
       listen.maxConnections ??
@@ -231,28 +238,34 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
       watcher?.close();
       process.off('SIGHUP', onHup);
       const http = server as Server;
-      const stopped = new Promise<void>((ok) => http.close(() => ok()));
+      const graceMs = active.built.config.server.shutdownGraceMs;
+      // Every response from now on tells its keep-alive client that this connection ends with it.
+      drainer.start();
+      // Stops accepting. Not through http.Server.close, which also closes every idle connection at
+      // once, under requests already written to some of them (see graceful-drain.ts).
+      const stopped = new Promise<void>((ok) => stopAccepting.call(http, () => ok()));
       const adminStopped = new Promise<void>((ok) => (admin as Server).close(() => ok()));
       (admin as Server).closeAllConnections();
-      http.closeIdleConnections();
-      const slot = active;
-      const deadline = Date.now() + slot.built.config.server.shutdownGraceMs;
-      const drained = await drain(slot, slot.built.config.server.shutdownGraceMs);
-      // Handlers are done, but bodies may still be streaming: let each connection finish its
-      // response, closing every one that turns idle, until the grace period is over.
-      const sweep = setInterval(() => http.closeIdleConnections(), 50);
+      // Idle connections are closed as they turn quiet; each that brings a request first gets its
+      // answer with Connection: close, after which Node closes it.
+      drainer.closeIdle();
+      const sweep = setInterval(() => drainer.closeIdle(), 25);
+      let expire: NodeJS.Timeout | undefined;
       const finished = await Promise.race([
         stopped.then(() => true),
-        new Promise<boolean>((ok) => setTimeout(() => ok(false), Math.max(0, deadline - Date.now()))),
+        new Promise<boolean>((ok) => (expire = setTimeout(() => ok(false), graceMs))),
       ]);
       clearInterval(sweep);
-      if (!drained || !finished) {
-        log.warn({ inflight: slot.inflight }, 'grace period over; closing the remaining connections');
-        http.closeAllConnections();
-      }
+      clearTimeout(expire);
+      const cut = finished ? 0 : drainer.unfinished();
+      if (!finished) http.closeAllConnections();
+      if (cut > 0) log.warn({ cut, graceMs }, `grace period over: cut ${cut} request(s) still in flight`);
+      else log.info({ cut, graceMs }, 'drained: every request received was answered');
       await stopped;
+      // Now that nothing is open: http.Server.close also stops its timeout-checking interval.
+      http.close();
       await adminStopped;
-      await Promise.all([slot.built.close(), ...retiring]);
+      await Promise.all([active.built.close(), ...retiring]);
       if (!options.deps || !('redis' in options.deps)) await deps.redis?.quit().catch(() => undefined);
       // The log destination is buffered (bufferedDestination): its last lines are written now.
       await flushLogger(log);

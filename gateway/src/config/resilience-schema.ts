@@ -68,6 +68,13 @@ export const circuitBreakerSchema = z
     openMs: ms.optional().describe('Cool-down: how long it answers 503 at once before trial requests'),
     /** Trial requests allowed at once while half-open; that many successes close it. */
     halfOpenMaxCalls: z.number().int().min(1).optional().describe('Trial requests at once while half-open; that many successes close it'),
+    /**
+     * While open, GET the upstream's `healthPath` this often; the first 2xx lets trial requests
+     * through at once instead of at the end of `openMs`. Without a healthPath there is no probing.
+     */
+    probeIntervalMs: ms
+      .optional()
+      .describe('While open, probe healthPath this often; a 2xx ends the cool-down early (no healthPath, no probing)'),
     /** Upstream statuses counted as failures (connect errors and timeouts always are). */
     failureStatuses: z
       .array(z.number().int().min(400).max(599))

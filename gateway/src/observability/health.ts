@@ -1,8 +1,8 @@
 import { connect } from 'node:net';
 import type { Redis } from 'ioredis';
-import { request } from 'undici';
 import type { createGatewayFactory } from '../env.ts';
 import { GatewayError } from '../errors.ts';
+import { checkHealthPath } from '../upstream/health-check.ts';
 import type { ConnectionLoad } from '../listener/connection-limits.ts';
 
 /**
@@ -64,13 +64,6 @@ function tcpConnect(url: URL, timeoutMs: number): Promise<void> {
   });
 }
 
-async function httpCheck(base: string, path: string, timeoutMs: number): Promise<void> {
-  const url = new URL(path.replace(/^\//, ''), base.endsWith('/') ? base : `${base}/`);
-  const res = await request(url, { method: 'GET', signal: AbortSignal.timeout(timeoutMs), headersTimeout: timeoutMs });
-  await res.body.dump();
-  if (res.statusCode < 200 || res.statusCode >= 300) throw new Error(`${path} answered ${res.statusCode}`);
-}
-
 async function run(check: () => Promise<unknown>, timeoutMs: number, what: string): Promise<CheckResult> {
   const started = performance.now();
   try {
@@ -103,7 +96,9 @@ export function readinessChecks(options: HealthOptions): () => Promise<Readiness
     if (checkUpstreams) {
       for (const [name, target] of Object.entries(upstreams)) {
         const url = new URL(target.url);
-        const check = target.healthPath ? () => httpCheck(target.url, target.healthPath!, timeoutMs) : () => tcpConnect(url, timeoutMs);
+        const check = target.healthPath
+          ? () => checkHealthPath(target.url, target.healthPath!, timeoutMs)
+          : () => tcpConnect(url, timeoutMs);
         entries.push([`upstream:${name}`, run(check, timeoutMs, `upstream ${name}`)]);
       }
     }

@@ -21,6 +21,9 @@ export const METRIC_NAMES = {
   circuitState: 'concord_circuit_breaker_state',
   circuitRejections: 'concord_circuit_breaker_rejections_total',
   circuitTransitions: 'concord_circuit_breaker_transitions_total',
+  partnerCircuitState: 'concord_partner_circuit_breaker_state',
+  partnerCircuitRejections: 'concord_partner_circuit_breaker_rejections_total',
+  partnerCircuitTransitions: 'concord_partner_circuit_breaker_transitions_total',
   idempotentReplays: 'concord_idempotent_replays_total',
   idempotencyOutcomes: 'concord_idempotency_requests_total',
   idempotencyStoreFailures: 'concord_idempotency_store_failures_total',
@@ -47,11 +50,16 @@ export interface GatewayMetrics {
   circuitState: Gauge<'upstream' | 'state'>;
   circuitRejections: Counter<'upstream'>;
   circuitTransitions: Counter<'upstream' | 'to'>;
+  /** Per partner (configured partners plus one `(others)` series: bounded). */
+  partnerCircuitState: Gauge<'upstream' | 'partner' | 'state'>;
+  partnerCircuitRejections: Counter<'upstream' | 'partner'>;
+  partnerCircuitTransitions: Counter<'upstream' | 'partner' | 'to'>;
   idempotentReplays: Counter<'api' | 'operation' | 'partner'>;
   idempotencyOutcomes: Counter<'api' | 'operation' | 'outcome'>;
   idempotencyStoreFailures: Counter<'behaviour'>;
   responseValidationSkipped: Counter<'api' | 'operation' | 'reason'>;
   setCircuitState(upstream: string, state: CircuitState): void;
+  setPartnerCircuitState(upstream: string, partner: string, state: CircuitState): void;
 }
 
 function once<T>(registry: Registry, name: string, create: () => T): T {
@@ -69,8 +77,19 @@ export function gatewayMetrics(registry: Registry): GatewayMetrics {
     () =>
       new Gauge({
         name: n.circuitState,
-        help: 'Circuit breaker state per upstream: 1 for the current state, 0 for the others',
+        help: 'Upstream-wide circuit breaker state per upstream: 1 for the current state, 0 for the others',
         labelNames: ['upstream', 'state'] as const,
+        registers,
+      }),
+  );
+  const partnerCircuitState = once(
+    registry,
+    n.partnerCircuitState,
+    () =>
+      new Gauge({
+        name: n.partnerCircuitState,
+        help: 'Circuit breaker state per upstream and partner (failure statuses of that partner only): 1 for the current state, 0 for the others',
+        labelNames: ['upstream', 'partner', 'state'] as const,
         registers,
       }),
   );
@@ -150,7 +169,7 @@ export function gatewayMetrics(registry: Registry): GatewayMetrics {
       () =>
         new Counter({
           name: n.circuitRejections,
-          help: 'Requests answered 503 at once because the circuit was open',
+          help: "Requests answered 503 at once because a circuit was open: the upstream-wide one or the partner's own",
           labelNames: ['upstream'] as const,
           registers,
         }),
@@ -163,6 +182,29 @@ export function gatewayMetrics(registry: Registry): GatewayMetrics {
           name: n.circuitTransitions,
           help: 'Circuit breaker state changes',
           labelNames: ['upstream', 'to'] as const,
+          registers,
+        }),
+    ),
+    partnerCircuitState,
+    partnerCircuitRejections: once(
+      registry,
+      n.partnerCircuitRejections,
+      () =>
+        new Counter({
+          name: n.partnerCircuitRejections,
+          help: "Requests answered 503 at once because the partner's own circuit was open (also counted in concord_circuit_breaker_rejections_total)",
+          labelNames: ['upstream', 'partner'] as const,
+          registers,
+        }),
+    ),
+    partnerCircuitTransitions: once(
+      registry,
+      n.partnerCircuitTransitions,
+      () =>
+        new Counter({
+          name: n.partnerCircuitTransitions,
+          help: 'Circuit breaker state changes per partner',
+          labelNames: ['upstream', 'partner', 'to'] as const,
           registers,
         }),
     ),
@@ -212,6 +254,9 @@ export function gatewayMetrics(registry: Registry): GatewayMetrics {
     ),
     setCircuitState(upstream, state) {
       for (const s of CIRCUIT_STATES) circuitState.set({ upstream, state: s }, s === state ? 1 : 0);
+    },
+    setPartnerCircuitState(upstream, partner, state) {
+      for (const s of CIRCUIT_STATES) partnerCircuitState.set({ upstream, partner, state: s }, s === state ? 1 : 0);
     },
   };
 }

@@ -15,12 +15,17 @@ export function upstreamObserver(metrics: GatewayMetrics): UpstreamObserver {
     retryStopped: (e) => metrics.retriesStopped.inc({ upstream: e.upstream, reason: e.stop }),
     circuitRejected: (e) => {
       metrics.circuitRejections.inc({ upstream: e.upstream });
+      if (e.scope === 'partner') metrics.partnerCircuitRejections.inc({ upstream: e.upstream, partner: e.partner });
       const stats = e.request.stats;
       if (stats) stats.circuitOpen = true;
     },
     circuitStateChanged: (upstream, state) => {
       metrics.setCircuitState(upstream, state);
       metrics.circuitTransitions.inc({ upstream, to: state });
+    },
+    partnerCircuitStateChanged: (upstream, partner, state) => {
+      metrics.setPartnerCircuitState(upstream, partner, state);
+      metrics.partnerCircuitTransitions.inc({ upstream, partner, to: state });
     },
     completed: (e) => {
       metrics.upstreamDuration.observe(

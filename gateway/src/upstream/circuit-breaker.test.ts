@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { CircuitBreaker, type CircuitState } from './circuit-breaker.ts';
+import { type CircuitState, createCircuitBreaker } from './circuit-breaker.ts';
 import { DEFAULT_CIRCUIT_BREAKER } from './resilience-settings.ts';
 
 function breaker(overrides: Partial<typeof DEFAULT_CIRCUIT_BREAKER> = {}) {
   const clock = { now: 0 };
   const changes: CircuitState[] = [];
-  const b = new CircuitBreaker(
-    'orders',
-    {
+  const b = createCircuitBreaker({
+    name: 'orders',
+    settings: {
       ...DEFAULT_CIRCUIT_BREAKER,
       minimumCalls: 4,
       failureRateThreshold: 0.5,
@@ -16,9 +16,9 @@ function breaker(overrides: Partial<typeof DEFAULT_CIRCUIT_BREAKER> = {}) {
       halfOpenMaxCalls: 1,
       ...overrides,
     },
-    () => clock.now,
-    (s) => changes.push(s),
-  );
+    now: () => clock.now,
+    onStateChange: (s) => changes.push(s),
+  });
   return { b, clock, changes };
 }
 
@@ -87,6 +87,34 @@ describe('CircuitBreaker', () => {
     expect(b.admit().allowed).toBe(true);
     b.onIgnored(true);
     expect(b.admit().allowed).toBe(true);
+  });
+
+  it('goes half-open as soon as a health probe passed, before the cool-down ends', () => {
+    const { b, clock, changes } = breaker();
+    for (let i = 0; i < 4; i++) b.onFailure(false);
+    clock.now = 100;
+    b.recovered();
+    expect(b.admit()).toEqual({ allowed: true, trial: true });
+    b.onSuccess(true);
+    expect(changes).toEqual(['open', 'half-open', 'closed']);
+  });
+
+  it('ignores a passed probe unless open', () => {
+    const { b, changes } = breaker();
+    b.recovered();
+    expect(b.state).toBe('closed');
+    expect(changes).toEqual([]);
+  });
+
+  it('forgets its failures when reset', () => {
+    const { b } = breaker();
+    for (let i = 0; i < 3; i++) b.onFailure(false);
+    b.reset();
+    b.onFailure(false);
+    expect(b.state).toBe('closed');
+    for (let i = 0; i < 4; i++) b.onFailure(false);
+    b.reset();
+    expect(b.admit()).toEqual({ allowed: true, trial: false });
   });
 
   it('admits everything when disabled', () => {

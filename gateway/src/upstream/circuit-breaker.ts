@@ -1,126 +1,128 @@
+import { type CallerCounts, createFailureWindow } from './failure-window.ts';
 import type { CircuitBreakerSettings } from './resilience-settings.ts';
 
 /**
- * A circuit breaker per upstream. Closed: calls flow and their outcomes are counted in a sliding
- * window (ten buckets on the injected clock); when at least `minimumCalls` were seen and the failure
- * share reaches `failureRateThreshold`, it opens. Open: every call is refused at once for `openMs`,
- * so a dead upstream costs nothing and is given room to recover. Half-open: up to
- * `halfOpenMaxCalls` trial calls go through; that many successes close it, one failure reopens it.
+ * A circuit breaker. Closed: calls flow and their outcomes are counted in a sliding window (per
+ * caller, failure-window.ts); when its trip rule says so (by default: at least `minimumCalls` seen
+ * and the failure share at `failureRateThreshold`), it opens. Open: every call is refused at once
+ * for `openMs`, so a failing upstream costs nothing and is given room to recover, unless a health
+ * probe passes first (`recovered()`). Half-open: up to `halfOpenMaxCalls` trial calls go through;
+ * that many successes close it, one failure reopens it.
  */
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
 export type Admission = { allowed: true; trial: boolean } | { allowed: false; retryAfterMs: number };
 
-const BUCKETS = 10;
+export type FailureKind = 'status' | 'transport';
 
-export class CircuitBreaker {
+/** Whether the calls in the window (per caller) open the breaker. */
+export type TripRule = (callers: Map<string, CallerCounts>, settings: CircuitBreakerSettings) => boolean;
+
+export interface CircuitBreaker {
   readonly name: string;
-  readonly #settings: CircuitBreakerSettings;
-  readonly #now: () => number;
-  readonly #onStateChange: (state: CircuitState, name: string) => void;
-  readonly #bucketMs: number;
-  readonly #calls = new Array<number>(BUCKETS).fill(0);
-  readonly #failures = new Array<number>(BUCKETS).fill(0);
-  #epoch: number;
-  #state: CircuitState = 'closed';
-  #openedAt = 0;
-  #trialsInFlight = 0;
-  #trialSuccesses = 0;
-
-  constructor(
-    name: string,
-    settings: CircuitBreakerSettings,
-    now: () => number,
-    onStateChange: (state: CircuitState, name: string) => void = () => {},
-  ) {
-    this.name = name;
-    this.#settings = settings;
-    this.#now = now;
-    this.#onStateChange = onStateChange;
-    this.#bucketMs = Math.max(1, Math.ceil(settings.windowMs / BUCKETS));
-    this.#epoch = Math.floor(now() / this.#bucketMs);
-  }
-
-  get state(): CircuitState {
-    if (this.#state === 'open' && this.#now() - this.#openedAt >= this.#settings.openMs) this.#transition('half-open');
-    return this.#state;
-  }
-
+  readonly state: CircuitState;
   /** Asks to make a call. A granted trial call must be settled with onSuccess/onFailure/onIgnored. */
-  admit(): Admission {
-    if (!this.#settings.enabled) return { allowed: true, trial: false };
-    const state = this.state;
-    if (state === 'closed') return { allowed: true, trial: false };
-    if (state === 'open') return { allowed: false, retryAfterMs: this.#settings.openMs - (this.#now() - this.#openedAt) };
-    if (this.#trialsInFlight + this.#trialSuccesses >= this.#settings.halfOpenMaxCalls) return { allowed: false, retryAfterMs: 1000 };
-    this.#trialsInFlight++;
-    return { allowed: true, trial: true };
-  }
-
-  onSuccess(trial: boolean): void {
-    if (!this.#settings.enabled) return;
-    if (trial) {
-      if (this.#state !== 'half-open') return;
-      this.#trialsInFlight--;
-      this.#trialSuccesses++;
-      if (this.#trialSuccesses >= this.#settings.halfOpenMaxCalls) this.#transition('closed');
-      return;
-    }
-    this.#record(false);
-  }
-
-  onFailure(trial: boolean): void {
-    if (!this.#settings.enabled) return;
-    if (trial) {
-      if (this.#state === 'half-open') this.#transition('open');
-      return;
-    }
-    if (this.#state !== 'closed') return;
-    this.#record(true);
-    const calls = sum(this.#calls);
-    if (calls >= this.#settings.minimumCalls && sum(this.#failures) / calls >= this.#settings.failureRateThreshold)
-      this.#transition('open');
-  }
-
-  /** A trial that ended without telling anything about the upstream (the client went away). */
-  onIgnored(trial: boolean): void {
-    if (trial && this.#state === 'half-open') this.#trialsInFlight--;
-  }
-
-  #record(failure: boolean): void {
-    this.#advance();
-    const slot = this.#epoch % BUCKETS;
-    this.#calls[slot]! += 1;
-    if (failure) this.#failures[slot]! += 1;
-  }
-
-  #advance(): void {
-    const epoch = Math.floor(this.#now() / this.#bucketMs);
-    const steps = Math.min(BUCKETS, epoch - this.#epoch);
-    for (let i = 1; i <= steps; i++) {
-      const slot = (this.#epoch + i) % BUCKETS;
-      this.#calls[slot] = 0;
-      this.#failures[slot] = 0;
-    }
-    if (epoch > this.#epoch) this.#epoch = epoch;
-  }
-
-  #transition(state: CircuitState): void {
-    if (this.#state === state) return;
-    this.#state = state;
-    this.#trialsInFlight = 0;
-    this.#trialSuccesses = 0;
-    if (state === 'open') this.#openedAt = this.#now();
-    if (state === 'closed') {
-      this.#calls.fill(0);
-      this.#failures.fill(0);
-    }
-    this.#onStateChange(state, this.name);
-  }
+  admit(): Admission;
+  onSuccess(trial: boolean, caller?: string): void;
+  onFailure(trial: boolean, caller?: string, kind?: FailureKind): void;
+  /** A trial that ended without telling anything about what this breaker guards (the client went away). */
+  onIgnored(trial: boolean): void;
+  /** A health probe passed while open: let trial calls through now instead of at the end of `openMs`. */
+  recovered(): void;
+  /** Closed with an empty window, whatever it was: its failures were explained by something else. */
+  reset(): void;
 }
 
-function sum(values: number[]): number {
-  let total = 0;
-  for (const v of values) total += v;
-  return total;
+export interface CircuitBreakerOptions {
+  name: string;
+  settings: CircuitBreakerSettings;
+  now: () => number;
+  onStateChange?: (state: CircuitState, name: string) => void;
+  trips?: TripRule;
+}
+
+/** Everyone's calls alike: the failure share over all calls in the window. */
+export const failureRateReached: TripRule = (callers, settings) => {
+  let calls = 0;
+  let failures = 0;
+  for (const c of callers.values()) {
+    calls += c.calls;
+    failures += c.statusFailures + c.transportFailures;
+  }
+  return calls >= settings.minimumCalls && failures / calls >= settings.failureRateThreshold;
+};
+
+/** The caller recorded when none is named (one breaker for everyone). */
+const ANYONE = '';
+
+export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBreaker {
+  const { name, settings, now } = options;
+  const onStateChange = options.onStateChange ?? (() => {});
+  const trips = options.trips ?? failureRateReached;
+  const window = createFailureWindow(settings.windowMs, now);
+  let state: CircuitState = 'closed';
+  let openedAt = 0;
+  let trialsInFlight = 0;
+  let trialSuccesses = 0;
+
+  const transition = (next: CircuitState) => {
+    if (state === next) return;
+    state = next;
+    trialsInFlight = 0;
+    trialSuccesses = 0;
+    if (next === 'open') openedAt = now();
+    if (next === 'closed') window.clear();
+    onStateChange(next, name);
+  };
+  const current = (): CircuitState => {
+    if (state === 'open' && now() - openedAt >= settings.openMs) transition('half-open');
+    return state;
+  };
+
+  return {
+    name,
+    get state() {
+      return current();
+    },
+    admit() {
+      if (!settings.enabled) return { allowed: true, trial: false };
+      const s = current();
+      if (s === 'closed') return { allowed: true, trial: false };
+      if (s === 'open') return { allowed: false, retryAfterMs: settings.openMs - (now() - openedAt) };
+      if (trialsInFlight + trialSuccesses >= settings.halfOpenMaxCalls) return { allowed: false, retryAfterMs: 1000 };
+      trialsInFlight++;
+      return { allowed: true, trial: true };
+    },
+    onSuccess(trial, caller = ANYONE) {
+      if (!settings.enabled) return;
+      if (trial) {
+        if (state !== 'half-open') return;
+        trialsInFlight--;
+        trialSuccesses++;
+        if (trialSuccesses >= settings.halfOpenMaxCalls) transition('closed');
+        return;
+      }
+      if (state === 'closed') window.record(caller, 'success');
+    },
+    onFailure(trial, caller = ANYONE, kind = 'status') {
+      if (!settings.enabled) return;
+      if (trial) {
+        if (state === 'half-open') transition('open');
+        return;
+      }
+      if (state !== 'closed') return;
+      window.record(caller, kind === 'status' ? 'status-failure' : 'transport-failure');
+      if (trips(window.callers(), settings)) transition('open');
+    },
+    onIgnored(trial) {
+      if (trial && state === 'half-open') trialsInFlight--;
+    },
+    recovered() {
+      if (state === 'open') transition('half-open');
+    },
+    reset() {
+      transition('closed');
+      window.clear();
+    },
+  };
 }

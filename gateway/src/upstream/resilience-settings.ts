@@ -50,6 +50,7 @@ export const DEFAULT_CIRCUIT_BREAKER: CircuitBreakerSettings = {
   windowMs: 30_000,
   openMs: 10_000,
   halfOpenMaxCalls: 1,
+  probeIntervalMs: 1_000,
   failureStatuses: [500, 502, 503, 504],
 };
 

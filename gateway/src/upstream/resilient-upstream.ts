@@ -2,7 +2,9 @@ import { context as otelContext, SpanKind, SpanStatusCode, trace, type Context, 
 import type { ResilienceConfig } from '../config/resilience-schema.ts';
 import { GatewayError } from '../errors.ts';
 import { fullJitterDelay, parseRetryAfter, sleep as realSleep } from './backoff.ts';
-import { CircuitBreaker, type CircuitState } from './circuit-breaker.ts';
+import type { CircuitBreaker, CircuitState } from './circuit-breaker.ts';
+import { type BreakerScope, createPartnerBreakers, OTHER_CALLERS, type PartnerBreakers } from './partner-breakers.ts';
+import { createRecoveryProbe, type RecoveryProbe } from './recovery-probe.ts';
 import { operationSettings, upstreamSettings, type OperationSettings, type UpstreamSettings } from './resilience-settings.ts';
 import { RetryBudget } from './retry-budget.ts';
 import { classifyError, isRetryableFailure, isRetryableStatus, type AttemptFailure } from './retry-policy.ts';
@@ -12,8 +14,10 @@ import type { UpstreamCall, UpstreamRequest, UpstreamResponse } from './upstream
 
 /**
  * Wraps the core's UpstreamCall with the deadline, per-attempt headers timeout, retries (backoff
- * with full jitter, Retry-After, attempts, deadline and retry budget) and the circuit breaker of
- * the request's upstream. The pipeline keeps calling an UpstreamCall and never knows.
+ * with full jitter, Retry-After, attempts, deadline and retry budget) and the circuit breakers of
+ * the request's upstream (upstream-wide and per partner, partner-breakers.ts; the upstream-wide one
+ * probed while open when the upstream has a health path, recovery-probe.ts). The pipeline keeps
+ * calling an UpstreamCall and never knows.
  */
 export type RetryStop = 'attempts' | 'deadline' | 'budget' | 'circuit' | 'retry-after';
 
@@ -22,8 +26,12 @@ export interface UpstreamObserver {
   attempt?(e: { upstream: string; operationId: string; attempt: number; status?: number; failure?: AttemptFailure; ms: number }): void;
   retry?(e: { upstream: string; operationId: string; reason: string; delayMs: number }): void;
   retryStopped?(e: { upstream: string; operationId: string; stop: RetryStop }): void;
-  circuitRejected?(e: { upstream: string; operationId: string; request: UpstreamRequest }): void;
+  /** `scope`: the upstream-wide breaker refused, or the caller's own. */
+  circuitRejected?(e: { upstream: string; operationId: string; request: UpstreamRequest; scope: BreakerScope; partner: string }): void;
+  /** The upstream-wide breaker. */
   circuitStateChanged?(upstream: string, state: CircuitState): void;
+  /** One partner's breaker (`partner` is OTHER_CALLERS for everyone not a configured partner). */
+  partnerCircuitStateChanged?(upstream: string, partner: string, state: CircuitState): void;
   completed?(e: {
     upstream: string;
     operationId: string;
@@ -46,17 +54,30 @@ export interface ResilientUpstreamOptions {
   /** The context the attempt spans are children of (the request's server span). */
   parentContext?: (request: UpstreamRequest) => Context;
   observer?: UpstreamObserver;
+  /**
+   * Whose call this is, for per-partner breaker accounting: a configured partner's client id, else
+   * OTHER_CALLERS (the default). Must come from a bounded set: one breaker is kept per value.
+   */
+  callerOf?: (request: UpstreamRequest) => string;
+  /** GETs `healthPath` of `upstream` (2xx passes); the recovery probe is off without it. */
+  healthCheck?: (upstream: string, healthPath: string, timeoutMs: number, signal: AbortSignal) => Promise<void>;
 }
 
 export interface ResilientUpstream {
   call: UpstreamCall;
+  /** The upstream-wide breaker. */
   breaker(upstream: string): CircuitBreaker;
+  /** One partner's breaker on that upstream. */
+  partnerBreaker(upstream: string, partner: string): CircuitBreaker;
   settings(upstream: string): UpstreamSettings;
+  /** Stops the recovery probes; calls made later still work, unprobed. */
+  close(): void;
 }
 
 interface UpstreamState {
   settings: UpstreamSettings;
-  breaker: CircuitBreaker;
+  breakers: PartnerBreakers;
+  probe: RecoveryProbe | undefined;
   budget: RetryBudget;
   operations: Map<string, OperationSettings>;
 }
@@ -67,18 +88,36 @@ export function createResilientUpstream(inner: UpstreamCall, options: ResilientU
   const sleep = options.sleep ?? realSleep;
   const tracer = options.tracer ?? trace.getTracer('concord-gateway');
   const parentContext = options.parentContext ?? (() => otelContext.active());
+  const callerOf = options.callerOf ?? (() => OTHER_CALLERS);
   const states = new Map<string, UpstreamState>();
+  let closed = false;
 
   function stateOf(upstream: string): UpstreamState {
     let state = states.get(upstream);
     if (!state) {
       const settings = upstreamSettings(config, upstream);
-      state = {
-        settings,
-        breaker: new CircuitBreaker(upstream, settings.circuitBreaker, now, (s, name) => observer.circuitStateChanged?.(name, s)),
-        budget: new RetryBudget(settings.retryBudget, now),
-        operations: new Map(),
-      };
+      const { healthPath } = settings;
+      const { healthCheck } = options;
+      let probe: RecoveryProbe | undefined;
+      const breakers = createPartnerBreakers({
+        upstream,
+        settings: settings.circuitBreaker,
+        now,
+        onStateChange: (scope, s, partner) => {
+          if (scope === 'partner') return observer.partnerCircuitStateChanged?.(upstream, partner!, s);
+          if (s === 'open' && !closed) probe?.start();
+          else probe?.stop();
+          observer.circuitStateChanged?.(upstream, s);
+        },
+      });
+      if (healthPath !== undefined && healthCheck && settings.circuitBreaker.enabled) {
+        probe = createRecoveryProbe({
+          check: (timeoutMs, signal) => healthCheck(upstream, healthPath, timeoutMs, signal),
+          intervalMs: settings.circuitBreaker.probeIntervalMs,
+          onPass: () => breakers.upstream.recovered(),
+        });
+      }
+      state = { settings, breakers, probe, budget: new RetryBudget(settings.retryBudget, now), operations: new Map() };
       states.set(upstream, state);
     }
     return state;
@@ -98,7 +137,8 @@ export function createResilientUpstream(inner: UpstreamCall, options: ResilientU
     const { upstream, operationId } = request;
     const state = stateOf(upstream);
     const { timeouts, retry } = operationOf(state, operationId);
-    const { breaker, budget } = state;
+    const { breakers, budget } = state;
+    const caller = callerOf(request);
     const start = now();
     // The earlier of the pipeline's deadline and the resilience config's wins.
     const deadlineMs = Math.min(timeouts.requestMs, request.deadlineMs ?? Infinity);
@@ -125,7 +165,7 @@ export function createResilientUpstream(inner: UpstreamCall, options: ResilientU
     const mayRetry = (delayMs: number): boolean => {
       let stop: RetryStop | undefined;
       if (attempt >= retry.maxAttempts) stop = 'attempts';
-      else if (breaker.state === 'open') stop = 'circuit';
+      else if (breakers.refuses(caller)) stop = 'circuit';
       else if (now() + delayMs >= deadlineAt) stop = 'deadline';
       else if (!budget.tryAcquireRetry()) stop = 'budget';
       // With retries off (maxAttempts 1) there is nothing to report.
@@ -143,13 +183,13 @@ export function createResilientUpstream(inner: UpstreamCall, options: ResilientU
     };
 
     for (;;) {
-      const admission = breaker.admit();
+      const admission = breakers.admit(caller);
       if (!admission.allowed) {
-        observer.circuitRejected?.({ upstream, operationId, request });
+        observer.circuitRejected?.({ upstream, operationId, request, scope: admission.scope, partner: caller });
         if (lastError !== undefined) fail(lastError);
-        fail(circuitOpenError(upstream, admission.retryAfterMs));
+        return fail(circuitOpenError(upstream, admission.retryAfterMs, admission.scope));
       }
-      const trial = admission.allowed && admission.trial;
+      const { ticket } = admission;
       attempt++;
       const signal = aborts.startAttempt(timeouts.headersMs);
       const attemptStart = now();
@@ -176,11 +216,12 @@ export function createResilientUpstream(inner: UpstreamCall, options: ResilientU
         span.setStatus({ code: SpanStatusCode.ERROR });
         span.end();
         if (reason === 'client') {
-          breaker.onIgnored(trial);
+          breakers.ignored(ticket);
           fail(err);
         }
         const failure: AttemptFailure = reason ? 'timeout' : classifyError(err);
-        breaker.onFailure(trial);
+        // No answer at all: the upstream's trouble, whoever asked.
+        breakers.failed(ticket, 'transport');
         observer.attempt?.({ upstream, operationId, attempt, failure, ms: now() - attemptStart });
         lastError =
           reason === 'deadline'
@@ -200,8 +241,8 @@ export function createResilientUpstream(inner: UpstreamCall, options: ResilientU
       span.setAttribute('http.response.status_code', status);
       if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
-      if (state.settings.circuitBreaker.failureStatuses.includes(status)) breaker.onFailure(trial);
-      else breaker.onSuccess(trial);
+      if (state.settings.circuitBreaker.failureStatuses.includes(status)) breakers.failed(ticket, 'status');
+      else breakers.succeeded(ticket);
       observer.attempt?.({ upstream, operationId, attempt, status, ms: now() - attemptStart });
       if (!request.retryable || !isRetryableStatus(status, retry)) return finish(response);
 
@@ -222,8 +263,13 @@ export function createResilientUpstream(inner: UpstreamCall, options: ResilientU
 
   return {
     call,
-    breaker: (upstream) => stateOf(upstream).breaker,
+    breaker: (upstream) => stateOf(upstream).breakers.upstream,
+    partnerBreaker: (upstream, partner) => stateOf(upstream).breakers.partner(partner),
     settings: (upstream) => stateOf(upstream).settings,
+    close() {
+      closed = true;
+      for (const state of states.values()) state.probe?.close();
+    },
   };
 }
 
@@ -238,9 +284,11 @@ function timeoutError(upstream: string, ms: number, cause: unknown): GatewayErro
   return new GatewayError('UPSTREAM_TIMEOUT', `The ${upstream} service did not answer within ${ms} ms.`, { cause });
 }
 
-export function circuitOpenError(upstream: string, retryAfterMs: number): GatewayError {
+export function circuitOpenError(upstream: string, retryAfterMs: number, scope: BreakerScope = 'upstream'): GatewayError {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-  return new GatewayError('CIRCUIT_OPEN', `The ${upstream} service is failing; the gateway stopped calling it for now. Retry later.`, {
-    headers: { 'Retry-After': String(seconds) },
-  });
+  const detail =
+    scope === 'upstream'
+      ? `The ${upstream} service is failing; the gateway stopped calling it for now. Retry later.`
+      : `The ${upstream} service is failing your requests; the gateway stopped sending them to it for now. Retry later.`;
+  return new GatewayError('CIRCUIT_OPEN', detail, { headers: { 'Retry-After': String(seconds) } });
 }

@@ -9,6 +9,8 @@ export interface Outcome {
   contentType: string;
   problemType?: string;
   detail?: string;
+  /** With status 0: the error code of the failed request (`ECONNREFUSED`: nothing listened, so it was never sent). */
+  error?: string;
 }
 
 export interface LoadResult {
@@ -25,10 +27,19 @@ export interface OrderLoad {
   stop(): Promise<LoadResult>;
 }
 
+/** fetch wraps the socket's error: its code is on the cause. */
+function errorCode(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}
+
 /**
  * Concurrent keyed order placement straight at the orders service, as a partner behind the
- * gateway would send it. Every request has a fresh Idempotency-Key and is sent once, so each key
- * is one order the client may or may not have been told about.
+ * gateway would send it, or through the gateway itself. Every request has a fresh Idempotency-Key
+ * and is sent once, so each key is one order the client may or may not have been told about.
  */
 export function startOrderLoad(options: {
   ordersUrl: () => string;
@@ -38,7 +49,10 @@ export function startOrderLoad(options: {
   timeoutMs?: number;
   /** Each worker waits this long between orders: a steady rate, whatever the machine's speed. */
   pauseMs?: number;
+  /** Sent with every order (a bearer token, through the gateway); the partner header by default. */
+  headers?: Record<string, string>;
 }): OrderLoad {
+  const headers = { ...(options.headers ?? PARTNER_HEADERS), 'content-type': 'application/json' };
   const outcomes = new Map<string, Outcome>();
   const waiters = new Set<{ count: number; resolve: () => void }>();
   let stopped = false;
@@ -50,7 +64,7 @@ export function startOrderLoad(options: {
     let outcome: Outcome;
     try {
       const res = await withTimeout(options.timeoutMs ?? 10_000, (signal) =>
-        fetch(`${options.ordersUrl()}/orders`, { method: 'POST', headers: { ...PARTNER_HEADERS, 'idempotency-key': key }, body, signal }),
+        fetch(`${options.ordersUrl()}/orders`, { method: 'POST', headers: { ...headers, 'idempotency-key': key }, body, signal }),
       );
       const contentType = res.headers.get('content-type') ?? '';
       const json = (await res.json().catch(() => ({}))) as { type?: string; detail?: string };
@@ -60,8 +74,9 @@ export function startOrderLoad(options: {
         ...(json.type ? { problemType: json.type } : {}),
         ...(json.detail ? { detail: json.detail } : {}),
       };
-    } catch {
-      outcome = { status: 0, contentType: '' };
+    } catch (err) {
+      const code = errorCode(err);
+      outcome = { status: 0, contentType: '', ...(code ? { error: code } : {}) };
       // Nothing listens (the process was killed): do not spin.
       await new Promise((r) => setTimeout(r, 50));
     }
