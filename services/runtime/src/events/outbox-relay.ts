@@ -60,12 +60,21 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         'SELECT seq, event_id, bus_subject, envelope FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1',
         [batchSize],
       );
-      for (const row of rows) {
-        // A failure stops the round: skipping a row would publish its successors out of order.
-        await bus.publish(row.bus_subject, row.envelope, { msgId: row.event_id });
-        await db.query('UPDATE outbox SET published_at = now() WHERE seq = $1', [String(row.seq)]);
-        published++;
+      // One at a time and in order (a failure stops the round: skipping a row would publish its
+      // successors out of order), but marked sent with one UPDATE per batch rather than one per
+      // row: half the round trips, which is what bounds how fast a backlog drains after an outage.
+      const sent: string[] = [];
+      try {
+        for (const row of rows) {
+          await bus.publish(row.bus_subject, row.envelope, { msgId: row.event_id });
+          sent.push(String(row.seq));
+        }
+      } finally {
+        // What was published before a failure is marked too; were this lost (a crash), the rows
+        // would be published again under their message ids and dropped as duplicates.
+        if (sent.length > 0) await db.query('UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])', [`{${sent.join(',')}}`]);
       }
+      published += sent.length;
       if (rows.length < batchSize) return published;
     }
   }
