@@ -8,6 +8,7 @@ import { PARTNER_HEADERS, startOrderLoad, type LoadResult } from './support/orde
 import { privatePostgresUnavailable, startPrivatePostgres, type PrivatePostgres } from './support/private-postgres.ts';
 import { startPrivateNats, type PrivateNats } from './support/private-nats.ts';
 import { startStackProcess, type StackProcess } from './support/stack-process.ts';
+import { startChaosReceiver, type ChaosReceiver } from './support/webhook-receiver.ts';
 
 /**
  * The system APIs against faults of their real dependencies: a private PostgreSQL and NATS on
@@ -33,6 +34,8 @@ interface Row {
   unavailable503: number;
   persisted: number;
   published: number;
+  /** Orders whose order.placed reached the partner's webhook endpoint. */
+  delivered: number;
   duplicates: number;
 }
 const table: Row[] = [];
@@ -45,8 +48,10 @@ describe.skipIf(unavailable !== undefined)('the services under dependency faults
   let ledger: Ledger;
   let env: Record<string, string>;
   let customerId: string;
+  let receiver: ChaosReceiver;
 
   beforeAll(async () => {
+    receiver = await startChaosReceiver();
     [pg, nats] = await Promise.all([freePort().then(startPrivatePostgres), freePort().then(startPrivateNats)]);
     env = {
       DATABASE_URL: pg.url,
@@ -56,6 +61,9 @@ describe.skipIf(unavailable !== undefined)('the services under dependency faults
       // Half the TTL: the reaper's rule needs the commit deadline well below it.
       ORDERS_COMMIT_DEADLINE_MS: String(RESERVATION_TTL_MS / 2),
       SHUTDOWN_GRACE_MS: '2000',
+      // The partner's endpoint is on loopback; and retries come within seconds, not minutes.
+      WEBHOOKS_ALLOW_PRIVATE_NETWORKS: '1',
+      WEBHOOKS_RETRY_SCHEDULE: '0,250ms,500ms,1s,2s,4s,8s,8s,8s,8s',
     };
     stack = await startStackProcess(env);
     db = await createPgDatabase({ url: pg.url, schema: 'public', max: 2 });
@@ -67,12 +75,18 @@ describe.skipIf(unavailable !== undefined)('the services under dependency faults
     });
     expect(customer.status).toBe(201);
     customerId = ((await customer.json()) as { id: string }).id;
+    const subscription = await fetch(`${stack.urls.webhooks}/webhooks/subscriptions`, {
+      method: 'POST',
+      headers: PARTNER_HEADERS,
+      body: JSON.stringify({ url: receiver.url, event_types: ['order.placed'] }),
+    });
+    expect(subscription.status).toBe(201);
   }, 120_000);
 
   afterAll(async () => {
     await stack?.kill('SIGTERM');
     await db?.close();
-    await Promise.all([pg?.destroy(), nats?.destroy()]);
+    await Promise.all([pg?.destroy(), nats?.destroy(), receiver?.close()]);
     if (table.length > 0) {
       const cols = Object.keys(table[0]!) as (keyof Row)[];
       const lines = [
@@ -112,6 +126,13 @@ describe.skipIf(unavailable !== undefined)('the services under dependency faults
       (sum, o) => sum + (published.perOrder.get(`order.placed ${o.id}`)! - 1) + (published.perOrder.get(`order.confirmed ${o.id}`)! - 1),
       published.duplicateIds,
     );
+    // ... and every one of them delivered to the partner's webhook (at least once).
+    const undelivered = () => orders.filter((o) => !receiver.deliveries.has(`order.placed ${o.id}`));
+    await eventually(
+      async () => (undelivered().length === 0 ? true : undefined),
+      `order.placed of ${orders.length} committed orders delivered to the partner's webhook`,
+      30_000,
+    );
     const outcomes = [...result.outcomes.values()];
     const row: Row = {
       scenario,
@@ -120,6 +141,7 @@ describe.skipIf(unavailable !== undefined)('the services under dependency faults
       unavailable503: outcomes.filter((o) => o.status === 503).length,
       persisted: orders.length,
       published: orders.length - missing().length,
+      delivered: orders.length - undelivered().length,
       duplicates,
     };
     table.push(row);
