@@ -19,7 +19,7 @@ import { ConfigError, parseConfig } from './config/load-config.ts';
 import type { GatewayDeps } from './deps.ts';
 import { defaultMaxConnections, limitConnections } from './listener/connection-limits.ts';
 import { fileDescriptorLimit } from './listener/file-descriptor-limit.ts';
-import { gracefulDrain, type GracefulDrain } from './listener/graceful-drain.ts';
+import { gracefulDrain, type GracefulDrain } from '@concord/contracts/src/http/graceful-drain.ts';
 import { trustedProxies } from './listener/trusted-proxies.ts';
 import { bufferedDestination, createGatewayLogger, flushLogger } from './observability/logger.ts';
 import { createRedisClient } from './redis-client.ts';

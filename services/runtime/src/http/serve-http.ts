@@ -1,8 +1,8 @@
-import type { ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server } from 'node:http';
+import { type AddressInfo, Server as NetServer } from 'node:net';
+import { gracefulDrain } from '@concord/contracts/src/http/graceful-drain.ts';
 import { serve } from '@hono/node-server';
-import type { Hono } from 'hono';
-import type { Env } from 'hono';
+import type { Env, Hono } from 'hono';
 
 export interface DrainOptions {
   /** How long in-flight requests may take after the signal; what still runs then is cut. */
@@ -17,62 +17,74 @@ export interface HttpServerHandle {
   /** Closes at once, cutting whatever is in flight (tests, and after a failed start). */
   close(): Promise<void>;
   /**
-   * Graceful shutdown: stop accepting, answer what was already received (each response with
-   * `Connection: close`), close idle keep-alive sockets at once, and cut only what still runs
+   * Graceful shutdown, as the gateway's: stop accepting, answer what was already received (each
+   * connection's last response with `Connection: close`), close keep-alive sockets once they have
+   * been quiet a moment (never under a request already on its way), and cut only what still runs
    * when the grace period ends. Resolves with how many requests were cut.
    */
   drain(options: DrainOptions): Promise<{ cut: number }>;
 }
 
+// http.Server.close also closes every idle connection at once, under requests a client may already
+// have written; the listening socket alone is closed through net.Server's.
+const stopAccepting = NetServer.prototype.close;
+
 /** Serves a Hono app on 127.0.0.1 (or `hostname`) and resolves once it is listening. */
 export function serveHttp<E extends Env>(app: Hono<E>, options: { port: number; hostname?: string }): Promise<HttpServerHandle> {
   const hostname = options.hostname ?? '127.0.0.1';
-  const inFlight = new Set<ServerResponse>();
-  let draining = false;
   let closed: Promise<void> | undefined;
-
-  // After the signal a keep-alive client must learn that this connection ends with this response.
-  const lastOnItsConnection = (res: ServerResponse) => {
-    if (!res.headersSent) res.setHeader('connection', 'close');
-    res.shouldKeepAlive = false;
-  };
+  let refused: (request: IncomingMessage) => boolean = () => false;
 
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port: options.port, hostname }, (info: AddressInfo) => {
-      const host = hostname === '0.0.0.0' || hostname === '::' ? '127.0.0.1' : hostname;
-      const closeServer = () => (closed ??= new Promise<void>((done) => server.close(() => done())));
-      resolve({
-        url: `http://${host}:${info.port}`,
-        port: info.port,
-        close: () => {
-          // Keep-alive sockets would hold close() open until they time out.
-          if ('closeAllConnections' in server) server.closeAllConnections();
-          return closeServer();
-        },
-        async drain({ graceMs, log }) {
-          draining = true;
-          for (const res of inFlight) lastOnItsConnection(res);
-          const done = closeServer();
-          if ('closeIdleConnections' in server) server.closeIdleConnections();
-          let timer: NodeJS.Timeout | undefined;
-          const expired = new Promise<'expired'>((r) => (timer = setTimeout(() => r('expired'), graceMs)));
-          const outcome = await Promise.race([done.then(() => 'done' as const), expired]);
-          clearTimeout(timer);
-          if (outcome === 'done') return { cut: 0 };
-          const cut = inFlight.size;
-          log?.(`grace period of ${graceMs} ms over: cutting ${cut} request(s) still in flight`);
-          if ('closeAllConnections' in server) server.closeAllConnections();
-          await done;
-          return { cut };
-        },
-      });
-    });
-    // Prepended, so it runs before the app can write a synchronous response.
-    server.prependListener('request', (_req, res: ServerResponse) => {
-      inFlight.add(res);
-      res.once('close', () => inFlight.delete(res));
-      if (draining) lastOnItsConnection(res);
-    });
+    const server = serve(
+      {
+        // Behind a response that told the client its connection closes: never run, never answered.
+        fetch: (request, bindings) =>
+          'incoming' in bindings && refused(bindings.incoming as IncomingMessage)
+            ? new Response(null, { status: 503 })
+            : app.fetch(request, bindings),
+        port: options.port,
+        hostname,
+      },
+      (info: AddressInfo) => {
+        const host = hostname === '0.0.0.0' || hostname === '::' ? '127.0.0.1' : hostname;
+        const http = server as Server;
+        const closeServer = () => (closed ??= new Promise<void>((done) => http.close(() => done())));
+        resolve({
+          url: `http://${host}:${info.port}`,
+          port: info.port,
+          close: () => {
+            // Keep-alive sockets would hold close() open until they time out.
+            http.closeAllConnections();
+            return closeServer();
+          },
+          async drain({ graceMs, log }) {
+            drainer.start();
+            const stopped = new Promise<void>((ok) => stopAccepting.call(http, () => ok()));
+            drainer.closeIdle();
+            const sweep = setInterval(() => drainer.closeIdle(), 25);
+            let timer: NodeJS.Timeout | undefined;
+            const finished = await Promise.race([
+              stopped.then(() => true),
+              new Promise<boolean>((r) => (timer = setTimeout(() => r(false), graceMs))),
+            ]);
+            clearInterval(sweep);
+            clearTimeout(timer);
+            const cut = finished ? 0 : drainer.unfinished();
+            if (!finished) {
+              log?.(`grace period of ${graceMs} ms over: cutting ${cut} request(s) still in flight`);
+              http.closeAllConnections();
+            }
+            await stopped;
+            // Nothing is open now: this also stops the server's timeout-checking interval.
+            await closeServer();
+            return { cut };
+          },
+        });
+      },
+    );
+    const drainer = gracefulDrain(server as Server);
+    refused = drainer.refused;
     server.once('error', reject);
   });
 }
