@@ -16,6 +16,8 @@ export const GATEWAY_ERRORS = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, slug: 'unsupported-media-type' },
   NOT_ACCEPTABLE: { status: 406, slug: 'not-acceptable' },
   PAYLOAD_TOO_LARGE: { status: 413, slug: 'payload-too-large' },
+  // The request head is over the listener's maxHeaderSize (a long query string): Node's parser refuses it.
+  HEADERS_TOO_LARGE: { status: 431, slug: 'request-header-fields-too-large' },
   VALIDATION_FAILED: { status: 400, slug: 'validation-error' },
   MALFORMED_REQUEST: { status: 400, slug: 'malformed-request' },
   VERSION_GONE: { status: 410, slug: 'version-gone' },

@@ -3,7 +3,7 @@
  * - not_a_server_error: no 5xx;
  * - status_code_conformance: the status is documented by the operation, or it is one of the
  *   gateway's own problems the README documents for every operation (400, 401, 403, 404, 405,
- *   406, 409, 413, 415, 422, 429 as problem+json);
+ *   406, 409, 413, 415, 422, 429, 431 as problem+json);
  * - content_type_conformance: a documented status comes with one of its documented media types
  *   (and no body where none is documented);
  * - response_schema_conformance: its body validates against the documented schema.
@@ -13,7 +13,7 @@ import { isJsonMediaType, mediaTypeOf, type OperationEntry } from '@concord/cont
 import type { OperationValidator } from '@concord/contracts/src/server/request-validator.ts';
 
 /** The gateway's own answers any operation may get (README, Handle errors; docs/problems.md). */
-export const GATEWAY_PROBLEM_STATUSES: ReadonlySet<number> = new Set([400, 401, 403, 404, 405, 406, 409, 413, 415, 422, 429]);
+export const GATEWAY_PROBLEM_STATUSES: ReadonlySet<number> = new Set([400, 401, 403, 404, 405, 406, 409, 413, 415, 422, 429, 431]);
 
 export interface ObservedResponse {
   status: number;
