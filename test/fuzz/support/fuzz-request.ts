@@ -144,9 +144,15 @@ export function fuzzRequests(contract: string, basePath: string, entry: Operatio
     ),
     { requiredKeys: headerParameters.filter((p) => p.required).map((p) => p.name.toLowerCase()) },
   );
+  // What the client will take: mostly nothing said, sometimes what it documents, sometimes what it does not (406).
+  const accept = fc.oneof(
+    { weight: 6, arbitrary: fc.constant(undefined) },
+    { weight: 1, arbitrary: fc.constantFrom('application/json', 'application/problem+json', '*/*', 'application/*;q=0.5') },
+    { weight: 1, arbitrary: fc.constantFrom('text/html', 'application/xml', 'image/png;q=0, text/csv', ';;;') },
+  );
   return fc
-    .record({ path, query, undeclared, headers, body: bodyArbitrary(entry, known) })
-    .map(({ path, query, undeclared, headers, body }) => {
+    .record({ path, query, undeclared, headers, accept, body: bodyArbitrary(entry, known) })
+    .map(({ path, query, undeclared, headers, accept, body }) => {
       const pairs = Object.entries(query).map(([name, value]) => `${encodeURIComponent(name)}=${percentEncode(value as string)}`);
       if (undeclared) pairs.push(undeclared);
       const request: FuzzRequest = {
@@ -154,7 +160,11 @@ export function fuzzRequests(contract: string, basePath: string, entry: Operatio
         operationId: entry.operationId,
         method: entry.method.toUpperCase(),
         target: basePath + path + (pairs.length > 0 ? `?${pairs.join('&')}` : ''),
-        headers: { ...(headers as Record<string, string>), ...(body.contentType ? { 'content-type': body.contentType } : {}) },
+        headers: {
+          ...(headers as Record<string, string>),
+          ...(accept ? { accept } : {}),
+          ...(body.contentType ? { 'content-type': body.contentType } : {}),
+        },
         body: body.body,
       };
       return withPrintout(request);

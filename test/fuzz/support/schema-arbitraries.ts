@@ -4,8 +4,8 @@
  * - `validValue`: what the schema accepts, leaning on its edges: the shortest and the longest
  *   strings, emoji (two UTF-16 units, one code point: a length counted the wrong way shows),
  *   NUL and lone surrogates (valid JSON strings no database can store), the bounds of numbers;
- * - `hostileValue`: mostly valid, sometimes not: wrong types, just out of range, huge numbers,
- *   negative ones, extra members, missing required ones.
+ * - `hostileValue`: valid but in one place: there the wrong type, just out of range, a huge or
+ *   negative number, an extra member (`__proto__`, a NUL name), a missing required one.
  * Only what the contracts use is understood (type, enum, const, anyOf/oneOf/allOf, properties,
  * required, additionalProperties, items, min/max of every kind, pattern, format, uniqueItems).
  */
