@@ -1,9 +1,10 @@
 /**
  * One partner's bad input is not another partner's outage: partner B sends 100 requests to
- * customers whose JSON is valid and whose strings carry NUL (a string no database stores), while
- * partner A keeps calling customers v1 and v2. B gets a 400 problem for each, naming the field;
- * A never gets a 5xx; and the gateway's circuit breaker for customers never leaves `closed`
- * (a client's mistake is no failure of the upstream).
+ * customers whose JSON is valid and whose strings carry NUL (a string no database stores), and
+ * between them 100 the customers service itself refuses (404, 409), while partner A keeps calling
+ * customers v1 and v2. B gets a 400 problem for each NUL, naming the field; A never gets a 5xx;
+ * and the gateway's circuit breaker for customers never leaves `closed` (a client's mistake is no
+ * failure of the upstream).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePrometheusText } from '../reliability/support/prometheus-text.ts';
@@ -76,6 +77,7 @@ describe('partner B floods customers with NUL-bearing requests while partner A w
     const idB = seedB.body!.id as string;
 
     const answersB: Answer[] = [];
+    const refusedByService: Answer[] = [];
     const answersA: Answer[] = [];
     let floodDone = false;
     const flood = (async () => {
@@ -83,8 +85,16 @@ describe('partner B floods customers with NUL-bearing requests while partner A w
       await Promise.all(
         Array.from({ length: CONCURRENCY }, async () => {
           while (next < FLOOD) {
-            const [method, path, body, contentType] = nulRequest(next++, idB);
+            const i = next++;
+            const [method, path, body, contentType] = nulRequest(i, idB);
             answersB.push(await call(tokenB, method, path, body, contentType));
+            // The gateway refuses NUL before the service sees it; these reach the service and are
+            // refused there (A's customer is a 404 to B; B's own email is taken): no failure either.
+            refusedByService.push(
+              i % 2 === 0
+                ? await call(tokenB, 'PATCH', `/v2/customers/${idA}`, { family_name: 'Taken' }, 'application/merge-patch+json')
+                : await call(tokenB, 'POST', '/v2/customers', { given_name: 'Bea', family_name: 'B', email: 'bea@tenant-b.example' }),
+            );
           }
         }),
       );
@@ -107,6 +117,10 @@ describe('partner B floods customers with NUL-bearing requests while partner A w
       expect(answer.contentType).toBe('application/problem+json');
       expect(JSON.stringify(answer.body)).toContain('must not contain U+0000 (NUL)');
     }
+    expect(refusedByService.map((a) => a.status).sort()).toEqual([
+      ...Array<number>(FLOOD / 2).fill(404),
+      ...Array<number>(FLOOD / 2).fill(409),
+    ]);
     expect(answersA.length).toBeGreaterThanOrEqual(4);
     expect(answersA.filter((a) => a.status >= 500)).toEqual([]);
     expect(answersA.map((a) => a.status).every((s) => s === 200)).toBe(true);
