@@ -190,7 +190,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
     versionAdapter(factory, VERSION_ADAPTERS),
   ];
   for (const step of pipeline) app.use('*', step);
-  app.all('*', proxy(factory, { upstreams: config.upstreams, call: resilientUpstream.call, metrics }));
+  app.all('*', proxy(factory, { upstreams: config.upstreams, call: resilientUpstream.call, metrics, logger: deps.logger, now: deps.now }));
 
   let closed: Promise<void> | undefined;
   return {

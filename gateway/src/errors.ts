@@ -16,6 +16,8 @@ export const GATEWAY_ERRORS = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, slug: 'unsupported-media-type' },
   NOT_ACCEPTABLE: { status: 406, slug: 'not-acceptable' },
   PAYLOAD_TOO_LARGE: { status: 413, slug: 'payload-too-large' },
+  // The request head is over the listener's maxHeaderSize (a long query string): Node's parser refuses it.
+  HEADERS_TOO_LARGE: { status: 431, slug: 'request-header-fields-too-large' },
   VALIDATION_FAILED: { status: 400, slug: 'validation-error' },
   MALFORMED_REQUEST: { status: 400, slug: 'malformed-request' },
   VERSION_GONE: { status: 410, slug: 'version-gone' },
@@ -31,6 +33,9 @@ export const GATEWAY_ERRORS = {
   AUTH_UNAVAILABLE: { status: 503, slug: 'auth-unavailable' },
   UPSTREAM_UNREACHABLE: { status: 502, slug: 'upstream-unreachable' },
   UPSTREAM_TIMEOUT: { status: 504, slug: 'upstream-timeout' },
+  // The upstream answered with a server error (500, 501, 502, 505+); its body is logged, not sent.
+  // Its 503 and 504 keep their status as DEPENDENCY_UNAVAILABLE and UPSTREAM_TIMEOUT (upstream-failure.ts).
+  UPSTREAM_ERROR: { status: 502, slug: 'upstream-error' },
   // The gateway could not obtain its own credential for the upstream (upstreams.<name>.auth).
   UPSTREAM_AUTH_FAILED: { status: 502, slug: 'upstream-auth-failed' },
   UPSTREAM_CONTRACT_BROKEN: { status: 502, slug: 'upstream-contract-broken' },

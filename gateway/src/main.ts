@@ -20,6 +20,7 @@ import type { GatewayDeps } from './deps.ts';
 import { defaultMaxConnections, limitConnections } from './listener/connection-limits.ts';
 import { fileDescriptorLimit } from './listener/file-descriptor-limit.ts';
 import { gracefulDrain, type GracefulDrain } from '@concord/contracts/src/http/graceful-drain.ts';
+import { answerClientErrors } from './listener/client-errors.ts';
 import { trustedProxies } from './listener/trusted-proxies.ts';
 import { bufferedDestination, createGatewayLogger, flushLogger } from './observability/logger.ts';
 import { createRedisClient } from './redis-client.ts';
@@ -150,6 +151,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     registry: deps.metrics,
   });
   deps.listenerLoad = limits.load;
+  // Requests Node's parser refuses (a head over 16 KiB, bytes that are not HTTP) get problem+json too.
+  answerClientErrors(server as Server);
   await listening(server);
   const port = ((server as Server).address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;

@@ -51,6 +51,14 @@ describe('the one error writer', () => {
     expect(lines.join('')).toContain('"request_id":"req-1"');
   });
 
+  it('names the path in instance as it came, percent-encoded, so it stays a URI reference', async () => {
+    const res = await app(() => {
+      throw new Error();
+    }).a.request('/v2/customers/%F0%9F%98%80%00x%20y?q=%00');
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ instance: '/v2/customers/%F0%9F%98%80%00x%20y' });
+  });
+
   it('answers unknown paths as problem+json', async () => {
     const res = await app(() => {
       throw new Error();

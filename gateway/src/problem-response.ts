@@ -34,11 +34,22 @@ function toGatewayError(err: unknown): GatewayError | undefined {
   return undefined;
 }
 
+/**
+ * The request's path as it came, still percent-encoded: `c.req.path` is decoded, and a decoded path
+ * (a space, an emoji, a NUL) is no URI reference, which is what `instance` must be.
+ */
+function encodedPath(url: string): string {
+  const start = url.indexOf('/', url.indexOf('//') + 2);
+  if (start === -1) return '/';
+  const end = url.indexOf('?', start);
+  return url.slice(start, end === -1 ? undefined : end);
+}
+
 function respond(c: Context<GatewayEnv>, err: GatewayError): Response {
   const headers: Record<string, string> = { 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store', ...err.headers };
   const requestId = c.get('requestId');
   if (requestId) headers['x-request-id'] = requestId;
-  return new Response(JSON.stringify(problemBody(err, requestId, c.req.path)), { status: err.status, headers });
+  return new Response(JSON.stringify(problemBody(err, requestId, encodedPath(c.req.url))), { status: err.status, headers });
 }
 
 export function createErrorHandler(deps: Pick<GatewayDeps, 'logger'>): ErrorHandler<GatewayEnv> {

@@ -2,8 +2,8 @@
  * Which headers cross the gateway. Upstream: only an allow-list (never the client's credentials or
  * cookies: the gateway has already authenticated; an upstream that wants a credential gets the
  * gateway's own, upstream-credentials.ts), plus the request id, the gateway's traceparent and
- * X-Forwarded-*. Downstream: everything but hop-by-hop headers and the upstream's own identity
- * headers, which the gateway sets itself.
+ * X-Forwarded-*. Downstream: everything but hop-by-hop headers (and those `Connection` names), the
+ * upstream's identity (`Server`, `X-Powered-By`) and the headers the gateway sets itself.
  */
 import type { Context } from 'hono';
 import type { GatewayEnv } from '../env.ts';
@@ -40,6 +40,8 @@ const HOP_BY_HOP = new Set([
 ]);
 /** Set by the gateway on every response; an upstream's values must not leak through. */
 const GATEWAY_OWNED = new Set(['x-request-id', 'traceparent']);
+/** Name the software (and often the version) behind the gateway: of use to an attacker, to nobody else. */
+const UPSTREAM_IDENTITY = new Set(['server', 'x-powered-by']);
 
 /**
  * The authenticated partner's client id, for system APIs that scope their data by partner (the
@@ -117,13 +119,20 @@ export function upstreamQuery(c: Context<GatewayEnv>): string {
   return q === -1 ? '' : url.slice(q);
 }
 
-/** Upstream response headers as the client should see them; content-length only when the bytes pass unchanged. */
+/**
+ * Upstream response headers as the client should see them: without hop-by-hop headers, those the
+ * upstream's `Connection` names (for that hop only, and a way to smuggle internal headers out), its
+ * identity headers and the gateway's own; content-length only when the bytes pass unchanged.
+ */
 export function downstreamHeaders(upstream: Record<string, string | string[] | undefined>, keepLength: boolean): PlainHeaders {
   const headers: PlainHeaders = {};
+  const connection = upstream['connection'];
+  const scoped = connectionScoped(Array.isArray(connection) ? connection.join(',') : connection);
   for (const raw in upstream) {
     const value = upstream[raw];
     const name = raw.toLowerCase();
-    if (value === undefined || HOP_BY_HOP.has(name) || GATEWAY_OWNED.has(name)) continue;
+    if (value === undefined || HOP_BY_HOP.has(name) || GATEWAY_OWNED.has(name) || UPSTREAM_IDENTITY.has(name)) continue;
+    if (scoped.length > 0 && scoped.includes(name)) continue;
     if (!keepLength && (name === 'content-length' || name === 'content-encoding')) continue;
     headers[name] = value;
   }

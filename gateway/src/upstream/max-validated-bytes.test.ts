@@ -57,7 +57,7 @@ describe('responses over validation.maxValidatedBytes', () => {
     closeUpstreams = () => undici.close();
     const app = policyApp(
       () => [validateResponse(factory, deps), versionAdapter(factory, VERSION_ADAPTERS)],
-      proxy(factory, { upstreams: config.upstreams, call: undici.call, metrics }),
+      proxy(factory, { upstreams: config.upstreams, call: undici.call, metrics, logger: deps.logger, now: deps.now }),
       config,
     );
     server = await listen(app);

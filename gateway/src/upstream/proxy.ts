@@ -29,10 +29,16 @@ import { proxiedResponse } from '../response-headers.ts';
 import { compileAllowList, downstreamHeaders, upstreamQuery, upstreamRequestHeaders } from './forward-headers.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
 import type { UpstreamCall, UpstreamResponse } from './upstream-call.ts';
+import { upstreamFailure } from './upstream-failure.ts';
+import { requestLogger } from '../policies/request-context/request-logger.ts';
+import type { Logger } from 'pino';
 
 export interface ProxyOptions {
   upstreams: Record<string, UpstreamConfig>;
   call: UpstreamCall;
+  /** Where an upstream's 5xx body goes (its head), since the client never sees it. */
+  logger: Logger;
+  now: () => number;
   /** Counts responses streamed without validation because they were over maxValidatedBytes. */
   metrics?: Pick<GatewayMetrics, 'responseValidationSkipped'>;
 }
@@ -107,7 +113,7 @@ export function proxy(factory: ReturnType<typeof createGatewayFactory>, options:
   const allowLists = new Map(Object.entries(options.upstreams).map(([name, u]) => [name, compileAllowList(u.forwardHeaders)]));
   const basePaths = new Map(Object.entries(options.upstreams).map(([name, u]) => [name, new URL(u.url).pathname.replace(/\/+$/, '')]));
   const timeouts = new Map(Object.entries(options.upstreams).map(([name, u]) => [name, u.timeoutMs]));
-  const { call, metrics } = options;
+  const { call, metrics, logger, now } = options;
 
   /** A JSON body over maxValidatedBytes: streamed unvalidated under `report`, a 502 with an adapter or under `enforce`. */
   async function overCap(c: Context<GatewayEnv>, route: CompiledRoute, res: UpstreamResponse, reason: SkipReason): Promise<Response> {
@@ -153,6 +159,18 @@ export function proxy(factory: ReturnType<typeof createGatewayFactory>, options:
       retryable: RETRYABLE_METHODS.has(method) || headers['idempotency-key'] !== undefined,
       stats: c.get('requestStats'),
     });
+
+    // A 5xx body is the upstream's own business (stack traces, connection strings): logged, never sent.
+    // Thrown before anything is parsed, so neither response validation nor an adapter treats the
+    // gateway's problem as the upstream's answer, and idempotency never stores it (a 5xx is released).
+    if (res.status >= 500) {
+      throw await upstreamFailure(res, {
+        upstream: route.upstream,
+        operationId: route.operationId,
+        log: requestLogger(c, logger),
+        now: now(),
+      });
+    }
 
     const location = res.headers['location'];
     if (typeof location === 'string') res.headers['location'] = publicLocation(location, basePaths.get(route.upstream) ?? '', route);

@@ -150,7 +150,7 @@ export function buildSecurityTestGateway(
     authorizePolicy({ metrics: authMetrics, requireKnownPartner: security.auth.unknownClientPlan === undefined }),
     rateLimitPolicy({ limiter, proxies }),
   );
-  if (options.upstream) app.all('*', proxy(factory, options.upstream));
+  if (options.upstream) app.all('*', proxy(factory, { ...options.upstream, logger: deps.logger, now: deps.now }));
   else app.all('*', (c) => c.json({ operationId: c.get('route').operationId, clientId: c.get('principal')?.clientId ?? null }));
   return {
     app,
