@@ -8,7 +8,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, Server } from 'node:http';
-import { Server as NetServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
@@ -64,9 +64,6 @@ interface Slot {
   inflight: number;
   drained: (() => void) | undefined;
 }
-
-/** net.Server's close: stop accepting, and call back once every connection has ended. */
-const stopAccepting = NetServer.prototype.close;
 
 function createDeps(env: GatewayProcessEnv, overrides: Partial<GatewayDeps>): GatewayDeps {
   const logger = overrides.logger ?? createGatewayLogger({ level: env.logLevel ?? 'info', destination: bufferedDestination(1) });
@@ -240,33 +237,13 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
       clearTimeout(debounce);
       watcher?.close();
       process.off('SIGHUP', onHup);
-      const http = server as Server;
       const graceMs = active.built.config.server.shutdownGraceMs;
-      // Every response from now on tells its keep-alive client that this connection ends with it.
-      drainer.start();
-      // Stops accepting. Not through http.Server.close, which also closes every idle connection at
-      // once, under requests already written to some of them (see graceful-drain.ts).
-      const stopped = new Promise<void>((ok) => stopAccepting.call(http, () => ok()));
       const adminStopped = new Promise<void>((ok) => (admin as Server).close(() => ok()));
       (admin as Server).closeAllConnections();
-      // Idle connections are closed as they turn quiet; each that brings a request first gets its
-      // answer with Connection: close, after which Node closes it.
-      drainer.closeIdle();
-      const sweep = setInterval(() => drainer.closeIdle(), 25);
-      let expire: NodeJS.Timeout | undefined;
-      const finished = await Promise.race([
-        stopped.then(() => true),
-        new Promise<boolean>((ok) => (expire = setTimeout(() => ok(false), graceMs))),
-      ]);
-      clearInterval(sweep);
-      clearTimeout(expire);
-      const cut = finished ? 0 : drainer.unfinished();
-      if (!finished) http.closeAllConnections();
+      // Every response from now on tells its keep-alive client that this connection ends with it.
+      const { cut } = await drainer.drain(graceMs);
       if (cut > 0) log.warn({ cut, graceMs }, `grace period over: cut ${cut} request(s) still in flight`);
       else log.info({ cut, graceMs }, 'drained: every request received was answered');
-      await stopped;
-      // Now that nothing is open: http.Server.close also stops its timeout-checking interval.
-      http.close();
       await adminStopped;
       await Promise.all([active.built.close(), ...retiring]);
       if (!options.deps || !('redis' in options.deps)) await deps.redis?.quit().catch(() => undefined);

@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { Server as NetServer, type Socket } from 'node:net';
 
 /**
  * What the public listener needs to drain on shutdown without cutting requests it already took
@@ -28,7 +28,16 @@ export interface GracefulDrain {
   unfinished(): number;
   /** True for a request that came in behind its connection's closing response: it must not run. */
   refused(request: IncomingMessage): boolean;
+  /**
+   * The whole shutdown: `start()`, stop accepting, close connections as they turn quiet, and after
+   * `graceMs` cut what is still running; resolves once the server is closed, with how many were cut.
+   */
+  drain(graceMs: number): Promise<{ cut: number }>;
 }
+
+// http.Server.close also closes every idle connection at once, under requests a client may already
+// have written to some of them: the listening socket alone is closed through net.Server's.
+const stopAccepting = NetServer.prototype.close;
 
 export interface GracefulDrainOptions {
   /** How long a connection must have been idle before `closeIdle()` closes it; default 250 ms. */
@@ -129,5 +138,26 @@ export function gracefulDrain(server: Server, options: GracefulDrainOptions = {}
     },
     unfinished: () => unfinished,
     refused: (request) => refusedRequests.has(request),
+    async drain(graceMs) {
+      this.start();
+      const stopped = new Promise<void>((ok) => stopAccepting.call(server, () => ok()));
+      // Idle connections are closed as they turn quiet; each that brings a request first gets its
+      // answer with Connection: close, after which Node closes it.
+      this.closeIdle();
+      const sweep = setInterval(() => this.closeIdle(), 25);
+      let expire: NodeJS.Timeout | undefined;
+      const finished = await Promise.race([
+        stopped.then(() => true),
+        new Promise<boolean>((ok) => (expire = setTimeout(() => ok(false), graceMs))),
+      ]);
+      clearInterval(sweep);
+      clearTimeout(expire);
+      const cut = finished ? 0 : unfinished;
+      if (!finished) server.closeAllConnections();
+      await stopped;
+      // Nothing is open now: http.Server.close also stops its timeout-checking interval.
+      await new Promise<void>((ok) => server.close(() => ok()));
+      return { cut };
+    },
   };
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server } from 'node:http';
-import { type AddressInfo, Server as NetServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { gracefulDrain } from '@concord/contracts/src/http/graceful-drain.ts';
 import { serve } from '@hono/node-server';
 import type { Env, Hono } from 'hono';
@@ -24,10 +24,6 @@ export interface HttpServerHandle {
    */
   drain(options: DrainOptions): Promise<{ cut: number }>;
 }
-
-// http.Server.close also closes every idle connection at once, under requests a client may already
-// have written; the listening socket alone is closed through net.Server's.
-const stopAccepting = NetServer.prototype.close;
 
 /** Serves a Hono app on 127.0.0.1 (or `hostname`) and resolves once it is listening. */
 export function serveHttp<E extends Env>(app: Hono<E>, options: { port: number; hostname?: string }): Promise<HttpServerHandle> {
@@ -59,25 +55,8 @@ export function serveHttp<E extends Env>(app: Hono<E>, options: { port: number; 
             return closeServer();
           },
           async drain({ graceMs, log }) {
-            drainer.start();
-            const stopped = new Promise<void>((ok) => stopAccepting.call(http, () => ok()));
-            drainer.closeIdle();
-            const sweep = setInterval(() => drainer.closeIdle(), 25);
-            let timer: NodeJS.Timeout | undefined;
-            const finished = await Promise.race([
-              stopped.then(() => true),
-              new Promise<boolean>((r) => (timer = setTimeout(() => r(false), graceMs))),
-            ]);
-            clearInterval(sweep);
-            clearTimeout(timer);
-            const cut = finished ? 0 : drainer.unfinished();
-            if (!finished) {
-              log?.(`grace period of ${graceMs} ms over: cutting ${cut} request(s) still in flight`);
-              http.closeAllConnections();
-            }
-            await stopped;
-            // Nothing is open now: this also stops the server's timeout-checking interval.
-            await closeServer();
+            const { cut } = await drainer.drain(graceMs);
+            if (cut > 0) log?.(`grace period of ${graceMs} ms over: cutting ${cut} request(s) still in flight`);
             return { cut };
           },
         });
