@@ -11,6 +11,8 @@
  *
  *   node --import tsx test/bench/fastify-peer.ts --upstream <url> --jwks <url> --issuer <iss> --audience <aud> [--rate-limit <n>]
  *
+ * (run.ts runs it bundled, as it runs the gateway.)
+ *
  * Prints one JSON line `{"ready":true,"url":...}` on stdout once it listens. Its log goes to
  * BENCH_LOG_FILE (default /dev/null), as the gateway's access log does in the bench.
  */

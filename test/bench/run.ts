@@ -155,18 +155,10 @@ async function main(): Promise<void> {
     }
   }
 
-  if (wanted('node_proxy') || wanted('node_proxy_post')) {
-    const proc = await nodeTs(join(HERE, 'node-proxy.ts'), [upstreamUrl]);
-    processes.push(proc);
-    const url = String(proc.ready.url);
-    log(`bare Node proxy ${url} (pid ${proc.pid})`);
-    targetsByScenario.set('node_proxy', { request: get(url, `/customers/${CUSTOMER}`), pids: () => [proc.pid], expect: 200 });
-    targetsByScenario.set('node_proxy_post', { request: post(url, '/orders'), pids: () => [proc.pid], expect: 201 });
-  }
-
-  // The gateway is measured as it is deployed: built (gateway/src/build.ts), not under tsx, and so is
-  // the fastify peer, so neither pays tsx's loader thread and keepNames wrappers. Bundles go inside
-  // the repository, where Node finds node_modules.
+  // The gateway is measured as it is deployed: built (gateway/src/build.ts), not under tsx, and so
+  // are the Node.js references it is compared with (the bare proxy, the fastify peer), so no side
+  // pays tsx's loader thread and keepNames wrappers. Bundles go inside the repository, where Node
+  // finds node_modules.
   const bundles = new Map<string, Promise<string>>();
   const built = (file: string): Promise<string> => {
     let bundle = bundles.get(file);
@@ -177,6 +169,15 @@ async function main(): Promise<void> {
     }
     return bundle;
   };
+
+  if (wanted('node_proxy') || wanted('node_proxy_post')) {
+    const proc = await spawnReady(process.execPath, [await built('node-proxy.ts'), upstreamUrl], { cwd: ROOT });
+    processes.push(proc);
+    const url = String(proc.ready.url);
+    log(`bare Node proxy ${url} (pid ${proc.pid})`);
+    targetsByScenario.set('node_proxy', { request: get(url, `/customers/${CUSTOMER}`), pids: () => [proc.pid], expect: 200 });
+    targetsByScenario.set('node_proxy_post', { request: post(url, '/orders'), pids: () => [proc.pid], expect: 201 });
+  }
 
   const keyPrefix = `concord:bench:${randomBytes(4).toString('hex')}`;
   const cpuProf = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(args['cpu-prof'])}`] : [];
