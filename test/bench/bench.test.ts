@@ -9,14 +9,23 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const GATEWAY_SCENARIOS = ['routing', 'full_chain', 'full_chain_redis', 'post_validated'];
-const ALL = ['direct', 'direct_post', 'nginx', 'nginx_post', 'node_proxy', ...GATEWAY_SCENARIOS];
+const ALL = ['direct', 'direct_post', 'nginx', 'nginx_post', 'node_proxy', 'node_proxy_post', 'fastify_peer', ...GATEWAY_SCENARIOS];
+/** The gateway scenarios compared with the fastify peer: it serves the full chain's GET only. */
+const GET_SCENARIOS = ['routing', 'full_chain', 'full_chain_redis'];
+
+type PeerRatios = { vs_node_proxy: Record<string, number>; vs_fastify_peer: Record<string, number> };
 
 interface Report {
-  scenarios: Record<string, { rps: number; p50_ms: number; p99_ms: number; rss_mb: number | null; errors: number }>;
-  ratios: Record<string, number>;
+  scenarios: Record<
+    string,
+    { rps: number; p50_ms: number; p99_ms: number; rss_mb: number | null; cpu_us_per_request: number; errors: number }
+  >;
+  ratios: Record<string, number> & PeerRatios;
+  p99_ratios: Record<string, number> & PeerRatios;
+  cpu_ratios: PeerRatios;
   startup: Record<string, { ready_ms: number; build_ms: number }>;
   skipped: Record<string, string>;
-  targets: { name: string }[];
+  targets: { name: string; value: number | null; met: boolean | null }[];
 }
 
 function bench(args: string[]): Promise<string> {
@@ -55,9 +64,37 @@ describe('npm run bench', () => {
       expect(report.ratios[`${name}_vs_direct`]).toBeGreaterThan(0);
       if (!report.skipped.nginx) expect(report.ratios[`${name}_vs_nginx`]).toBeGreaterThan(0);
     }
+    // Every gateway scenario against the bare Node proxy on the same request, the GETs against the fastify peer.
+    for (const name of GATEWAY_SCENARIOS) {
+      if (report.skipped[name]) continue;
+      expect(report.ratios.vs_node_proxy[name], `vs_node_proxy.${name}`).toBeGreaterThan(0);
+      expect(report.p99_ratios.vs_node_proxy[name], `p99 vs_node_proxy.${name}`).toBeGreaterThan(0);
+      const baseline = name === 'post_validated' ? 'node_proxy_post' : 'node_proxy';
+      if (report.scenarios[baseline]!.cpu_us_per_request > 0) expect(report.cpu_ratios.vs_node_proxy[name]).toBeGreaterThanOrEqual(0);
+    }
+    for (const name of GET_SCENARIOS) {
+      if (report.skipped[name]) continue;
+      expect(report.ratios.vs_fastify_peer[name], `vs_fastify_peer.${name}`).toBeGreaterThan(0);
+      expect(report.p99_ratios.vs_fastify_peer[name], `p99 vs_fastify_peer.${name}`).toBeGreaterThan(0);
+    }
+    expect(report.ratios.vs_fastify_peer.post_validated).toBeUndefined();
+    expect(report.ratios.vs_node_proxy.fastify_peer).toBeGreaterThan(0);
+    // Every target is a ratio measured in this run; only the Redis one may be missing, and only without Redis.
+    for (const t of report.targets) {
+      if (report.skipped.full_chain_redis && t.name.includes('Redis')) continue;
+      expect(t.value, t.name).toBeGreaterThan(0);
+      expect(typeof t.met, t.name).toBe('boolean');
+    }
     expect(report.startup.full_chain!.ready_ms).toBeGreaterThan(0);
     expect(report.startup.full_chain!.build_ms).toBeGreaterThan(0);
-    expect(report.targets.length).toBeGreaterThan(0);
+    expect(report.targets.map((t) => t.name)).toEqual([
+      'full chain rps / node_proxy',
+      "full chain CPU per request / node_proxy's",
+      'full chain rps / fastify_peer',
+      'full chain p99 / node_proxy p99',
+      'full chain (Redis) rps / full chain rps',
+      'validated POST rps / node_proxy_post',
+    ]);
     // The table comes before the JSON.
     expect(stdout).toContain('scenario');
   });

@@ -5,8 +5,8 @@
  * `node_proxy` scenario: the gap from nginx to it is Node's, the gap from it to `routing` and
  * `full_chain` is Concord's.
  *
- * Run as its own process: `node --import tsx test/bench/node-proxy.ts <upstream-url>`; prints one
- * JSON line `{"ready":true,"url":...}` on stdout once it listens.
+ * Run as its own process: `node --import tsx test/bench/node-proxy.ts <upstream-url>` (run.ts runs it
+ * bundled, as it runs the gateway); prints one JSON line `{"ready":true,"url":...}` on stdout once it listens.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';

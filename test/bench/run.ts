@@ -1,9 +1,11 @@
 /**
- * `npm run bench`: the gateway against nginx and the bare upstream, on this machine, in one run.
+ * `npm run bench`: the gateway against nginx, the bare upstream, a bare Node proxy and the fastify
+ * peer, on this machine, in one run.
  *
- * Starts the fixed upstream (upstream.ts), nginx in front of it when installed, and the gateway in
- * separate processes (gateway-process.ts: routing only, full chain, full chain with Redis rate
- * limits), then loads each scenario in turn, every scenario once per round, with wrk (or autocannon).
+ * Starts the fixed upstream (upstream.ts), nginx in front of it when installed, the bare Node proxy
+ * (node-proxy.ts), the gateway in separate processes (gateway-process.ts: routing only, full chain,
+ * full chain with Redis rate limits) and the fastify peer (fastify-peer.ts, trusting the full-chain
+ * gateway's JWKS), then loads each scenario in turn, every scenario once per round, with wrk (or autocannon).
  *
  *   npm run bench -- [--connections 50] [--duration 10] [--rounds 3] [--warmup 2] [--json]
  *                    [--tool wrk|autocannon] [--threads 1] [--only full_chain,nginx] [--cpu-prof <dir>] [--webhooks]
@@ -37,15 +39,20 @@ const ORDER_BODY = JSON.stringify({
     { sku: 'MUG-STONE-01', quantity: 1 },
   ],
 });
+/** The gateway's default `iss` and `aud` (security.auth), which the bench config does not change. */
+const GATEWAY_ISSUER = 'urn:concord:gateway';
+const GATEWAY_AUDIENCE = 'urn:concord:api';
 const SCENARIO_ORDER = [
   'direct',
   'nginx',
   'node_proxy',
+  'fastify_peer',
   'routing',
   'full_chain',
   'full_chain_redis',
   'direct_post',
   'nginx_post',
+  'node_proxy_post',
   'post_validated',
 ] as const;
 type ScenarioName = (typeof SCENARIO_ORDER)[number];
@@ -106,7 +113,7 @@ interface Target {
 
 async function main(): Promise<void> {
   const wanted = (name: ScenarioName) =>
-    !only || only.has(name) || Object.entries(BASELINES).some(([g, bases]) => only.has(g) && bases.includes(name));
+    !only || only.has(name) || Object.entries(BASELINES).some(([g, bases]) => only.has(g) && Object.values(bases).includes(name));
   const targetsByScenario = new Map<ScenarioName, Target>();
   const startup: BenchReport['startup'] = {};
   const gatewayProcs = new Map<string, ReadyProcess>();
@@ -148,23 +155,34 @@ async function main(): Promise<void> {
     }
   }
 
-  if (wanted('node_proxy')) {
-    const proc = await nodeTs(join(HERE, 'node-proxy.ts'), [upstreamUrl]);
+  // The gateway is measured as it is deployed: built (gateway/src/build.ts), not under tsx, and so
+  // are the Node.js references it is compared with (the bare proxy, the fastify peer), so no side
+  // pays tsx's loader thread and keepNames wrappers. Bundles go inside the repository, where Node
+  // finds node_modules.
+  const bundles = new Map<string, Promise<string>>();
+  const built = (file: string): Promise<string> => {
+    let bundle = bundles.get(file);
+    if (!bundle) {
+      const outfile = join(HERE, '.build', file.replace(/\.ts$/, '.js'));
+      bundle = bundleGateway(join(HERE, file), outfile).then(() => outfile);
+      bundles.set(file, bundle);
+    }
+    return bundle;
+  };
+
+  if (wanted('node_proxy') || wanted('node_proxy_post')) {
+    const proc = await spawnReady(process.execPath, [await built('node-proxy.ts'), upstreamUrl], { cwd: ROOT });
     processes.push(proc);
     const url = String(proc.ready.url);
     log(`bare Node proxy ${url} (pid ${proc.pid})`);
     targetsByScenario.set('node_proxy', { request: get(url, `/customers/${CUSTOMER}`), pids: () => [proc.pid], expect: 200 });
+    targetsByScenario.set('node_proxy_post', { request: post(url, '/orders'), pids: () => [proc.pid], expect: 201 });
   }
 
   const keyPrefix = `concord:bench:${randomBytes(4).toString('hex')}`;
   const cpuProf = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(args['cpu-prof'])}`] : [];
-  // The gateway is measured as it is deployed: built (gateway/src/build.ts), not under tsx. The
-  // bundle goes inside the repository, where Node finds node_modules.
-  const gatewayBundle = join(HERE, '.build', 'gateway-process.js');
-  let bundled: Promise<void> | undefined;
   async function startGatewayProcess(name: string, kind: 'routing' | 'full', env: NodeJS.ProcessEnv): Promise<ReadyProcess> {
-    bundled ??= bundleGateway(join(HERE, 'gateway-process.ts'), gatewayBundle);
-    await bundled;
+    const gatewayBundle = await built('gateway-process.ts');
     const config = writeBenchConfig(work, kind, upstreamUrl, keyPrefix);
     // No REDIS_URL unless asked: the in-memory scenarios must not reach for a Redis in the environment.
     const proc = await spawnReady(process.execPath, [...cpuProf, gatewayBundle, config], {
@@ -196,12 +214,40 @@ async function main(): Promise<void> {
       expect: 200,
     });
   }
-  if (wanted('full_chain') || wanted('post_validated')) {
+  // The fastify peer trusts this gateway's issuer, so it needs it running too.
+  if (wanted('full_chain') || wanted('post_validated') || wanted('fastify_peer')) {
     const gw = await startGatewayProcess('full_chain', 'full', {});
     const url = String(gw.ready.url);
     const auth = { authorization: `Bearer ${await issueTestToken(url, { scope: 'customers:read orders:write' })}` };
     targetsByScenario.set('full_chain', { request: get(url, `/v2/customers/${CUSTOMER}`, auth), pids: () => [gw.pid], expect: 200 });
     targetsByScenario.set('post_validated', { request: post(url, '/v1/orders', auth), pids: () => [gw.pid], expect: 201 });
+    if (wanted('fastify_peer')) {
+      // The same token as full_chain, verified against the same JWKS, with the issuer and audience
+      // the bench config leaves at the gateway's defaults (security.auth.issuer, .audience).
+      const peer = await spawnReady(
+        process.execPath,
+        [
+          await built('fastify-peer.ts'),
+          '--upstream',
+          upstreamUrl,
+          '--jwks',
+          `${url}/.well-known/jwks.json`,
+          '--issuer',
+          GATEWAY_ISSUER,
+          '--audience',
+          GATEWAY_AUDIENCE,
+        ],
+        { cwd: ROOT },
+      );
+      processes.push(peer);
+      const peerUrl = String(peer.ready.url);
+      log(`fastify peer ${peerUrl} (pid ${peer.pid})`);
+      targetsByScenario.set('fastify_peer', {
+        request: get(peerUrl, `/v2/customers/${CUSTOMER}`, auth),
+        pids: () => [peer.pid],
+        expect: 200,
+      });
+    }
   }
   if (wanted('full_chain_redis')) {
     const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
@@ -285,7 +331,7 @@ async function main(): Promise<void> {
     if (startup[name] && hwm !== undefined) startup[name].peak_rss_mb = round(hwm, 1);
   }
 
-  const { rps, p99 } = ratios(figures);
+  const { rps, p99, cpu } = ratios(figures);
   const mem = totalmem() / 1024 ** 3;
   const report: BenchReport = {
     machine: {
@@ -306,6 +352,7 @@ async function main(): Promise<void> {
     scenarios: figures,
     ratios: rps,
     p99_ratios: p99,
+    cpu_ratios: cpu,
     startup,
     targets: [],
     skipped,
