@@ -21,7 +21,7 @@ export {
   RateLimitedError,
   UnprocessableEntityError,
   ValidationError,
-  type ConcordErrorCode,
+  type ConcordErrorCategory,
   type FieldError,
   type Problem,
 } from './core/errors.ts';

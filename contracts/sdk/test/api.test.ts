@@ -5,6 +5,7 @@ import {
   ConcordServerError,
   ConflictError,
   NotFoundError,
+  PermissionDeniedError,
   SDK_VERSION,
   ValidationError,
   apiVersions,
@@ -106,6 +107,8 @@ describe('typed errors', () => {
     expect(err).toBeInstanceOf(ConcordClientError);
     expect(err).toBeInstanceOf(ConcordApiError);
     const e = err as NotFoundError;
+    expect(e.category).toBe('NOT_FOUND');
+    // No problem code in this body: the category stands in.
     expect(e.code).toBe('NOT_FOUND');
     expect(e.name).toBe('NotFoundError');
     expect(e.status).toBe(404);
@@ -114,6 +117,17 @@ describe('typed errors', () => {
     expect(e.requestId).toBe('req_404_test');
     expect(e.operation).toBe('customers.v2.getCustomer');
     expect(server.requests).toHaveLength(1);
+  });
+
+  it("takes its code from the problem, the API's own vocabulary, keeping the family as its category", async () => {
+    server = await startServer((_req, res) =>
+      problem(res, 403, 'Forbidden', { code: 'INSUFFICIENT_SCOPE', type: 'https://concord.dev/problems/insufficient-scope' }),
+    );
+    const client = createConcordClient({ baseUrl: server.url, accessToken: 't' });
+    const err = (await client.customersV2.getCustomer({ customerId: 'cus_abc12345' }).catch((e: unknown) => e)) as PermissionDeniedError;
+    expect(err).toBeInstanceOf(PermissionDeniedError);
+    expect(err.code).toBe('INSUFFICIENT_SCOPE');
+    expect(err.category).toBe('FORBIDDEN');
   });
 
   it('carries the field errors of a 400', async () => {
@@ -139,7 +153,7 @@ describe('typed errors', () => {
     expect(await call()).toBeInstanceOf(ConflictError);
     const teapot = await call();
     expect(teapot).toBeInstanceOf(ConcordClientError);
-    expect((teapot as ConcordClientError).code).toBe('CLIENT_ERROR');
+    expect((teapot as ConcordClientError).category).toBe('CLIENT_ERROR');
     const server500 = (await call()) as ConcordServerError;
     expect(server500).toBeInstanceOf(ConcordServerError);
     expect(server500.detail).toBe('<h1>oops</h1>');

@@ -1,6 +1,8 @@
 /**
- * Every failure the SDK reports is a ConcordError with a `code` from one union, so
- * `switch (err.code)` narrows, and `instanceof` works per status family:
+ * Every failure the SDK reports is a ConcordError with a `category` from one union, so
+ * `switch (err.category)` narrows, and `instanceof` works per status family. Its `code` is the
+ * API's own problem code when the API sent one (`INSUFFICIENT_SCOPE`, `EMAIL_ALREADY_EXISTS`: the
+ * vocabulary of docs/problems.md), else the category:
  *
  *   ConcordError
  *   ├── ConcordApiError            the API answered with an error (RFC 9457 problem+json)
@@ -13,7 +15,7 @@
  *   └── ConcordAbortError          the caller's AbortSignal fired
  */
 
-export type ConcordErrorCode =
+export type ConcordErrorCategory =
   | 'VALIDATION_FAILED'
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
@@ -48,7 +50,11 @@ export interface Problem {
 }
 
 export abstract class ConcordError extends Error {
-  abstract readonly code: ConcordErrorCode;
+  abstract readonly category: ConcordErrorCategory;
+  /** The problem's `code` for an API error that has one; the category otherwise. */
+  get code(): string {
+    return this.category;
+  }
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -66,7 +72,7 @@ export interface ApiErrorInit {
 
 /** The API answered with a non-2xx status. Carries the problem details and the request id to quote to support. */
 export class ConcordApiError extends ConcordError {
-  readonly code: ConcordErrorCode = 'CLIENT_ERROR';
+  readonly category: ConcordErrorCategory = 'CLIENT_ERROR';
   readonly status: number;
   /** The problem type URI: branch on this, not on `detail`. */
   readonly type: string;
@@ -95,35 +101,40 @@ export class ConcordApiError extends ConcordError {
     this.headers = init.headers;
     this.operation = init.operation;
   }
+
+  /** The API's problem code (`INSUFFICIENT_SCOPE`), so the SDK and the API speak one vocabulary. */
+  override get code(): string {
+    return typeof this.problem.code === 'string' && this.problem.code !== '' ? this.problem.code : this.category;
+  }
 }
 
 export class ConcordClientError extends ConcordApiError {
-  override readonly code: ConcordErrorCode = 'CLIENT_ERROR';
+  override readonly category: ConcordErrorCategory = 'CLIENT_ERROR';
 }
 export class ValidationError extends ConcordClientError {
-  override readonly code = 'VALIDATION_FAILED' as const;
+  override readonly category = 'VALIDATION_FAILED' as const;
 }
 export class AuthenticationError extends ConcordClientError {
-  override readonly code = 'UNAUTHENTICATED' as const;
+  override readonly category = 'UNAUTHENTICATED' as const;
 }
 export class PermissionDeniedError extends ConcordClientError {
-  override readonly code = 'FORBIDDEN' as const;
+  override readonly category = 'FORBIDDEN' as const;
 }
 export class NotFoundError extends ConcordClientError {
-  override readonly code = 'NOT_FOUND' as const;
+  override readonly category = 'NOT_FOUND' as const;
 }
 export class ConflictError extends ConcordClientError {
-  override readonly code = 'CONFLICT' as const;
+  override readonly category = 'CONFLICT' as const;
 }
 /** The API version is past its sunset date; `problem.successor` names the version to move to. */
 export class GoneError extends ConcordClientError {
-  override readonly code = 'GONE' as const;
+  override readonly category = 'GONE' as const;
 }
 export class UnprocessableEntityError extends ConcordClientError {
-  override readonly code = 'UNPROCESSABLE' as const;
+  override readonly category = 'UNPROCESSABLE' as const;
 }
 export class RateLimitedError extends ConcordClientError {
-  override readonly code = 'RATE_LIMITED' as const;
+  override readonly category = 'RATE_LIMITED' as const;
   /** How long the API asked to wait, in milliseconds, when it said. */
   readonly retryAfterMs: number | undefined;
 
@@ -133,12 +144,12 @@ export class RateLimitedError extends ConcordClientError {
   }
 }
 export class ConcordServerError extends ConcordApiError {
-  override readonly code = 'SERVER_ERROR' as const;
+  override readonly category = 'SERVER_ERROR' as const;
 }
 
 /** No HTTP answer at all: the connection was refused, reset, or dropped before a response. */
 export class ConcordConnectionError extends ConcordError {
-  readonly code = 'CONNECTION_FAILED' as const;
+  readonly category = 'CONNECTION_FAILED' as const;
   constructor(
     readonly operation: string,
     options: { cause?: unknown },
@@ -148,7 +159,7 @@ export class ConcordConnectionError extends ConcordError {
 }
 
 export class ConcordTimeoutError extends ConcordError {
-  readonly code = 'TIMEOUT' as const;
+  readonly category = 'TIMEOUT' as const;
   constructor(
     readonly operation: string,
     /** `attempt`: one request took longer than `timeoutMs`; `deadline`: the call with its retries outlived `deadlineMs`. */
@@ -161,7 +172,7 @@ export class ConcordTimeoutError extends ConcordError {
 }
 
 export class ConcordAbortError extends ConcordError {
-  readonly code = 'ABORTED' as const;
+  readonly category = 'ABORTED' as const;
   constructor(
     readonly operation: string,
     options?: { cause?: unknown },

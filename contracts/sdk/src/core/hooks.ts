@@ -1,4 +1,4 @@
-import type { ConcordError, ConcordErrorCode } from './errors.ts';
+import type { ConcordError, ConcordErrorCategory } from './errors.ts';
 
 export interface RequestEvent {
   operation: string;
@@ -28,7 +28,7 @@ export interface RetryEvent {
   attempt: number;
   /** How long the SDK waits before the next attempt. */
   delayMs: number;
-  reason: ConcordErrorCode;
+  reason: ConcordErrorCategory;
   status: number | undefined;
   error: ConcordError;
 }

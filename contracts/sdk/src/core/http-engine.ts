@@ -126,7 +126,7 @@ export class HttpEngine {
         url: request.url,
         attempt,
         delayMs: delay,
-        reason: failure.code,
+        reason: failure.category,
         status: 'status' in failure ? (failure as ConcordApiError).status : undefined,
         error: failure,
       });
