@@ -72,7 +72,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       } finally {
         // What was published before a failure is marked too; were this lost (a crash), the rows
         // would be published again under their message ids and dropped as duplicates.
-        if (sent.length > 0) await db.query('UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])', [`{${sent.join(',')}}`]);
+        if (sent.length > 0)
+          await db.query('UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])', [`{${sent.join(',')}}`]);
       }
       published += sent.length;
       if (rows.length < batchSize) return published;
