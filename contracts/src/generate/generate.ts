@@ -17,16 +17,27 @@ export async function generateAll(contracts: ContractFile[] = listContracts()): 
   for (const contract of contracts) {
     files.push(...(contract.kind === 'openapi' ? await generateOpenApi(contract) : await generateAsyncApi(contract)));
   }
-  const imports = openapi.map((c) => `import { document as ${camel(c.id)} } from './${c.id}/document.ts';`).join('\n');
+  const asyncapi = contracts.filter((c) => c.kind === 'asyncapi');
+  const imports = [
+    ...openapi.map((c) => `import { document as ${camel(c.id)} } from './${c.id}/document.ts';`),
+    ...asyncapi.map((c) => `import { eventCatalog as ${camel(c.id, 'Catalog')} } from './${c.id}/catalog.ts';`),
+  ].join('\n');
   const entries = openapi.map((c) => `  ${JSON.stringify(c.id)}: ${camel(c.id)},`).join('\n');
+  const catalogs = asyncapi.map((c) => `  ${JSON.stringify(c.id)}: ${camel(c.id, 'Catalog')},`).join('\n');
   files.push({
     path: 'index.ts',
     contents: `${REGISTRY_BANNER}import type { OpenApiDocument } from '../src/document/openapi-document.ts';
+import type { EventCatalog } from '../src/events/event-catalog.ts';
 ${imports}
 
 /** Every OpenAPI contract by id (\`<api>.v<major>\`), dereferenced. */
 export const openApiContracts: Record<string, OpenApiDocument> = {
 ${entries}
+};
+
+/** Every AsyncAPI contract's event catalogue by contract id (\`events.v1\`). */
+export const eventCatalogs: Record<string, EventCatalog> = {
+${catalogs}
 };
 `,
   });
@@ -44,9 +55,9 @@ function byRoot(files: GeneratedFile[], dir: string): Map<string, GeneratedFile[
   return roots;
 }
 
-function camel(id: string): string {
+function camel(id: string, suffix = 'Document'): string {
   const p = pascalId(id);
-  return `${p.charAt(0).toLowerCase() + p.slice(1)}Document`;
+  return `${p.charAt(0).toLowerCase() + p.slice(1)}${suffix}`;
 }
 
 async function listFiles(dir: string): Promise<string[]> {
