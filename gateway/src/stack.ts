@@ -11,7 +11,7 @@ import { startServices, type RunningServices } from '@concord/service-stack/src/
 import { parseProcessEnv, upstreamEnvName } from './config/env.ts';
 import { parseConfig } from './config/load-config.ts';
 import { SYSTEM_APIS, type SystemApiName } from './config/stack-schema.ts';
-import { startCommandService, type CommandService } from './local-stack/command-service.ts';
+import { startCommandProcess, type CommandProcess } from '@concord/contracts/src/process/command-process.ts';
 import { resolveStackPorts, type StackPort } from './local-stack/stack-ports.ts';
 import { findTakenPorts, freePort, takenPortLine } from './local-stack/taken-ports.ts';
 import { DEFAULT_CONFIG_PATH, startGateway } from './main.ts';
@@ -52,7 +52,7 @@ const systemApiPorts = ports.filter((p) => (SYSTEM_APIS as readonly string[]).in
 const commandPorts = ports.filter((p) => config.stack.services[p.name]!.command);
 
 let services: RunningServices | undefined;
-const commands: CommandService[] = [];
+const commands: CommandProcess[] = [];
 const closeServices = async () => {
   for (const command of commands.reverse()) await command.close().catch(() => {});
   await services?.close();
@@ -69,17 +69,19 @@ try {
   }
   for (const entry of commandPorts) {
     const service = config.stack.services[entry.name]!;
-    const command = await startCommandService({
-      name: entry.name,
-      command: service.command!,
-      port: entry.port === 0 ? await freePort() : entry.port,
-      cwd: dirname(configPath),
-      readyTimeoutMs: service.readyTimeoutMs,
-      env: source,
-      log: (line) => console.log(line),
-    });
-    commands.push(command);
-    urls[entry.name] = command.url;
+    const port = entry.port === 0 ? await freePort() : entry.port;
+    commands.push(
+      await startCommandProcess({
+        name: entry.name,
+        command: service.command!,
+        cwd: dirname(configPath),
+        readyPort: port,
+        readyTimeoutMs: service.readyTimeoutMs,
+        env: { ...source, PORT: String(port) },
+        log: (line) => console.log(line),
+      }),
+    );
+    urls[entry.name] = `http://127.0.0.1:${port}`;
   }
 } catch (err) {
   await closeServices();
