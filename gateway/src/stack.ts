@@ -7,7 +7,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import { readFile } from 'node:fs/promises';
-import { startServices, type RunningServices } from '@concord/service-stack/src/start-services.ts';
+import type { RunningServices } from '@concord/service-stack/src/start-services.ts';
 import { parseProcessEnv, upstreamEnvName } from './config/env.ts';
 import { parseConfig } from './config/load-config.ts';
 import { SYSTEM_APIS, type SystemApiName } from './config/stack-schema.ts';
@@ -60,6 +60,8 @@ const closeServices = async () => {
 const urls: Record<string, string> = {};
 try {
   if (systemApiPorts.length > 0) {
+    // Loaded only when listed: a stack of other programs alone needs none of the system APIs' code.
+    const { startServices } = await import('@concord/service-stack/src/start-services.ts');
     services = await startServices({
       ports: Object.fromEntries(systemApiPorts.map((p) => [p.name, p.port])) as Record<SystemApiName, number>,
       databaseUrl: source.DATABASE_URL || undefined,
