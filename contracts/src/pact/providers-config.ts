@@ -116,12 +116,14 @@ export function loadProvidersConfig(file: string, env: Record<string, string | u
       throw new ProvidersConfigError(`${where}.token: expected { url, clientId, clientSecret, scope }`);
     const timeout = value['readyTimeoutMs'] ?? 30_000;
     if (typeof timeout !== 'number' || timeout <= 0) throw new ProvidersConfigError(`${where}.readyTimeoutMs: expected a positive number`);
+    const stateSetupUrl = text('stateSetupUrl');
+    const command = text('command');
     providers[name] = {
       kind: 'url',
       name,
       baseUrl,
-      ...(text('stateSetupUrl') !== undefined ? { stateSetupUrl: text('stateSetupUrl')! } : {}),
-      ...(text('command') !== undefined ? { command: text('command')! } : {}),
+      ...(stateSetupUrl !== undefined ? { stateSetupUrl } : {}),
+      ...(command !== undefined ? { command } : {}),
       readyUrl: text('readyUrl') ?? baseUrl,
       readyTimeoutMs: timeout,
       cwd: dir,
