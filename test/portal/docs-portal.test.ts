@@ -113,6 +113,13 @@ describe.skipIf(!hasChromium)('the developer portal in headless Chromium', () =>
     const { page, context } = await openPage('/docs/events');
     expect(await page.locator('[data-event]').count()).toBeGreaterThan(0);
     expect(await page.locator('[data-event="order.placed"]').count()).toBe(1);
+    // Its data is shown field by field (the contract composes it with allOf and $ref), with an example.
+    await page.locator('[data-event="order.placed"] tr[data-field="lines[].sku"]').waitFor({ state: 'visible' });
+    expect(await page.locator('[data-event="order.placed"] tr[data-field]').count()).toBeGreaterThan(5);
+    expect(await page.locator('[data-example="order.placed"]').textContent()).toContain('"type": "order.placed"');
+    const contract = await page.request.get(`${gateway.url}/contracts/events.v1.yaml`);
+    expect(contract.status()).toBe(200);
+    expect(await contract.text()).toMatch(/^asyncapi: 3/m);
     await page.goto(`${gateway.url}/docs/guide`);
     await page.getByRole('heading', { name: 'Partner onboarding' }).waitFor();
     await context.close();

@@ -214,7 +214,42 @@ export const eventCatalog: EventCatalog<EventName> = {
           }
         }
       ]
-    }
+    },
+    "examples": [
+      {
+        "name": "customerCreated",
+        "summary": "Ada Lovelace registers",
+        "payload": {
+          "specversion": "1.0",
+          "id": "0b6f2c1e-5d0a-4f7b-9c38-2a1e7d4b9f60",
+          "source": "/services/customers",
+          "type": "customer.created",
+          "time": "2025-03-14T09:26:53Z",
+          "datacontenttype": "application/json",
+          "subject": "cus_4f9a2b7c1d8e",
+          "partner": "acme",
+          "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+          "data": {
+            "id": "cus_4f9a2b7c1d8e",
+            "given_name": "Ada",
+            "family_name": "Lovelace",
+            "name_prefix": "Dr.",
+            "email": "ada.lovelace@analytical.example",
+            "phone": "+442071234567",
+            "address": {
+              "line1": "12 St James's Square",
+              "line2": null,
+              "city": "London",
+              "region": null,
+              "postal_code": "SW1Y 4JH",
+              "country": "GB"
+            },
+            "created_at": "2025-03-14T09:26:53Z",
+            "updated_at": "2025-03-14T09:26:53Z"
+          }
+        }
+      }
+    ]
   },
   "customer.updated": {
     "channel": "concord.customer.updated",
@@ -444,7 +479,46 @@ export const eventCatalog: EventCatalog<EventName> = {
           }
         }
       ]
-    }
+    },
+    "examples": [
+      {
+        "name": "emailChanged",
+        "summary": "Ada Lovelace changes her email address",
+        "payload": {
+          "specversion": "1.0",
+          "id": "7d3a9e51-2c84-4b6f-a0d2-e95b1c7f3a48",
+          "source": "/services/customers",
+          "type": "customer.updated",
+          "time": "2025-05-20T08:41:30Z",
+          "datacontenttype": "application/json",
+          "subject": "cus_4f9a2b7c1d8e",
+          "partner": "acme",
+          "data": {
+            "customer": {
+              "id": "cus_4f9a2b7c1d8e",
+              "given_name": "Ada",
+              "family_name": "Lovelace",
+              "name_prefix": "Dr.",
+              "email": "ada@lovelace.example",
+              "phone": "+442071234567",
+              "address": {
+                "line1": "12 St James's Square",
+                "line2": null,
+                "city": "London",
+                "region": null,
+                "postal_code": "SW1Y 4JH",
+                "country": "GB"
+              },
+              "created_at": "2025-03-14T09:26:53Z",
+              "updated_at": "2025-05-20T08:41:30Z"
+            },
+            "changed_fields": [
+              "email"
+            ]
+          }
+        }
+      }
+    ]
   },
   "inventory.released": {
     "channel": "concord.inventory.released",
@@ -584,7 +658,38 @@ export const eventCatalog: EventCatalog<EventName> = {
           }
         }
       ]
-    }
+    },
+    "examples": [
+      {
+        "name": "inventoryReleased",
+        "summary": "Stock is released because the order was cancelled",
+        "payload": {
+          "specversion": "1.0",
+          "id": "c7e04b3d-1f9a-4a52-86b7-09d5e2f8a1c6",
+          "source": "/services/inventory",
+          "type": "inventory.released",
+          "time": "2025-05-21T07:45:12Z",
+          "datacontenttype": "application/json",
+          "subject": "ord_8KdW3nYq5TzR",
+          "partner": "acme",
+          "data": {
+            "order_id": "ord_8KdW3nYq5TzR",
+            "lines": [
+              {
+                "sku": "TEA-EARLGREY-250",
+                "quantity": 2
+              },
+              {
+                "sku": "MUG-STONE-01",
+                "quantity": 1
+              }
+            ],
+            "reason": "order_cancelled",
+            "occurred_at": "2025-05-21T07:45:12Z"
+          }
+        }
+      }
+    ]
   },
   "inventory.reserved": {
     "channel": "concord.inventory.reserved",
@@ -714,7 +819,38 @@ export const eventCatalog: EventCatalog<EventName> = {
           }
         }
       ]
-    }
+    },
+    "examples": [
+      {
+        "name": "inventoryReserved",
+        "summary": "Stock is reserved for an order",
+        "payload": {
+          "specversion": "1.0",
+          "id": "5a8d2f61-b9c3-4e07-a1f4-d73e60c2b9a8",
+          "source": "/services/inventory",
+          "type": "inventory.reserved",
+          "time": "2025-05-20T10:15:00Z",
+          "datacontenttype": "application/json",
+          "subject": "ord_8KdW3nYq5TzR",
+          "partner": "acme",
+          "traceparent": "00-0af7651916cd43dd8448eb211c80319c-c2f1e0d9b8a74653-01",
+          "data": {
+            "order_id": "ord_8KdW3nYq5TzR",
+            "lines": [
+              {
+                "sku": "TEA-EARLGREY-250",
+                "quantity": 2
+              },
+              {
+                "sku": "MUG-STONE-01",
+                "quantity": 1
+              }
+            ],
+            "occurred_at": "2025-05-20T10:15:00Z"
+          }
+        }
+      }
+    ]
   },
   "order.cancelled": {
     "channel": "concord.order.cancelled",
@@ -884,7 +1020,42 @@ export const eventCatalog: EventCatalog<EventName> = {
           }
         }
       ]
-    }
+    },
+    "examples": [
+      {
+        "name": "orderCancelled",
+        "summary": "The order is cancelled",
+        "payload": {
+          "specversion": "1.0",
+          "id": "e1b7c5a9-4d2f-4e86-93a0-6c8f2d1b7e54",
+          "source": "/services/orders",
+          "type": "order.cancelled",
+          "time": "2025-05-21T07:45:12Z",
+          "datacontenttype": "application/json",
+          "subject": "ord_8KdW3nYq5TzR",
+          "partner": "acme",
+          "data": {
+            "id": "ord_8KdW3nYq5TzR",
+            "customer_id": "cus_4f9a2b7c1d8e",
+            "status": "cancelled",
+            "lines": [
+              {
+                "sku": "TEA-EARLGREY-250",
+                "quantity": 2
+              },
+              {
+                "sku": "MUG-STONE-01",
+                "quantity": 1
+              }
+            ],
+            "rejection_reason": null,
+            "created_at": "2025-05-20T10:15:00Z",
+            "updated_at": "2025-05-21T07:45:12Z",
+            "cancelled_at": "2025-05-21T07:45:12Z"
+          }
+        }
+      }
+    ]
   },
   "order.confirmed": {
     "channel": "concord.order.confirmed",
@@ -1054,7 +1225,43 @@ export const eventCatalog: EventCatalog<EventName> = {
           }
         }
       ]
-    }
+    },
+    "examples": [
+      {
+        "name": "orderConfirmed",
+        "summary": "The order is confirmed",
+        "payload": {
+          "specversion": "1.0",
+          "id": "9c41d7a2-0e5f-4b38-8a6d-f2c3b1e09d75",
+          "source": "/services/orders",
+          "type": "order.confirmed",
+          "time": "2025-05-20T10:15:00Z",
+          "datacontenttype": "application/json",
+          "subject": "ord_8KdW3nYq5TzR",
+          "partner": "acme",
+          "traceparent": "00-0af7651916cd43dd8448eb211c80319c-53995c3f42cd8ad8-01",
+          "data": {
+            "id": "ord_8KdW3nYq5TzR",
+            "customer_id": "cus_4f9a2b7c1d8e",
+            "status": "confirmed",
+            "lines": [
+              {
+                "sku": "TEA-EARLGREY-250",
+                "quantity": 2
+              },
+              {
+                "sku": "MUG-STONE-01",
+                "quantity": 1
+              }
+            ],
+            "rejection_reason": null,
+            "created_at": "2025-05-20T10:15:00Z",
+            "updated_at": "2025-05-20T10:15:00Z",
+            "cancelled_at": null
+          }
+        }
+      }
+    ]
   },
   "order.placed": {
     "channel": "concord.order.placed",
@@ -1224,7 +1431,43 @@ export const eventCatalog: EventCatalog<EventName> = {
           }
         }
       ]
-    }
+    },
+    "examples": [
+      {
+        "name": "orderPlaced",
+        "summary": "An order with two lines is placed",
+        "payload": {
+          "specversion": "1.0",
+          "id": "3f2e8c90-6a1b-4d7e-b5c4-81d9a0e7f263",
+          "source": "/services/orders",
+          "type": "order.placed",
+          "time": "2025-05-20T10:15:00Z",
+          "datacontenttype": "application/json",
+          "subject": "ord_8KdW3nYq5TzR",
+          "partner": "acme",
+          "traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+          "data": {
+            "id": "ord_8KdW3nYq5TzR",
+            "customer_id": "cus_4f9a2b7c1d8e",
+            "status": "pending",
+            "lines": [
+              {
+                "sku": "TEA-EARLGREY-250",
+                "quantity": 2
+              },
+              {
+                "sku": "MUG-STONE-01",
+                "quantity": 1
+              }
+            ],
+            "rejection_reason": null,
+            "created_at": "2025-05-20T10:15:00Z",
+            "updated_at": "2025-05-20T10:15:00Z",
+            "cancelled_at": null
+          }
+        }
+      }
+    ]
   }
 };
 

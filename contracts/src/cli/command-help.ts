@@ -68,14 +68,15 @@ options:
 exit codes: 0 done, 2 usage error`,
   },
   verify: {
-    synopsis: 'verify [--pacts <dir>]',
+    synopsis: 'verify [--pacts <dir>] [--providers <providers.yaml>]',
     summary: 'pact-vs-contract check + provider verification of every pact; records results per pact',
-    details: `Checks every pact against the contracts and verifies it against its real provider, recording the result
-per pact in <dir>/verification-results.json (and on a Pact Broker when PACT_BROKER_BASE_URL is set).
+    details: `Checks every pact against the contracts and verifies it against its provider as providers.yaml declares
+it (how it starts, its base URL, its provider-state setup URL), recording the result per pact in
+<dir>/verification-results.json (and on a Pact Broker when PACT_BROKER_BASE_URL is set).
 
 options:
-  --pacts <dir>         the pacts (default: pacts/)
-  --providers <module>  the module that starts providers (default: test/contract/providers/index.ts)
+  --pacts <dir>             the pacts (default: pacts/)
+  --providers <file>        the providers (default: providers.yaml in <dir>, else pacts/providers.yaml)
   --format text|json    output format (default text)
 
 exit codes: 0 every pact passed, 1 a pact failed, 2 usage error`,

@@ -12,6 +12,8 @@ export interface EventCatalogEntry {
    */
   audience: EventAudience;
   schema: Record<string, unknown>;
+  /** Example payloads from the contract (the message's examples, else built from its fields' examples). */
+  examples?: { name?: string; summary?: string; payload: unknown }[];
 }
 
 export type EventCatalog<N extends string = string> = Record<N, EventCatalogEntry>;

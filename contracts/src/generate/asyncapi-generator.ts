@@ -42,7 +42,15 @@ export type EventData<N extends EventName> = EventEnvelopes[N]['data'];
   const catalog = Object.fromEntries(
     loaded.events.map((e) => [
       e.name,
-      { channel: e.channel, title: e.title, summary: e.summary, public: e.public, audience: e.audience, schema: e.schema },
+      {
+        channel: e.channel,
+        title: e.title,
+        summary: e.summary,
+        public: e.public,
+        audience: e.audience,
+        schema: e.schema,
+        examples: e.examples,
+      },
     ]),
   );
   return [

@@ -6,6 +6,7 @@ import type { OpenApiDocument, OperationObject, ParameterObject } from '../docum
 import { HTTP_METHODS } from '../document/openapi-document.ts';
 import { CONTRACTS_DIR, REPO_ROOT, pascalId, type ContractFile } from '../paths.ts';
 import type { GeneratedFile } from './generated-file.ts';
+import type { ServedApi } from './served-apis.ts';
 
 /** The partner SDK workspace; its `src/generated/` is written by `concord generate`. */
 export const SDK_DIR = join(CONTRACTS_DIR, 'sdk');
@@ -35,15 +36,21 @@ interface SdkOperation {
 }
 
 /**
- * The generated half of the partner SDK (`contracts/sdk/src/generated/`): for every public OpenAPI
- * contract its types (the openapi-typescript output, copied so the package stands alone), the
- * operation table and a typed API object; for the AsyncAPI contract the envelope types and the
- * names of the public events. A contract whose `info` says `x-concord-public: false` is left out.
+ * The generated half of the partner SDK (`contracts/sdk/src/generated/`): for every OpenAPI contract
+ * the gateway serves (`served`, from `apis:` of gateway/gateway.config.yaml) its types (the
+ * openapi-typescript output, copied so the package stands alone), the operation table and a typed
+ * API object, with paths under the base path the gateway serves it at; for the AsyncAPI contract the
+ * envelope types and the names of the public events. A contract the gateway does not serve, or
+ * whose `info` says `x-concord-public: false`, is left out.
  *
  * `generated` is what the contracts' own generators produced: the SDK reuses their types verbatim,
  * so the SDK and the services can never disagree about a shape.
  */
-export async function generateSdk(contracts: ContractFile[], generated: GeneratedFile[]): Promise<GeneratedFile[]> {
+export async function generateSdk(
+  contracts: ContractFile[],
+  generated: GeneratedFile[],
+  served: ReadonlyMap<string, ServedApi>,
+): Promise<GeneratedFile[]> {
   const files: GeneratedFile[] = [];
   const apis: Array<{ id: string; property: string; name: string; title: string; version: string; basePath: string }> = [];
   const config = await createConfig({ extends: ['minimal'] });
@@ -67,11 +74,13 @@ export async function generateSdk(contracts: ContractFile[], generated: Generate
       continue;
     }
 
+    const api = served.get(contract.id);
+    if (!api) continue;
     const bundled = await bundle({ ref: contract.path, config, dereference: true });
-    const document = bundled.bundle.parsed as OpenApiDocument & { servers?: Array<{ url: string }> };
+    const document = bundled.bundle.parsed as OpenApiDocument;
     if (document.info['x-concord-public'] === false) continue;
     const name = pascalId(contract.id);
-    const basePath = serverBasePath(document);
+    const basePath = api.basePath;
     files.push({ path: `${contract.id}/types.ts`, contents: types.contents, root: SDK_GENERATED_DIR });
     const exampleSchema = Object.keys((document.components?.schemas ?? {}) as object)[0] ?? 'Problem';
     files.push({
@@ -84,12 +93,6 @@ export async function generateSdk(contracts: ContractFile[], generated: Generate
 
   files.push({ path: 'index.ts', contents: indexModule(apis), root: SDK_GENERATED_DIR });
   return files;
-}
-
-function serverBasePath(document: { servers?: Array<{ url: string }> }): string {
-  const url = document.servers?.[0]?.url;
-  if (!url) return '';
-  return new URL(url, 'http://base.invalid').pathname.replace(/\/+$/, '');
 }
 
 function operationsOf(document: OpenApiDocument, basePath: string): SdkOperation[] {

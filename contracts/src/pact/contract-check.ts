@@ -1,5 +1,4 @@
-import { eventCatalog } from '../../generated/events.v1/catalog.ts';
-import { openApiContracts } from '../../generated/index.ts';
+import { eventCatalogs, openApiContracts } from '../../generated/index.ts';
 import { listOperations, mediaTypeOf, type JsonSchema, type OpenApiDocument, type OperationEntry } from '../document/openapi-document.ts';
 import { createEventValidator } from '../events/event-validator.ts';
 import type { EventCatalog } from '../events/event-catalog.ts';
@@ -21,8 +20,9 @@ export interface ContractFinding {
 
 export interface ContractCheckOptions {
   documents?: Record<string, OpenApiDocument>;
-  catalog?: EventCatalog;
-  /** The contracts each provider serves; default from the gateway config and the service table. */
+  /** Every AsyncAPI contract's catalogue by contract id; a message is checked against the one that declares it. */
+  catalogs?: Record<string, EventCatalog>;
+  /** The contracts each provider serves; default from pacts/providers.yaml. */
   bindings?: (provider: string) => ContractBinding[] | undefined;
 }
 
@@ -44,10 +44,10 @@ interface CompiledOperation {
  */
 export function createContractChecker(options: ContractCheckOptions = {}) {
   const documents = options.documents ?? openApiContracts;
-  const catalog = options.catalog ?? (eventCatalog as EventCatalog);
-  const bindingsOf = options.bindings ?? providerContracts;
+  const catalogs = Object.entries(options.catalogs ?? eventCatalogs);
+  const bindingsOf = options.bindings ?? providerContracts();
   const ajv = createContractAjv();
-  const events = createEventValidator(catalog);
+  const validators = new Map(catalogs.map(([id, catalog]) => [id, createEventValidator(catalog)]));
   const compiled = new Map<string, CompiledOperation[]>();
 
   function operationsOf(binding: ContractBinding): CompiledOperation[] {
@@ -135,13 +135,21 @@ export function createContractChecker(options: ContractCheckOptions = {}) {
   function checkMessage(interaction: PactInteraction): { operation?: string; problems: string[] } {
     const message = decodeBody(interaction.contents) as { type?: unknown } | undefined;
     const type = typeof message?.type === 'string' ? message.type : undefined;
-    if (!type || !(type in catalog)) return { problems: [`message type ${JSON.stringify(type)} is not an event of events.v1`] };
-    const problems = describe('message', events.validate(type, message).filter(expectedByConsumer));
-    problems.push(...undocumentedFields(message, catalog[type]!.schema, '').map((p) => `message ${p} is not documented by the contract`));
+    const declaring = type === undefined ? undefined : catalogs.find(([, catalog]) => type in catalog);
+    if (!type || !declaring)
+      return {
+        problems: [
+          `message type ${JSON.stringify(type)} is not an event of any AsyncAPI contract (${catalogs.map(([id]) => id).join(', ') || 'none'})`,
+        ],
+      };
+    const [contract, catalog] = declaring;
+    const event = catalog[type]!;
+    const problems = describe('message', validators.get(contract)!.validate(type, message).filter(expectedByConsumer));
+    problems.push(...undocumentedFields(message, event.schema, '').map((p) => `message ${p} is not documented by the contract`));
     const subject = interaction.metadata?.subject;
-    if (subject !== undefined && subject !== catalog[type]!.channel)
-      problems.push(`message subject ${JSON.stringify(subject)} is not the channel of ${type} (${catalog[type]!.channel})`);
-    return { operation: `events.v1#${type}`, problems };
+    if (subject !== undefined && subject !== event.channel)
+      problems.push(`message subject ${JSON.stringify(subject)} is not the channel of ${type} (${event.channel})`);
+    return { operation: `${contract}#${type}`, problems };
   }
 
   return {

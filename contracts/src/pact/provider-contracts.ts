@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '../paths.ts';
+import { loadProvidersConfig, PROVIDERS_FILE, type ProvidersConfig } from './providers-config.ts';
 
 /** One OpenAPI contract a provider serves, and the path prefix it is served under. */
 export interface ContractBinding {
@@ -9,26 +10,25 @@ export interface ContractBinding {
   basePath: string;
 }
 
-/** The system APIs serve their one contract at the root. */
-const SERVICE_CONTRACTS: Record<string, ContractBinding[]> = {
-  customers: [{ contract: 'customers.v2', basePath: '' }],
-  orders: [{ contract: 'orders.v1', basePath: '' }],
-  inventory: [{ contract: 'inventory.v1', basePath: '' }],
-  webhooks: [{ contract: 'webhooks.v1', basePath: '' }],
-};
+/** The repository's provider configuration: pacts/providers.yaml. */
+export const DEFAULT_PROVIDERS_CONFIG = join(REPO_ROOT, 'pacts', PROVIDERS_FILE);
 
-export const GATEWAY_PROVIDER = 'concord-gateway';
-
-/** The gateway serves what its config binds: every `apis[]` entry, contract at basePath. */
-export function gatewayBindings(configFile = join(REPO_ROOT, 'gateway', 'gateway.config.yaml')): ContractBinding[] {
+/** A gateway serves what its config binds: every `apis[]` entry, contract at basePath. */
+export function gatewayBindings(configFile: string): ContractBinding[] {
   const config = parse(readFileSync(configFile, 'utf8')) as { apis?: { contract?: string; basePath?: string }[] };
   return (config.apis ?? [])
     .filter((a) => a.contract)
     .map((a) => ({ contract: a.contract!, basePath: (a.basePath ?? '').replace(/\/+$/, '') }));
 }
 
-/** The contracts a provider (by its pact name) promises; undefined for a provider Concord does not know. */
-export function providerContracts(provider: string): ContractBinding[] | undefined {
-  if (provider === GATEWAY_PROVIDER) return gatewayBindings();
-  return SERVICE_CONTRACTS[provider];
+/**
+ * The contracts each provider (by its pact name) promises, as its providers.yaml entry declares them:
+ * a list, or every API a gateway config serves. Undefined for a provider the file does not name.
+ */
+export function providerContracts(config: ProvidersConfig = loadProvidersConfig(DEFAULT_PROVIDERS_CONFIG)) {
+  return (provider: string): ContractBinding[] | undefined => {
+    const entry = config.providers[provider];
+    if (!entry) return undefined;
+    return entry.contracts.kind === 'gateway' ? gatewayBindings(entry.contracts.configFile) : entry.contracts.bindings;
+  };
 }

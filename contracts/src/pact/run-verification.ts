@@ -1,19 +1,20 @@
 import { brokerSettings, publishPacts, type BrokerSettings } from './broker.ts';
 import { createContractChecker, type ContractCheckOptions } from './contract-check.ts';
 import { readPactDir, type PactFile } from './pact-file.ts';
+import type { ContractBinding } from './provider-contracts.ts';
 import { providerVersion as gitProviderVersion, writeResults, type VerificationRecord } from './verification-results.ts';
 
-export interface InteractionFailure {
-  interaction: string;
-  mismatch: string;
-}
+export type { InteractionFailure } from './verify-pact.ts';
+import type { InteractionFailure } from './verify-pact.ts';
 
 /**
- * Starts real providers and replays pacts against them. Implemented in test/contract/providers
- * (which can depend on the gateway and the services; this workspace cannot).
+ * Starts real providers and replays pacts against them: createProviderRunner (configured-runner.ts)
+ * from pacts/providers.yaml.
  */
 export interface ProviderRunner {
   providers(): string[];
+  /** The contracts a provider promises, for the pact-vs-contract check; default pacts/providers.yaml. */
+  contracts?(provider: string): ContractBinding[] | undefined;
   verify(
     pact: PactFile,
     options: { publish?: { brokerUrl: string; providerVersion: string; branch?: string } },
@@ -53,7 +54,8 @@ export async function runVerification(options: RunVerificationOptions): Promise<
     log(`publishing ${pacts.length} pacts to ${broker.baseUrl} as version ${version}`);
     await publishPacts(pacts, version, broker, options.fetch);
   }
-  const checker = createContractChecker(options.check);
+  const contracts = options.runner.contracts?.bind(options.runner);
+  const checker = createContractChecker({ ...(contracts ? { bindings: contracts } : {}), ...options.check });
   const known = new Set(options.runner.providers());
   const records: VerificationRecord[] = [];
   for (const pact of pacts) {

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { openApiContracts } from '@concord/contracts/generated/index.ts';
 import { observabilityConfigSchema, resilienceConfigSchema } from './resilience-schema.ts';
 import { securityConfigSchema } from './security-schema.ts';
+import { stackConfigSchema } from './stack-schema.ts';
 import { HEADER_NAME, upstreamAuthSchema } from './upstream-auth-schema.ts';
 import { CREDENTIAL_HEADERS } from '../upstream/credential-headers.ts';
 import { parseCidr } from '../listener/trusted-proxies.ts';
@@ -193,6 +194,7 @@ export const gatewayConfigSchema = z
     security: securityConfigSchema.prefault({}),
     resilience: resilienceConfigSchema.prefault({}),
     observability: observabilityConfigSchema.prefault({}),
+    stack: stackConfigSchema.prefault({}).describe('What npm start runs beside the gateway; the gateway alone ignores it'),
   })
   .strict()
   .superRefine(checkReferences);

@@ -1,1 +1,9 @@
-export { createPortal, defaultPortalContracts, type PortalApi, type PortalContract, type PortalOptions } from './portal.ts';
+export {
+  createPortal,
+  defaultPortalContracts,
+  defaultPortalEvents,
+  type PortalApi,
+  type PortalContract,
+  type PortalEventCatalog,
+  type PortalOptions,
+} from './portal.ts';

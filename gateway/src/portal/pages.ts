@@ -1,6 +1,13 @@
 import type { EventCatalogEntry } from '@concord/contracts/src/events/event-catalog.ts';
 import { escapeHtml as e, scriptJson } from './html.ts';
 import type { PortalApi } from './portal.ts';
+import { eventDataSchema, schemaTable } from './schema-view.ts';
+
+/** The public events of one AsyncAPI contract, as the catalogue shows them. */
+export interface PortalEventContract {
+  id: string;
+  events: [string, EventCatalogEntry][];
+}
 
 function lifecycleBadge(api: PortalApi): string {
   if (api.gone) return `<span class="badge sunset">retired</span>`;
@@ -11,7 +18,8 @@ function date(value: string | undefined): string {
   return value ? `<time datetime="${e(value)}">${e(value)}</time>` : '<span class="muted">-</span>';
 }
 
-export function indexPage(apis: PortalApi[], publicEvents: number, demoClientId: string | undefined): string {
+export function indexPage(apis: PortalApi[], eventContracts: PortalEventContract[], demoClientId: string | undefined): string {
+  const publicEvents = eventContracts.reduce((sum, c) => sum + c.events.length, 0);
   const rows = apis
     .map(
       (api) => `<tr data-api="${e(api.id)}" data-lifecycle="${api.gone ? 'retired' : e(api.lifecycle.status)}">
@@ -76,6 +84,7 @@ for await (const customer of concord.customersV2.listCustomers.all({ limit: 50 }
 <section id="events">
 <h2>Events and webhooks</h2>
 <p>${publicEvents} event types can be delivered to your endpoint as webhooks: CloudEvents 1.0 payloads signed per Standard Webhooks. See the <a href="/docs/events">event catalogue</a>.</p>
+<p>Event contracts (AsyncAPI 3): ${eventContracts.map((c) => `<a href="/contracts/${e(c.id)}.yaml" download>${e(c.id)}.yaml</a>`).join(', ') || '<span class="muted">none</span>'}</p>
 </section>
 
 <section id="changelog">
@@ -84,22 +93,37 @@ for await (const customer of concord.customersV2.listCustomers.all({ limit: 50 }
 </section>`;
 }
 
-export function eventsPage(events: [string, EventCatalogEntry][]): string {
-  const items = events
-    .map(([name, event]) => {
-      const data = (event.schema as { properties?: { data?: unknown } }).properties?.data ?? {};
-      return `<section id="${e(name)}" data-event="${e(name)}">
-<h2><code>${e(name)}</code> - ${e(event.title)}</h2>
-<p>${e(event.summary)}</p>
-<details><summary>Schema of <code>data</code></summary><pre><code>${e(JSON.stringify(data, null, 2))}</code></pre></details>
-<details><summary>Whole CloudEvent envelope</summary><pre><code>${e(JSON.stringify(event.schema, null, 2))}</code></pre></details>
-</section>`;
+export function eventsPage(contracts: PortalEventContract[]): string {
+  const sections = contracts
+    .map((contract) => {
+      const items = contract.events.map(([name, event]) => eventSection(contract.id, name, event)).join('\n');
+      return `<h2 id="${e(contract.id)}" data-contract="${e(contract.id)}">From <code>${e(contract.id)}</code> <a class="muted" href="/contracts/${e(contract.id)}.yaml" download>${e(contract.id)}.yaml</a></h2>
+${items || '<section><p>No public events in this contract.</p></section>'}`;
     })
     .join('\n');
   return `<h1>Event catalogue</h1>
-<p class="lead">The events Concord can deliver to your webhook endpoint, from the AsyncAPI contract. Each delivery is one CloudEvent (structured JSON) signed per
+<p class="lead">The events Concord can deliver to your webhook endpoint, from every AsyncAPI contract. Each delivery is one CloudEvent (structured JSON) signed per
 <a href="https://www.standardwebhooks.com/">Standard Webhooks</a>: verify <code>webhook-signature</code> before you trust it (the SDK's <code>verifyWebhook</code> does), and de-duplicate by the event <code>id</code>, because delivery is at least once.</p>
-${items || '<section><p>No public events yet.</p></section>'}`;
+${sections || '<section><p>No public events yet.</p></section>'}`;
+}
+
+function eventSection(contract: string, name: string, event: EventCatalogEntry): string {
+  const data = eventDataSchema(event.schema);
+  const example = event.examples?.[0];
+  return `<section id="${e(name)}" data-event="${e(name)}" data-contract="${e(contract)}">
+<h3><code>${e(name)}</code> - ${e(event.title)}</h3>
+<p>${e(event.summary)}</p>
+<p class="muted">Channel <code>${e(event.channel)}</code>; delivered to ${event.audience === 'all' ? 'every subscribed partner' : 'the partner that owns the resource'}.</p>
+<h4>Fields of <code>data</code></h4>
+<div data-schema="data">${data ? schemaTable(data) : '<p class="muted">The contract does not describe <code>data</code>.</p>'}</div>
+${
+  example
+    ? `<h4>Example${example.summary ? `: ${e(example.summary)}` : ''}</h4>
+<pre data-example="${e(name)}"><code>${e(JSON.stringify(example.payload, null, 2))}</code></pre>`
+    : '<p class="muted">The contract gives no example of this event.</p>'
+}
+<details><summary>Whole CloudEvent envelope schema</summary><pre><code>${e(JSON.stringify(event.schema, null, 2))}</code></pre></details>
+</section>`;
 }
 
 export function guidePage(html: string | undefined): string {

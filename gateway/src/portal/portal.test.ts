@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { REPO_ROOT } from '@concord/contracts/src/paths.ts';
 import { loadConfigFile } from '../config/load-config.ts';
 import { configFrom, testGateway } from '../testing/test-gateway.ts';
-import { createPortal } from './portal.ts';
+import { createPortal, defaultPortalEvents } from './portal.ts';
 
 const config = configFrom({
   upstreams: { customers: { url: 'http://127.0.0.1:1' }, orders: { url: 'http://127.0.0.1:1' } },
@@ -78,6 +78,73 @@ describe('the developer portal', () => {
     expect(html).not.toContain('data-event="inventory.reserved"');
   });
 
+  it("renders each event's data schema through allOf and $ref: fields, types, required, descriptions; and an example payload", async () => {
+    const html = await (await portal.request('/docs/events')).text();
+    const section = sectionOf(html, 'customer.created');
+    const row = (field: string) =>
+      new RegExp(`<tr data-field="${field.replace(/[.[\]]/g, '\\$&')}">([\\s\\S]*?)</tr>`).exec(section)?.[1] ?? '';
+    // customer.created's data is a $ref to Customer inside the allOf of envelope and message part.
+    expect(row('id')).toContain('<code>string</code>');
+    expect(row('id')).toContain('required');
+    expect(row('id')).toContain('Customer identifier');
+    expect(row('email')).toContain('<code>string (email)</code>');
+    expect(row('name_prefix')).toContain('<code>string | null</code>');
+    expect(row('address')).toContain('<code>object | null</code>');
+    expect(row('address.city')).toContain('required');
+    expect(row('address.line2')).toContain('optional');
+    expect(section).not.toContain('<pre><code>{}</code></pre>');
+    // The example payload is the contract's own message example.
+    const example = /<pre data-example="customer.created"><code>([\s\S]*?)<\/code><\/pre>/.exec(section)?.[1] ?? '';
+    expect(JSON.parse(unescapeHtml(example))).toMatchObject({
+      type: 'customer.created',
+      data: { given_name: 'Ada', family_name: 'Lovelace' },
+    });
+    // An array of objects: order lines, each field by its path.
+    const order = sectionOf(html, 'order.placed');
+    expect(order).toMatch(/<tr data-field="lines\[\]\.sku">[\s\S]*?required/);
+  });
+
+  it('lists the events of every AsyncAPI contract it is given, and serves each such contract for download', async () => {
+    const audit = {
+      'audit.recorded': {
+        channel: 'concord.audit.recorded',
+        title: 'Audit recorded',
+        summary: 'Something was audited.',
+        public: true,
+        audience: 'all' as const,
+        schema: {
+          allOf: [
+            { type: 'object', required: ['type'], properties: { type: { type: 'string' } } },
+            {
+              type: 'object',
+              required: ['data'],
+              properties: {
+                data: { type: 'object', required: ['actor'], properties: { actor: { type: 'string', description: 'Who did it.' } } },
+              },
+            },
+          ],
+        },
+        examples: [{ payload: { type: 'audit.recorded', data: { actor: 'ada' } } }],
+      },
+    };
+    const withTwo = createPortal({
+      config,
+      events: { ...defaultPortalEvents(), 'audit.v1': { catalog: audit, yaml: 'asyncapi: 3.0.0\n' } },
+    });
+    const html = await (await withTwo.request('/docs/events')).text();
+    expect(html).toContain('data-contract="events.v1"');
+    expect(html).toMatch(/<section id="audit\.recorded" data-event="audit\.recorded" data-contract="audit\.v1">/);
+    expect(sectionOf(html, 'audit.recorded')).toMatch(/<tr data-field="actor">[\s\S]*?required[\s\S]*?Who did it\./);
+    expect(await (await withTwo.request('/contracts/audit.v1.yaml')).text()).toBe('asyncapi: 3.0.0\n');
+    expect(await (await withTwo.request('/docs')).text()).toContain('href="/contracts/audit.v1.yaml"');
+  });
+
+  it('serves the AsyncAPI contract file as written', async () => {
+    const res = await portal.request('/contracts/events.v1.yaml');
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe(await readFile(`${REPO_ROOT}/contracts/asyncapi/events.v1.yaml`, 'utf8'));
+  });
+
   it('renders the onboarding guide and says when there is no changelog', async () => {
     const guide = await (await portal.request('/docs/guide')).text();
     expect(guide).toMatch(/<h1>Partner onboarding<\/h1>/);
@@ -102,6 +169,21 @@ describe('the developer portal', () => {
     }
   });
 });
+
+/** One event's section of the catalogue page. */
+function sectionOf(html: string, event: string): string {
+  const start = html.indexOf(`<section id="${event}"`);
+  return start < 0 ? '' : html.slice(start, html.indexOf('</section>', start));
+}
+
+function unescapeHtml(text: string): string {
+  return text
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
 
 function configInput(): Record<string, unknown> {
   return {

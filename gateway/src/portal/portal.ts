@@ -1,7 +1,8 @@
 /**
  * The developer portal at /docs: an interactive reference per public API version (Scalar, served
- * from node_modules, no CDN), the public event catalogue, each version's lifecycle, the changelog,
- * the onboarding guide and how to get credentials; the contracts themselves at /contracts/<id>.yaml.
+ * from node_modules, no CDN), the public events of every AsyncAPI contract, each version's lifecycle,
+ * the changelog, the onboarding guide and how to get credentials; the contracts themselves (the
+ * versions served and every AsyncAPI contract) at /contracts/<id>.yaml.
  * Everything is read or rendered once when the portal is built; requests only send bytes.
  */
 import { createHash } from 'node:crypto';
@@ -12,14 +13,13 @@ import { Hono } from 'hono';
 import type { OpenApiDocument } from '@concord/contracts/src/document/openapi-document.ts';
 import type { EventCatalog } from '@concord/contracts/src/events/event-catalog.ts';
 import { REPO_ROOT, listContracts } from '@concord/contracts/src/paths.ts';
-import { openApiContracts } from '@concord/contracts/generated/index.ts';
-import { eventCatalog } from '@concord/contracts/generated/events.v1/catalog.ts';
+import { eventCatalogs, openApiContracts } from '@concord/contracts/generated/index.ts';
 import type { ApiConfig, GatewayConfig } from '../config/schema.ts';
 import { GatewayError } from '../errors.ts';
 import { PORTAL_CSS, page } from './html.ts';
 import { extractGuide } from './guide.ts';
 import { renderMarkdown } from './markdown.ts';
-import { apiReferencePage, changelogPage, eventsPage, guidePage, indexPage } from './pages.ts';
+import { apiReferencePage, changelogPage, eventsPage, guidePage, indexPage, type PortalEventContract } from './pages.ts';
 
 export interface PortalContract {
   document: OpenApiDocument;
@@ -27,12 +27,18 @@ export interface PortalContract {
   yaml: string;
 }
 
+/** An AsyncAPI contract: its event catalogue, and the file as written (served at /contracts/<id>.yaml). */
+export interface PortalEventCatalog {
+  catalog: EventCatalog;
+  yaml: string;
+}
+
 export interface PortalOptions {
   config: Pick<GatewayConfig, 'apis' | 'security'>;
   /** By contract id; default: every OpenAPI contract of the repository. */
   contracts?: Record<string, PortalContract>;
-  /** Default: the AsyncAPI catalogue (only public events are shown). */
-  events?: EventCatalog;
+  /** By contract id; default: every AsyncAPI contract of the repository (only public events are shown). */
+  events?: Record<string, PortalEventCatalog>;
   /** Markdown files; missing ones are reported as such on their page. */
   changelogPath?: string;
   /** The README whose "Partner onboarding" section is the guide. */
@@ -69,10 +75,23 @@ export function defaultPortalContracts(): Record<string, PortalContract> {
   return out;
 }
 
+export function defaultPortalEvents(): Record<string, PortalEventCatalog> {
+  const out: Record<string, PortalEventCatalog> = {};
+  for (const file of listContracts()) {
+    const catalog = eventCatalogs[file.id];
+    if (file.kind === 'asyncapi' && catalog) out[file.id] = { catalog, yaml: readFileSync(file.path, 'utf8') };
+  }
+  return out;
+}
+
 export function createPortal(options: PortalOptions): Hono {
   const contracts = options.contracts ?? defaultPortalContracts();
   const now = options.now ?? Date.now;
-  const events = Object.entries(options.events ?? (eventCatalog as EventCatalog)).filter(([, e]) => e.public);
+  const eventContracts = options.events ?? defaultPortalEvents();
+  const events: PortalEventContract[] = Object.entries(eventContracts).map(([id, { catalog }]) => ({
+    id,
+    events: Object.entries(catalog).filter(([, event]) => event.public),
+  }));
 
   const apis: PortalApi[] = options.config.apis.map((api) => {
     const contract = contracts[api.contract];
@@ -88,11 +107,15 @@ export function createPortal(options: PortalOptions): Hono {
       gone: api.lifecycle.status === 'retired' || (api.lifecycle.sunset !== undefined && Date.parse(api.lifecycle.sunset) <= now()),
     };
   });
-  const yamlById = new Map(apis.map((api) => [api.id, contracts[api.id]!.yaml]));
+  // The versions the gateway serves, and every event contract (webhooks deliver from all of them).
+  const yamlById = new Map([
+    ...apis.map((api): [string, string] => [api.id, contracts[api.id]!.yaml]),
+    ...Object.entries(eventContracts).map(([id, contract]): [string, string] => [id, contract.yaml]),
+  ]);
 
   const demo = options.config.security.demo;
   const html = {
-    index: page('Concord developer portal', indexPage(apis, events.length, demo.enabled ? demo.clientId : undefined)),
+    index: page('Concord developer portal', indexPage(apis, events, demo.enabled ? demo.clientId : undefined)),
     events: page('Events - Concord developer portal', eventsPage(events)),
     guide: page('Onboarding guide - Concord developer portal', guidePage(readGuide(options.readmePath ?? join(REPO_ROOT, 'README.md')))),
     changelog: page(

@@ -1,4 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
+import { eventCatalogs } from '@concord/contracts/generated/index.ts';
+import type { EventCatalog } from '@concord/contracts/src/events/event-catalog.ts';
 import { createContractChecker } from '@concord/contracts/src/pact/contract-check.ts';
 import { readPactDir, readPactFile, type PactFile } from '@concord/contracts/src/pact/pact-file.ts';
 import { runVerification, type ProviderRunner } from '@concord/contracts/src/pact/run-verification.ts';
@@ -62,6 +64,49 @@ describe('pact-vs-contract check', () => {
     expect(finding?.problems.join('\n')).toMatch(
       /message \/data\/status must be[^\n]*[\s\S]*message \/data\/refund is not documented by the contract/,
     );
+  });
+});
+
+describe('messages against every AsyncAPI contract', () => {
+  const audit: EventCatalog = {
+    'audit.recorded': {
+      channel: 'concord.audit.recorded',
+      title: 'Audit recorded',
+      summary: 'Something was audited.',
+      public: true,
+      audience: 'all',
+      schema: {
+        type: 'object',
+        required: ['type', 'data'],
+        properties: {
+          type: { const: 'audit.recorded' },
+          data: { type: 'object', additionalProperties: false, properties: { actor: { type: 'string' } } },
+        },
+      },
+    },
+  };
+  const withAudit = createContractChecker({ catalogs: { ...eventCatalogs, 'audit.v1': audit } });
+  const auditPact = (content: unknown): PactFile => {
+    const p = pact('inventory-orders.json');
+    const message = p.interactions[0]!;
+    message.contents = { content, contentType: 'application/json' };
+    message.metadata = { subject: 'concord.audit.recorded' };
+    p.interactions = [message];
+    return p;
+  };
+
+  it('checks a message against the contract that declares its type, whichever AsyncAPI contract that is', () => {
+    expect(withAudit.check(auditPact({ type: 'audit.recorded', data: { actor: 'ada' } }))).toEqual([]);
+    const [finding] = withAudit.check(auditPact({ type: 'audit.recorded', data: { actor: 7 } }));
+    expect(finding?.operation).toBe('audit.v1#audit.recorded');
+    expect(finding?.problems.join('\n')).toMatch(/message \/data\/actor must be string/);
+    // The events.v1 messages of the committed pacts still pass beside it.
+    for (const p of readPactDir(PACTS_DIR)) expect(withAudit.check(p)).toEqual([]);
+  });
+
+  it('fails a message type no AsyncAPI contract declares, naming the contracts it looked in', () => {
+    const [finding] = withAudit.check(auditPact({ type: 'audit.erased', data: {} }));
+    expect(finding?.problems).toEqual(['message type "audit.erased" is not an event of any AsyncAPI contract (events.v1, audit.v1)']);
   });
 });
 

@@ -7,7 +7,7 @@ import { createInProcessBus } from '@concord/service-runtime/src/events/in-proce
 import { consumerPact } from '../support/consumer-pact.ts';
 import { envelope, orderData } from '../support/event-shapes.ts';
 import { orderId, PACT_PARTNER, PARTNER_HEADER, timestamp } from '../support/shapes.ts';
-import { eventDescription } from '../providers/provider-definition.ts';
+import { eventDescription } from '@concord/contracts/src/pact/provider-definition.ts';
 
 /**
  * inventory consumes order.cancelled from orders: the message goes through inventory's real bus

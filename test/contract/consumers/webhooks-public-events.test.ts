@@ -4,7 +4,7 @@ import { createFanOut } from '@concord/service-webhooks/src/dispatcher/fan-out.t
 import { startTestWebhooks, type TestWebhooks } from '@concord/service-webhooks/src/testing/harness.ts';
 import { consumerPact } from '../support/consumer-pact.ts';
 import { PUBLIC_EVENTS } from '../support/event-shapes.ts';
-import { eventDescription } from '../providers/provider-definition.ts';
+import { eventDescription } from '@concord/contracts/src/pact/provider-definition.ts';
 
 /**
  * The webhook dispatcher consumes every public event (customers and orders publish them). Each

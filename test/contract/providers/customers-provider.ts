@@ -1,5 +1,5 @@
 import { PACT_PARTNER, PARTNER_HEADER } from '../support/shapes.ts';
-import { eventDescription, type ProviderDefinition } from './provider-definition.ts';
+import { eventDescription, type ProviderDefinition } from '@concord/contracts/src/pact/provider-definition.ts';
 import { createCustomer, type CustomerParams } from './service-states.ts';
 import { callApi, latestOutboxEvent, startSystemApis, uniqueEmail } from './system-apis.ts';
 
@@ -8,7 +8,7 @@ import { callApi, latestOutboxEvent, startSystemApis, uniqueEmail } from './syst
  * and customer.updated. Events come from the service's outbox, built by the real outbox code as
  * the state's API calls committed.
  */
-export const customersProvider: ProviderDefinition = {
+export const provider: ProviderDefinition = {
   name: 'customers',
   async start(options = {}) {
     const apis = await startSystemApis(

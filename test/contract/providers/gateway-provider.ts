@@ -7,7 +7,7 @@ import { parseProcessEnv, upstreamEnvName } from '@concord/gateway/src/config/en
 import { parseConfig } from '@concord/gateway/src/config/load-config.ts';
 import { issueTestToken } from '@concord/gateway/src/partners/testing/issue-test-token.ts';
 import { serveHttp } from '@concord/service-runtime/src/http/serve-http.ts';
-import type { ProviderDefinition } from './provider-definition.ts';
+import type { ProviderDefinition } from '@concord/contracts/src/pact/provider-definition.ts';
 import { createCustomer, placeOrder, setStock, type CustomerParams } from './service-states.ts';
 import { startSystemApis } from './system-apis.ts';
 
@@ -19,7 +19,7 @@ const CONFIG_FILE = fileURLToPath(new URL('../../../gateway/gateway.config.yaml'
  * real system APIs, with only the upstream URLs overridden. Every replayed request carries a token
  * from the gateway's own issuer (the demo partner), injected by the verifier's request filter.
  */
-export const gatewayProvider: ProviderDefinition = {
+export const provider: ProviderDefinition = {
   name: 'concord-gateway',
   async start(options = {}) {
     const apis = await startSystemApis(

@@ -1,9 +1,9 @@
 import { PACT_PARTNER, PARTNER_HEADER } from '../support/shapes.ts';
-import type { ProviderDefinition } from './provider-definition.ts';
+import type { ProviderDefinition } from '@concord/contracts/src/pact/provider-definition.ts';
 import { callApi, startSystemApis } from './system-apis.ts';
 
 /** inventory: the HTTP provider of orders' reservations. Data is set up through its own API. */
-export const inventoryProvider: ProviderDefinition = {
+export const provider: ProviderDefinition = {
   name: 'inventory',
   async start(options = {}) {
     const apis = await startSystemApis(

@@ -1,4 +1,4 @@
-import { eventDescription, type ProviderDefinition } from './provider-definition.ts';
+import { eventDescription, type ProviderDefinition } from '@concord/contracts/src/pact/provider-definition.ts';
 import { placeOrder } from './service-states.ts';
 import { callApi, latestOutboxEvent, startSystemApis } from './system-apis.ts';
 
@@ -7,7 +7,7 @@ import { callApi, latestOutboxEvent, startSystemApis } from './system-apis.ts';
  * orders API (which reserves through the real inventory and checks the real customers service);
  * the message is the envelope the outbox builder wrote in that transaction.
  */
-export const ordersProvider: ProviderDefinition = {
+export const provider: ProviderDefinition = {
   name: 'orders',
   async start() {
     const apis = await startSystemApis(['orders']);

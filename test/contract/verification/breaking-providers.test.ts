@@ -5,8 +5,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runVerification } from '@concord/contracts/src/pact/run-verification.ts';
-import { createProviderRunner, providerRunner } from '../providers/index.ts';
+import { createProviderRunner } from '@concord/contracts/src/pact/configured-runner.ts';
+import { DEFAULT_PROVIDERS_CONFIG } from '@concord/contracts/src/pact/provider-contracts.ts';
+import { loadProvidersConfig } from '@concord/contracts/src/pact/providers-config.ts';
 import { PACTS_DIR } from '../support/pacts-dir.ts';
+
+/** Every provider as pacts/providers.yaml declares it. */
+const providers = loadProvidersConfig(DEFAULT_PROVIDERS_CONFIG);
+const providerRunner = createProviderRunner(providers);
 
 /**
  * What the gate is for: a consumer expecting a field the provider does not send, and a provider
@@ -62,7 +68,11 @@ describe('verification fails when a pair breaks', () => {
 
   it('a provider that stops sending a field the consumer relies on fails verification', async () => {
     const dir = copyOfPact();
-    const { records } = await runVerification({ pactsDir: dir, runner: createProviderRunner({ dropResponseField: 'errors' }), env: {} });
+    const { records } = await runVerification({
+      pactsDir: dir,
+      runner: createProviderRunner(providers, { variant: { dropResponseField: 'errors' } }),
+      env: {},
+    });
     expect(records[0]?.verification).toBe('failed');
     expect(records[0]!.failures.join('\n')).toMatch(
       /"a reservation for an unknown SKU \(given a SKU does not exist\)": BodyMismatch at \$: Actual map is missing the following keys: errors/,
@@ -79,5 +89,17 @@ describe('verification fails when a pair breaks', () => {
     const gate = canIDeploy(dir);
     expect(gate.status).toBe(1);
     expect(gate.stdout).toMatch(/UNVERIFIED: orders -> inventory \(orders-inventory.json\): pact changed since it was verified/);
+  });
+
+  it('a provider state no handler knows fails the interaction, naming the state, instead of passing on data never set up', async () => {
+    const dir = copyOfPact();
+    const file = join(dir, PACT);
+    writeFileSync(file, readFileSync(file, 'utf8').replaceAll('"a SKU does not exist"', '"a SKU was discontinued"'));
+    const { records } = await runVerification({ pactsDir: dir, runner: providerRunner, env: {} });
+    expect(records[0]?.verification).toBe('failed');
+    const failures = records[0]!.failures.join('\n');
+    expect(failures).toContain('"a reservation for an unknown SKU (given a SKU was discontinued)"');
+    expect(failures).toContain('inventory has no handler for the provider state "a SKU was discontinued"');
+    expect(canIDeploy(dir).status).toBe(1);
   });
 });

@@ -2,8 +2,14 @@ import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { RESULTS_FILE } from '@concord/contracts/src/pact/pact-file.ts';
 import { runVerification } from '@concord/contracts/src/pact/run-verification.ts';
-import { providerRunner } from '../providers/index.ts';
+import { createProviderRunner } from '@concord/contracts/src/pact/configured-runner.ts';
+import { DEFAULT_PROVIDERS_CONFIG } from '@concord/contracts/src/pact/provider-contracts.ts';
+import { loadProvidersConfig } from '@concord/contracts/src/pact/providers-config.ts';
 import { PACTS_DIR } from '../support/pacts-dir.ts';
+
+/** Every provider as pacts/providers.yaml declares it. */
+const providers = loadProvidersConfig(DEFAULT_PROVIDERS_CONFIG);
+const providerRunner = createProviderRunner(providers);
 
 /**
  * Every pact in pacts/ (as this run's consumer tests wrote it) against its real provider, plus the

@@ -2,7 +2,7 @@
  * Pact's state handlers: `setup` (its result's values are injected where the pact uses
  * fromProviderState) and `teardown`, each given the state's parameters.
  */
-export type StateFunc = (params?: any) => Promise<Record<string, unknown> | undefined>;
+export type StateFunc = (params?: Record<string, unknown>) => Promise<Record<string, unknown> | undefined>;
 export type StateHandlers = Record<string, StateFunc | { setup?: StateFunc; teardown?: StateFunc }>;
 
 /** A message provider: returns the message (a CloudEvent) the real producer builds for the interaction. */

@@ -1,0 +1,159 @@
+/**
+ * `npm start` (gateway/src/stack.ts) as a process: the services it starts and their ports come from
+ * `stack:` of the config it is given, <NAME>_PORT moves one, and a taken port is one line naming it
+ * and that variable, before anything starts.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, isPortTaken } from './taken-ports.ts';
+
+const GATEWAY_DIR = fileURLToPath(new URL('../../', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'concord-stack-'));
+const run = promisify(execFile);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// An upstream program: says which PORT it was given on every answer, as a customers list.
+writeFileSync(
+  join(dir, 'stub.mjs'),
+  `import { createServer } from 'node:http';
+createServer((req, res) => {
+  res.writeHead(200, { 'content-type': 'application/json', 'x-stub-port': process.env.PORT });
+  res.end(JSON.stringify({ data: [], next_cursor: null }));
+}).listen(Number(process.env.PORT), '127.0.0.1', () => console.log('stub up'));
+`,
+);
+
+function writeConfig(name: string, stack: string): string {
+  const file = join(dir, name);
+  writeFileSync(
+    file,
+    `server: { watchConfig: false }
+upstreams:
+  customers-stub: { url: "http://127.0.0.1:1" }
+apis:
+  - contract: customers.v2
+    basePath: /v2
+    upstream: customers-stub
+    policies: { public: true }
+stack:
+${stack}
+`,
+  );
+  return file;
+}
+
+const stackEnv = (config: string, extra: Record<string, string> = {}) => ({
+  ...process.env,
+  GATEWAY_CONFIG: config,
+  PORT: '0',
+  ADMIN_PORT: '0',
+  LOG_LEVEL: 'warn',
+  ...extra,
+});
+
+async function runToExit(config: string, extra: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/stack.ts'], {
+      cwd: GATEWAY_DIR,
+      env: stackEnv(config, extra),
+      timeout: 120_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+function listenOn(port: number): Promise<Server> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+}
+
+describe('npm start, configured by stack: in the gateway config', () => {
+  it('reports a taken port as one line naming it and the variable that moves it, and starts nothing', async () => {
+    const port = await freePort();
+    const blocker = await listenOn(port);
+    try {
+      const config = writeConfig(
+        'taken.yaml',
+        `  services:
+    customers: { port: ${port} }
+    orders: { port: 0 }
+    inventory: { port: 0 }
+    webhooks: { port: 0 }`,
+      );
+      const result = await runToExit(config);
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim()).toBe(`port ${port} (customers) is taken: set CUSTOMERS_PORT to another port (0 picks a free one)`);
+      expect(result.stdout).not.toContain('services:');
+
+      const command = writeConfig('taken-command.yaml', `  services:\n    customers-stub: { command: node stub.mjs, port: ${port} }`);
+      const other = await runToExit(command);
+      expect(other.code).toBe(1);
+      expect(other.stderr.trim()).toBe(
+        `port ${port} (customers-stub) is taken: set CUSTOMERS_STUB_PORT to another port (0 picks a free one)`,
+      );
+      expect(other.stdout).not.toContain('stub up');
+
+      // The gateway's own port too.
+      const gateway = await runToExit(command, { PORT: String(port), CUSTOMERS_STUB_PORT: '0' });
+      expect(gateway.code).toBe(1);
+      expect(gateway.stderr.trim()).toBe(`port ${port} (gateway) is taken: set PORT to another port (0 picks a free one)`);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  }, 180_000);
+
+  it('refuses a stack that names an unknown system API, or part of the system APIs, with the line of the config', async () => {
+    const config = writeConfig('unknown.yaml', '  services:\n    billing: { port: 0 }\n    customers: { port: 0 }');
+    const result = await runToExit(config);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/unknown\.yaml:\d+:\d+ stack\.services\.billing: "billing" is not a Concord system API/);
+    expect(result.stderr).toMatch(/stack\.services: the system APIs start together: list orders, inventory, webhooks too, or none of them/);
+  }, 120_000);
+
+  it('starts the services the config lists on their ports, moved by <NAME>_PORT, routes to them, and stops them with itself', async () => {
+    const config = writeConfig('command.yaml', '  services:\n    customers-stub: { command: node stub.mjs, port: 1 }');
+    const stubPort = await freePort();
+    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/stack.ts'], {
+      cwd: GATEWAY_DIR,
+      env: stackEnv(config, { CUSTOMERS_STUB_PORT: String(stubPort) }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      const lines: string[] = [];
+      const gatewayUrl = await new Promise<string>((resolve, reject) => {
+        createInterface({ input: child.stdout! }).on('line', (line) => {
+          lines.push(line);
+          const match = /^gateway: +(http:\/\/localhost:\d+)/.exec(line);
+          if (match) resolve(match[1]!);
+        });
+        child.once('exit', (code) => reject(new Error(`npm start exited (${code}):\n${stderr}`)));
+      });
+      expect(lines).toContain('[customers-stub] stub up');
+      expect(lines).toContain(`services: customers-stub http://127.0.0.1:${stubPort}`);
+      const res = await fetch(`${gatewayUrl}/v2/customers`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-stub-port')).toBe(String(stubPort));
+    } finally {
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
+    expect(await isPortTaken(stubPort, '127.0.0.1')).toBe(false);
+  }, 180_000);
+});
