@@ -319,9 +319,10 @@ export const RULES = [
   },
   {
     id: 'response-enum-value-removed',
-    level: 'info',
+    level: 'breaking',
     scope: 'response schema',
-    explanation: 'A response enum value is no longer produced.',
+    explanation:
+      "A response enum lost a value: code written against the old list (a generated SDK's union type, a switch over it) no longer compiles, and a client waiting for that value waits for ever.",
   },
   {
     id: 'response-format-changed',
