@@ -54,9 +54,23 @@ export function answerClientErrors(server: Server): void {
     if (!refused) {
       // Node's own answers for the rest (408 on a request timeout, 400 otherwise).
       const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-      socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n\r\n`);
+      closeAfter(socket, `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n\r\n`);
       return;
     }
-    socket.end(clientErrorResponse(refused, `req_${randomHex(16)}`));
+    closeAfter(socket, clientErrorResponse(refused, `req_${randomHex(16)}`));
   });
+}
+
+/** How long a refused client has to read the answer before its socket is destroyed. */
+const LINGER_MS = 500;
+
+/**
+ * Sends the answer and closes. `end()` alone only half-closes: the listener's sockets allow half-open
+ * connections, so a client that never closes its side (a slowloris one, by design) would keep the
+ * socket for ever. Node's own handler destroys at once after writing, which can reset the connection
+ * before a client still sending its oversized head has read the answer; a short linger lets it read.
+ */
+function closeAfter(socket: Duplex, answer: string): void {
+  socket.end(answer);
+  setTimeout(() => socket.destroy(), LINGER_MS).unref();
 }
