@@ -64,6 +64,9 @@ describe.skipIf(unavailable !== undefined)('the services under dependency faults
       // The partner's endpoint is on loopback; and retries come within seconds, not minutes.
       WEBHOOKS_ALLOW_PRIVATE_NETWORKS: '1',
       WEBHOOKS_RETRY_SCHEDULE: '0,250ms,500ms,1s,2s,4s,8s,8s,8s,8s',
+      // A delivery the SIGKILLed dispatcher had claimed is taken over when its lease ends (60 s by default).
+      WEBHOOKS_TIMEOUT: '1s',
+      WEBHOOKS_LEASE: '3s',
     };
     stack = await startStackProcess(env);
     db = await createPgDatabase({ url: pg.url, schema: 'public', max: 2 });
@@ -126,12 +129,13 @@ describe.skipIf(unavailable !== undefined)('the services under dependency faults
       (sum, o) => sum + (published.perOrder.get(`order.placed ${o.id}`)! - 1) + (published.perOrder.get(`order.confirmed ${o.id}`)! - 1),
       published.duplicateIds,
     );
-    // ... and every one of them delivered to the partner's webhook (at least once).
+    // ... and every one of them delivered to the partner's webhook (at least once; after the SIGKILL
+    // the restarted dispatcher first waits out the killed one's leases).
     const undelivered = () => orders.filter((o) => !receiver.deliveries.has(`order.placed ${o.id}`));
     await eventually(
       async () => (undelivered().length === 0 ? true : undefined),
       `order.placed of ${orders.length} committed orders delivered to the partner's webhook`,
-      30_000,
+      60_000,
     );
     const outcomes = [...result.outcomes.values()];
     const row: Row = {

@@ -47,7 +47,10 @@ export function clientErrorResponse(err: GatewayError, requestId: string): strin
 export function answerClientErrors(server: Server): void {
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     const refused = refusal(err.code);
-    if (!socket.writable) {
+    // As Node's own handler: write nothing into a response already under way (a socket error
+    // mid-response, a client resetting a keep-alive connection), only end the connection.
+    const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+    if (!socket.writable || inFlight?.headersSent) {
       socket.destroy();
       return;
     }
