@@ -1,57 +1,17 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { ADA } from './testing/fake-customers-v2.ts';
+import { startGatewayProcess } from './testing/gateway-process.ts';
 import { type FakeUpstream, sendJson, startFakeUpstream } from './testing/fake-upstream.ts';
 import { customersConfig } from './testing/test-gateway.ts';
 
-const SERVE = fileURLToPath(new URL('./serve.ts', import.meta.url));
-const GATEWAY_ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Far longer than the drain may take: the process must be gone long before it. */
 const GRACE_MS = 120_000;
 const CONNECTIONS = 20;
-
-interface GatewayProcess {
-  url: string;
-  adminUrl: string;
-  child: ChildProcess;
-  /** Every log line it wrote, parsed. */
-  lines: Record<string, unknown>[];
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** `node --import tsx src/serve.ts`, as `npm run gateway` starts it: the real signal handlers. */
-async function startGatewayProcess(configPath: string): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVE], {
-    cwd: GATEWAY_ROOT,
-    env: { ...process.env, GATEWAY_CONFIG: configPath, PORT: '0', ADMIN_PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'test' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: Record<string, unknown>[] = [];
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  const listening = new Promise<{ url: string; admin: string }>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const parsed = JSON.parse(line) as Record<string, unknown>;
-      lines.push(parsed);
-      if (parsed.msg === 'gateway listening') resolve(parsed as unknown as { url: string; admin: string });
-    });
-    void exited.then(({ code }) => reject(new Error(`the gateway exited (${code}) before listening:\n${stderr}`)));
-  });
-  const { url, admin } = await listening;
-  return { url, adminUrl: admin, child, lines, exited };
-}
 
 /** Resolves once nothing accepts connections at `url` any more. */
 async function refusing(url: string): Promise<void> {
@@ -150,7 +110,7 @@ describe('the gateway process on SIGTERM under keep-alive load', () => {
       while (held.length < CONNECTIONS) await new Promise((r) => setTimeout(r, 10));
     }
     const beforeSignal = outcomes.length;
-    gateway.child.kill('SIGTERM');
+    gateway.signal('SIGTERM');
     if (hold) {
       await refusing(`${gateway.adminUrl}/healthz`);
       holding = false;
@@ -160,7 +120,7 @@ describe('the gateway process on SIGTERM under keep-alive load', () => {
     stop = true;
     await Promise.all(workers);
     await pool.close();
-    return { outcomes, beforeSignal, exit, lines: gateway.lines };
+    return { outcomes, beforeSignal, exit, lines: gateway.logLines() };
   }
 
   function expectCleanDrain(run: Run): void {

@@ -8,7 +8,7 @@ import { PARTNER_HEADERS, startOrderLoad, type LoadResult } from './support/orde
 import { privatePostgresUnavailable, startPrivatePostgres, type PrivatePostgres } from './support/private-postgres.ts';
 import { startPrivateNats, type PrivateNats } from './support/private-nats.ts';
 import { startStackProcess, type StackProcess } from './support/stack-process.ts';
-import { startChaosReceiver, type ChaosReceiver } from './support/webhook-receiver.ts';
+import { startReceiver, type WebhookReceiver } from '@concord/service-webhooks/src/testing/receiver.ts';
 
 /**
  * The system APIs against faults of their real dependencies: a private PostgreSQL and NATS on
@@ -48,10 +48,16 @@ describe.skipIf(unavailable !== undefined)('the services under dependency faults
   let ledger: Ledger;
   let env: Record<string, string>;
   let customerId: string;
-  let receiver: ChaosReceiver;
+  let receiver: WebhookReceiver;
+  /** The orders whose order.placed reached the partner's endpoint (the CloudEvent's `data.id`). */
+  const delivered = new Set<string>();
 
   beforeAll(async () => {
-    receiver = await startChaosReceiver();
+    receiver = await startReceiver((hook) => {
+      const event = JSON.parse(hook.body) as { type?: string; data?: { id?: string } };
+      if (event.type === 'order.placed' && event.data?.id) delivered.add(event.data.id);
+      return { status: 204 };
+    });
     [pg, nats] = await Promise.all([freePort().then(startPrivatePostgres), freePort().then(startPrivateNats)]);
     env = {
       DATABASE_URL: pg.url,
@@ -131,7 +137,7 @@ describe.skipIf(unavailable !== undefined)('the services under dependency faults
     );
     // ... and every one of them delivered to the partner's webhook (at least once; after the SIGKILL
     // the restarted dispatcher first waits out the killed one's leases).
-    const undelivered = () => orders.filter((o) => !receiver.deliveries.has(`order.placed ${o.id}`));
+    const undelivered = () => orders.filter((o) => !delivered.has(o.id));
     await eventually(
       async () => (undelivered().length === 0 ? true : undefined),
       `order.placed of ${orders.length} committed orders delivered to the partner's webhook`,

@@ -6,7 +6,7 @@ import type { Database } from '@concord/service-runtime/src/database/database.ts
 import { createPgDatabase } from '@concord/service-runtime/src/database/pg-database.ts';
 import { issueTestToken } from '@concord/gateway/src/partners/testing/issue-test-token.ts';
 import { freePort } from '../support/free-port.ts';
-import { startGatewayProcess, type GatewayProcess } from './support/gateway-process.ts';
+import { startDrainGateway, type GatewayProcess } from './support/gateway-process.ts';
 import { createLedger, type Ledger } from './support/ledger.ts';
 import { PARTNER_HEADERS, startOrderLoad } from './support/order-load.ts';
 import { privatePostgresUnavailable, startPrivatePostgres, type PrivatePostgres } from './support/private-postgres.ts';
@@ -66,7 +66,7 @@ describe.skipIf(unavailable !== undefined)('the gateway drained under order load
   it('SIGTERM mid-load: no client request cut, every 201 is an order row and every order row was answered', {
     timeout: 120_000,
   }, async () => {
-    const gateway: GatewayProcess = await startGatewayProcess({
+    const gateway: GatewayProcess = await startDrainGateway({
       configPath: join(dir, 'gateway.config.yaml'),
       upstreams: stack.urls,
       server: { shutdownGraceMs: GRACE_MS },
@@ -80,7 +80,7 @@ describe.skipIf(unavailable !== undefined)('the gateway drained under order load
       headers: { authorization: `Bearer ${token}` },
     });
     await load.acknowledged(40);
-    gateway.kill('SIGTERM');
+    gateway.signal('SIGTERM');
     const exit = await gateway.exited;
     const result = await load.stop();
 
@@ -101,7 +101,7 @@ describe.skipIf(unavailable !== undefined)('the gateway drained under order load
     expect([...acknowledged].filter((k) => !persisted.has(k))).toEqual([]);
     expect([...persisted].filter((k) => !acknowledged.has(k))).toEqual([]);
     expect(exit).toEqual({ code: 0, signal: null });
-    const drained = gateway.lines.filter((l) => typeof l.cut === 'number');
+    const drained = gateway.logLines().filter((l) => typeof l.cut === 'number');
     expect(drained).toHaveLength(1);
     expect(drained[0]).toMatchObject({ cut: 0, msg: 'drained: every request received was answered' });
     expect(stack.exit()).toBeNull();

@@ -17,6 +17,10 @@ export interface GatewayProcess {
   logLines(): Record<string, unknown>[];
   /** Everything written to stderr so far. */
   stderr(): string;
+  /** Sends a signal and returns at once (a drain test watches what happens next). */
+  signal(name: NodeJS.Signals): void;
+  /** Resolves when the process has ended, with how. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGTERM, then waits for the exit. */
   stop(): Promise<void>;
 }
@@ -30,7 +34,9 @@ export async function startGatewayProcess(configPath: string, env: Record<string
   const other: string[] = [];
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const listening = new Promise<{ url: string; admin: string }>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       let parsed: Record<string, unknown>;
@@ -43,7 +49,9 @@ export async function startGatewayProcess(configPath: string, env: Record<string
       lines.push(parsed);
       if (parsed.msg === 'gateway listening') resolve({ url: String(parsed.url), admin: String(parsed.admin) });
     });
-    void exited.then(() => reject(new Error(`the gateway process exited during start-up:\n${stderr}${other.join('\n')}`)));
+    void exited.then(({ code }) =>
+      reject(new Error(`the gateway process exited (${code}) during start-up:\n${stderr}${other.join('\n')}`)),
+    );
   });
   const timeout = setTimeout(() => child.kill('SIGKILL'), 90_000);
   try {
@@ -54,6 +62,8 @@ export async function startGatewayProcess(configPath: string, env: Record<string
       pid: child.pid!,
       logLines: () => [...lines],
       stderr: () => stderr,
+      signal: (name) => child.kill(name),
+      exited,
       async stop() {
         if (child.exitCode !== null || child.signalCode !== null) return;
         child.kill('SIGTERM');

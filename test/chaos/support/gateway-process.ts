@@ -1,31 +1,20 @@
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { type GatewayProcess, startGatewayProcess } from '@concord/gateway/src/testing/gateway-process.ts';
 import { parse, stringify } from 'yaml';
 
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const SERVE = fileURLToPath(new URL('../../../gateway/src/serve.ts', import.meta.url));
 const DEFAULT_CONFIG = fileURLToPath(new URL('../../../gateway/gateway.config.yaml', import.meta.url));
 
-export interface GatewayProcess {
-  url: string;
-  /** Every JSON log line it wrote so far, parsed. */
-  lines: Record<string, unknown>[];
-  output: string[];
-  kill(signal: NodeJS.Signals): void;
-  /** Resolves when the process has ended. */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
+export type { GatewayProcess };
 
 /**
- * The gateway as `npm run gateway` runs it (`gateway/src/serve.ts`: its own SIGTERM drain), with the
- * repository's gateway.config.yaml pointed at `upstreams` (UPSTREAM_<NAME>_URL), `server` settings
- * merged in, and the demo plan's rate limit lifted so a load test measures the drain, not 429s.
- * Resolves once it listens.
+ * The gateway as `npm run gateway` runs it (the shared process helper: `serve.ts`, its own SIGTERM
+ * drain), with the repository's gateway.config.yaml pointed at `upstreams` (UPSTREAM_<NAME>_URL),
+ * `server` settings merged in, and the demo plan's rate limit lifted so a load test measures the
+ * drain, not 429s. No Redis: the drain is what is under test. Resolves once it listens.
  */
-export async function startGatewayProcess(options: {
+export async function startDrainGateway(options: {
   configPath: string;
   upstreams: Record<string, string>;
   server?: Record<string, unknown>;
@@ -37,38 +26,5 @@ export async function startGatewayProcess(options: {
   const upstreamEnv = Object.fromEntries(
     Object.entries(options.upstreams).map(([name, url]) => [`UPSTREAM_${name.toUpperCase()}_URL`, url]),
   );
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVE], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      GATEWAY_CONFIG: options.configPath,
-      PORT: '0',
-      ADMIN_PORT: '0',
-      LOG_LEVEL: 'info',
-      NODE_ENV: 'test',
-      REDIS_URL: '',
-      ...upstreamEnv,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: Record<string, unknown>[] = [];
-  const output: string[] = [];
-  child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      output.push(line);
-      try {
-        const parsed = JSON.parse(line) as Record<string, unknown>;
-        lines.push(parsed);
-        if (parsed.msg === 'gateway listening') resolve(parsed.url as string);
-      } catch {
-        // not a log line
-      }
-    });
-    void exited.then(({ code }) => reject(new Error(`the gateway exited (${code}) before listening:\n${output.join('\n')}`)));
-  });
-  return { url, lines, output, kill: (signal) => child.kill(signal), exited };
+  return startGatewayProcess(options.configPath, { REDIS_URL: '', ...upstreamEnv });
 }
