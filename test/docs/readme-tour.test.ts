@@ -7,17 +7,15 @@
  * the system does.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { parseProcessEnv } from '@concord/gateway/src/config/env.ts';
-import { DEFAULT_CONFIG_PATH, startGateway, type RunningGateway } from '@concord/gateway/src/main.ts';
+import type { RunningGateway } from '@concord/gateway/src/main.ts';
 import { startServices, type RunningServices } from '@concord/service-stack/src/start-services.ts';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseDocument } from 'yaml';
+import { startLocalGateway, writeGatewayConfig } from '../support/local-gateway.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -54,19 +52,8 @@ describe('the README tour, followed literally', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'concord-tour-'));
     services = await startServices({ dataDir: 'memory://' });
-    const config = parseDocument(await readFile(DEFAULT_CONFIG_PATH, 'utf8'));
-    config.setIn(['server', 'watchConfig'], false);
-    await writeFile(join(dir, 'gateway.config.yaml'), config.toString());
-    const env = parseProcessEnv({});
-    for (const [name, url] of Object.entries(services.urls)) env.upstreamUrls[`UPSTREAM_${name.toUpperCase()}_URL`] = url;
-    gateway = await startGateway({
-      configPath: join(dir, 'gateway.config.yaml'),
-      env,
-      port: 0,
-      hostname: '127.0.0.1',
-      watchConfig: false,
-      deps: { logger: pino({ level: 'silent' }), redis: undefined },
-    });
+    await writeGatewayConfig(join(dir, 'gateway.config.yaml'));
+    gateway = await startLocalGateway(join(dir, 'gateway.config.yaml'), services.urls);
 
     const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
     blocks = [

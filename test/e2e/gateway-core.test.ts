@@ -7,33 +7,12 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseDocument } from 'yaml';
 import { startServices, type RunningServices } from '@concord/service-stack/src/start-services.ts';
-import { parseProcessEnv } from '@concord/gateway/src/config/env.ts';
-import { DEFAULT_CONFIG_PATH, startGateway, type RunningGateway } from '@concord/gateway/src/main.ts';
+import type { RunningGateway } from '@concord/gateway/src/main.ts';
 import { issueTestToken } from '@concord/gateway/src/partners/testing/issue-test-token.ts';
 import { startFakeUpstream, unusedUrl, type FakeUpstream } from '@concord/gateway/src/testing/fake-upstream.ts';
-import pino from 'pino';
+import { startLocalGateway, writeGatewayConfig } from '../support/local-gateway.ts';
 import { conforming, gatewayProblem } from './contract-conformance.ts';
-
-const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-
-/** The committed gateway.config.yaml with `edit` applied, written where the gateway will read it. */
-async function writeConfig(file: string, edit: (doc: ReturnType<typeof parseDocument>) => void = () => {}): Promise<void> {
-  const doc = parseDocument(await readFile(DEFAULT_CONFIG_PATH, 'utf8'));
-  doc.setIn(['server', 'watchConfig'], false);
-  edit(doc);
-  await writeFile(file, doc.toString());
-}
-
-async function gatewayFor(file: string, urls: Record<string, string>): Promise<RunningGateway> {
-  const env = parseProcessEnv({
-    UPSTREAM_CUSTOMERS_URL: urls.customers,
-    UPSTREAM_ORDERS_URL: urls.orders,
-    UPSTREAM_INVENTORY_URL: urls.inventory,
-  });
-  return startGateway({ configPath: file, env, port: 0, hostname: '127.0.0.1', watchConfig: false, deps: { logger, redis: undefined } });
-}
 
 describe('the gateway in front of the real system APIs', () => {
   let dir: string;
@@ -45,8 +24,8 @@ describe('the gateway in front of the real system APIs', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'concord-e2e-'));
     services = await startServices({ dataDir: 'memory://', responseValidation: 'enforce' });
-    await writeConfig(join(dir, 'gateway.config.yaml'));
-    gateway = await gatewayFor(join(dir, 'gateway.config.yaml'), services.urls);
+    await writeGatewayConfig(join(dir, 'gateway.config.yaml'));
+    gateway = await startLocalGateway(join(dir, 'gateway.config.yaml'), services.urls);
     base = gateway.url;
     auth = { authorization: `Bearer ${await issueTestToken(base)}` };
   }, 60_000);
@@ -179,7 +158,7 @@ describe('the gateway in front of the real system APIs', () => {
     expect((await send('/v2/customers?limit=1')).status).toBe(200);
 
     // Sunset in the past: v1 answers 410 naming its successor.
-    await writeConfig(file, (doc) => {
+    await writeGatewayConfig(file, (doc) => {
       doc.setIn(['apis', 1, 'lifecycle', 'deprecation'], '2024-01-01');
       doc.setIn(['apis', 1, 'lifecycle', 'sunset'], '2025-01-01');
     });
@@ -215,11 +194,11 @@ describe('upstream failures through the gateway process', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function start(customersUrl: string, edit?: Parameters<typeof writeConfig>[1]) {
+  async function start(customersUrl: string, edit?: Parameters<typeof writeGatewayConfig>[1]) {
     const file = join(dir, `gateway-${running.length}.config.yaml`);
-    await writeConfig(file, edit);
+    await writeGatewayConfig(file, edit);
     const other = await unusedUrl();
-    const gateway = await gatewayFor(file, { customers: customersUrl, orders: other, inventory: other });
+    const gateway = await startLocalGateway(file, { customers: customersUrl, orders: other, inventory: other });
     running.push(gateway);
     return { gateway, auth: { authorization: `Bearer ${await issueTestToken(gateway.url)}` } };
   }
