@@ -3,10 +3,7 @@
  * from this workspace at run time. The CLI recognises a usage error by its name, since this class
  * is not the CLI's own: it prints the message with the command's usage and exits 2.
  */
-export interface CliIo {
-  out: (line: string) => void;
-  err: (line: string) => void;
-}
+export type { Io as CliIo } from '@concord/contracts/src/cli/usage-error.ts';
 
 export class CliUsageError extends Error {
   override readonly name = 'UsageError';
