@@ -16,6 +16,7 @@ import { createGatewayFactory, type GatewayEnv } from './env.ts';
 import { createIdentity } from './identity.ts';
 import { healthHandlers } from './observability/health.ts';
 import { accessLogger } from './observability/logger.ts';
+import { publishApiLifecycle } from './observability/lifecycle-metrics.ts';
 import { gatewayMetrics } from './observability/metrics.ts';
 import { metricsHandler } from './observability/metrics-endpoint.ts';
 import { gatewayTracer } from './observability/tracing.ts';
@@ -77,6 +78,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
   const state = stateAcrossBuilds(deps);
   const metrics = gatewayMetrics(deps.metrics);
   const authMetrics = securityMetrics(deps.metrics);
+  publishApiLifecycle(deps.metrics, config.apis);
   const tracer = gatewayTracer();
 
   // Partners, their limits, and how their tokens are issued and verified.
