@@ -78,7 +78,6 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
   const state = stateAcrossBuilds(deps);
   const metrics = gatewayMetrics(deps.metrics);
   const authMetrics = securityMetrics(deps.metrics);
-  publishApiLifecycle(deps.metrics, config.apis);
   const tracer = gatewayTracer();
 
   // Partners, their limits, and how their tokens are issued and verified.
@@ -193,6 +192,8 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
   ];
   for (const step of pipeline) app.use('*', step);
   app.all('*', proxy(factory, { upstreams: config.upstreams, call: resilientUpstream.call, metrics, logger: deps.logger, now: deps.now }));
+  // Last, once every step has accepted the config: a build that throws leaves the dates as they were.
+  publishApiLifecycle(deps.metrics, config.apis);
 
   let closed: Promise<void> | undefined;
   return {
