@@ -16,6 +16,7 @@ import { createGatewayFactory, type GatewayEnv } from './env.ts';
 import { createIdentity } from './identity.ts';
 import { healthHandlers } from './observability/health.ts';
 import { accessLogger } from './observability/logger.ts';
+import { publishApiLifecycle } from './observability/lifecycle-metrics.ts';
 import { gatewayMetrics } from './observability/metrics.ts';
 import { metricsHandler } from './observability/metrics-endpoint.ts';
 import { gatewayTracer } from './observability/tracing.ts';
@@ -191,6 +192,8 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
   ];
   for (const step of pipeline) app.use('*', step);
   app.all('*', proxy(factory, { upstreams: config.upstreams, call: resilientUpstream.call, metrics, logger: deps.logger, now: deps.now }));
+  // Last, once every step has accepted the config: a build that throws leaves the dates as they were.
+  publishApiLifecycle(deps.metrics, config.apis);
 
   let closed: Promise<void> | undefined;
   return {

@@ -1,6 +1,7 @@
 import { registerInventoryV1 } from '@concord/contracts/generated/inventory.v1/server.ts';
 import { systemClock } from '@concord/service-runtime/src/clock.ts';
 import { runMigrations } from '@concord/service-runtime/src/database/migrations.ts';
+import { consumerLatency } from '@concord/service-runtime/src/events/consumer-latency.ts';
 import type { BusHandler, BusSubscription } from '@concord/service-runtime/src/events/event-bus.ts';
 import { createOutbox } from '@concord/service-runtime/src/events/outbox.ts';
 import { createOutboxRelay } from '@concord/service-runtime/src/events/outbox-relay.ts';
@@ -59,6 +60,8 @@ export async function createInventoryService(deps: InventoryServiceDeps): Promis
     db: deps.db,
     ledger,
     onInvalid: (detail) => onError(new Error(detail), 'inventory.consumer'),
+    latency: consumerLatency(health.registry),
+    clock,
   });
   const app = createServiceApp((err) => onError(err, 'inventory.http'), deps.db, health);
   // Stock is shared, but only identified callers (a partner, or internal) reach any of it.

@@ -1,5 +1,7 @@
 import { eventCatalog } from '@concord/contracts/generated/events.v1/catalog.ts';
+import type { Clock } from '@concord/service-runtime/src/clock.ts';
 import type { Database } from '@concord/service-runtime/src/database/database.ts';
+import type { ConsumerLatency } from '@concord/service-runtime/src/events/consumer-latency.ts';
 import type { BusHandler } from '@concord/service-runtime/src/events/event-bus.ts';
 import { createIdempotentConsumer } from '@concord/service-runtime/src/events/idempotent-consumer.ts';
 import type { StockLedger } from './stock-ledger.ts';
@@ -14,6 +16,8 @@ export function createOrderCancelledConsumer(deps: {
   db: Database;
   ledger: StockLedger;
   onInvalid: (detail: string) => void;
+  latency?: ConsumerLatency;
+  clock?: Clock;
 }): BusHandler & { applied(): number } {
   return createIdempotentConsumer({
     db: deps.db,
@@ -25,5 +29,7 @@ export function createOrderCancelledConsumer(deps: {
     },
     onInvalid: (message, errors) =>
       deps.onInvalid(`order.cancelled ${message.msgId} breaks the contract and was dropped: ${JSON.stringify(errors)}`),
+    latency: deps.latency,
+    clock: deps.clock,
   });
 }

@@ -1,7 +1,9 @@
 import { eventCatalog } from '@concord/contracts/generated/events.v1/catalog.ts';
 import type { EventEnvelope, EventName } from '@concord/contracts/generated/events.v1/types.ts';
 import { createEventValidator, type EventValidator } from '@concord/contracts/src/events/event-validator.ts';
+import { type Clock, systemClock } from '../clock.ts';
 import type { Database, Queryable } from '../database/database.ts';
+import type { ConsumerLatency } from './consumer-latency.ts';
 import type { BusHandler, BusMessage } from './event-bus.ts';
 
 export interface IdempotentConsumerOptions<N extends EventName> {
@@ -14,6 +16,9 @@ export interface IdempotentConsumerOptions<N extends EventName> {
   /** An event that breaks the contract can never succeed: it is reported and acknowledged. */
   onInvalid?: (message: BusMessage, errors: { pointer: string; message: string }[]) => void;
   validator?: EventValidator<EventName>;
+  /** Hears, per applied event, how long it took from its `time` to here (not for duplicates: they did nothing). */
+  latency?: ConsumerLatency;
+  clock?: Clock;
 }
 
 /**
@@ -23,6 +28,7 @@ export interface IdempotentConsumerOptions<N extends EventName> {
  */
 export function createIdempotentConsumer<N extends EventName>(options: IdempotentConsumerOptions<N>): BusHandler & { applied(): number } {
   const validator = options.validator ?? createEventValidator(eventCatalog);
+  const clock = options.clock ?? systemClock;
   let applied = 0;
   const handler = async (message: BusMessage): Promise<void> => {
     const errors = validator.validate(options.event, message.envelope);
@@ -40,7 +46,9 @@ export function createIdempotentConsumer<N extends EventName>(options: Idempoten
       await options.handle(tx, envelope);
       return true;
     });
-    if (didApply) applied++;
+    if (!didApply) return;
+    applied++;
+    options.latency?.observe(options.consumer, envelope.type, envelope.time, clock.now());
   };
   return Object.assign(handler, { applied: () => applied });
 }
