@@ -138,6 +138,17 @@ describe.runIf(installed)('leased rate limits across replicas on one Redis', () 
     expect(calls).toBeLessThan(100);
   }, 60_000);
 
+  it('RateLimit remaining: the plan less what was admitted, less what other replicas hold unused', async () => {
+    const { policies } = await replicas(2, { points: 50, windowSeconds: 60 });
+    const [a, b] = policies;
+    const alone: number[] = [];
+    for (let i = 0; i < 10; i++) alone.push((await a!.consume('partner:p')).remainingPoints);
+    // One replica using the window: exactly what is left of the plan.
+    expect(alone).toEqual(Array.from({ length: 10 }, (_, i) => 49 - i));
+    // Another replica counts A's unused units as used until they come back: never more than is left.
+    for (let i = 0; i < 10; i++) expect((await b!.consume('partner:p')).remainingPoints).toBeLessThanOrEqual(50 - 10 - i - 1);
+  }, 30_000);
+
   it('the last replica standing gets the whole remaining plan once the others have gone idle', async () => {
     const { policies, leased } = await replicas(3, { points: 200, windowSeconds: 60 });
     const [a, b, c] = policies;
