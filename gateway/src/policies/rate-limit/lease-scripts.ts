@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
  */
 
 /**
- * KEYS[1] the window hash. ARGV: units asked, plan, window ms, replica id, id for a new window,
+ * KEYS[1] the window hash. ARGV: units needed now, plan, window ms, replica id, id for a new window,
  * then the carry (points counted in memory during an outage, the count Redis last gave before them,
  * ms left in their window; 0 points when none).
  *
@@ -18,7 +18,10 @@ import type { Redis } from 'ioredis';
  * what it holds was counted since by replicas that never failed over, so the window continues with
  * base + memory + that, ending when the memory's window ends.
  *
- * Then the lease: min(asked, plan - n), possibly 0. Returns { granted, n, ms left, replicas, id }.
+ * Then the lease: the units asked for requests waiting now, plus up to ARGV[9] ahead of demand but
+ * no more ahead than the share ARGV[10] of what is left divided by the replicas leasing in the window
+ * (none when that is 1 or less), all within plan - n; possibly 0. Returns { granted, n, ms left,
+ * replicas, id }.
  */
 const LEASE = `
 local key = KEYS[1]
@@ -47,11 +50,16 @@ if ttl <= 0 then
 end
 if redis.call('HSETNX', key, 'x:' .. ARGV[4], 1) == 1 then redis.call('HINCRBY', key, 'r', 1) end
 local n = tonumber(redis.call('HGET', key, 'n'))
+local replicas = tonumber(redis.call('HGET', key, 'r'))
+local ahead = tonumber(ARGV[9])
+local share = math.floor(tonumber(ARGV[10]) * (plan - n - asked) / replicas)
+if share <= 1 then ahead = 0 elseif ahead > share then ahead = share end
+asked = asked + ahead
 local granted = plan - n
 if asked < granted then granted = asked end
 if granted < 0 then granted = 0 end
 if granted > 0 then n = redis.call('HINCRBY', key, 'n', granted) end
-return {granted, n, ttl, tonumber(redis.call('HGET', key, 'r')), redis.call('HGET', key, 'w')}`;
+return {granted, n, ttl, replicas, redis.call('HGET', key, 'w')}`;
 
 /** KEYS[1] the window hash. ARGV: units, window id. Gives units back only to the window they came from. */
 const RETURN = `
@@ -62,7 +70,11 @@ return n`;
 
 export interface LeaseRequest {
   key: string;
-  asked: number;
+  /** Units for requests waiting now. */
+  needed: number;
+  /** Units wanted ahead of demand, capped by Redis to `share` of what is left per replica. */
+  ahead: number;
+  share: number;
   plan: number;
   windowMs: number;
   replica: string;
@@ -86,7 +98,7 @@ export async function lease(redis: Redis, request: LeaseRequest): Promise<LeaseR
     LEASE,
     1,
     request.key,
-    String(request.asked),
+    String(request.needed),
     String(request.plan),
     String(request.windowMs),
     request.replica,
@@ -94,6 +106,8 @@ export async function lease(redis: Redis, request: LeaseRequest): Promise<LeaseR
     String(carry?.points ?? 0),
     String(carry?.base ?? 0),
     String(Math.max(1, Math.ceil(carry?.msLeft ?? 1))),
+    String(request.ahead),
+    String(request.share),
   )) as [number, number, number, number, string];
   return { granted, count, msLeft, replicas, window };
 }

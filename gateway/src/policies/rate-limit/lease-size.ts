@@ -5,7 +5,9 @@
  * - demand: it starts at `FIRST` and doubles with each lease used up, so an idle partner holds little
  *   and a busy one soon leases in large slices (one round trip per thousands of requests).
  * A slice of 1 or less is "near the limit": the replica then holds nothing ahead and leases exactly
- * what waiting requests need, so the last units of the plan are exact.
+ * what waiting requests need, so the last units of the plan are exact. The replica decides from what
+ * Redis last told it; the lease script applies the same share to Redis's current count and replicas
+ * (a replica's first lease in a window does not know how many others lease in it).
  */
 export const SHARE = 0.25;
 export const FIRST = 4;

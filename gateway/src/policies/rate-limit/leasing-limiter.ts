@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import { giveBack, lease } from './lease-scripts.ts';
-import { leaseAhead } from './lease-size.ts';
+import { leaseAhead, SHARE } from './lease-size.ts';
 import { withDeadline } from './store-deadline.ts';
 import type { WindowCounts } from './window-counts.ts';
 
@@ -98,7 +98,6 @@ export function createLeasingLimiter(options: LeasingLimiterOptions): LeasingLim
         const needed = entry.waiters.length;
         const ahead = leaseAhead({ plan, count: entry.count, replicas: entry.replicas, previous: entry.previous });
         if (needed === 0 && ahead === 0) return;
-        const asked = needed + ahead;
         const sentAt = now();
         const carry = counts.takeCarry(key, sentAt);
         let reply: Awaited<ReturnType<typeof lease>>;
@@ -106,7 +105,9 @@ export function createLeasingLimiter(options: LeasingLimiterOptions): LeasingLim
           if (redis.status !== 'ready') throw new Error('Redis connection is not ready');
           const request = {
             key: options.redisKey(key),
-            asked,
+            needed,
+            ahead,
+            share: SHARE,
             plan,
             windowMs: options.windowMs,
             replica: options.replica,
@@ -136,13 +137,13 @@ export function createLeasingLimiter(options: LeasingLimiterOptions): LeasingLim
         entry.count = reply.count;
         entry.replicas = reply.replicas;
         entry.held += reply.granted;
-        entry.previous = ahead;
+        entry.previous = Math.max(0, reply.granted - needed);
         counts.seen(key, reply.count, reply.msLeft, now());
         while (entry.held > 0 && entry.waiters.length > 0) {
           entry.held--;
           entry.waiters.shift()?.resolve(state(entry, now()));
         }
-        if (reply.granted < asked) {
+        if (entry.waiters.length > 0 && reply.count >= plan) {
           // Redis has leased the whole plan: refuse who is still waiting.
           const refused = new RateLimiterRes(0, Math.max(0, entry.resetAt - now()), plan + 1);
           for (const waiter of entry.waiters.splice(0)) waiter.reject(refused);
