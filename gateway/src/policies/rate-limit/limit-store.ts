@@ -1,19 +1,27 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { randomUUID } from 'node:crypto';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { SecurityConfig, LimitConfig } from '../../config/security-schema.ts';
 import { stateChangeLog } from '../../observability/state-change-log.ts';
 import type { SecurityMetrics } from '../authenticate/security-metrics.ts';
-import { createWindowCounts, type Carry, type WindowCounts } from './window-counts.ts';
+import { createLeasingLimiter } from './leasing-limiter.ts';
+import { createWindowCounts, type WindowCounts } from './window-counts.ts';
+
+export { StoreTimeoutError } from './store-deadline.ts';
+
+/** How long a key may go unused before this replica gives back the units it leased ahead. */
+const IDLE_MS = 1000;
 
 /**
- * Builds one rate-limiter-flexible limiter per policy, all on one store chosen here. With Redis the
- * counters are shared by every replica (one atomic Lua INCR per request: N replicas admit exactly the
- * plan's limit). When Redis is down or slower than `storeTimeoutMs`, the configured behaviour:
- * `fail-open` counts per replica in memory, continuing each key's window from the count Redis last
- * gave and writing what it counted back once Redis answers again (window-counts.ts), so an outage
- * neither restarts a partner's window nor loses what it used; `fail-closed` lets the error through
- * (-> 503).
+ * Builds one limiter per policy, all on one store chosen here. In memory, rate-limiter-flexible's
+ * RateLimiterMemory. With Redis every replica shares each partner's fixed window by leasing slices
+ * of it (leasing-limiter.ts): N replicas never admit more than the plan, and a request costs a Redis
+ * round trip only when its replica's slice is used up (or the window is nearly full). When Redis is
+ * down or slower than `storeTimeoutMs`, the configured behaviour: `fail-open` counts per replica in
+ * memory, continuing each key's window from the count Redis last gave and writing what it counted
+ * back once Redis answers again (window-counts.ts), so an outage neither restarts a partner's window
+ * nor loses what it used; `fail-closed` lets the error through (-> 503).
  */
 export interface LimitPolicy {
   name: string;
@@ -21,34 +29,6 @@ export interface LimitPolicy {
   windowSeconds: number;
   /** Resolves with the RateLimiterRes of an admitted request; rejects with one when refused, or an Error when the store failed. */
   consume(key: string): Promise<RateLimiterRes>;
-}
-
-export class StoreTimeoutError extends Error {
-  constructor(ms: number) {
-    super(`rate-limit store did not answer within ${ms} ms`);
-    this.name = this.constructor.name;
-  }
-}
-
-/**
- * A deadline that event-loop lag cannot trip: when the timer fires, the verdict waits one
- * setImmediate, so a Redis reply already sitting in the socket (poll phase) wins. Without this a
- * busy replica times out answered commands and, failing open, admits more than the plan.
- */
-function withDeadline<T>(operation: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => setImmediate(() => reject(new StoreTimeoutError(ms))), ms);
-    operation.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (err: unknown) => {
-        clearTimeout(timer);
-        reject(err);
-      },
-    );
-  });
 }
 
 export interface LimitStoreOptions {
@@ -70,35 +50,6 @@ export interface LimitStore {
   policy(name: string, limit: LimitConfig): LimitPolicy;
 }
 
-/**
- * Writes back what a replica counted in memory while Redis was unavailable, and counts this
- * request, atomically. KEYS[1] the counter (rate-limiter-flexible's key); ARGV: this request's
- * points, the points counted in memory, the count Redis last answered before them (`base`), and the
- * ms left in the window they were counted in.
- *
- * - The key holds at least `base`: Redis kept the window the memory count continued from (the
- *   outage was this replica's, or short): add what it missed. Other replicas' counts meanwhile are
- *   already in it, so the sum is exact.
- * - Otherwise Redis lost it (restarted empty, or the key was evicted), and whatever it holds was
- *   counted since by replicas that never failed over: continue the window the memory count was in
- *   with `base` + memory + that, ending when that window ends, not a full window from now.
- *
- * Returns { consumed, ms left }, the shape of rate-limiter-flexible's own script.
- */
-const CARRY = `
-local current = tonumber(redis.call('GET', KEYS[1]) or '0')
-local ttl = redis.call('PTTL', KEYS[1])
-local add = tonumber(ARGV[1]) + tonumber(ARGV[2])
-local base = tonumber(ARGV[3])
-if ttl > 0 and current >= base then
-  return {redis.call('INCRBY', KEYS[1], add), ttl}
-end
-local total = base + current + add
-local ms = tonumber(ARGV[4])
-if ttl > 0 and ttl < ms then ms = ttl end
-redis.call('SET', KEYS[1], total, 'PX', ms)
-return {total, ms}`;
-
 function limiterRes(points: number, consumed: number, msBeforeNext: number): RateLimiterRes {
   return new RateLimiterRes(Math.max(points - consumed, 0), msBeforeNext, consumed);
 }
@@ -110,6 +61,7 @@ export function createLimitStore(options: LimitStoreOptions): LimitStore {
     throw new Error('security.rateLimit.store is "redis" but the gateway has no Redis (set REDIS_URL)');
   const kind = rateLimit.store === 'memory' || !redis ? 'memory' : 'redis';
   const failOpen = rateLimit.onStoreDown === 'fail-open';
+  const replica = randomUUID();
   // One line when the store goes and one when it is back, whatever the request rate; every failed
   // call is counted in concord_rate_limit_store_failures_total.
   const state = stateChangeLog({
@@ -139,14 +91,6 @@ export function createLimitStore(options: LimitStoreOptions): LimitStore {
         const limiter = memory;
         return { name, points: limit.points, windowSeconds: limit.windowSeconds, consume: (key) => limiter.consume(key) };
       }
-      const shared = new RateLimiterRedis({
-        ...base,
-        storeClient: redis,
-        // Redis not connected: fail over at once instead of queueing behind reconnect attempts.
-        rejectIfRedisNotReady: true,
-        // Once this replica has seen the key used up, answer 429 locally until the window ends.
-        inMemoryBlockOnConsumed: limit.points,
-      });
       const cacheKey = `${base.keyPrefix}|${base.points}|${base.duration}`;
       let windows = options.windowCounts?.get(cacheKey);
       if (!windows) {
@@ -155,58 +99,28 @@ export function createLimitStore(options: LimitStoreOptions): LimitStore {
       }
       const counts = windows;
       const windowMs = limit.windowSeconds * 1000;
-      const timeoutMs = rateLimit.storeTimeoutMs;
-
-      /** Redis's answer for the key: the carry script when memory counted points for it, else the plain consume. */
-      const askRedis = async (key: string, carry: Carry | undefined): Promise<RateLimiterRes> => {
-        if (!carry) return shared.consume(key);
-        if (redis.status !== 'ready') throw new Error('Redis connection is not ready');
-        const [consumed, ms] = (await redis.eval(
-          CARRY,
-          1,
-          shared.getKey(key),
-          '1',
-          String(carry.points),
-          String(carry.base),
-          String(Math.max(1, Math.ceil(carry.msLeft))),
-        )) as [number, number];
-        const res = limiterRes(limit.points, consumed, ms);
-        if (consumed > limit.points) throw res;
-        return res;
-      };
-
-      return {
-        name,
-        points: limit.points,
-        windowSeconds: limit.windowSeconds,
-        async consume(key) {
-          const carry = counts.takeCarry(key, now());
-          try {
-            const res = await withDeadline(askRedis(key, carry), timeoutMs);
-            counts.seen(key, res.consumedPoints, res.msBeforeNext, now());
-            state.up();
-            return res;
-          } catch (err) {
-            if (err instanceof RateLimiterRes) {
-              // consumedPoints 0: refused by the local block (inMemoryBlockOnConsumed), not by Redis.
-              if (err.consumedPoints > 0) {
-                counts.seen(key, err.consumedPoints, err.msBeforeNext, now());
-                state.up();
-              }
-              throw err;
-            }
-            // Redis failed or did not answer in time (a hung connection counts as down). If it did
-            // apply the call late, the points are counted twice: the error is on the strict side.
-            if (carry) counts.giveBack(key, carry, now());
-            failed(err);
-            if (!failOpen) throw err;
-            const window = counts.consume(key, 1, windowMs, now());
-            const res = limiterRes(limit.points, window.consumed, window.resetAt - now());
-            if (window.consumed > limit.points) throw res;
-            return res;
-          }
+      const leasing = createLeasingLimiter({
+        redis,
+        redisKey: (key) => `${base.keyPrefix}:lease:${key}`,
+        plan: limit.points,
+        windowMs,
+        timeoutMs: rateLimit.storeTimeoutMs,
+        replica,
+        counts,
+        // Redis failed or did not answer in time (a hung connection counts as down).
+        fallback(key, err) {
+          failed(err);
+          if (!failOpen) throw err;
+          const window = counts.consume(key, 1, windowMs, now());
+          const res = limiterRes(limit.points, window.consumed, window.resetAt - now());
+          if (window.consumed > limit.points) throw res;
+          return res;
         },
-      };
+        up: () => state.up(),
+        idleMs: Math.min(IDLE_MS, windowMs / 4),
+        now,
+      });
+      return { name, points: limit.points, windowSeconds: limit.windowSeconds, consume: (key) => leasing.consume(key) };
     },
   };
 }

@@ -105,8 +105,10 @@ describe.runIf(installed)('rate limits across a Redis outage (fail-open)', () =>
     // Redis came back empty; the 16 went back into it with the window's end: 4 left, not 20.
     expect(after).toEqual([200, 200, 200, 200, 429, 429, 429, 429, 429, 429]);
     expect(admitted(all)).toBe(PLAN.points);
+    // One failure per request Redis was asked for and did not answer: the first few during the outage
+    // may be admitted from units the replica had leased ahead, without asking.
     expect(await replica!.gateway.metrics.getSingleMetricAsString('concord_rate_limit_store_failures_total')).toMatch(
-      /behaviour="fail-open"} 8$/m,
+      /behaviour="fail-open"} [1-8]$/m,
     );
   }, 60_000);
 
@@ -157,7 +159,7 @@ describe.runIf(installed)('rate limits across a Redis outage (fail-open)', () =>
     const before = [...(await send(a!, 5)), ...(await send(b!, 5))]; // A last saw 5, B 10
     await server.stop();
     await Promise.all([a, b].map((r) => eventually(() => (r!.redis.status !== 'ready' ? true : undefined), 'the clients to notice')));
-    // Each replica alone, in memory, from what it last saw: A admits 15 more, B 10 more.
+    // Each replica alone, from what it last saw: its leased units, then in memory up to the plan.
     const during = [...(await send(a!, 20)), ...(await send(b!, 20))];
     await server.start();
     await Promise.all([a, b].map((r) => ready(r!)));
@@ -167,7 +169,10 @@ describe.runIf(installed)('rate limits across a Redis outage (fail-open)', () =>
     console.info(`two replicas, Redis restarted: before ${admitted(before)}, down ${admitted(during)}, back ${admitted(after)}`);
     expect(all.filter((s) => s !== 200 && s !== 429)).toEqual([]);
     expect(admitted(before)).toBe(10);
-    expect(admitted(during)).toBe(25);
+    // At most 15 from A and 10 from B: the counts they last saw hold each other's leases, so the
+    // memory counts can start higher than the 5 and 10 admitted.
+    expect(admitted(during)).toBeGreaterThan(0);
+    expect(admitted(during)).toBeLessThanOrEqual(25);
     expect(admitted(after)).toBe(0);
     expect(admitted(all)).toBeLessThanOrEqual(2 * PLAN.points);
   }, 60_000);
