@@ -30,7 +30,7 @@ import { authenticatePolicy, securityMetrics } from './policies/authenticate/ind
 import { assertRoutesSecured, authorizePolicy } from './policies/authorize/index.ts';
 import { readRequestBody } from './policies/body-limit/index.ts';
 import { cors } from './policies/cors/index.ts';
-import { createIdempotencyStore, idempotency } from './policies/idempotency/index.ts';
+import { createIdempotencyStore, declaresIdempotencyKey, idempotency } from './policies/idempotency/index.ts';
 import { rateLimitPolicy } from './policies/rate-limit/index.ts';
 import { requestContext } from './policies/request-context/index.ts';
 import { requestHygiene } from './policies/request-hygiene/index.ts';
@@ -39,9 +39,11 @@ import { securityHeaders } from './policies/security-headers/index.ts';
 import { validateRequest } from './policies/validate-request/index.ts';
 import { validateResponse } from './policies/validate-response/index.ts';
 import { versionAdapter } from './policies/version-adapter/index.ts';
-import { versionPolicy } from './policies/version-policy/index.ts';
+import { compileLifecycle, versionPolicy } from './policies/version-policy/index.ts';
 import { createPortal } from './portal/index.ts';
 import { createErrorHandler, createNotFoundHandler, methodNotAllowed } from './problem-response.ts';
+import { compileRoutePipelines, type PipelineStep } from './route-pipeline.ts';
+import type { CompiledRoute } from './route-variables.ts';
 import { buildRouteTable, type RouteTable } from './routes.ts';
 import { stateAcrossBuilds } from './state-across-builds.ts';
 import { PARTNER_HEADER } from './upstream/forward-headers.ts';
@@ -58,6 +60,8 @@ export interface BuiltGateway {
   admin: Hono<GatewayEnv>;
   config: GatewayConfig;
   routes: RouteTable;
+  /** The steps of a route's compiled chain, in order (route-pipeline.ts). */
+  pipelineSteps(route: CompiledRoute): string[];
   partners: PartnerRegistry;
   /** The built-in token issuer; undefined with an external identity provider (AUTH_JWKS_URL). */
   issuer: BuiltInIssuer | undefined;
@@ -169,29 +173,65 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
   // Another method on an endpoint of the gateway's own is a 405 naming the ones it takes.
   for (const [path, allow] of ownEndpoints) app.all(path, methodNotAllowed(allow));
 
-  // The contract pipeline, in the order a request meets it.
+  // The contract pipeline, in the order a request meets it. Each route's chain is compiled from this
+  // list with only the steps that have work on it (route-pipeline.ts).
   const idempotencyStore = createIdempotencyStore(resilience.idempotency, deps);
-  const pipeline = [
-    routeMatch(factory, routes),
-    versionPolicy(factory, config.apis, deps),
-    cors(factory, config.apis),
-    authenticatePolicy({ verifier: verification.verifier, metrics: authMetrics }),
-    authorizePolicy({ metrics: authMetrics, requireKnownPartner: security.auth.unknownClientPlan === undefined }),
-    rateLimitPolicy({ limiter, proxies }),
-    idempotency(factory, {
-      config: resilience.idempotency,
-      store: idempotencyStore,
-      logger: deps.logger,
-      metrics,
-      readBody: readRequestBody,
-    }),
-    validateRequest(factory, deps),
+  const onError = createErrorHandler(deps);
+  const apiOf = (route: CompiledRoute) => config.apis.find((api) => api.basePath === route.basePath && api.contract === route.contract);
+  const anyCors = config.apis.some((api) => api.cors !== undefined);
+  const pipeline: PipelineStep[] = [
+    {
+      name: 'version-policy',
+      handler: versionPolicy(factory, config.apis, deps),
+      appliesTo: (route) => {
+        const api = apiOf(route);
+        return api !== undefined && compileLifecycle(api, config.apis).status !== 'current';
+      },
+    },
+    // A preflight is answered for every route once any API allows CORS (an API without it gets the
+    // bare 204 that says no), so the step is left out only when no API has CORS.
+    { name: 'cors', handler: cors(factory, config.apis), appliesTo: () => anyCors },
+    { name: 'authenticate', handler: authenticatePolicy({ verifier: verification.verifier, metrics: authMetrics }) },
+    {
+      name: 'authorize',
+      handler: authorizePolicy({ metrics: authMetrics, requireKnownPartner: security.auth.unknownClientPlan === undefined }),
+      appliesTo: (route) => !route.public,
+    },
+    { name: 'rate-limit', handler: rateLimitPolicy({ limiter, proxies }) },
+    {
+      name: 'idempotency',
+      handler: idempotency(factory, {
+        config: resilience.idempotency,
+        store: idempotencyStore,
+        logger: deps.logger,
+        metrics,
+        readBody: readRequestBody,
+      }),
+      appliesTo: (route) => resilience.idempotency.enabled && declaresIdempotencyKey(route),
+    },
+    { name: 'validate-request', handler: validateRequest(factory, deps) },
     // Outside the adapter, so it checks what the client will receive.
-    validateResponse(factory, deps),
-    versionAdapter(factory, VERSION_ADAPTERS),
+    {
+      name: 'validate-response',
+      handler: validateResponse(factory, deps),
+      appliesTo: (route) => route.policies.validation.response !== 'off',
+    },
+    {
+      name: 'version-adapter',
+      handler: versionAdapter(factory, VERSION_ADAPTERS),
+      appliesTo: (route) => route.adapter !== undefined && Object.hasOwn(VERSION_ADAPTERS, route.adapter),
+    },
   ];
-  for (const step of pipeline) app.use('*', step);
-  app.all('*', proxy(factory, { upstreams: config.upstreams, call: resilientUpstream.call, metrics, logger: deps.logger, now: deps.now }));
+  const upstreamProxy = proxy(factory, {
+    upstreams: config.upstreams,
+    call: resilientUpstream.call,
+    metrics,
+    logger: deps.logger,
+    now: deps.now,
+  });
+  const pipelines = compileRoutePipelines(routes.routes, pipeline, upstreamProxy, onError);
+  app.use('*', routeMatch(factory, routes));
+  app.all('*', pipelines.handler);
   // Last, once every step has accepted the config: a build that throws leaves the dates as they were.
   publishApiLifecycle(deps.metrics, config.apis);
 
@@ -201,6 +241,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
     admin,
     config,
     routes,
+    pipelineSteps: pipelines.stepsOf,
     partners,
     issuer,
     startupBanner: () =>

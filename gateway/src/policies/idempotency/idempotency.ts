@@ -62,7 +62,8 @@ export interface IdempotencyOptions {
 }
 
 const applies = new WeakMap<CompiledRoute, boolean>();
-function declaresKey(route: CompiledRoute): boolean {
+/** Whether the step has work on the route: a POST or PATCH whose contract declares the header. */
+export function declaresIdempotencyKey(route: CompiledRoute): boolean {
   let yes = applies.get(route);
   if (yes === undefined) {
     yes =
@@ -95,7 +96,7 @@ export function idempotency(factory: ReturnType<typeof createGatewayFactory>, op
 
   return factory.createMiddleware(async function idempotency(c, next) {
     const route = c.get('route');
-    if (!config.enabled || !route || !declaresKey(route)) return next();
+    if (!config.enabled || !route || !declaresIdempotencyKey(route)) return next();
     // requestHeader, not c.req.header: under @hono/node-server the latter copies every request
     // header into a Web Headers first (measured on every POST /v1/orders).
     const header = requestHeader(c, 'idempotency-key');
