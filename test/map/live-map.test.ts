@@ -126,6 +126,8 @@ describe.skipIf(natsMissing !== undefined)('the live integration map on the admi
     const subscription = await call('POST', '/v1/webhooks/subscriptions', { url: receiver.url, event_types: ['customer.created'] });
     expect(subscription.status).toBe(201);
     subscriptionId = ((await subscription.json()) as { id: string }).id;
+    // An operator opens the map: from then on the gateway samples the services' metrics too.
+    await readMap();
   }, 120_000);
 
   afterAll(async () => {

@@ -12,7 +12,7 @@ import { type EdgeHealth, edgeHealth, type HealthStatus } from './edge-health.ts
 import { MAP_PAGE } from './map-page.ts';
 import { createSampleRing, type Sample } from './metric-samples.ts';
 import { parsePrometheusText } from './prometheus-text.ts';
-import { createServiceScraper } from './service-scraper.ts';
+import { createServiceScraper, type ScrapeResult } from './service-scraper.ts';
 
 export interface LiveMapDeps {
   config: GatewayConfig;
@@ -57,8 +57,13 @@ export function createLiveMap(deps: LiveMapDeps) {
   let staticMap: IntegrationMap | undefined;
   const integrationMap = () => (staticMap ??= buildIntegrationMap(readMapSources(deps.root ?? REPO_ROOT, { gatewayConfig: deps.config })));
 
+  // The services are scraped only once someone has asked for the map: a gateway nobody looks at
+  // (and every test that builds one) makes no calls for it. Its own registry is sampled from the start.
+  let watched = false;
+  const noScrape = Promise.resolve<ScrapeResult>({ series: new Map(), errors: new Map() });
+
   async function sample(): Promise<Sample> {
-    const [own, services] = await Promise.all([deps.registry.metrics(), scraper.scrape()]);
+    const [own, services] = await Promise.all([deps.registry.metrics(), watched ? scraper.scrape() : noScrape]);
     const sources = new Map(services.series);
     sources.set('gateway', parsePrometheusText(own));
     const taken: Sample = { at: deps.now(), sources };
@@ -117,6 +122,7 @@ export function createLiveMap(deps: LiveMapDeps) {
   }
 
   async function snapshot(): Promise<LiveMap> {
+    watched = true;
     const latest = await sample();
     const from = ring.oldest();
     // The service that exposes the webhook metrics, and its last answer: a scrape that failed just
