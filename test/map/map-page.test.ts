@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,9 +6,10 @@ import type { RunningGateway } from '@concord/gateway/src/main.ts';
 import type { LiveMap } from '@concord/gateway/src/map/live-map.ts';
 import { eventually } from '@concord/service-runtime/src/testing/test-backends.ts';
 import { type RunningServices, startServices } from '@concord/service-stack/src/start-services.ts';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/free-port.ts';
+import { chromiumMissing, launchChromium, offlinePage } from '../support/headless-chromium.ts';
 import { startLocalGateway, writeGatewayConfig } from '../support/local-gateway.ts';
 
 /**
@@ -18,17 +18,11 @@ import { startLocalGateway, writeGatewayConfig } from '../support/local-gateway.
  * refuses every connection, so the picture has a red edge to explain. The screenshot in docs/ is
  * taken here.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // Rewritten only on request (UPDATE_SCREENSHOTS=1): a fresh render differs byte for byte.
 const SCREENSHOT = fileURLToPath(
   new URL(process.env.UPDATE_SCREENSHOTS === '1' ? '../../docs/integration-map.png' : '../.tmp/integration-map.png', import.meta.url),
 );
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  const message = `map browser test: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`;
-  if (process.env.CONCORD_REQUIRE_SERVICES === '1') throw new Error(`${message}; CONCORD_REQUIRE_SERVICES=1 forbids skipping`);
-  console.warn(`\n!!! SKIPPED ${message}\n`);
-}
+const hasChromium = chromiumMissing('map browser test') === undefined;
 
 /** The one call of Cytoscape's API this test makes in the page. */
 interface PageGraph {
@@ -86,19 +80,7 @@ describe.skipIf(!hasChromium)('the live integration map in headless Chromium', (
       'the dead-lettered webhook edge red',
       60_000,
     );
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
@@ -109,15 +91,8 @@ describe.skipIf(!hasChromium)('the live integration map in headless Chromium', (
   });
 
   it('draws every node and edge of /map, coloured by health, and opens an edge in the side panel', async () => {
-    const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
-    const page = await context.newPage();
-    // The page must work without the internet: anything that is not this gateway is refused and noted.
-    await page.route('**/*', (route) => {
-      const url = new URL(route.request().url());
-      if (url.origin === new URL(gateway.adminUrl).origin) return route.continue();
-      offsite.push(url.href);
-      return route.abort();
-    });
+    const { page, context } = await offlinePage(browser, gateway.adminUrl, offsite);
+    await page.setViewportSize({ width: 1600, height: 1000 });
     await page.goto(`${gateway.adminUrl}/map.html`, { waitUntil: 'load' });
     await page.waitForFunction(() => Number(document.body.dataset.nodes ?? 0) > 0, undefined, { timeout: 30_000 });
     const map = (await (await fetch(`${gateway.adminUrl}/map`)).json()) as LiveMap;

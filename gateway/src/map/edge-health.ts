@@ -125,16 +125,22 @@ function trafficHealth(edge: MapEdge, input: HealthInput): EdgeHealth {
   return v.result(metrics);
 }
 
+/**
+ * The verdict of an edge whose figures come from `service`'s /metrics, when there are none to judge:
+ * no such service (unknown), or its /metrics did not answer (red, saying so).
+ */
+function withoutFigures(service: string | undefined, what: string, input: HealthInput): EdgeHealth | undefined {
+  if (!service) return { status: 'unknown', reasons: [`no service metrics for this ${what}`], metrics: {} };
+  const error = input.scrapeErrors.get(service);
+  return error ? { status: 'red', reasons: [`${service} /metrics unreachable: ${error}`], metrics: {} } : undefined;
+}
+
 /** A service's outbox and bus connection: service -> event. */
 function publishHealth(service: string | undefined, input: HealthInput): EdgeHealth {
+  const none = withoutFigures(service, 'publisher', input);
+  if (none || !service) return none ?? { status: 'unknown', reasons: [], metrics: {} };
   const v = verdicts();
   const metrics: EdgeMetrics = {};
-  if (!service) return { status: 'unknown', reasons: ['no service metrics for this publisher'], metrics };
-  const error = input.scrapeErrors.get(service);
-  if (error) {
-    v.raise('red', `${service} /metrics unreachable: ${error}`);
-    return v.result(metrics);
-  }
   const { to, thresholds } = input;
   const backlog = sum(to, service, 'concord_outbox_backlog');
   const oldest = sum(to, service, 'concord_outbox_oldest_unpublished_age_seconds');
@@ -150,14 +156,10 @@ function publishHealth(service: string | undefined, input: HealthInput): EdgeHea
 
 /** A consumer's lag on the bus (and its event latency, where the service records it): event -> consumer. */
 function consumeHealth(edge: MapEdge, service: string | undefined, input: HealthInput): EdgeHealth {
+  const none = withoutFigures(service, 'consumer', input);
+  if (none || !service) return none ?? { status: 'unknown', reasons: [], metrics: {} };
   const v = verdicts();
   const metrics: EdgeMetrics = {};
-  if (!service) return { status: 'unknown', reasons: ['no service metrics for this consumer'], metrics };
-  const error = input.scrapeErrors.get(service);
-  if (error) {
-    v.raise('red', `${service} /metrics unreachable: ${error}`);
-    return v.result(metrics);
-  }
   const { from, to, thresholds } = input;
   const pending = sum(to, service, 'concord_bus_consumer_pending_messages');
   if (pending !== undefined) metrics.consumerPending = pending;
@@ -176,15 +178,11 @@ function consumeHealth(edge: MapEdge, service: string | undefined, input: Health
 
 /** Webhook delivery of one event type, to every partner or one: DLQ depth and delivery latency. */
 function deliveryHealth(edge: MapEdge, input: HealthInput): EdgeHealth {
+  const service = input.webhooksService;
+  const none = withoutFigures(service, 'webhook delivery', input);
+  if (none || !service) return none ?? { status: 'unknown', reasons: [], metrics: {} };
   const v = verdicts();
   const metrics: EdgeMetrics = {};
-  const service = input.webhooksService;
-  if (!service) return { status: 'unknown', reasons: ['no service exposes webhook metrics'], metrics };
-  const error = input.scrapeErrors.get(service);
-  if (error) {
-    v.raise('red', `${service} /metrics unreachable: ${error}`);
-    return v.result(metrics);
-  }
   const { from, to, thresholds } = input;
   const partner = edge.to.startsWith('webhooks:') ? edge.to.slice('webhooks:'.length) : undefined;
   const match: LabelMatch = { event_type: edge.eventType ?? '', ...(partner ? { partner } : {}) };
