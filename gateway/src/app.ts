@@ -125,7 +125,13 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
     listenerLoad: () => deps.listenerLoad?.() ?? { open: 0, max: Number.POSITIVE_INFINITY },
   });
   const metricsPath = observability.metrics.enabled ? observability.metrics.path : undefined;
-  const liveMap = createLiveMap({ config, registry: deps.metrics, fetch: deps.fetch, now: deps.now });
+  const liveMap = createLiveMap({
+    config,
+    registry: deps.metrics,
+    fetch: deps.fetch,
+    now: deps.now,
+    production: deps.env.nodeEnv === 'production',
+  });
   const operatorEndpoints = (app: Hono<GatewayEnv>) => {
     app.get('/readyz', health.readyz);
     if (metricsPath) app.get(metricsPath, metricsHandler(factory, deps.metrics));

@@ -22,6 +22,8 @@ export interface LiveMapDeps {
   now: () => number;
   /** The repository whose contracts and pacts the map is derived from (default: this checkout). */
   root?: string;
+  /** NODE_ENV=production: the demo partner is refused there, so it is no node of the map. */
+  production?: boolean;
 }
 
 export interface LiveMap extends Omit<IntegrationMap, 'edges'> {
@@ -55,7 +57,9 @@ export function createLiveMap(deps: LiveMapDeps) {
   const ring = createSampleRing(settings.windowSeconds * 1000);
   let scrapeErrors = new Map<string, string>();
   let staticMap: IntegrationMap | undefined;
-  const integrationMap = () => (staticMap ??= buildIntegrationMap(readMapSources(deps.root ?? REPO_ROOT, { gatewayConfig: deps.config })));
+  const { security } = deps.config;
+  const served = deps.production ? { ...deps.config, security: { ...security, demo: { ...security.demo, enabled: false } } } : deps.config;
+  const integrationMap = () => (staticMap ??= buildIntegrationMap(readMapSources(deps.root ?? REPO_ROOT, { gatewayConfig: served })));
 
   // The services are scraped only once someone has asked for the map: a gateway nobody looks at
   // (and every test that builds one) makes no calls for it. Its own registry is sampled from the start.
