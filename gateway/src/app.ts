@@ -18,6 +18,7 @@ import { healthHandlers } from './observability/health.ts';
 import { accessLogger } from './observability/logger.ts';
 import { publishApiLifecycle } from './observability/lifecycle-metrics.ts';
 import { gatewayMetrics } from './observability/metrics.ts';
+import { createLiveMap } from './map/live-map.ts';
 import { metricsHandler } from './observability/metrics-endpoint.ts';
 import { gatewayTracer } from './observability/tracing.ts';
 import { requestSpanContext, upstreamObserver } from './observability/upstream-observer.ts';
@@ -129,9 +130,17 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
     listenerLoad: () => deps.listenerLoad?.() ?? { open: 0, max: Number.POSITIVE_INFINITY },
   });
   const metricsPath = observability.metrics.enabled ? observability.metrics.path : undefined;
+  const liveMap = createLiveMap({
+    config,
+    registry: deps.metrics,
+    fetch: deps.fetch,
+    now: deps.now,
+    production: deps.env.nodeEnv === 'production',
+  });
   const operatorEndpoints = (app: Hono<GatewayEnv>) => {
     app.get('/readyz', health.readyz);
     if (metricsPath) app.get(metricsPath, metricsHandler(factory, deps.metrics));
+    liveMap.mount(app);
   };
   const admin = new Hono<GatewayEnv>();
   admin.onError(createErrorHandler(deps));
@@ -249,6 +258,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
     close() {
       closed ??= (async () => {
         identity.close();
+        liveMap.close();
         resilientUpstream.close();
         await upstreams.close();
       })();

@@ -1,15 +1,14 @@
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseProcessEnv } from '@concord/gateway/src/config/env.ts';
 import { startGateway, type RunningGateway } from '@concord/gateway/src/main.ts';
+import { chromiumMissing, launchChromium, offlinePage } from '../support/headless-chromium.ts';
 
 /**
  * /docs in a real browser: headless Chromium loads the portal from a running gateway (the
  * repository's own gateway.config.yaml), and the screenshot in the README is taken here.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CONFIG = fileURLToPath(new URL('../../gateway/gateway.config.yaml', import.meta.url));
 // The README's screenshot is rewritten only on request too: a fresh render differs byte for byte.
 const SCREENSHOT = fileURLToPath(
@@ -20,13 +19,7 @@ const SCREENSHOT = fileURLToPath(
 const REFERENCE_SCREENSHOT = fileURLToPath(
   new URL(process.env.UPDATE_SCREENSHOTS === '1' ? '../../docs/portal-reference.png' : '../.tmp/portal-reference.png', import.meta.url),
 );
-const hasChromium = existsSync(CHROMIUM);
-
-if (!hasChromium) {
-  const message = `portal browser test: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`;
-  if (process.env.CONCORD_REQUIRE_SERVICES === '1') throw new Error(`${message}; CONCORD_REQUIRE_SERVICES=1 forbids skipping`);
-  console.warn(`\n!!! SKIPPED ${message}\n`);
-}
+const hasChromium = chromiumMissing('portal browser test') === undefined;
 
 describe.skipIf(!hasChromium)('the developer portal in headless Chromium', () => {
   let gateway: RunningGateway;
@@ -42,19 +35,7 @@ describe.skipIf(!hasChromium)('the developer portal in headless Chromium', () =>
       watchConfig: false,
       deps: { logger: (await import('pino')).default({ level: 'silent' }) },
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
@@ -62,15 +43,7 @@ describe.skipIf(!hasChromium)('the developer portal in headless Chromium', () =>
   });
 
   async function openPage(path: string) {
-    const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
-    const page = await context.newPage();
-    // The portal must work without the internet: anything that is not this gateway is refused and noted.
-    await page.route('**/*', (route) => {
-      const url = new URL(route.request().url());
-      if (url.origin === new URL(gateway.url).origin) return route.continue();
-      offsite.push(url.href);
-      return route.abort();
-    });
+    const { page, context } = await offlinePage(browser, gateway.url, offsite);
     await page.goto(gateway.url + path, { waitUntil: 'load' });
     return { page, context };
   }

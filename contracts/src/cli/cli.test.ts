@@ -109,7 +109,7 @@ describe('concord generate --check', () => {
 
 describe('concord help and version', () => {
   it('prints help for every command, the overview with --help, and the version', async () => {
-    for (const command of ['lint', 'generate', 'diff', 'changelog', 'verify', 'can-i-deploy', 'config', 'partner']) {
+    for (const command of ['lint', 'generate', 'diff', 'changelog', 'verify', 'can-i-deploy', 'map', 'config', 'partner']) {
       const help = await concord([command, '--help']);
       expect(help.code, command).toBe(0);
       expect(help.stdout, command).toMatch(new RegExp(`^usage: concord ${command}\\b`));

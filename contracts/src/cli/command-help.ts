@@ -92,6 +92,25 @@ options:
 
 exit codes: 0 every pact verified for its current content, 1 otherwise, 2 usage error`,
   },
+  map: {
+    synopsis: 'map [--format json|mermaid|dot]',
+    summary: 'the integration map: partners, API versions, system APIs, events, consumers, pacts',
+    details: `Prints the static integration map derived from the contracts, gateway/gateway.config.yaml and pacts/:
+partners -> API versions (with lifecycle) -> system APIs (and adapters), services -> events -> consumers
+(AsyncAPI receive operations and message pacts) and partners' webhooks, and consumer -> provider pacts. Each
+edge names its contract version and the pact verification \`concord verify\` recorded. The gateway serves the
+same map with live health on every edge at /map and /map.html on its admin listener.
+
+options:
+  --format json|mermaid|dot   output format (default json)
+  --root <dir>                the repository to read (default: the one this CLI belongs to)
+
+examples:
+  concord map --format mermaid > map.mmd
+  concord map --format dot | dot -Tsvg > map.svg
+
+exit codes: 0 printed, 2 usage error`,
+  },
   config: {
     synopsis: 'config check [file]',
     summary: 'everything the gateway validates at start-up, without starting it; file:line:col per problem',

@@ -32,6 +32,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   changelog: async () => (await import('./changelog-command.ts')).changelogCommand,
   verify: async () => (await import('./verify-command.ts')).verifyCommand,
   'can-i-deploy': async () => (await import('./can-i-deploy-command.ts')).canIDeployCommand,
+  map: async () => (await import('./map-command.ts')).mapCommand,
   config: () => gatewayCommand('config-command.ts', 'configCommand'),
   partner: () => gatewayCommand('partner-command.ts', 'partnerCommand'),
 };

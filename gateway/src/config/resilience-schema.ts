@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { mapConfigSchema } from './map-schema.ts';
 
 /**
  * The resilience and observability settings of gateway.config.yaml. Every field has a default, so
@@ -161,6 +162,7 @@ export const observabilityConfigSchema = z
       })
       .strict()
       .prefault({}),
+    map: mapConfigSchema.prefault({}),
   })
   .strict();
 

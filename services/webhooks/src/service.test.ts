@@ -297,8 +297,12 @@ describe('webhook dispatcher (embedded defaults)', () => {
       'concord_webhooks_consumer_lag_seconds',
       'concord_webhooks_pending_deliveries',
       'concord_webhooks_dead_letter_depth',
+      'concord_webhooks_partner_dead_letter_depth',
     ]) {
       expect(text).toContain(name);
     }
+    // What the integration map draws: subscriptions counted per partner and event type, never URLs.
+    expect(text).toMatch(/concord_webhooks_subscriptions\{partner="[^"]+",event_type="order.placed",status="active"\} 1/);
+    expect(text).not.toContain(r.url);
   });
 });

@@ -16,6 +16,7 @@ import { createFanOut, DISPATCHER_CONSUMER, publicEventSubjects } from './dispat
 import { createWebhookSender, type WebhookSender } from './dispatcher/send.ts';
 import { WebhookDispatcher } from './dispatcher/webhook-dispatcher.ts';
 import { createWebhookMetrics } from './observability/metrics.ts';
+import { createIntegrationCounts } from './store/integration-counts.ts';
 import { webhookMigrations } from './store/migrations.ts';
 import { createSubscriptionStore } from './store/subscription-store.ts';
 
@@ -51,10 +52,14 @@ export async function createWebhooksService(deps: WebhooksServiceDeps): Promise<
   const health = createServiceHealth({ service: 'webhooks', db, bus, registry });
 
   let dispatcher: WebhookDispatcher | undefined;
-  const metrics = createWebhookMetrics(registry, {
-    deadLetters: () => dispatcher?.deadLetterDepths() ?? Promise.resolve(new Map()),
-    pending: () => dispatcher?.pendingCount() ?? Promise.resolve(0),
-  });
+  const metrics = createWebhookMetrics(
+    registry,
+    {
+      deadLetters: () => dispatcher?.deadLetterDepths() ?? Promise.resolve(new Map()),
+      pending: () => dispatcher?.pendingCount() ?? Promise.resolve(0),
+    },
+    createIntegrationCounts(db),
+  );
   if (config.dispatcher) {
     dispatcher = new WebhookDispatcher({
       db,

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { IntegrationCounts } from '../store/integration-counts.ts';
 
 export interface WebhookMetrics {
   /** Deliveries that reached a final state: `succeeded` or `dead_lettered`. */
@@ -13,12 +14,17 @@ export interface WebhookMetrics {
   deadLetterDepth: Gauge<'subscription'>;
   pending: Gauge;
   subscriptionsDisabled: Counter<'reason'>;
+  /** Subscriptions per partner, event type and status (set at scrape time). */
+  subscriptions: Gauge<'partner' | 'event_type' | 'status'>;
+  /** Dead-lettered deliveries per partner and event type (set at scrape time): the map's webhook edges. */
+  partnerDeadLetterDepth: Gauge<'partner' | 'event_type'>;
 }
 
 /** The registry is passed in, never the global one, so several services and tests can share a process. */
 export function createWebhookMetrics(
   registry: Registry,
   collect?: { deadLetters(): Promise<Map<string, number>>; pending(): Promise<number> },
+  counts?: IntegrationCounts,
 ): WebhookMetrics {
   const registers = [registry];
   return {
@@ -70,6 +76,30 @@ export function createWebhookMetrics(
       help: 'Subscriptions the dispatcher disabled, by reason',
       labelNames: ['reason'],
       registers,
+    }),
+    subscriptions: new Gauge({
+      name: 'concord_webhooks_subscriptions',
+      help: 'Webhook subscriptions per partner, event type and status',
+      labelNames: ['partner', 'event_type', 'status'],
+      registers,
+      async collect() {
+        if (!counts) return;
+        const rows = await counts.subscriptions();
+        this.reset();
+        for (const r of rows) this.set({ partner: r.partner, event_type: r.eventType, status: r.status }, r.count);
+      },
+    }),
+    partnerDeadLetterDepth: new Gauge({
+      name: 'concord_webhooks_partner_dead_letter_depth',
+      help: 'Messages in the dead-letter queue, per partner and event type',
+      labelNames: ['partner', 'event_type'],
+      registers,
+      async collect() {
+        if (!counts) return;
+        const rows = await counts.deadLetters();
+        this.reset();
+        for (const r of rows) this.set({ partner: r.partner, event_type: r.eventType }, r.depth);
+      },
     }),
   };
 }
