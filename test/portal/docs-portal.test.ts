@@ -4,6 +4,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseProcessEnv } from '@concord/gateway/src/config/env.ts';
 import { startGateway, type RunningGateway } from '@concord/gateway/src/main.ts';
+import { DEFAULT_DEMO_SECRET } from '@concord/gateway/src/partners/partner-registry.ts';
 
 /**
  * /docs in a real browser: headless Chromium loads the portal from a running gateway (the
@@ -20,6 +21,22 @@ const SCREENSHOT = fileURLToPath(
 const REFERENCE_SCREENSHOT = fileURLToPath(
   new URL(process.env.UPDATE_SCREENSHOTS === '1' ? '../../docs/portal-reference.png' : '../.tmp/portal-reference.png', import.meta.url),
 );
+// The guide as partners of a production deployment see it (docs/portal-guide.png on request too).
+const GUIDE_SCREENSHOT = fileURLToPath(
+  new URL(process.env.UPDATE_SCREENSHOTS === '1' ? '../../docs/portal-guide.png' : '../.tmp/portal-guide.png', import.meta.url),
+);
+/** What only a developer of Concord, inside its repository, would understand. */
+const REPOSITORY_ONLY = ['contracts/', 'gateway/src', 'test/', 'npm start', '.data/', 'npm pack', 'README'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const hasChromium = existsSync(CHROMIUM);
 
 if (!hasChromium) {
@@ -42,19 +59,7 @@ describe.skipIf(!hasChromium)('the developer portal in headless Chromium', () =>
       watchConfig: false,
       deps: { logger: (await import('pino')).default({ level: 'silent' }) },
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
@@ -121,8 +126,57 @@ describe.skipIf(!hasChromium)('the developer portal in headless Chromium', () =>
     expect(contract.status()).toBe(200);
     expect(await contract.text()).toMatch(/^asyncapi: 3/m);
     await page.goto(`${gateway.url}/docs/guide`);
-    await page.getByRole('heading', { name: 'Partner onboarding' }).waitFor();
+    await page.getByRole('heading', { name: 'Onboarding guide' }).waitFor();
     await context.close();
     expect(offsite.filter((u) => !u.startsWith('data:'))).toEqual([]);
+  }, 60_000);
+});
+
+describe.skipIf(!hasChromium)('the onboarding guide of a production gateway in headless Chromium', () => {
+  let gateway: RunningGateway;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    gateway = await startGateway({
+      configPath: CONFIG,
+      env: parseProcessEnv({ NODE_ENV: 'production' }),
+      port: 0,
+      hostname: '127.0.0.1',
+      watchConfig: false,
+      deps: { logger: (await import('pino')).default({ level: 'silent' }) },
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await gateway?.close();
+  });
+
+  it('speaks to a partner: this deployment, no repository path, no demo secret; and is the screenshot in docs/', async () => {
+    const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+    const page = await context.newPage();
+    // The address a partner would use: the portal names it in every example.
+    const base = gateway.url.replace('127.0.0.1', 'localhost');
+    await page.goto(`${base}/docs/guide`, { waitUntil: 'load' });
+    await page.getByRole('heading', { name: 'Onboarding guide' }).waitFor();
+    const text = (await page.locator('main').innerText()) + (await page.content());
+    for (const needle of REPOSITORY_ONLY) expect(text, needle).not.toContain(needle);
+    expect(text).not.toContain(DEFAULT_DEMO_SECRET);
+    expect(text).not.toMatch(/demo partner|development only/i);
+    for (const heading of [
+      '1. Your credentials',
+      '2. Get an access token',
+      '3. Your first call',
+      '4. The SDK',
+      '5. Webhooks',
+      '6. Errors, rate limits and retries',
+    ]) {
+      await page.getByRole('heading', { name: heading }).waitFor();
+    }
+    expect(text).toContain(`${base}/oauth/token`);
+    expect(text).toMatch(/\/docs\/sdk\/concord-partner-sdk-\d+\.\d+\.\d+\.tgz/);
+    expect(await page.locator('a[href="/problems"]').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: GUIDE_SCREENSHOT, fullPage: true });
+    await context.close();
   }, 60_000);
 });
