@@ -159,7 +159,7 @@ describe.skipIf(!hasChromium)('the onboarding guide of a production gateway in h
     const base = gateway.url.replace('127.0.0.1', 'localhost');
     await page.goto(`${base}/docs/guide`, { waitUntil: 'load' });
     await page.getByRole('heading', { name: 'Onboarding guide' }).waitFor();
-    const text = (await page.locator('main').innerText()) + (await page.content());
+    const text = ((await page.locator('main').textContent()) ?? '') + (await page.content());
     for (const needle of REPOSITORY_ONLY) expect(text, needle).not.toContain(needle);
     expect(text).not.toContain(DEFAULT_DEMO_SECRET);
     expect(text).not.toMatch(/demo partner|development only/i);
