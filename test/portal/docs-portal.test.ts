@@ -2,16 +2,15 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseProcessEnv } from '@concord/gateway/src/config/env.ts';
-import { startGateway, type RunningGateway } from '@concord/gateway/src/main.ts';
+import type { RunningGateway } from '@concord/gateway/src/main.ts';
 import { DEFAULT_DEMO_SECRET } from '@concord/gateway/src/partners/partner-registry.ts';
+import { startPortalGateway } from './portal-gateway.ts';
 
 /**
  * /docs in a real browser: headless Chromium loads the portal from a running gateway (the
  * repository's own gateway.config.yaml), and the screenshot in the README is taken here.
  */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CONFIG = fileURLToPath(new URL('../../gateway/gateway.config.yaml', import.meta.url));
 // The README's screenshot is rewritten only on request too: a fresh render differs byte for byte.
 const SCREENSHOT = fileURLToPath(
   new URL(process.env.UPDATE_SCREENSHOTS === '1' ? '../../docs/portal.png' : '../.tmp/portal.png', import.meta.url),
@@ -51,14 +50,7 @@ describe.skipIf(!hasChromium)('the developer portal in headless Chromium', () =>
   const offsite: string[] = [];
 
   beforeAll(async () => {
-    gateway = await startGateway({
-      configPath: CONFIG,
-      env: parseProcessEnv({}),
-      port: 0,
-      hostname: '127.0.0.1',
-      watchConfig: false,
-      deps: { logger: (await import('pino')).default({ level: 'silent' }) },
-    });
+    gateway = await startPortalGateway('development');
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   }, 60_000);
   afterAll(async () => {
@@ -137,14 +129,7 @@ describe.skipIf(!hasChromium)('the onboarding guide of a production gateway in h
   let browser: Browser;
 
   beforeAll(async () => {
-    gateway = await startGateway({
-      configPath: CONFIG,
-      env: parseProcessEnv({ NODE_ENV: 'production' }),
-      port: 0,
-      hostname: '127.0.0.1',
-      watchConfig: false,
-      deps: { logger: (await import('pino')).default({ level: 'silent' }) },
-    });
+    gateway = await startPortalGateway('production');
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   }, 60_000);
   afterAll(async () => {

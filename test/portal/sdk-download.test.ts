@@ -11,15 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiVersions } from '../../contracts/sdk/src/generated/index.ts';
-import { parseProcessEnv } from '@concord/gateway/src/config/env.ts';
-import { startGateway, type RunningGateway } from '@concord/gateway/src/main.ts';
+import type { RunningGateway } from '@concord/gateway/src/main.ts';
+import { startPortalGateway } from './portal-gateway.ts';
 
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
-const CONFIG = fileURLToPath(new URL('../../gateway/gateway.config.yaml', import.meta.url));
 const TSC = require.resolve('typescript/bin/tsc');
 const ATTW = join(fileURLToPath(new URL('../../node_modules/.bin/', import.meta.url)), 'attw');
 
@@ -57,14 +55,7 @@ describe('the SDK downloaded from the portal', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'concord-sdk-download-'));
-    gateway = await startGateway({
-      configPath: CONFIG,
-      env: parseProcessEnv({ NODE_ENV: 'production' }),
-      port: 0,
-      hostname: '127.0.0.1',
-      watchConfig: false,
-      deps: { logger: pino({ level: 'silent' }) },
-    });
+    gateway = await startPortalGateway('production');
   }, 60_000);
   afterAll(async () => {
     await gateway?.close();
