@@ -178,7 +178,9 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
     app.route('/', issuer.routes);
     ownEndpoints.push(['/oauth/token', 'POST'], ['/.well-known/jwks.json', 'GET, HEAD']);
   }
-  app.route('/', createPortal({ config }));
+  // The demo credentials exist only outside production (the registry refuses them there), and are of
+  // use only with the built-in issuer.
+  app.route('/', createPortal({ config, demo: issuer ? partners.demo : undefined, issuesTokens: issuer !== undefined }));
   // Another method on an endpoint of the gateway's own is a 405 naming the ones it takes.
   for (const [path, allow] of ownEndpoints) app.all(path, methodNotAllowed(allow));
 

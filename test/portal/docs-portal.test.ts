@@ -1,15 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseProcessEnv } from '@concord/gateway/src/config/env.ts';
-import { startGateway, type RunningGateway } from '@concord/gateway/src/main.ts';
+import type { RunningGateway } from '@concord/gateway/src/main.ts';
+import { DEFAULT_DEMO_SECRET } from '@concord/gateway/src/partners/partner-registry.ts';
 import { chromiumMissing, launchChromium, offlinePage } from '../support/headless-chromium.ts';
+import { startPortalGateway } from './portal-gateway.ts';
 
 /**
  * /docs in a real browser: headless Chromium loads the portal from a running gateway (the
  * repository's own gateway.config.yaml), and the screenshot in the README is taken here.
  */
-const CONFIG = fileURLToPath(new URL('../../gateway/gateway.config.yaml', import.meta.url));
 // The README's screenshot is rewritten only on request too: a fresh render differs byte for byte.
 const SCREENSHOT = fileURLToPath(
   new URL(process.env.UPDATE_SCREENSHOTS === '1' ? '../../docs/portal.png' : '../.tmp/portal.png', import.meta.url),
@@ -19,6 +19,12 @@ const SCREENSHOT = fileURLToPath(
 const REFERENCE_SCREENSHOT = fileURLToPath(
   new URL(process.env.UPDATE_SCREENSHOTS === '1' ? '../../docs/portal-reference.png' : '../.tmp/portal-reference.png', import.meta.url),
 );
+// The guide as partners of a production deployment see it (docs/portal-guide.png on request too).
+const GUIDE_SCREENSHOT = fileURLToPath(
+  new URL(process.env.UPDATE_SCREENSHOTS === '1' ? '../../docs/portal-guide.png' : '../.tmp/portal-guide.png', import.meta.url),
+);
+/** What only a developer of Concord, inside its repository, would understand. */
+const REPOSITORY_ONLY = ['contracts/', 'gateway/src', 'test/', 'npm start', '.data/', 'npm pack', 'README'];
 const hasChromium = chromiumMissing('portal browser test') === undefined;
 
 describe.skipIf(!hasChromium)('the developer portal in headless Chromium', () => {
@@ -27,14 +33,7 @@ describe.skipIf(!hasChromium)('the developer portal in headless Chromium', () =>
   const offsite: string[] = [];
 
   beforeAll(async () => {
-    gateway = await startGateway({
-      configPath: CONFIG,
-      env: parseProcessEnv({}),
-      port: 0,
-      hostname: '127.0.0.1',
-      watchConfig: false,
-      deps: { logger: (await import('pino')).default({ level: 'silent' }) },
-    });
+    gateway = await startPortalGateway('development');
     browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
@@ -94,8 +93,50 @@ describe.skipIf(!hasChromium)('the developer portal in headless Chromium', () =>
     expect(contract.status()).toBe(200);
     expect(await contract.text()).toMatch(/^asyncapi: 3/m);
     await page.goto(`${gateway.url}/docs/guide`);
-    await page.getByRole('heading', { name: 'Partner onboarding' }).waitFor();
+    await page.getByRole('heading', { name: 'Onboarding guide' }).waitFor();
     await context.close();
     expect(offsite.filter((u) => !u.startsWith('data:'))).toEqual([]);
+  }, 60_000);
+});
+
+describe.skipIf(!hasChromium)('the onboarding guide of a production gateway in headless Chromium', () => {
+  let gateway: RunningGateway;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    gateway = await startPortalGateway('production');
+    browser = await launchChromium();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await gateway?.close();
+  });
+
+  it('speaks to a partner: this deployment, no repository path, no demo secret; and is the screenshot in docs/', async () => {
+    const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+    const page = await context.newPage();
+    // The address a partner would use: the portal names it in every example.
+    const base = gateway.url.replace('127.0.0.1', 'localhost');
+    await page.goto(`${base}/docs/guide`, { waitUntil: 'load' });
+    await page.getByRole('heading', { name: 'Onboarding guide' }).waitFor();
+    const text = ((await page.locator('main').textContent()) ?? '') + (await page.content());
+    for (const needle of REPOSITORY_ONLY) expect(text, needle).not.toContain(needle);
+    expect(text).not.toContain(DEFAULT_DEMO_SECRET);
+    expect(text).not.toMatch(/demo partner|development only/i);
+    for (const heading of [
+      '1. Your credentials',
+      '2. Get an access token',
+      '3. Your first call',
+      '4. The SDK',
+      '5. Webhooks',
+      '6. Errors, rate limits and retries',
+    ]) {
+      await page.getByRole('heading', { name: heading }).waitFor();
+    }
+    expect(text).toContain(`${base}/oauth/token`);
+    expect(text).toMatch(/\/docs\/sdk\/concord-partner-sdk-\d+\.\d+\.\d+\.tgz/);
+    expect(await page.locator('a[href="/problems"]').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: GUIDE_SCREENSHOT, fullPage: true });
+    await context.close();
   }, 60_000);
 });

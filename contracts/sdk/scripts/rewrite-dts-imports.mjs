@@ -4,7 +4,8 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-const dist = new URL('../dist/', import.meta.url).pathname;
+// The directory is an argument so that a build staged elsewhere (the portal's download) is rewritten too.
+const dist = process.argv[2] ?? new URL('../dist/', import.meta.url).pathname;
 const specifier = /((?:from|import)\s*\(?\s*['"])(\.{1,2}\/[^'"]+?)\.ts(['"])/g;
 
 let count = 0;

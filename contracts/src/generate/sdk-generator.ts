@@ -83,12 +83,20 @@ export async function generateSdk(
     const basePath = api.basePath;
     files.push({ path: `${contract.id}/types.ts`, contents: types.contents, root: SDK_GENERATED_DIR });
     const exampleSchema = Object.keys((document.components?.schemas ?? {}) as object)[0] ?? 'Problem';
+    const operations = operationsOf(document, basePath);
     files.push({
       path: `${contract.id}/api.ts`,
-      contents: apiModule(contract, name, basePath, exampleSchema, operationsOf(document, basePath)),
+      contents: apiModule(contract, name, basePath, exampleSchema, operations),
       root: SDK_GENERATED_DIR,
     });
     apis.push({ id: contract.id, property: lowerFirst(name), name, title: document.info.title, version: document.info.version, basePath });
+    // One entry point per version, `apis/<api>/v<major>.ts`, which the package exports as
+    // `@concord/partner-sdk/<api>/v<major>` (the `./*` pattern of its package.json `exports`).
+    files.push({
+      path: `apis/${contract.id.replace('.', '/')}.ts`,
+      contents: versionEntryModule(contract, name, document, basePath, operations),
+      root: SDK_GENERATED_DIR,
+    });
   }
 
   files.push({ path: 'index.ts', contents: indexModule(apis), root: SDK_GENERATED_DIR });
@@ -217,6 +225,74 @@ ${impls.join('\n')}
   };
 }
 `;
+}
+
+/**
+ * The entry point of one version: every schema of the contract as a type of its own name (what
+ * partners write: `import type { Customer } from '@concord/partner-sdk/customers/v2'`), then the API
+ * interface and each operation's parameter and result types. A schema name that is not an identifier
+ * is PascalCased; a name taken twice keeps its first owner (schemas first).
+ */
+function versionEntryModule(
+  contract: ContractFile,
+  name: string,
+  document: OpenApiDocument,
+  basePath: string,
+  operations: SdkOperation[],
+): string {
+  const source = relative(REPO_ROOT, contract.path).replace(/\\/g, '/');
+  const taken = new Set<string>();
+  const models: string[] = [];
+  const schemas = (document.components?.schemas ?? {}) as Record<string, { description?: unknown; title?: unknown }>;
+  for (const [schemaName, schema] of Object.entries(schemas)) {
+    const typeName = identifier(schemaName);
+    if (!typeName || taken.has(typeName)) continue;
+    taken.add(typeName);
+    const about = typeof schema.description === 'string' ? schema.description : typeof schema.title === 'string' ? schema.title : undefined;
+    const doc = about
+      ? `/**\n${about
+          .trim()
+          .split('\n')
+          .map((l) => ` *${l ? ` ${l.replace(/\*\//g, '*\\/')}` : ''}`)
+          .join('\n')}\n */\n`
+      : '';
+    models.push(`${doc}export type ${typeName} = components['schemas'][${JSON.stringify(schemaName)}];`);
+  }
+  const reexports = [`${name}Api as Api`, `${name}Schemas as Schemas`];
+  for (const alias of ['Api', 'Schemas']) taken.add(alias);
+  for (const op of operations) {
+    for (const suffix of ['Params', 'Result']) {
+      const typeName = `${upperFirst(op.operationId)}${suffix}`;
+      if (taken.has(typeName)) continue;
+      taken.add(typeName);
+      reexports.push(typeName);
+    }
+  }
+  const names = Object.keys(schemas);
+  const example = identifier(names.find((n) => !/Id$/.test(n)) ?? names[0] ?? 'Api') ?? 'Api';
+  return `${BANNER}// Source: ${source}
+/**
+ * ${contract.id}: ${document.info.title} ${document.info.version}, served under \`${basePath || '/'}\`. Its models by
+ * name, the API interface and each operation's parameters and result:
+ * \`import type { ${example} } from '@concord/partner-sdk/${contract.id.replace('.', '/')}'\`.
+ * @module
+ */
+import type { components } from '../../${contract.id}/types.ts';
+
+${models.join('\n\n')}
+
+export type {
+${reexports.map((r) => `  ${r},`).join('\n')}
+} from '../../${contract.id}/api.ts';
+`;
+}
+
+/** A schema name as a TypeScript type name: `customer-address` -> `CustomerAddress`; undefined if nothing is left. */
+function identifier(schemaName: string): string | undefined {
+  const pascal = schemaName
+    .replace(/^[^A-Za-z_$]+/, '')
+    .replace(/[^A-Za-z0-9_$]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase());
+  return pascal ? upperFirst(pascal) : undefined;
 }
 
 function docComment(op: SdkOperation): string {

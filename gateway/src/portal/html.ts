@@ -37,6 +37,11 @@ pre { background: #0f172a; color: #e2e8f0; padding: 14px 16px; border-radius: 8p
 .muted { color: var(--muted); }
 details summary { cursor: pointer; }
 article.markdown h1 { font-size: 1.5rem; } article.markdown table { margin: 12px 0; }
+blockquote { margin: 12px 0; padding: 10px 16px; border-left: 4px solid var(--warn); background: #fff7e6; }
+.badge.added { color: var(--ok); border-color: var(--ok); }
+.badge.changed { color: var(--accent); border-color: var(--accent); }
+.badge.removed, .badge.breaking { color: var(--bad); border-color: var(--bad); }
+.badge.scheduled { color: var(--muted); border-color: var(--muted); }
 `;
 
 export function page(title: string, body: string): string {
@@ -54,7 +59,9 @@ export function page(title: string, body: string): string {
   <a href="/docs#apis">APIs</a>
   <a href="/docs/events">Events</a>
   <a href="/docs/guide">Onboarding guide</a>
+  <a href="/docs/sdk">SDK</a>
   <a href="/docs/changelog">Changelog</a>
+  <a href="/problems">Errors</a>
 </header>
 <main>
 ${body}

@@ -1,5 +1,7 @@
 import type { EventCatalogEntry } from '@concord/contracts/src/events/event-catalog.ts';
 import { escapeHtml as e, scriptJson } from './html.ts';
+import { CHANGE_KINDS, type ChangelogEntry } from './partner-changelog.ts';
+import type { SdkPackage } from './sdk-package.ts';
 import type { PortalApi } from './portal.ts';
 import { eventDataSchema, schemaTable } from './schema-view.ts';
 
@@ -14,11 +16,15 @@ function lifecycleBadge(api: PortalApi): string {
   return `<span class="badge ${api.lifecycle.status}">${e(api.lifecycle.status)}</span>`;
 }
 
+function date_(value: string): string {
+  return `<time datetime="${e(value)}">${e(value)}</time>`;
+}
+
 function date(value: string | undefined): string {
   return value ? `<time datetime="${e(value)}">${e(value)}</time>` : '<span class="muted">-</span>';
 }
 
-export function indexPage(apis: PortalApi[], eventContracts: PortalEventContract[], demoClientId: string | undefined): string {
+export function indexPage(apis: PortalApi[], eventContracts: PortalEventContract[], origin: string, development: boolean): string {
   const publicEvents = eventContracts.reduce((sum, c) => sum + c.events.length, 0);
   const rows = apis
     .map(
@@ -60,25 +66,19 @@ ${
 <h2>Get credentials</h2>
 <p>Concord registers you as a partner and gives you a <strong>client id</strong> and a <strong>client secret</strong>, bound to a plan (rate limits) and to the APIs you may use. Keep the secret on your servers.</p>
 ${
-  demoClientId
-    ? `<p>This gateway also runs a <strong>demo partner</strong>, <code>${e(demoClientId)}</code>, for trying the APIs: its secret is printed in the gateway's log at start (never when <code>NODE_ENV=production</code>).</p>`
+  development
+    ? `<p><strong>Development only:</strong> this gateway runs in development mode and has a demo partner; the <a href="/docs/guide">onboarding guide</a> shows its credentials.</p>`
     : ''
 }
 <p>Exchange the credentials for an access token (OAuth 2.0 client credentials, RFC 6749 section 4.4) and send it as <code>Authorization: Bearer &lt;token&gt;</code>:</p>
-<pre><code>curl -s -u "$CLIENT_ID:$CLIENT_SECRET" -d grant_type=client_credentials https://api.concord.example/oauth/token
-# {"access_token":"eyJ...","token_type":"Bearer","expires_in":3600,"scope":"customers:read customers:write ..."}
-
-curl -s -H "Authorization: Bearer $TOKEN" https://api.concord.example/v2/customers?limit=10</code></pre>
+<pre><code>curl -s -u "$CLIENT_ID:$CLIENT_SECRET" -d grant_type=client_credentials ${e(origin)}/oauth/token
+# {"access_token":"eyJ...","token_type":"Bearer","expires_in":3600,"scope":"..."}</code></pre>
 <p>The <a href="/docs/guide">onboarding guide</a> walks through your first call, the SDK, webhooks, errors and rate limits.</p>
 </section>
 
 <section id="sdk">
 <h2>The partner SDK</h2>
-<p><code>@concord/partner-sdk</code> is generated from these contracts: typed methods for every version, typed errors, token handling, retries with backoff and idempotency keys, pagination and webhook verification, with no runtime dependencies.</p>
-<pre><code>import { createConcordClient, NotFoundError } from '@concord/partner-sdk';
-
-const concord = createConcordClient({ baseUrl: 'https://api.concord.example', clientCredentials: { clientId, clientSecret } });
-for await (const customer of concord.customersV2.listCustomers.all({ limit: 50 })) console.log(customer.email);</code></pre>
+<p><code>@concord/partner-sdk</code> is generated from these contracts: typed methods for every version, typed errors, token handling, retries with backoff and idempotency keys, pagination and webhook verification, with no runtime dependencies. <a href="/docs/sdk">Download it here</a>.</p>
 </section>
 
 <section id="events">
@@ -88,8 +88,8 @@ for await (const customer of concord.customersV2.listCustomers.all({ limit: 50 }
 </section>
 
 <section id="changelog">
-<h2>Changelog</h2>
-<p>What changed in the contracts, version by version: <a href="/docs/changelog">changelog</a>.</p>
+<h2>Changelog and errors</h2>
+<p>What changed in each API version, with dates: the <a href="/docs/changelog">changelog</a>. What every error type means and what to do about it: <a href="/problems">problem types</a>.</p>
 </section>`;
 }
 
@@ -126,12 +126,86 @@ ${
 </section>`;
 }
 
-export function guidePage(html: string | undefined): string {
-  return `<article class="markdown"><section>${html ?? '<h1>Onboarding guide</h1><p>The guide (the "Partner onboarding" section of the README) is not installed on this gateway.</p>'}</section></article>`;
+export function guidePage(html: string): string {
+  return `<article class="markdown"><section>${html}</section></article>`;
 }
 
-export function changelogPage(html: string | undefined): string {
-  return `<article class="markdown"><section>${html ?? '<h1>Changelog</h1><p>No changes have been recorded yet: every contract is at its first published version.</p>'}</section></article>`;
+/** The SDK's download: version, file, install command, and its entry points (one per API version). */
+export function sdkPage(sdk: Pick<SdkPackage, 'version' | 'fileName'>, versions: string[]): string {
+  const href = `/docs/sdk/${e(sdk.fileName)}`;
+  const entries = versions
+    .map(
+      (id) =>
+        `<tr><td><code>@concord/partner-sdk/${e(id.replace('.', '/'))}</code></td><td>the model types of <code>${e(id)}</code> by name, and its operations' parameter and result types</td></tr>`,
+    )
+    .join('\n');
+  return `<h1>The partner SDK</h1>
+<p class="lead">TypeScript, generated from the contracts this gateway serves. ESM, Node.js 20 or newer (or any runtime with <code>fetch</code> and Web Crypto), no runtime dependencies.</p>
+<section id="download">
+<h2>Download</h2>
+<p>Version <strong data-sdk-version>${e(sdk.version)}</strong>: <a href="${href}" download data-sdk-download>${e(sdk.fileName)}</a></p>
+<pre><code>curl -sO &lt;this gateway&gt;${href}
+npm install ./${e(sdk.fileName)}</code></pre>
+<p class="muted">The first download after an update takes a few seconds: the package is built then.</p>
+</section>
+<section id="entry-points">
+<h2>Entry points</h2>
+<table>
+<thead><tr><th>import from</th><th>what</th></tr></thead>
+<tbody>
+<tr><td><code>@concord/partner-sdk</code></td><td><code>createConcordClient</code>, the error classes, token providers, and everything below</td></tr>
+<tr><td><code>@concord/partner-sdk/webhooks</code></td><td><code>verifyWebhook</code>, <code>isEventType</code>, the event types</td></tr>
+${entries}
+</tbody>
+</table>
+<p>Type declarations resolve under TypeScript's <code>node16</code>, <code>nodenext</code> and <code>bundler</code> module resolution, and under <code>node</code> for the entry points above.</p>
+</section>
+<section id="usage">
+<h2>Usage</h2>
+<p>The <a href="/docs/guide">onboarding guide</a> shows a first call, webhook verification and error handling.</p>
+</section>`;
+}
+
+const KIND_TITLES: Record<ChangelogEntry['kind'], string> = {
+  added: 'Added',
+  changed: 'Changed',
+  deprecated: 'Deprecated',
+  removed: 'Removed',
+};
+
+/** Per API version (and event contract): its changes, newest first, grouped by date and kind. */
+export function changelogPage(apis: PortalApi[], events: PortalEventContract[], entries: ReadonlyMap<string, ChangelogEntry[]>): string {
+  const sections = [
+    ...apis.map((api) => ({
+      id: api.id,
+      heading: `${e(api.title)} ${e(api.version)} <code>${e(api.basePath)}</code>`,
+      badge: lifecycleBadge(api),
+    })),
+    ...events.map((contract) => ({ id: contract.id, heading: 'Events (webhooks)', badge: '' })),
+  ].map(({ id, heading, badge }) => {
+    const list = entries.get(id) ?? [];
+    const dates = [...new Set(list.map((entry) => entry.date))];
+    const body = dates
+      .map((date) => {
+        const onDate = list.filter((entry) => entry.date === date);
+        const items = CHANGE_KINDS.flatMap((kind) => onDate.filter((entry) => entry.kind === kind))
+          .map(
+            (entry) =>
+              `<li data-kind="${entry.kind}"><span class="badge ${entry.kind}">${KIND_TITLES[entry.kind]}</span>${entry.breaking ? ' <span class="badge breaking">breaking</span>' : ''}${entry.scheduled ? ' <span class="badge scheduled">scheduled</span>' : ''} ${entry.operation ? `<code>${e(entry.operation)}</code>: ` : ''}${e(entry.text)}</li>`,
+          )
+          .join('\n');
+        return `<h3>${date_(date)}</h3>\n<ul>\n${items}\n</ul>`;
+      })
+      .join('\n');
+    return `<section id="${e(id)}" data-changelog="${e(id)}">
+<h2>${heading} ${badge}</h2>
+<p class="muted"><code>${e(id)}</code></p>
+${body || '<p class="muted">No changes recorded.</p>'}
+</section>`;
+  });
+  return `<h1>Changelog</h1>
+<p class="lead">What was added, changed, deprecated and removed in each API version, newest first. Breaking changes only ever come with a new major version, announced by a deprecation date and a sunset date.</p>
+${sections.join('\n')}`;
 }
 
 /** Scalar's interactive reference for one version, fed the contract from /contracts and pointed at this gateway. */

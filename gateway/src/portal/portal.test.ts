@@ -27,7 +27,7 @@ const config = configFrom({
 });
 
 describe('the developer portal', () => {
-  const portal = createPortal({ config, now: () => Date.parse('2026-06-01T00:00:00Z'), changelogPath: '/nonexistent/CHANGELOG.md' });
+  const portal = createPortal({ config, now: () => Date.parse('2026-06-01T00:00:00Z') });
 
   it('lists every configured API version with its lifecycle, reference and contract link', async () => {
     const res = await portal.request('/docs');
@@ -145,14 +145,6 @@ describe('the developer portal', () => {
     expect(await res.text()).toBe(await readFile(`${REPO_ROOT}/contracts/asyncapi/events.v1.yaml`, 'utf8'));
   });
 
-  it('renders the onboarding guide and says when there is no changelog', async () => {
-    const guide = await (await portal.request('/docs/guide')).text();
-    expect(guide).toMatch(/<h1>Partner onboarding<\/h1>/);
-    expect(guide).toContain('<pre><code class="language-sh">');
-    const changelog = await (await portal.request('/docs/changelog')).text();
-    expect(changelog).toContain('No changes have been recorded yet');
-  });
-
   it('is served by the gateway without a token, and the repository config lists every public version', async () => {
     const fileConfig = await loadConfigFile(`${REPO_ROOT}/gateway/gateway.config.yaml`);
     const gateway = testGateway(parse(await readFile(`${REPO_ROOT}/gateway/gateway.config.yaml`, 'utf8')) as Record<string, unknown>);
@@ -191,33 +183,3 @@ function configInput(): Record<string, unknown> {
     apis: [{ contract: 'customers.v2', basePath: '/v2', upstream: 'customers' }],
   };
 }
-
-describe('the onboarding guide', () => {
-  it('is the README section, raised one level, without repository-only images and links', async () => {
-    const { extractGuide } = await import('./guide.ts');
-    const readme = [
-      '# Project',
-      '## Partner onboarding',
-      'Intro with [a file](docs/x.md), [the portal](/docs) and [RFC](https://example.com).',
-      '![shot](docs/portal.png)',
-      '### 1. Step',
-      '```sh',
-      '## not a heading inside a fence',
-      '```',
-      '## Next section',
-      'not included',
-    ].join('\n');
-    expect(extractGuide(readme)).toBe(
-      [
-        '# Partner onboarding',
-        'Intro with a file, [the portal](/docs) and [RFC](https://example.com).',
-        '## 1. Step',
-        '```sh',
-        '## not a heading inside a fence',
-        '```',
-        '',
-      ].join('\n'),
-    );
-    expect(extractGuide('# nothing here')).toBeUndefined();
-  });
-});

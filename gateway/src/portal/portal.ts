@@ -1,12 +1,14 @@
 /**
- * The developer portal at /docs: an interactive reference per public API version (Scalar, served
- * from node_modules, no CDN), the public events of every AsyncAPI contract, each version's lifecycle,
- * the changelog, the onboarding guide and how to get credentials; the contracts themselves (the
- * versions served and every AsyncAPI contract) at /contracts/<id>.yaml.
- * Everything is read or rendered once when the portal is built; requests only send bytes.
+ * The developer portal at /docs, written for partners: an interactive reference per public API
+ * version (Scalar, served from node_modules, no CDN), the public events of every AsyncAPI contract,
+ * each version's lifecycle, the changelog, the onboarding guide, and the SDK to download; the
+ * contracts themselves (the versions served and every AsyncAPI contract) at /contracts/<id>.yaml.
+ * What does not depend on the request is rendered once when the portal is built; the guide and the
+ * index speak of the address the partner reached them at, so they are rendered once per origin; the
+ * SDK tarball and the changelog cost seconds, so they are built on first request, never at start.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Hono } from 'hono';
@@ -17,9 +19,11 @@ import { eventCatalogs, openApiContracts } from '@concord/contracts/generated/in
 import type { ApiConfig, GatewayConfig } from '../config/schema.ts';
 import { GatewayError } from '../errors.ts';
 import { PORTAL_CSS, page } from './html.ts';
-import { extractGuide } from './guide.ts';
+import { partnerGuide } from './guide.ts';
 import { renderMarkdown } from './markdown.ts';
-import { apiReferencePage, changelogPage, eventsPage, guidePage, indexPage, type PortalEventContract } from './pages.ts';
+import { apiReferencePage, changelogPage, eventsPage, guidePage, indexPage, sdkPage, type PortalEventContract } from './pages.ts';
+import { partnerChangelog } from './partner-changelog.ts';
+import { sdkPackage, type SdkPackage } from './sdk-package.ts';
 
 export interface PortalContract {
   document: OpenApiDocument;
@@ -39,10 +43,17 @@ export interface PortalOptions {
   contracts?: Record<string, PortalContract>;
   /** By contract id; default: every AsyncAPI contract of the repository (only public events are shown). */
   events?: Record<string, PortalEventCatalog>;
-  /** Markdown files; missing ones are reported as such on their page. */
-  changelogPath?: string;
-  /** The README whose "Partner onboarding" section is the guide. */
-  readmePath?: string;
+  /**
+   * The demo partner's credentials, shown (marked development-only) in the guide; set only when the
+   * gateway runs in development: the partner registry never has them in production.
+   */
+  demo?: { clientId: string; clientSecret: string } | undefined;
+  /** Whether the gateway issues tokens at /oauth/token itself; default true. */
+  issuesTokens?: boolean;
+  /** The SDK offered for download; default: the repository's contracts/sdk, packed on first download. */
+  sdk?: SdkPackage;
+  /** The repository whose git history the changelog is read from; default: this one. */
+  repositoryRoot?: string;
   /** Epoch ms; decides whether a sunset date has passed. */
   now?: () => number;
 }
@@ -113,17 +124,44 @@ export function createPortal(options: PortalOptions): Hono {
     ...Object.entries(eventContracts).map(([id, contract]): [string, string] => [id, contract.yaml]),
   ]);
 
-  const demo = options.config.security.demo;
+  const sdk = options.sdk ?? sdkPackage({ sdkDir: join(REPO_ROOT, 'contracts', 'sdk'), cacheDir: join(REPO_ROOT, '.data', 'portal') });
+  const sdkVersions = apis.filter((api) => !api.gone).map((api) => api.id);
+  const guideApis = apis.map((api) => ({ api, document: contracts[api.id]!.document }));
   const html = {
-    index: page('Concord developer portal', indexPage(apis, events, demo.enabled ? demo.clientId : undefined)),
     events: page('Events - Concord developer portal', eventsPage(events)),
-    guide: page('Onboarding guide - Concord developer portal', guidePage(readGuide(options.readmePath ?? join(REPO_ROOT, 'README.md')))),
-    changelog: page(
-      'Changelog - Concord developer portal',
-      changelogPage(readMarkdown(options.changelogPath ?? join(REPO_ROOT, 'CHANGELOG.md'))),
-    ),
+    sdk: page('SDK - Concord developer portal', sdkPage(sdk, sdkVersions)),
     reference: new Map(apis.map((api) => [api.id, apiReferencePage(api)])),
   };
+  // The pages that name this deployment's address, by origin. Bounded: the Host header is the
+  // client's to choose, and a client cycling through names must not grow the map.
+  const byOrigin = new Map<string, { index: string; guide: string }>();
+  const forOrigin = (origin: string) => {
+    let pages = byOrigin.get(origin);
+    if (!pages) {
+      const guide = partnerGuide({ baseUrl: origin, demo: options.demo, issuesTokens: options.issuesTokens ?? true, sdk, apis: guideApis });
+      pages = {
+        index: page('Concord developer portal', indexPage(apis, events, origin, options.demo !== undefined)),
+        guide: page('Onboarding guide - Concord developer portal', guidePage(renderMarkdown(guide))),
+      };
+      if (byOrigin.size >= 16) byOrigin.delete(byOrigin.keys().next().value!);
+      byOrigin.set(origin, pages);
+    }
+    return pages;
+  };
+  let changelog: Promise<string> | undefined;
+  const changelogHtml = () => {
+    changelog ??= partnerChangelog({
+      root: options.repositoryRoot ?? REPO_ROOT,
+      versions: new Map([
+        ...apis.map((api): [string, ChangelogLifecycle] => [api.id, api.lifecycle]),
+        ...events.map((contract): [string, ChangelogLifecycle] => [contract.id, {}]),
+      ]),
+      now,
+      ...eventVisibility(events, apis),
+    }).then((entries) => page('Changelog - Concord developer portal', changelogPage(apis, events, entries)));
+    return changelog;
+  };
+
   const htmlHeaders = {
     'content-type': 'text/html; charset=utf-8',
     'cache-control': 'no-cache',
@@ -136,11 +174,28 @@ export function createPortal(options: PortalOptions): Hono {
 
   const portal = new Hono();
 
-  portal.get('/docs', (c) => c.body(html.index, 200, htmlHeaders));
+  portal.get('/docs', (c) => c.body(forOrigin(originOf(c.req.url)).index, 200, htmlHeaders));
   portal.get('/docs/', (c) => c.redirect('/docs', 301));
   portal.get('/docs/events', (c) => c.body(html.events, 200, htmlHeaders));
-  portal.get('/docs/guide', (c) => c.body(html.guide, 200, htmlHeaders));
-  portal.get('/docs/changelog', (c) => c.body(html.changelog, 200, htmlHeaders));
+  portal.get('/docs/guide', (c) => c.body(forOrigin(originOf(c.req.url)).guide, 200, htmlHeaders));
+  portal.get('/docs/changelog', async (c) => c.body(await changelogHtml(), 200, htmlHeaders));
+  portal.get('/docs/sdk', (c) => c.body(html.sdk, 200, htmlHeaders));
+  portal.get('/docs/sdk/:file', async (c) => {
+    if (c.req.param('file') !== sdk.fileName) {
+      throw new GatewayError('ROUTE_NOT_FOUND', `No SDK file ${c.req.param('file')}; this portal offers ${sdk.fileName} (see /docs/sdk).`);
+    }
+    let tarball: Uint8Array;
+    try {
+      tarball = await sdk.tarball();
+    } catch {
+      throw new GatewayError('DEPENDENCY_UNAVAILABLE', 'The SDK package could not be built on this gateway; try again later.');
+    }
+    return c.body(tarball as Uint8Array<ArrayBuffer>, 200, {
+      'content-type': 'application/gzip',
+      'content-disposition': `attachment; filename="${sdk.fileName}"`,
+      'cache-control': 'public, max-age=3600',
+    });
+  });
   portal.get('/docs/apis/:id', (c) => {
     const body = html.reference.get(c.req.param('id'));
     if (!body) throw new GatewayError('ROUTE_NOT_FOUND', `No public API version ${c.req.param('id')}; see /docs for the list.`);
@@ -193,11 +248,27 @@ function contentSecurityPolicy(html: string): string {
   ].join('; ');
 }
 
-function readGuide(readmePath: string): string | undefined {
-  const section = existsSync(readmePath) ? extractGuide(readFileSync(readmePath, 'utf8')) : undefined;
-  return section === undefined ? undefined : renderMarkdown(section);
+/** The scheme and host the partner used: every example in the guide calls the gateway they are reading. */
+function originOf(url: string): string {
+  return new URL(url).origin;
 }
 
-function readMarkdown(path: string): string | undefined {
-  return existsSync(path) ? renderMarkdown(readFileSync(path, 'utf8')) : undefined;
+type ChangelogLifecycle = Pick<ApiConfig['lifecycle'], 'deprecation' | 'sunset' | 'successor'>;
+
+/**
+ * AsyncAPI contracts have internal channels too: partners see the changes of public events only,
+ * named as events (`order.placed`) rather than channels; OpenAPI operations get their public path.
+ */
+function eventVisibility(events: PortalEventContract[], apis: PortalApi[]) {
+  const eventByChannel = new Map(
+    events.flatMap((contract) => contract.events.map(([name, event]) => [`${contract.id} ${event.channel}`, name])),
+  );
+  const eventContracts = new Set(events.map((contract) => contract.id));
+  const basePath = new Map(apis.map((api) => [api.id, api.basePath.replace(/\/$/, '')]));
+  return {
+    visible: (contract: string, operation: string) =>
+      !eventContracts.has(contract) || operation === '' || eventByChannel.has(`${contract} ${operation}`),
+    operationName: (contract: string, operation: string) =>
+      eventByChannel.get(`${contract} ${operation}`) ?? operation.replace(/^((?:[A-Z]+ )?)\//, `$1${basePath.get(contract) ?? ''}/`),
+  };
 }
