@@ -122,14 +122,15 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   let lastText = await readFile(configPath, 'utf8').catch((err: Error) => {
     throw new ConfigError(configPath, [{ line: 0, column: 0, path: '', message: `cannot be read: ${err.message}` }]);
   });
+  // A reload is held to the same rule as the start: a config several processes cannot share is refused.
   const parse = (text: string): GatewayConfig => {
     const parsed = parseConfig(text, configPath, env);
+    const refusal = sharedStateProblem(parsed, { redis: deps.redis !== undefined, jwksUrl: env.auth.jwksUrl });
+    if (refusal) throw new Error(`${configPath}: ${refusal}`);
     if (!options.clusterWorker) return parsed;
     return { ...parsed, server: { ...parsed.server, admin: { ...parsed.server.admin, publicOperatorEndpoints: false } } };
   };
   const config = parse(lastText);
-  const refusal = sharedStateProblem(config, env);
-  if (refusal) throw new Error(`${configPath}: ${refusal}`);
   if (options.clusterWorker) {
     // The primary's /metrics asks every worker for this registry (one registry across reloads).
     // Constructing an AggregatorRegistry is what makes prom-client answer those requests here.

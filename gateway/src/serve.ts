@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     return;
   }
   // Refused here, before any worker starts, so the reason is said once.
-  const refusal = sharedStateProblem(config, env);
+  const refusal = sharedStateProblem(config, { redis: env.redisUrl !== undefined, jwksUrl: env.auth.jwksUrl });
   if (refusal) throw new Error(`${configPath}: ${refusal}`);
   const logger = createGatewayLogger({ level: env.logLevel ?? 'info', destination: bufferedDestination(1) });
   await startGatewayCluster({ config, workers, logger, adminPort: env.adminPort, handleSignals: true });
