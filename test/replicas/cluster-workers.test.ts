@@ -103,6 +103,10 @@ describe.skipIf(!installed)('the gateway with server.workers: 2', () => {
       .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
     expect(answered).toBe(8);
     expect((await fetch(`${gateway.url}/metrics`)).status).toBe(404);
+    const unknown = await fetch(`${gateway.adminUrl}/nope`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toBe('application/problem+json');
+    expect(await unknown.json()).toMatchObject({ status: 404, code: 'ROUTE_NOT_FOUND', instance: '/nope' });
 
     const ready = await fetch(`${gateway.adminUrl}/readyz`);
     const body = (await ready.json()) as { workers: { pid: number; status: number }[] };

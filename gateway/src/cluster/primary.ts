@@ -14,7 +14,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { AggregatorRegistry } from 'prom-client';
+import { PROBLEM_CONTENT_TYPE } from '@concord/contracts/src/problem.ts';
 import type { GatewayConfig } from '../config/schema.ts';
+import { GatewayError } from '../errors.ts';
+import { problemBody } from '../problem-response.ts';
 import { askReadiness, type WorkerReadiness } from './worker-messages.ts';
 
 export interface GatewayClusterOptions {
@@ -41,9 +44,10 @@ export interface RunningCluster {
 /** Worker start-up after which a death counts as a crash at run time rather than a start-up failure. */
 const RESTART_DELAY_MS = 1000;
 
-function problem(res: ServerResponse, status: number, title: string, detail: string): void {
-  res.writeHead(status, { 'content-type': 'application/problem+json', 'cache-control': 'no-store' });
-  res.end(JSON.stringify({ type: 'about:blank', title, status, detail }));
+/** The primary has no Hono app: its errors are the gateway's problem+json all the same (problem-response.ts). */
+function problem(res: ServerResponse, err: GatewayError, path: string): void {
+  res.writeHead(err.status, { 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store', ...err.headers });
+  res.end(JSON.stringify(problemBody(err, undefined, path)));
 }
 
 export async function startGatewayCluster(options: GatewayClusterOptions): Promise<RunningCluster> {
@@ -57,7 +61,11 @@ export async function startGatewayCluster(options: GatewayClusterOptions): Promi
   async function operator(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://admin').pathname;
     if (req.method !== 'GET' && req.method !== 'HEAD')
-      return problem(res, 405, 'Method Not Allowed', `${req.method} is not served here; use GET`);
+      return problem(
+        res,
+        new GatewayError('METHOD_NOT_ALLOWED', `${req.method} is not served here; use GET.`, { headers: { allow: 'GET, HEAD' } }),
+        path,
+      );
     if (path === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       return void res.end(JSON.stringify({ status: 'ok', workers: listeningWorkers.size }));
@@ -74,10 +82,14 @@ export async function startGatewayCluster(options: GatewayClusterOptions): Promi
         res.writeHead(200, { 'content-type': aggregator.contentType, 'cache-control': 'no-store' });
         return void res.end(text);
       } catch (err) {
-        return problem(res, 503, 'Service Unavailable', `a worker did not report its metrics: ${(err as Error).message}`);
+        return problem(
+          res,
+          new GatewayError('DEPENDENCY_UNAVAILABLE', `A worker did not report its metrics: ${(err as Error).message}.`),
+          path,
+        );
       }
     }
-    problem(res, 404, 'Not Found', `${path} is not an operator endpoint`);
+    problem(res, new GatewayError('ROUTE_NOT_FOUND', `${path} is not an operator endpoint.`), path);
   }
 
   function fork(): Worker {
