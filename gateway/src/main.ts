@@ -12,10 +12,13 @@ import type { AddressInfo } from 'node:net';
 import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
-import { Registry } from 'prom-client';
+import { AggregatorRegistry, Registry } from 'prom-client';
 import { buildGateway, type BuiltGateway } from './app.ts';
 import { parseProcessEnv, type GatewayProcessEnv } from './config/env.ts';
 import { ConfigError, parseConfig } from './config/load-config.ts';
+import type { GatewayConfig } from './config/schema.ts';
+import { sharedStateProblem } from './cluster/shared-state-check.ts';
+import { answerReadiness } from './cluster/worker-messages.ts';
 import type { GatewayDeps } from './deps.ts';
 import { defaultMaxConnections, limitConnections } from './listener/connection-limits.ts';
 import { fileDescriptorLimit } from './listener/file-descriptor-limit.ts';
@@ -43,6 +46,12 @@ export interface StartGatewayOptions {
   handleSignals?: boolean;
   /** Watch the config file; default: the config's server.watchConfig. */
   watchConfig?: boolean;
+  /**
+   * One of several node:cluster workers (cluster/primary.ts): no operator listener of its own and no
+   * operator endpoints on the public port, since one worker's numbers are not the gateway's; the
+   * primary's operator listener aggregates every worker's registry.
+   */
+  clusterWorker?: boolean;
 }
 
 export type ReloadResult = { ok: true } | { ok: false; error: Error };
@@ -50,7 +59,7 @@ export type ReloadResult = { ok: true } | { ok: false; error: Error };
 export interface RunningGateway {
   url: string;
   port: number;
-  /** The operator listener (/metrics, /readyz), loopback by default. */
+  /** The operator listener (/metrics, /readyz), loopback by default; '' in a cluster worker. */
   adminUrl: string;
   configPath: string;
   /** The build serving new requests. */
@@ -65,8 +74,15 @@ interface Slot {
   drained: (() => void) | undefined;
 }
 
-function createDeps(env: GatewayProcessEnv, overrides: Partial<GatewayDeps>): GatewayDeps {
-  const logger = overrides.logger ?? createGatewayLogger({ level: env.logLevel ?? 'info', destination: bufferedDestination(1) });
+function createDeps(env: GatewayProcessEnv, overrides: Partial<GatewayDeps>, clusterWorker: boolean): GatewayDeps {
+  const logger =
+    overrides.logger ??
+    createGatewayLogger({
+      level: env.logLevel ?? 'info',
+      destination: bufferedDestination(1),
+      // Workers share stdout: each line says which one wrote it.
+      ...(clusterWorker ? { base: { service: 'concord-gateway', pid: process.pid } } : {}),
+    });
   return {
     env,
     logger,
@@ -100,13 +116,27 @@ function drain(slot: Slot, graceMs: number): Promise<boolean> {
 export async function startGateway(options: StartGatewayOptions = {}): Promise<RunningGateway> {
   const env = options.env ?? parseProcessEnv(process.env);
   const configPath = resolve(options.configPath ?? env.configPath ?? DEFAULT_CONFIG_PATH);
-  const deps = createDeps(env, options.deps ?? {});
+  const deps = createDeps(env, options.deps ?? {}, options.clusterWorker ?? false);
   const log = deps.logger;
 
   let lastText = await readFile(configPath, 'utf8').catch((err: Error) => {
     throw new ConfigError(configPath, [{ line: 0, column: 0, path: '', message: `cannot be read: ${err.message}` }]);
   });
-  const config = parseConfig(lastText, configPath, env);
+  // A reload is held to the same rule as the start: a config several processes cannot share is refused.
+  const parse = (text: string): GatewayConfig => {
+    const parsed = parseConfig(text, configPath, env);
+    const refusal = sharedStateProblem(parsed, { redis: deps.redis !== undefined, jwksUrl: env.auth.jwksUrl });
+    if (refusal) throw new Error(`${configPath}: ${refusal}`);
+    if (!options.clusterWorker) return parsed;
+    return { ...parsed, server: { ...parsed.server, admin: { ...parsed.server.admin, publicOperatorEndpoints: false } } };
+  };
+  const config = parse(lastText);
+  if (options.clusterWorker) {
+    // The primary's /metrics asks every worker for this registry (one registry across reloads).
+    // Constructing an AggregatorRegistry is what makes prom-client answer those requests here.
+    AggregatorRegistry.setRegistries([deps.metrics]);
+    new AggregatorRegistry();
+  }
   let active: Slot = { built: buildGateway(config, deps), inflight: 0, drained: undefined };
   const retiring = new Set<Promise<void>>();
 
@@ -148,6 +178,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     registry: deps.metrics,
   });
   deps.listenerLoad = limits.load;
+  if (options.clusterWorker) answerReadiness(async () => active.built.admin.fetch(new Request('http://worker/readyz')));
   // Requests Node's parser refuses (a head over 16 KiB, bytes that are not HTTP) get problem+json too.
   answerClientErrors(server as Server);
   await listening(server);
@@ -155,17 +186,22 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   const url = `http://127.0.0.1:${port}`;
 
   // The operator surface on its own listener: never exposed with the public port by accident.
-  const admin: ServerType = serve({
-    hostname: listen.admin.hostname,
-    port: options.adminPort ?? (options.port === 0 ? 0 : (env.adminPort ?? listen.admin.port)),
-    fetch: (request, bindings) => active.built.admin.fetch(request, bindings),
-  });
-  await listening(admin).catch((err: Error) => {
-    (server as Server).close();
-    throw err;
-  });
-  const adminAddress = (admin as Server).address() as AddressInfo;
-  const adminUrl = `http://${adminAddress.family === 'IPv6' ? `[${adminAddress.address}]` : adminAddress.address}:${adminAddress.port}`;
+  const admin: ServerType | undefined = options.clusterWorker
+    ? undefined
+    : serve({
+        hostname: listen.admin.hostname,
+        port: options.adminPort ?? (options.port === 0 ? 0 : (env.adminPort ?? listen.admin.port)),
+        fetch: (request, bindings) => active.built.admin.fetch(request, bindings),
+      });
+  if (admin)
+    await listening(admin).catch((err: Error) => {
+      (server as Server).close();
+      throw err;
+    });
+  const adminAddress = (admin as Server | undefined)?.address() as AddressInfo | undefined;
+  const adminUrl = adminAddress
+    ? `http://${adminAddress.family === 'IPv6' ? `[${adminAddress.address}]` : adminAddress.address}:${adminAddress.port}`
+    : '';
 
   function retire(slot: Slot): void {
     const done = drain(slot, slot.built.config.server.shutdownGraceMs)
@@ -182,7 +218,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     reloading = (async (): Promise<ReloadResult> => {
       try {
         const text = await readFile(configPath, 'utf8');
-        const next = parseConfig(text, configPath, env);
+        const next = parse(text);
         const built = buildGateway(next, deps);
         const previous = active;
         active = { built, inflight: 0, drained: undefined };
@@ -238,8 +274,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
       watcher?.close();
       process.off('SIGHUP', onHup);
       const graceMs = active.built.config.server.shutdownGraceMs;
-      const adminStopped = new Promise<void>((ok) => (admin as Server).close(() => ok()));
-      (admin as Server).closeAllConnections();
+      const adminStopped = new Promise<void>((ok) => (admin ? (admin as Server).close(() => ok()) : ok()));
+      (admin as Server | undefined)?.closeAllConnections();
       // Every response from now on tells its keep-alive client that this connection ends with it.
       const { cut } = await drainer.drain(graceMs);
       if (cut > 0) log.warn({ cut, graceMs }, `grace period over: cut ${cut} request(s) still in flight`);
@@ -255,7 +291,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
 
   log.info(
     { url, admin: adminUrl, config: configPath, apis: config.apis.map((a) => `${a.basePath} ${a.contract} -> ${a.upstream}`) },
-    'gateway listening',
+    // A worker is one of several: the primary says when the gateway as a whole listens.
+    options.clusterWorker ? 'worker listening' : 'gateway listening',
   );
   for (const line of active.built.startupBanner()) log.info(line);
 

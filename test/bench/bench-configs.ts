@@ -13,10 +13,21 @@ const NEVER_REACHED = { points: 1_000_000_000, windowSeconds: 3600 };
 
 export type BenchConfigKind = 'routing' | 'full';
 
-export function benchConfig(kind: BenchConfigKind, upstreamUrl: string, keyPrefix: string): Record<string, unknown> {
+/** Several workers (server.workers) need what they share: Redis (the caller's REDIS_URL) and the issuer's key file. */
+export interface BenchWorkers {
+  workers: number;
+  keyFile: string;
+}
+
+export function benchConfig(
+  kind: BenchConfigKind,
+  upstreamUrl: string,
+  keyPrefix: string,
+  cluster?: BenchWorkers,
+): Record<string, unknown> {
   const upstream = { url: upstreamUrl, connections: 64 };
   return {
-    server: { port: 0, shutdownGraceMs: 1000, watchConfig: false },
+    server: { port: 0, shutdownGraceMs: 1000, watchConfig: false, ...(cluster ? { workers: cluster.workers } : {}) },
     upstreams: { customers: upstream, orders: upstream },
     defaults: {
       policies:
@@ -29,6 +40,7 @@ export function benchConfig(kind: BenchConfigKind, upstreamUrl: string, keyPrefi
       { contract: 'orders.v1', basePath: '/v1', upstream: 'orders' },
     ],
     security: {
+      ...(cluster ? { issuer: { keyFile: cluster.keyFile } } : {}),
       plans: { demo: { rateLimit: NEVER_REACHED } },
       rateLimit: { keyPrefix, perIp: NEVER_REACHED, tokenEndpoint: { points: 1000, windowSeconds: 60 } },
     },
@@ -36,9 +48,15 @@ export function benchConfig(kind: BenchConfigKind, upstreamUrl: string, keyPrefi
   };
 }
 
-export function writeBenchConfig(dir: string, kind: BenchConfigKind, upstreamUrl: string, keyPrefix: string): string {
-  const file = join(dir, `gateway.${kind}.yaml`);
+export function writeBenchConfig(
+  dir: string,
+  kind: BenchConfigKind,
+  upstreamUrl: string,
+  keyPrefix: string,
+  cluster?: BenchWorkers,
+): string {
+  const file = join(dir, `gateway.${kind}${cluster ? `.${cluster.workers}-workers` : ''}.yaml`);
   // JSON is YAML: the gateway reads it with its own loader, line numbers and all.
-  writeFileSync(file, `${JSON.stringify(benchConfig(kind, upstreamUrl, keyPrefix), null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify(benchConfig(kind, upstreamUrl, keyPrefix, cluster), null, 2)}\n`);
   return file;
 }

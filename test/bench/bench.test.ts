@@ -9,7 +9,19 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const GATEWAY_SCENARIOS = ['routing', 'full_chain', 'full_chain_redis', 'post_validated'];
-const ALL = ['direct', 'direct_post', 'nginx', 'nginx_post', 'node_proxy', 'node_proxy_post', 'fastify_peer', ...GATEWAY_SCENARIOS];
+/** Two processes against two: needs nginx and Redis, like the scenarios it is compared with. */
+const TWO_WORKERS = ['nginx_2_workers', 'full_chain_2_workers'];
+const ALL = [
+  'direct',
+  'direct_post',
+  'nginx',
+  'nginx_post',
+  'node_proxy',
+  'node_proxy_post',
+  'fastify_peer',
+  ...GATEWAY_SCENARIOS,
+  ...TWO_WORKERS,
+];
 /** The gateway scenarios compared with the fastify peer: it serves the full chain's GET only. */
 const GET_SCENARIOS = ['routing', 'full_chain', 'full_chain_redis'];
 
@@ -55,8 +67,14 @@ describe('npm run bench', () => {
       expect(s!.p99_ms).toBeGreaterThanOrEqual(s!.p50_ms);
       expect(s!.errors, `${name}: every request must succeed, or the figures measure an error path`).toBe(0);
     }
-    // Only nginx and Redis may be missing, and each absence is said.
-    expect(Object.keys(report.skipped).every((name) => ['nginx', 'nginx_post', 'full_chain_redis'].includes(name))).toBe(true);
+    // Only nginx and Redis (and what needs them) may be missing, and each absence is said.
+    expect(Object.keys(report.skipped).every((name) => ['nginx', 'nginx_post', 'full_chain_redis', ...TWO_WORKERS].includes(name))).toBe(
+      true,
+    );
+    if (!report.skipped.full_chain_2_workers) {
+      expect(report.ratios.full_chain_2_workers_vs_direct).toBeGreaterThan(0);
+      if (!report.skipped.nginx_2_workers) expect(report.ratios.full_chain_2_workers_vs_nginx).toBeGreaterThan(0);
+    }
     expect(report.ratios.node_proxy_vs_direct).toBeGreaterThan(0);
     for (const name of GATEWAY_SCENARIOS) {
       if (report.skipped[name]) continue;

@@ -11,11 +11,18 @@
  * Prints one JSON line on stdout when it listens: `{"ready":true,"url","pid","import_ms","build_ms","start_ms","ready_ms"}`
  * (import_ms: process start to this module running, i.e. Node and the module graph;
  * ready_ms: process start to listening). SIGTERM closes it cleanly (so --cpu-prof is written).
+ *
+ * With `server.workers` above 1 in the config this process is the node:cluster primary
+ * (gateway/src/cluster/primary.ts) and every worker runs this same file; the ready line then has
+ * the workers' pids (`worker_pids`) and no build_ms (each worker builds on its own).
  */
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { buildGateway } from '@concord/gateway/src/app.ts';
+import { startGatewayCluster } from '@concord/gateway/src/cluster/primary.ts';
+import { workerCount } from '@concord/gateway/src/cluster/shared-state-check.ts';
 import { parseProcessEnv } from '@concord/gateway/src/config/env.ts';
 import { parseConfig } from '@concord/gateway/src/config/load-config.ts';
 import type { GatewayDeps } from '@concord/gateway/src/deps.ts';
@@ -42,24 +49,50 @@ const deps: GatewayDeps = {
   fetch: globalThis.fetch,
 };
 
-const buildStarted = performance.now();
-const probe = buildGateway(parseConfig(readFileSync(configPath, 'utf8'), configPath, env), deps);
-const buildMs = performance.now() - buildStarted;
-await probe.close();
-
-const startStarted = performance.now();
-const running = await startGateway({ configPath, env, deps, port: 0, hostname: '127.0.0.1', watchConfig: false });
-const startMs = performance.now() - startStarted;
-
 const round = (ms: number) => Math.round(ms * 10) / 10;
-process.stdout.write(
-  `${JSON.stringify({ ready: true, url: running.url, pid: process.pid, import_ms: round(importMs), build_ms: round(buildMs), start_ms: round(startMs), ready_ms: round(performance.now()) })}\n`,
-);
+const config = parseConfig(readFileSync(configPath, 'utf8'), configPath, env);
+const workers = workerCount(config);
 
-process.once('SIGTERM', () => {
-  void running
-    .close()
-    .then(() => deps.redis?.quit())
-    .catch(() => undefined)
-    .finally(() => process.exit(0));
-});
+if (cluster.isPrimary && workers > 1) {
+  const startStarted = performance.now();
+  const running = await startGatewayCluster({ config, workers, logger: deps.logger, adminPort: 0 });
+  const startMs = performance.now() - startStarted;
+  deps.redis?.disconnect();
+  process.stdout.write(
+    `${JSON.stringify({ ready: true, url: running.url, pid: process.pid, worker_pids: running.workerPids(), import_ms: round(importMs), build_ms: null, start_ms: round(startMs), ready_ms: round(performance.now()) })}\n`,
+  );
+  process.once('SIGTERM', () => void running.close().finally(() => process.exit(0)));
+} else {
+  let buildMs: number | null = null;
+  if (cluster.isPrimary) {
+    const buildStarted = performance.now();
+    const probe = buildGateway(config, deps);
+    buildMs = performance.now() - buildStarted;
+    await probe.close();
+  }
+
+  const startStarted = performance.now();
+  const running = await startGateway({
+    configPath,
+    env,
+    deps,
+    port: 0,
+    hostname: '127.0.0.1',
+    watchConfig: false,
+    clusterWorker: cluster.isWorker,
+  });
+  const startMs = performance.now() - startStarted;
+
+  if (cluster.isPrimary)
+    process.stdout.write(
+      `${JSON.stringify({ ready: true, url: running.url, pid: process.pid, import_ms: round(importMs), build_ms: buildMs === null ? null : round(buildMs), start_ms: round(startMs), ready_ms: round(performance.now()) })}\n`,
+    );
+
+  process.once('SIGTERM', () => {
+    void running
+      .close()
+      .then(() => deps.redis?.quit())
+      .catch(() => undefined)
+      .finally(() => process.exit(0));
+  });
+}

@@ -1,6 +1,6 @@
 /**
  * nginx as the physical reference: a reverse proxy to the same upstream with one worker process
- * (the gateway is one Node process), keep-alive to the upstream like the gateway's undici pool, and
+ * (the gateway is one Node process) or as many as the gateway has workers, keep-alive to the upstream like the gateway's undici pool, and
  * its access log written to /dev/null like the gateway's.
  */
 import { execFileSync } from 'node:child_process';
@@ -24,10 +24,10 @@ export function findNginx(): string | undefined {
   return undefined;
 }
 
-export function nginxConfig(dir: string, port: number, upstreamUrl: string): string {
+export function nginxConfig(dir: string, port: number, upstreamUrl: string, workers = 1): string {
   const upstream = new URL(upstreamUrl);
   return `# Written by test/bench/run.ts
-worker_processes 1;
+worker_processes ${workers};
 daemon off;
 pid ${join(dir, 'nginx.pid')};
 error_log ${join(dir, 'nginx-error.log')} warn;
@@ -62,10 +62,11 @@ export async function startNginx(
   dir: string,
   port: number,
   upstreamUrl: string,
+  workers = 1,
 ): Promise<ReadyProcess & { workerPids(): number[] }> {
   mkdirSync(dir, { recursive: true });
   const conf = join(dir, 'nginx.conf');
-  writeFileSync(conf, nginxConfig(dir, port, upstreamUrl));
+  writeFileSync(conf, nginxConfig(dir, port, upstreamUrl, workers));
   const started = performance.now();
   const child = spawn(binary, ['-p', dir, '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

@@ -12,8 +12,8 @@
  *
  * Progress goes to stderr, the table to stdout; --json adds the report as one JSON object on the last line.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -22,10 +22,10 @@ import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
 import { bundleGateway } from '@concord/gateway/src/build.ts';
 import { issueTestToken } from '@concord/gateway/src/partners/testing/issue-test-token.ts';
-import { writeBenchConfig } from './bench-configs.ts';
+import { writeBenchConfig, type BenchWorkers } from './bench-configs.ts';
 import { findWrk, runAutocannon, runWrk, type LoadOptions, type LoadRequest, type LoadResult } from './load.ts';
 import { findNginx, NGINX_INSTALL_HINT, startNginx } from './nginx.ts';
-import { cpuMsOf, memoryOf, sampleRss, spawnReady, type ReadyProcess } from './processes.ts';
+import { childrenOf, cpuMsOf, memoryOf, sampleRss, spawnReady, type ReadyProcess } from './processes.ts';
 import { BASELINES, formatTable, median, ratios, round, targets, type BenchReport, type ScenarioFigures } from './report.ts';
 import { freePort } from '../support/free-port.ts';
 
@@ -50,6 +50,8 @@ const SCENARIO_ORDER = [
   'routing',
   'full_chain',
   'full_chain_redis',
+  'nginx_2_workers',
+  'full_chain_2_workers',
   'direct_post',
   'nginx_post',
   'node_proxy_post',
@@ -181,9 +183,14 @@ async function main(): Promise<void> {
 
   const keyPrefix = `concord:bench:${randomBytes(4).toString('hex')}`;
   const cpuProf = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(args['cpu-prof'])}`] : [];
-  async function startGatewayProcess(name: string, kind: 'routing' | 'full', env: NodeJS.ProcessEnv): Promise<ReadyProcess> {
+  async function startGatewayProcess(
+    name: string,
+    kind: 'routing' | 'full',
+    env: NodeJS.ProcessEnv,
+    cluster?: BenchWorkers,
+  ): Promise<ReadyProcess> {
     const gatewayBundle = await built('gateway-process.ts');
-    const config = writeBenchConfig(work, kind, upstreamUrl, keyPrefix);
+    const config = writeBenchConfig(work, kind, upstreamUrl, keyPrefix, cluster);
     // No REDIS_URL unless asked: the in-memory scenarios must not reach for a Redis in the environment.
     const proc = await spawnReady(process.execPath, [...cpuProf, gatewayBundle, config], {
       cwd: ROOT,
@@ -201,7 +208,7 @@ async function main(): Promise<void> {
       peak_rss_mb: null,
     };
     log(
-      `gateway ${name} ${String(proc.ready.url)} (pid ${proc.pid}): ready ${r.ready_ms} ms after process start, buildGateway ${r.build_ms} ms`,
+      `gateway ${name} ${String(proc.ready.url)} (pid ${proc.pid}): ready ${r.ready_ms} ms after process start, buildGateway ${r.build_ms === null ? 'in each worker' : `${r.build_ms} ms`}`,
     );
     return proc;
   }
@@ -261,6 +268,41 @@ async function main(): Promise<void> {
       targetsByScenario.set('full_chain_redis', {
         request: get(url, `/v2/customers/${CUSTOMER}`, auth),
         pids: () => [gw.pid],
+        expect: 200,
+      });
+    }
+  }
+
+  // Every core: two gateway workers against two nginx workers. The gateway's CPU is the primary's
+  // (it accepts and hands out the connections) plus its workers'.
+  if (wanted('nginx_2_workers')) {
+    const nginx = findNginx();
+    if (!nginx) skipped.nginx_2_workers = 'nginx is not installed (apt-get install -y nginx)';
+    else {
+      const proc = await startNginx(nginx, join(work, 'nginx-2'), await freePort(), upstreamUrl, 2);
+      processes.push(proc);
+      log(`nginx ${String(proc.ready.url)} (2 workers)`);
+      targetsByScenario.set('nginx_2_workers', {
+        request: get(String(proc.ready.url), `/customers/${CUSTOMER}`),
+        pids: proc.workerPids,
+        expect: 200,
+      });
+    }
+  }
+  if (wanted('full_chain_2_workers')) {
+    const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+    if (!(await redisReachable(redisUrl))) {
+      skipped.full_chain_2_workers = `Redis is not reachable at ${redisUrl} (server.workers: 2 needs it)`;
+      log(`full_chain_2_workers skipped: ${skipped.full_chain_2_workers}`);
+    } else {
+      const keyFile = join(work, 'issuer-key.pem');
+      writeFileSync(keyFile, generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }));
+      const gw = await startGatewayProcess('full_chain_2_workers', 'full', { REDIS_URL: redisUrl }, { workers: 2, keyFile });
+      const url = String(gw.ready.url);
+      const auth = { authorization: `Bearer ${await issueTestToken(url, { scope: 'customers:read orders:write' })}` };
+      targetsByScenario.set('full_chain_2_workers', {
+        request: get(url, `/v2/customers/${CUSTOMER}`, auth),
+        pids: () => [gw.pid, ...childrenOf(gw.pid)],
         expect: 200,
       });
     }

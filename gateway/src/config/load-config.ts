@@ -3,7 +3,7 @@
  * with the file, the line and what is wrong, so start-up stops and a reload keeps the old config.
  */
 import { readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { upstreamEnvName, type GatewayProcessEnv } from './env.ts';
@@ -141,7 +141,15 @@ export function parseConfig(text: string, file: string, env?: ConfigEnv): Gatewa
   if (!result.success) throw new ConfigError(file, toProblems(result.error.issues, doc, lineCounter));
   const secretProblems = readUpstreamSecrets(result.data, { variable: env?.variable, baseDir: dirname(file) }, doc, lineCounter);
   if (secretProblems.length) throw new ConfigError(file, secretProblems);
-  return env ? applyEnvOverrides(result.data, env, file) : result.data;
+  const config = withKeyFileResolved(result.data, dirname(file));
+  return env ? applyEnvOverrides(config, env, file) : config;
+}
+
+/** The issuer's key file is named relative to the config file, like secret files. */
+function withKeyFileResolved(config: GatewayConfig, baseDir: string): GatewayConfig {
+  const { keyFile } = config.security.issuer;
+  if (!keyFile || isAbsolute(keyFile)) return config;
+  return { ...config, security: { ...config.security, issuer: { ...config.security.issuer, keyFile: resolve(baseDir, keyFile) } } };
 }
 
 /** PORT and UPSTREAM_<NAME>_URL win over the file; an invalid override is an error like any other. */

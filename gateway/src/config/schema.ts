@@ -176,6 +176,20 @@ export const serverSchema = z
       .default([])
       .describe('Proxies (CIDR) whose X-Forwarded-For / Forwarded is believed: the client is the rightmost address not in them'),
     admin: adminListenerSchema.prefault({}),
+    workers: z
+      .union([z.number().int().min(1).max(1024), z.literal('auto')])
+      .default(1)
+      .describe(
+        'Processes serving the port (node:cluster); auto: one per available core. More than 1 needs REDIS_URL and, with the built-in issuer, security.issuer.keyFile',
+      ),
+    replicas: z
+      .number()
+      .int()
+      .min(1)
+      .default(1)
+      .describe(
+        'Gateway instances (machines, containers) that serve this config side by side. More than 1 needs REDIS_URL and, with the built-in issuer, security.issuer.keyFile',
+      ),
   })
   .strict();
 

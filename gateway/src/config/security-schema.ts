@@ -82,6 +82,13 @@ const issuerSchema = z
     algorithm: z.enum(['ES256', 'RS256', 'EdDSA']).default('ES256'),
     /** Rotate the signing key this often; retired public keys stay published until their last token expires. */
     rotateEverySeconds: seconds.optional(),
+    keyFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'PEM file of PKCS#8 private keys (relative to this config file) that every worker and replica signs with: the first signs, the others stay published and accepted. Rotate by putting a new key first and reloading; required with more than one worker or replica',
+      ),
     lockout: z
       .object({
         failures: z.number().int().min(1).default(5).describe('Failed authentications in a row before a client id is locked'),
@@ -109,7 +116,11 @@ const issuerSchema = z
       .strict()
       .prefault({}),
   })
-  .strict();
+  .strict()
+  .refine((issuer) => !(issuer.keyFile && issuer.rotateEverySeconds), {
+    path: ['rotateEverySeconds'],
+    message: 'keys from keyFile are rotated by the operator (a new key first in the file, then a reload); remove rotateEverySeconds',
+  });
 
 const hashedSecretSchema = z
   .string()

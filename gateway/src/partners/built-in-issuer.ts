@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { SecurityConfig } from '../config/security-schema.ts';
 import type { PartnerRegistry } from './partner-registry.ts';
+import { readIssuerKeyFile } from './issuer-key-file.ts';
 import { SigningKeyRing } from './signing-keys.ts';
 import { tokenEndpointRoutes, type TokenEndpointOptions } from './token-endpoint.ts';
 import { createTokenIssuer } from './token-issuer.ts';
@@ -31,7 +32,14 @@ export interface BuiltInIssuerOptions extends Pick<TokenEndpointOptions, 'admit'
 export function createBuiltInIssuer(options: BuiltInIssuerOptions): BuiltInIssuer {
   const { auth, issuer: settings } = options.config;
   const lifetimes = { tokenTtlSeconds: settings.tokenTtlSeconds, clockToleranceSeconds: auth.clockToleranceSeconds };
-  let keyRing = options.keyRings.get(settings.algorithm);
+  // Keys from the operator's file are read on every build, so a reload publishes a rotation.
+  const fileRing = settings.keyFile
+    ? new SigningKeyRing(
+        { algorithm: settings.algorithm, ...lifetimes, now: options.now },
+        readIssuerKeyFile(settings.keyFile, settings.algorithm),
+      )
+    : undefined;
+  let keyRing = fileRing ?? options.keyRings.get(settings.algorithm);
   if (keyRing) keyRing.configure(lifetimes);
   else {
     keyRing = new SigningKeyRing({ algorithm: settings.algorithm, ...lifetimes, now: options.now });

@@ -1,5 +1,6 @@
 import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { errors, type JSONWebKeySet, type JWK } from 'jose';
+import type { FileKey } from './issuer-key-file.ts';
 
 /**
  * The built-in issuer's signing keys. One key signs; after a rotation the previous keys stay
@@ -41,10 +42,22 @@ export class SigningKeyRing {
   #options: SigningKeyRingOptions;
   #keys: RingKey[] = [];
 
-  constructor(options: SigningKeyRingOptions) {
+  /**
+   * `keys` (from the operator's key file, issuer-key-file.ts): the first signs, the others stay
+   * published as long as they are given; without them a key is generated in this process.
+   */
+  constructor(options: SigningKeyRingOptions, keys?: readonly FileKey[]) {
     this.algorithm = options.algorithm;
     this.#options = options;
-    this.rotate();
+    if (!keys) {
+      this.rotate();
+      return;
+    }
+    this.#keys = keys.map((key, i) => ({
+      ...key,
+      publicJwk: { ...(key.publicKey.export({ format: 'jwk' }) as JWK), kid: key.kid, alg: this.algorithm, use: 'sig' },
+      retireAfter: i === 0 ? undefined : Number.POSITIVE_INFINITY,
+    }));
   }
 
   /** A reload may change the token lifetime; retirements from now on use the new one. */
