@@ -160,14 +160,25 @@ export async function createNatsBus(options: NatsBusOptions): Promise<NatsEventB
             }
           })().catch(() => {});
           attempt = 0;
-          let batch: JsMsg[] = [];
+          // The iterator fills `arrived`; one worker at a time takes it in batches, in stream order.
+          // A batch is what has already arrived (up to maxBatch), never a wait for more.
+          const arrived: JsMsg[] = [];
+          let worker: Promise<void> | undefined;
+          const work = async () => {
+            while (arrived.length > 0) {
+              // Let the iterator hand over the rest of what the client already holds first.
+              await new Promise((resolve) => setImmediate(resolve));
+              await settle(arrived.splice(0, maxBatch));
+            }
+            worker = undefined;
+          };
           for await (const m of messages) {
-            batch.push(m);
-            // Take what has already arrived, never wait for more: a batch is the backlog, up to maxBatch.
-            if (batch.length < maxBatch && messages.getPending() > 0) continue;
-            await settle(batch);
-            batch = [];
+            arrived.push(m);
+            worker ??= work();
+            // Hold no more than a batch beyond the one being handled; the client buffers the rest.
+            if (arrived.length >= maxBatch) await worker;
           }
+          await worker;
         } catch {
           // Binding failed (the connection is down, JetStream not ready): try again below.
         }
