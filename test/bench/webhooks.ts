@@ -22,6 +22,7 @@ import { startWebhooksService } from '@concord/service-webhooks/src/service.ts';
 const EVENTS = Number(process.env.WEBHOOKS_BENCH_EVENTS ?? 10_000);
 const SUBSCRIPTIONS = Number(process.env.WEBHOOKS_BENCH_SUBSCRIPTIONS ?? 10);
 const real = process.env.WEBHOOKS_BENCH_BACKEND === 'real';
+const TARGET_PER_S = 5000;
 /** Publishes in flight at once, as the outbox relay's batch. */
 const PUBLISH_WINDOW = 256;
 const log = (msg: string) => process.stderr.write(`[bench:webhooks] ${msg}\n`);
@@ -163,6 +164,9 @@ const result = {
   publish_ms: Math.round(publishMs),
   fanned_out_ms: fannedOutMs === undefined ? null : Math.round(fannedOutMs),
   throughput_per_s: Math.round((delivered / elapsedMs) * 1000),
+  // Issue 21's target for fan-out to a local receiver.
+  target_per_s: TARGET_PER_S,
+  target_met: delivered === expected && (delivered / elapsedMs) * 1000 >= TARGET_PER_S,
   latency_ms: {
     p50: Math.round(percentile(latencies, 50)),
     p99: Math.round(percentile(latencies, 99)),
