@@ -61,7 +61,7 @@ if (real) {
 }
 
 const service = await startWebhooksService(
-  testConfig({ timeoutMs: 10_000, leaseMs: 120_000, perEndpointConcurrency: 16, maxInFlight: 512, pollIntervalMs: 50 }),
+  testConfig({ timeoutMs: 10_000, leaseMs: 120_000, perEndpointConcurrency: 16, maxInFlight: 2048, pollIntervalMs: 50 }),
   {
     db,
     bus,
