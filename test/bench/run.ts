@@ -408,11 +408,19 @@ async function main(): Promise<void> {
   if (args.json) process.stdout.write(`${JSON.stringify(report)}\n`);
 }
 
-/** The webhooks engineer's benchmark (test/bench/webhooks.ts), run on its own once the HTTP runs are over. */
-async function webhooksBench(): Promise<unknown> {
-  log('webhooks: npx tsx test/bench/webhooks.ts');
+/**
+ * The webhooks benchmark (test/bench/webhooks.ts), run once the HTTP runs are over: on the embedded
+ * backend (PGlite + in-process bus) and on the real one (PostgreSQL + NATS JetStream), one after the other.
+ */
+async function webhooksBench(): Promise<Record<'embedded' | 'real', unknown>> {
+  return { embedded: await webhooksRun('embedded'), real: await webhooksRun('real') };
+}
+
+function webhooksRun(backend: 'embedded' | 'real'): Promise<unknown> {
+  log(`webhooks (${backend}): npx tsx test/bench/webhooks.ts`);
+  const env = { ...process.env, WEBHOOKS_BENCH_BACKEND: backend };
   return new Promise((ok) => {
-    const child = spawn('npx', ['tsx', join(HERE, 'webhooks.ts')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn('npx', ['tsx', join(HERE, 'webhooks.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.once('exit', (code) => {
@@ -420,7 +428,7 @@ async function webhooksBench(): Promise<unknown> {
       try {
         ok(JSON.parse(last));
       } catch {
-        ok({ error: `webhooks bench exited ${code} without a JSON line` });
+        ok({ error: `webhooks bench (${backend}) exited ${code} without a JSON line` });
       }
     });
   });

@@ -27,7 +27,9 @@ export async function startChildService(env: Record<string, string>): Promise<Ch
   const output: string[] = [];
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`webhooks child did not start:\n${output.join('')}`)), 60_000);
+    // Generous: the embedded store's start (PGlite's WASM and the migrations) took 63 s on a 2-core
+    // machine shared by a dozen busy processes.
+    const timer = setTimeout(() => reject(new Error(`webhooks child did not start:\n${output.join('')}`)), 150_000);
     const onData = (chunk: Buffer) => {
       output.push(chunk.toString());
       const match = /listening on (http:\/\/\S+)/.exec(output.join(''));

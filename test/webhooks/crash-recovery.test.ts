@@ -45,7 +45,7 @@ const stores: StoreVariant[] = [
 // The dispatcher and the publisher are separate processes here, so the bus must be one they
 // share: NATS JetStream. (The in-process bus lives and dies with its process by design.)
 describe.runIf(natsUrl).each(stores)('dispatcher killed with SIGKILL mid-burst, NATS JetStream + $name', (store) => {
-  it(`loses none of ${EVENTS} events`, { timeout: 240_000 }, async () => {
+  it(`loses none of ${EVENTS} events`, { timeout: 480_000 }, async () => {
     const { env: storeEnv, drop } = await store.prepare();
     cleanups.push(drop);
     const { stream, subjectPrefix } = privateStream();

@@ -20,6 +20,12 @@ import { createIntegrationCounts } from './store/integration-counts.ts';
 import { webhookMigrations } from './store/migrations.ts';
 import { createSubscriptionStore } from './store/subscription-store.ts';
 
+/**
+ * Events fanned out per statement at most. A batch is what the bus already holds, so this only
+ * bounds a backlog's statements (256 events x a few subscriptions each is a few thousand rows).
+ */
+const FAN_OUT_BATCH = 256;
+
 export interface WebhooksServiceDeps extends ServiceDeps {
   /** Dispatcher and API settings; default: from the environment. */
   config?: WebhooksConfig;
@@ -132,7 +138,12 @@ export async function createWebhooksService(deps: WebhooksServiceDeps): Promise<
     async start() {
       if (!dispatcher || subscription) return;
       dispatcher.start();
-      subscription = await bus.subscribe({ durable: DISPATCHER_CONSUMER, subjects: publicEventSubjects, handler: fanOut });
+      subscription = await bus.subscribe({
+        durable: DISPATCHER_CONSUMER,
+        subjects: publicEventSubjects,
+        batchHandler: fanOut.batch,
+        maxBatch: FAN_OUT_BATCH,
+      });
     },
     async stop() {
       await subscription?.close();

@@ -15,12 +15,24 @@ export interface BusMessage {
 
 export type BusHandler = (message: BusMessage) => Promise<void>;
 
-export interface SubscribeOptions {
+/**
+ * Takes several messages at once, in stream order. Resolving acks them all; throwing gets them all
+ * again later, so the handler must make the whole batch durable (or none of it) before it resolves.
+ */
+export type BusBatchHandler = (messages: readonly BusMessage[]) => Promise<void>;
+
+interface SubscribeCommon {
   /** Durable name: a subscriber that comes back under the same name resumes where it left off. */
   durable: string;
   subjects: readonly string[];
-  handler: BusHandler;
 }
+
+/**
+ * One message at a time (`handler`), or batches of up to `maxBatch` (`batchHandler`): a batch is
+ * whatever the bus already holds for the consumer, so a quiet stream gives batches of one with no
+ * waiting, and a backlog is taken in large ones.
+ */
+export type SubscribeOptions = SubscribeCommon & ({ handler: BusHandler } | { batchHandler: BusBatchHandler; maxBatch: number });
 
 export interface BusSubscription {
   close(): Promise<void>;
@@ -50,4 +62,14 @@ export interface EventBus {
   /** The lag of every durable consumer this bus has subscribed. */
   consumerLag(): Promise<ConsumerLag[]>;
   close(): Promise<void>;
+}
+
+/** Either kind of subscriber as a batch handler: one message at a time is a batch of at most one. */
+export function batchHandlerOf(options: SubscribeOptions): { handle: BusBatchHandler; maxBatch: number } {
+  if ('batchHandler' in options) {
+    if (!Number.isInteger(options.maxBatch) || options.maxBatch < 1) throw new Error('maxBatch must be a positive integer');
+    return { handle: options.batchHandler, maxBatch: options.maxBatch };
+  }
+  const { handler } = options;
+  return { handle: (messages) => handler(messages[0]!), maxBatch: 1 };
 }

@@ -1,4 +1,4 @@
-import type { BusMessage, BusSubscription, EventBus, SubscribeOptions } from './event-bus.ts';
+import { batchHandlerOf, type BusMessage, type BusSubscription, type EventBus, type SubscribeOptions } from './event-bus.ts';
 
 export interface InProcessBusOptions {
   /** Delay before a failed message is delivered again; default 100 ms. */
@@ -29,24 +29,28 @@ export function createInProcessBus(options: InProcessBusOptions = {}): EventBus 
 
   async function deliver(opts: SubscribeOptions, isOpen: () => boolean, waitForMore: () => Promise<void>): Promise<void> {
     const subjects = new Set(opts.subjects);
+    const { handle, maxBatch } = batchHandlerOf(opts);
     while (isOpen()) {
-      const index = cursors.get(opts.durable) ?? 0;
-      const next = log[index];
-      if (!next) {
+      // The next batch: matching messages from the cursor on, up to maxBatch; `end` is the cursor after it.
+      let end = cursors.get(opts.durable) ?? 0;
+      const batch: Stored[] = [];
+      while (batch.length < maxBatch && end < log.length) {
+        const next = log[end++]!;
+        if (subjects.has(next.subject)) batch.push(next);
+      }
+      if (batch.length === 0) {
+        cursors.set(opts.durable, end);
         await waitForMore();
         continue;
       }
-      if (!subjects.has(next.subject)) {
-        cursors.set(opts.durable, index + 1);
-        continue;
-      }
       for (let attempt = 1; isOpen(); attempt++) {
+        const messages = batch.map((m) => ({ ...m, envelope: structuredClone(m.envelope), deliveryCount: attempt }));
         try {
-          await opts.handler({ ...next, envelope: structuredClone(next.envelope), deliveryCount: attempt });
-          cursors.set(opts.durable, index + 1);
+          await handle(messages);
+          cursors.set(opts.durable, end);
           break;
         } catch (err) {
-          options.onHandlerError?.(err, { ...next, deliveryCount: attempt });
+          for (const m of batch) options.onHandlerError?.(err, { ...m, deliveryCount: attempt });
           await sleep(redeliveryDelayMs);
         }
       }

@@ -7,9 +7,17 @@ import {
   type ConsumerConfig,
   type ConsumerMessages,
   type JetStreamManager,
+  type JsMsg,
 } from '@nats-io/jetstream';
 import { backoffDelay, type BackoffOptions } from '../process/backoff.ts';
-import type { BusMessage, BusSubscription, ConsumerLag, EventBus } from './event-bus.ts';
+import {
+  batchHandlerOf,
+  type BusBatchHandler,
+  type BusMessage,
+  type BusSubscription,
+  type ConsumerLag,
+  type EventBus,
+} from './event-bus.ts';
 
 export interface NatsBusOptions {
   url: string;
@@ -98,8 +106,38 @@ export async function createNatsBus(options: NatsBusOptions): Promise<NatsEventB
     }
   })().catch(() => {});
 
-  function bind(name: string, config: Partial<ConsumerConfig>, handler: (message: BusMessage) => Promise<void>): Binding {
+  function bind(name: string, config: Partial<ConsumerConfig>, handle: BusBatchHandler, maxBatch: number): Binding {
     let open = true;
+    /** Runs the handler over a batch; acks it all after the handler resolved, or asks for all of it again. */
+    async function settle(batch: readonly JsMsg[]): Promise<void> {
+      const parsed: { m: JsMsg; message: BusMessage }[] = [];
+      for (const m of batch) {
+        const message: BusMessage = {
+          subject: fromWire(m.subject),
+          msgId: m.headers?.get('Nats-Msg-Id') ?? String(m.seq),
+          envelope: undefined,
+          deliveryCount: m.info.deliveryCount,
+        };
+        try {
+          message.envelope = m.json<unknown>();
+          parsed.push({ m, message });
+        } catch (err) {
+          // Not JSON: this one alone is refused, its neighbours go on.
+          options.onHandlerError?.(err, message);
+          m.nak(redeliveryDelayMs);
+        }
+      }
+      if (parsed.length === 0) return;
+      try {
+        await handle(parsed.map((p) => p.message));
+        for (const { m } of parsed) m.ack();
+      } catch (err) {
+        for (const { m, message } of parsed) {
+          options.onHandlerError?.(err, message);
+          m.nak(redeliveryDelayMs);
+        }
+      }
+    }
     let current: ConsumerMessages | undefined;
     let wake: (() => void) | undefined;
     const add = () => jsm.consumers.add(streamName, { ...config, durable_name: name });
@@ -108,7 +146,8 @@ export async function createNatsBus(options: NatsBusOptions): Promise<NatsEventB
         try {
           await add();
           const consumer = await js.consumers.get(streamName, name);
-          const messages = await consumer.consume({ max_messages: 64 });
+          // Room for a full batch while the one before it is handled.
+          const messages = await consumer.consume({ max_messages: Math.max(64, 2 * maxBatch) });
           current = messages;
           void (async () => {
             for await (const status of messages.status()) {
@@ -121,22 +160,25 @@ export async function createNatsBus(options: NatsBusOptions): Promise<NatsEventB
             }
           })().catch(() => {});
           attempt = 0;
-          for await (const m of messages) {
-            const message: BusMessage = {
-              subject: fromWire(m.subject),
-              msgId: m.headers?.get('Nats-Msg-Id') ?? String(m.seq),
-              envelope: undefined,
-              deliveryCount: m.info.deliveryCount,
-            };
-            try {
-              message.envelope = m.json<unknown>();
-              await handler(message);
-              m.ack();
-            } catch (err) {
-              options.onHandlerError?.(err, message);
-              m.nak(redeliveryDelayMs);
+          // The iterator fills `arrived`; one worker at a time takes it in batches, in stream order.
+          // A batch is what has already arrived (up to maxBatch), never a wait for more.
+          const arrived: JsMsg[] = [];
+          let worker: Promise<void> | undefined;
+          const work = async () => {
+            while (arrived.length > 0) {
+              // Let the iterator hand over the rest of what the client already holds first.
+              await new Promise((resolve) => setImmediate(resolve));
+              await settle(arrived.splice(0, maxBatch));
             }
+            worker = undefined;
+          };
+          for await (const m of messages) {
+            arrived.push(m);
+            worker ??= work();
+            // Hold no more than a batch beyond the one being handled; the client buffers the rest.
+            if (arrived.length >= maxBatch) await worker;
           }
+          await worker;
         } catch {
           // Binding failed (the connection is down, JetStream not ready): try again below.
         }
@@ -167,7 +209,9 @@ export async function createNatsBus(options: NatsBusOptions): Promise<NatsEventB
       const ack = await js.publish(toWire(subject), JSON.stringify(envelope), { msgID: msgId });
       return { duplicate: ack.duplicate };
     },
-    async subscribe({ durable, subjects, handler }) {
+    async subscribe(subscribeOptions) {
+      const { durable, subjects } = subscribeOptions;
+      const { handle, maxBatch } = batchHandlerOf(subscribeOptions);
       const own: Binding[] = [];
       // One durable consumer per subject: NATS before 2.10 takes a single filter subject.
       for (const subject of subjects) {
@@ -180,7 +224,7 @@ export async function createNatsBus(options: NatsBusOptions): Promise<NatsEventB
         };
         // The first binding is made here, so that subscribe() fails when JetStream refuses it.
         await jsm.consumers.add(streamName, { ...config, durable_name: name });
-        const binding = bind(name, config, handler);
+        const binding = bind(name, config, handle, maxBatch);
         own.push(binding);
         bindings.add(binding);
       }

@@ -124,4 +124,26 @@ describe.each(cases)('outbox and relay on $name', (backend) => {
       await relay.stop();
     }
   });
+  it.skipIf(backend.skip)('publishes a backlog of several batches in seq order, with a whole batch in flight at once', async () => {
+    await createOutboxRelay({ db, bus: env.bus }).drain();
+    const ids = await append(7);
+    let inFlight = 0;
+    let most = 0;
+    const counting: EventBus = {
+      ...env.bus,
+      async publish(subject, envelope, options) {
+        most = Math.max(most, ++inFlight);
+        try {
+          return await env.bus.publish(subject, envelope, options);
+        } finally {
+          inFlight--;
+        }
+      },
+    };
+    expect(await createOutboxRelay({ db, bus: counting, batchSize: 3 }).drain()).toBe(7);
+    expect(most).toBe(3);
+    expect(await unpublished()).toBe(0);
+    const stored = (await env.bus.readAll()).map((m) => m.msgId).filter((id) => ids.includes(id));
+    expect(stored).toEqual(ids);
+  });
 });

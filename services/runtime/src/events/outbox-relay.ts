@@ -60,21 +60,19 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         'SELECT seq, event_id, bus_subject, envelope FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1',
         [batchSize],
       );
-      // One at a time and in order (a failure stops the round: skipping a row would publish its
-      // successors out of order), but marked sent with one UPDATE per batch rather than one per
-      // row: half the round trips, which is what bounds how fast a backlog drains after an outage.
-      const sent: string[] = [];
-      try {
-        for (const row of rows) {
-          await bus.publish(row.bus_subject, row.envelope, { msgId: row.event_id });
-          sent.push(String(row.seq));
-        }
-      } finally {
-        // What was published before a failure is marked too; were this lost (a crash), the rows
-        // would be published again under their message ids and dropped as duplicates.
-        if (sent.length > 0)
-          await db.query('UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])', [`{${sent.join(',')}}`]);
-      }
+      // All of the batch in flight at once, sent in seq order on the bus's one connection (which
+      // stores them in that order), and the acks awaited together: one round trip per batch rather
+      // than one per row. Only the rows before the first failure count as sent: the rest are
+      // published again next round under their message ids, so whatever of them the bus did store
+      // is dropped as a duplicate and nothing after a gap is marked before the gap is filled.
+      const outcomes = await Promise.allSettled(rows.map((row) => bus.publish(row.bus_subject, row.envelope, { msgId: row.event_id })));
+      const failedAt = outcomes.findIndex((o) => o.status === 'rejected');
+      const sent = (failedAt === -1 ? rows : rows.slice(0, failedAt)).map((row) => String(row.seq));
+      // Marked with one UPDATE per batch. Were this lost (a crash), the rows would be published
+      // again under their message ids and dropped as duplicates.
+      if (sent.length > 0) await db.query('UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])', [`{${sent.join(',')}}`]);
+      const failure = outcomes[failedAt];
+      if (failure?.status === 'rejected') throw failure.reason;
       published += sent.length;
       if (rows.length < batchSize) return published;
     }

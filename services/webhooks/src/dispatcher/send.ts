@@ -71,7 +71,10 @@ export function createWebhookSender(options: SenderOptions): WebhookSender {
   const connect = options.blockPrivateNetworks
     ? { timeout: options.timeoutMs, lookup: createPrivateNetworkGuard().lookup }
     : { timeout: options.timeoutMs };
-  const agent = new Agent({ connections: options.connections, keepAliveTimeout: 30_000, connect });
+  // Servers often advertise a short keep-alive (`Keep-Alive: timeout=1`, a value Node servers are
+  // commonly given): undici's default margin of 2 s under the server's word would leave no time to
+  // reuse a connection, and every delivery would open a new one. Half a second is margin enough.
+  const agent = new Agent({ connections: options.connections, keepAliveTimeout: 30_000, keepAliveTimeoutThreshold: 500, connect });
   const now = options.now ?? Date.now;
   const userAgent = options.userAgent ?? 'Concord-Webhooks/1.0';
   return {

@@ -33,6 +33,8 @@ export interface WebhookDispatcherOptions {
 const GONE_REASON = 'The endpoint answered 410 Gone.';
 /** How long claims and result writes wait for company before going to the database. */
 const BATCH_LINGER_MS = 5;
+/** An endpoint's queue holds this many times its concurrency (in flight and waiting). */
+const QUEUE_ROUNDS = 2;
 
 interface EndpointQueue {
   running: number;
@@ -139,7 +141,9 @@ export class WebhookDispatcher {
   }
 
   async #claim(free: number): Promise<number> {
-    const per = this.#options.perEndpointConcurrency;
+    // Each endpoint's queue holds a second round of deliveries behind the ones in flight, so that a
+    // finished request is followed by the next at once rather than after a claim's round trip.
+    const per = this.#options.perEndpointConcurrency * QUEUE_ROUNDS;
     const full = [...this.#queues].filter(([, q]) => q.running + q.waiting.length >= per).map(([id]) => id);
     const now = this.#clock.now();
     const rows = await this.#store.claim({
