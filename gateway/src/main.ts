@@ -10,10 +10,10 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { Registry } from 'prom-client';
 import { buildGateway, type BuiltGateway } from './app.ts';
+import { DEFAULT_CONFIG_PATH } from './default-config-path.ts';
 import { parseProcessEnv, type GatewayProcessEnv } from './config/env.ts';
 import { ConfigError, parseConfig } from './config/load-config.ts';
 import type { GatewayDeps } from './deps.ts';
@@ -25,7 +25,7 @@ import { trustedProxies } from './listener/trusted-proxies.ts';
 import { bufferedDestination, createGatewayLogger, flushLogger } from './observability/logger.ts';
 import { createRedisClient } from './redis-client.ts';
 
-export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../gateway.config.yaml', import.meta.url));
+export { DEFAULT_CONFIG_PATH };
 
 export interface StartGatewayOptions {
   /** Default: GATEWAY_CONFIG, else gateway/gateway.config.yaml. */
@@ -43,6 +43,8 @@ export interface StartGatewayOptions {
   handleSignals?: boolean;
   /** Watch the config file; default: the config's server.watchConfig. */
   watchConfig?: boolean;
+  /** Log the start-up banner (demo credentials); `npm start` prints its own instead. Default true. */
+  logBanner?: boolean;
 }
 
 export type ReloadResult = { ok: true } | { ok: false; error: Error };
@@ -257,7 +259,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     { url, admin: adminUrl, config: configPath, apis: config.apis.map((a) => `${a.basePath} ${a.contract} -> ${a.upstream}`) },
     'gateway listening',
   );
-  for (const line of active.built.startupBanner()) log.info(line);
+  if (options.logBanner !== false) for (const line of active.built.startupBanner()) log.info(line);
 
   return { url, port, adminUrl, configPath, current: () => active.built, reload, close };
 }
