@@ -24,6 +24,7 @@ import { answerClientErrors } from './listener/client-errors.ts';
 import { trustedProxies } from './listener/trusted-proxies.ts';
 import { bufferedDestination, createGatewayLogger, flushLogger } from './observability/logger.ts';
 import { createRedisClient } from './redis-client.ts';
+import { logDestination } from '@concord/service-runtime/src/logging/log-destination.ts';
 
 export { DEFAULT_CONFIG_PATH };
 
@@ -68,7 +69,13 @@ interface Slot {
 }
 
 function createDeps(env: GatewayProcessEnv, overrides: Partial<GatewayDeps>): GatewayDeps {
-  const logger = overrides.logger ?? createGatewayLogger({ level: env.logLevel ?? 'info', destination: bufferedDestination(1) });
+  const logger =
+    overrides.logger ??
+    createGatewayLogger({
+      level: env.logLevel ?? 'info',
+      // A person at a terminal reads pretty lines; anything else gets the buffered JSON lines.
+      destination: logDestination({ fd: 1, isTTY: process.stdout.isTTY }, () => bufferedDestination(1)),
+    });
   return {
     env,
     logger,

@@ -87,10 +87,14 @@ async function startSystemApis(): Promise<void> {
   if (systemApiPorts.length === 0) return;
   // Loaded only when listed: a stack of other programs alone needs none of the system APIs' code.
   const { startServices } = await import('@concord/service-stack/src/start-services.ts');
+  const { createServiceLogger } = await import('@concord/service-runtime/src/logging/service-logger.ts');
+  const log = createServiceLogger({ service: 'concord-services', level: env.logLevel });
   services = await startServices({
     ports: Object.fromEntries(systemApiPorts.map((p) => [p.name, p.port])) as Record<SystemApiName, number>,
     databaseUrl: source.DATABASE_URL || undefined,
     natsUrl: source.NATS_URL || undefined,
+    onError: (err, where) => log.error({ err, where }, `${where} failed`),
+    onConnectionChange: (detail) => log.warn(detail),
     onStarted: (started) => {
       if (started.name === 'database') dataDir = started.where;
       step(started.name, started.where, started.ms);
