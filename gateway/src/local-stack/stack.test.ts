@@ -179,6 +179,10 @@ describe('npm start, configured by stack: in the gateway config', () => {
       expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^  customers-stub http://127\\.0\\.0\\.1:${stubPort}  \\d+ ms$`)));
       const gatewayUrl = lines.map((line) => /^ {2}gateway +(http:\/\/localhost:\d+)$/.exec(line)?.[1]).find(Boolean)!;
       expect(gatewayUrl).toBeDefined();
+      expect(lines).toContainEqual(expect.stringMatching(/^ready in \d+\.\d s$/));
+      expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^ {2}portal +${gatewayUrl}/docs`)));
+      expect(lines).toContain('  client_id:     demo-partner');
+      expect((await fetch(`${gatewayUrl}/docs`)).status).toBe(200);
       const res = await fetch(`${gatewayUrl}/v2/customers`);
       expect(res.status).toBe(200);
       expect(res.headers.get('x-stub-port')).toBe(String(stubPort));

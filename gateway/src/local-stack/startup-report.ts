@@ -49,6 +49,7 @@ export function withoutPassword(url: string): string {
     if (parsed.password) parsed.password = '***';
     return parsed.toString();
   } catch {
-    return 'PostgreSQL (DATABASE_URL)';
+    // Not a URL: it may still hold a secret, so none of it is shown.
+    return '(not shown: not a URL)';
   }
 }
