@@ -24,7 +24,7 @@ import { answerClientErrors } from './listener/client-errors.ts';
 import { trustedProxies } from './listener/trusted-proxies.ts';
 import { bufferedDestination, createGatewayLogger, flushLogger } from './observability/logger.ts';
 import { createRedisClient } from './redis-client.ts';
-import { logDestination } from '@concord/service-runtime/src/logging/log-destination.ts';
+import { logDestination } from '@concord/contracts/src/logging/log-destination.ts';
 
 export { DEFAULT_CONFIG_PATH };
 

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify, stripVTControlCharacters } from 'node:util';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { logDestination } from './log-destination.ts';
+import { logDestination } from '@concord/contracts/src/logging/log-destination.ts';
 
 const run = promisify(execFile);
 const RUNTIME_DIR = fileURLToPath(new URL('../../', import.meta.url));

@@ -1,5 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
-import { logDestination } from './log-destination.ts';
+import { logDestination } from '@concord/contracts/src/logging/log-destination.ts';
 
 /**
  * The system APIs' logger: pino with the service's name on every line, pretty at a terminal and JSON
