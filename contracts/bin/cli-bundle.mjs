@@ -17,8 +17,10 @@ const STALE_BUNDLE_MS = 10 * 60_000;
  * The URL of the bundled `entry` (a module inside `root`), building it into `outDir` when there is
  * none yet or one of the files it was built from changed since. Concurrent CLIs may both build;
  * each writes its own directory and the manifest is replaced atomically, so none reads half a build.
+ * Every npm package stays external unless `plugins` (esbuild plugins) take over that choice;
+ * `buildFiles` are the files that define those plugins: a change to one makes the bundle stale.
  */
-export async function bundledEntry({ root, entry, outDir }) {
+export async function bundledEntry({ root, entry, outDir, plugins, buildFiles = [] }) {
   const manifestPath = join(outDir, 'manifest.json');
   const current = await readManifest(manifestPath);
   if (current && (await unchanged(root, current.inputs))) return pathToFileURL(join(outDir, current.dir, current.main)).href;
@@ -33,7 +35,7 @@ export async function bundledEntry({ root, entry, outDir }) {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    packages: 'external',
+    ...(plugins ? { plugins } : { packages: 'external' }),
     sourcemap: 'linked',
     metafile: true,
     logLevel: 'silent',
@@ -47,7 +49,7 @@ export async function bundledEntry({ root, entry, outDir }) {
   const inputs = {};
   for (const input of Object.keys(result.metafile.inputs)) inputs[input] = await mtimeOf(resolve(root, input));
   // A change to how bundles are made (this file) makes every earlier bundle stale too.
-  inputs[relative(root, fileURLToPath(import.meta.url))] = await mtimeOf(fileURLToPath(import.meta.url));
+  for (const file of [fileURLToPath(import.meta.url), ...buildFiles]) inputs[relative(root, file)] = await mtimeOf(file);
   const manifest = { dir, main: relative(join(outDir, dir), resolve(root, main)), inputs };
   const temporary = `${manifestPath}.${dir}`;
   await writeFile(temporary, JSON.stringify(manifest));

@@ -10,10 +10,10 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { AggregatorRegistry, Registry } from 'prom-client';
 import { buildGateway, type BuiltGateway } from './app.ts';
+import { DEFAULT_CONFIG_PATH } from './default-config-path.ts';
 import { parseProcessEnv, type GatewayProcessEnv } from './config/env.ts';
 import { ConfigError, parseConfig } from './config/load-config.ts';
 import type { GatewayConfig } from './config/schema.ts';
@@ -27,8 +27,9 @@ import { answerClientErrors } from './listener/client-errors.ts';
 import { trustedProxies } from './listener/trusted-proxies.ts';
 import { bufferedDestination, createGatewayLogger, flushLogger } from './observability/logger.ts';
 import { createRedisClient } from './redis-client.ts';
+import { logDestination } from '@concord/contracts/src/logging/log-destination.ts';
 
-export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../gateway.config.yaml', import.meta.url));
+export { DEFAULT_CONFIG_PATH };
 
 export interface StartGatewayOptions {
   /** Default: GATEWAY_CONFIG, else gateway/gateway.config.yaml. */
@@ -52,6 +53,8 @@ export interface StartGatewayOptions {
    * primary's operator listener aggregates every worker's registry.
    */
   clusterWorker?: boolean;
+  /** Log the start-up banner (demo credentials); `npm start` prints its own instead. Default true. */
+  logBanner?: boolean;
 }
 
 export type ReloadResult = { ok: true } | { ok: false; error: Error };
@@ -79,7 +82,8 @@ function createDeps(env: GatewayProcessEnv, overrides: Partial<GatewayDeps>, clu
     overrides.logger ??
     createGatewayLogger({
       level: env.logLevel ?? 'info',
-      destination: bufferedDestination(1),
+      // A person at a terminal reads pretty lines; anything else gets the buffered JSON lines.
+      destination: logDestination({ fd: 1, isTTY: process.stdout.isTTY }, () => bufferedDestination(1)),
       // Workers share stdout: each line says which one wrote it.
       ...(clusterWorker ? { base: { service: 'concord-gateway', pid: process.pid } } : {}),
     });
@@ -294,7 +298,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     // A worker is one of several: the primary says when the gateway as a whole listens.
     options.clusterWorker ? 'worker listening' : 'gateway listening',
   );
-  for (const line of active.built.startupBanner()) log.info(line);
+  if (options.logBanner !== false) for (const line of active.built.startupBanner()) log.info(line);
 
   return { url, port, adminUrl, configPath, current: () => active.built, reload, close };
 }

@@ -21,7 +21,7 @@ export async function startChildService(env: Record<string, string>): Promise<Ch
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
     cwd: REPO_ROOT,
     // Its receivers run on loopback: the SSRF guard is opted out of, as a developer would.
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'test', WEBHOOKS_ALLOW_PRIVATE_NETWORKS: '1', ...env },
+    env: { ...process.env, WEBHOOKS_PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'test', WEBHOOKS_ALLOW_PRIVATE_NETWORKS: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];

@@ -14,6 +14,23 @@ export function portVariable(name: string): string {
   return `${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_PORT`;
 }
 
+/** Why `npm start` refuses a port variable: one line naming the variable and the value it was given. */
+export class PortVariableError extends Error {
+  constructor(variable: string, raw: string) {
+    super(`${variable} must be a port number (0-65535), got ${JSON.stringify(raw)}`);
+    this.name = this.constructor.name;
+  }
+}
+
+/** The port a variable sets, undefined when unset or empty (how shells unset things). */
+export function portFromVariable(variable: string, raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const port = Number(raw);
+  // Number('') and Number(' ') are 0, Number('0x10') is 16: only plain digits are a port.
+  if (!/^\d+$/.test(raw.trim()) || !Number.isInteger(port) || port > 65535) throw new PortVariableError(variable, raw);
+  return port;
+}
+
 /**
  * The port of every service of `stack.services`, each overridden by its <NAME>_PORT. A value that is
  * not a port stops `npm start` with a line naming the variable.
@@ -21,12 +38,7 @@ export function portVariable(name: string): string {
 export function resolveStackPorts(stack: StackConfig, variable: (name: string) => string | undefined): StackPort[] {
   return Object.entries(stack.services).map(([name, service]) => {
     const envName = portVariable(name);
-    const raw = variable(envName);
-    let port = service.port;
-    if (raw !== undefined && raw !== '') {
-      port = Number(raw);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${envName} must be a port number (0-65535), got ${raw}`);
-    }
+    const port = portFromVariable(envName, variable(envName)) ?? service.port;
     return { name, port, hostname: '127.0.0.1', variable: envName };
   });
 }

@@ -15,6 +15,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, isPortTaken } from './taken-ports.ts';
 
 const GATEWAY_DIR = fileURLToPath(new URL('../../', import.meta.url));
+const REPO_DIR = fileURLToPath(new URL('../../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'concord-stack-'));
 const run = promisify(execFile);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -72,6 +73,21 @@ async function runToExit(config: string, extra: Record<string, string> = {}): Pr
   }
 }
 
+/** `npm start` itself (the bundle it runs, from the repository root), to its exit. */
+async function npmStartToExit(extra: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run('npm', ['start', '--silent'], {
+      cwd: REPO_DIR,
+      env: { ...process.env, ...extra },
+      timeout: 120_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
 function listenOn(port: number): Promise<Server> {
   return new Promise((resolve) => {
     const server = createServer();
@@ -95,7 +111,7 @@ describe('npm start, configured by stack: in the gateway config', () => {
       const result = await runToExit(config);
       expect(result.code).toBe(1);
       expect(result.stderr.trim()).toBe(`port ${port} (customers) is taken: set CUSTOMERS_PORT to another port (0 picks a free one)`);
-      expect(result.stdout).not.toContain('services:');
+      expect(result.stdout).not.toContain('starting');
 
       const command = writeConfig('taken-command.yaml', `  services:\n    customers-stub: { command: node stub.mjs, port: ${port} }`);
       const other = await runToExit(command);
@@ -111,6 +127,20 @@ describe('npm start, configured by stack: in the gateway config', () => {
       expect(gateway.stderr.trim()).toBe(`port ${port} (gateway) is taken: set PORT to another port (0 picks a free one)`);
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
+    }
+  }, 180_000);
+
+  it('refuses a port variable that is not a port in one line naming it and its value, before starting anything', async () => {
+    for (const [variable, value] of [
+      ['PORT', 'abc'],
+      ['PORT', '70000'],
+      ['ADMIN_PORT', '-1'],
+      ['CUSTOMERS_PORT', 'x'],
+    ] as const) {
+      const result = await npmStartToExit({ PORT: '0', ADMIN_PORT: '0', [variable]: value });
+      expect(result.code, `${variable}=${value}`).toBe(1);
+      expect(result.stderr).toBe(`${variable} must be a port number (0-65535), got "${value}"\n`);
+      expect(result.stdout).not.toContain('starting');
     }
   }, 180_000);
 
@@ -137,16 +167,22 @@ describe('npm start, configured by stack: in the gateway config', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
       const lines: string[] = [];
-      const gatewayUrl = await new Promise<string>((resolve, reject) => {
+      await new Promise<void>((resolve, reject) => {
         createInterface({ input: child.stdout! }).on('line', (line) => {
           lines.push(line);
-          const match = /^gateway: +(http:\/\/localhost:\d+)/.exec(line);
-          if (match) resolve(match[1]!);
+          // The banner's last line: the demo partner's token request.
+          if (line.includes('/oauth/token')) resolve();
         });
         child.once('exit', (code) => reject(new Error(`npm start exited (${code}):\n${stderr}`)));
       });
       expect(lines).toContain('[customers-stub] stub up');
-      expect(lines).toContain(`services: customers-stub http://127.0.0.1:${stubPort}`);
+      expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^  customers-stub http://127\\.0\\.0\\.1:${stubPort}  \\d+ ms$`)));
+      const gatewayUrl = lines.map((line) => /^ {2}gateway +(http:\/\/localhost:\d+)$/.exec(line)?.[1]).find(Boolean)!;
+      expect(gatewayUrl).toBeDefined();
+      expect(lines).toContainEqual(expect.stringMatching(/^ready in \d+\.\d s$/));
+      expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^ {2}portal +${gatewayUrl}/docs`)));
+      expect(lines).toContain('  client_id:     demo-partner');
+      expect((await fetch(`${gatewayUrl}/docs`)).status).toBe(200);
       const res = await fetch(`${gatewayUrl}/v2/customers`);
       expect(res.status).toBe(200);
       expect(res.headers.get('x-stub-port')).toBe(String(stubPort));

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServices, type RunningServices } from './start-services.ts';
+import { startServices, type RunningServices, type StartedStep } from './start-services.ts';
 
 describe('startServices on the embedded defaults', () => {
   let stack: RunningServices;
+  const started: StartedStep[] = [];
   beforeAll(async () => {
-    stack = await startServices({ dataDir: 'memory://', responseValidation: 'enforce' });
+    stack = await startServices({ dataDir: 'memory://', responseValidation: 'enforce', onStarted: (step) => started.push(step) });
   });
   afterAll(() => stack?.close());
 
@@ -36,6 +37,13 @@ describe('startServices on the embedded defaults', () => {
       body: JSON.stringify({ customer_id: 'cus_nobody0000', lines: [{ sku: 'TEA-STACK', quantity: 1 }] }),
     });
     expect(unknownCustomer.status).toBe(422);
+  });
+
+  it('tells each part as it is up, in start order, with where it is and how long it took', () => {
+    expect(started.map((step) => step.name)).toEqual(['database', 'inventory', 'customers', 'orders', 'webhooks']);
+    expect(started[0]!.where).toBe('memory://');
+    for (const step of started.slice(1)) expect(step.where).toBe(stack.urls[step.name as keyof RunningServices['urls']]);
+    for (const step of started) expect(step.ms).toBeGreaterThan(0);
   });
 
   it('closes everything it opened, and close() can be called twice', async () => {

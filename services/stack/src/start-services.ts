@@ -55,6 +55,16 @@ export interface StartServicesOptions {
   reaper?: ReaperConfig;
   /** Orders' commit deadline (must stay well below the reaper's TTL); default 10 s. */
   commitDeadlineMs?: number;
+  /** Told as each part is up (the embedded database, then each service), so a start-up can say where its time goes. */
+  onStarted?: (step: StartedStep) => void;
+}
+
+/** One part of the stack that is up: what, where, and how long it took to get there. */
+export interface StartedStep {
+  name: string;
+  /** A service's URL, or where the embedded database keeps its files. */
+  where: string;
+  ms: number;
 }
 
 export interface RunningServices {
@@ -111,9 +121,12 @@ export async function startServices(options: StartServicesOptions = {}): Promise
         return db;
       }
       if (!host) {
-        const created = await createPgliteHost(options.dataDir ?? defaultDataDir('services'));
+        const started = performance.now();
+        const dataDir = options.dataDir ?? defaultDataDir('services');
+        const created = await createPgliteHost(dataDir);
         owned.push(() => created.close());
         host = created;
+        options.onStarted?.({ name: 'database', where: dataDir, ms: performance.now() - started });
       }
       return host.database(schema);
     };
@@ -135,12 +148,14 @@ export async function startServices(options: StartServicesOptions = {}): Promise
     const serve = async (
       name: ServiceName,
       service: { app: Parameters<typeof serveHttp>[0]; health: ServiceHealth; start(): Promise<void>; stop(): Promise<void> },
+      started: number,
     ): Promise<HttpServerHandle> => {
       await service.start();
       owned.push(() => service.stop());
       const server = await serveHttp(service.app, { port: options.ports?.[name] ?? 0, hostname: options.hostname });
       owned.push(() => server.close());
       servers.push({ server, health: service.health });
+      options.onStarted?.({ name, where: server.url, ms: performance.now() - started });
       return server;
     };
 
@@ -153,10 +168,13 @@ export async function startServices(options: StartServicesOptions = {}): Promise
           ordersLookup ? ordersLookup.find(orderId, partner) : Promise.reject(new Error('orders is not started yet')),
       },
     };
+    let started = performance.now();
     const inventory = await createInventoryService({ ...common, db: databases.inventory, ...(reaper ? { reaper } : {}) });
-    const inventoryServer = await serve('inventory', inventory);
+    const inventoryServer = await serve('inventory', inventory, started);
+    started = performance.now();
     const customers = await createCustomersService({ ...common, db: databases.customers });
-    const customersServer = await serve('customers', customers);
+    const customersServer = await serve('customers', customers, started);
+    started = performance.now();
     const timeoutMs = options.upstreamTimeoutMs;
     const orders = await createOrdersService({
       ...common,
@@ -165,15 +183,16 @@ export async function startServices(options: StartServicesOptions = {}): Promise
       customers: createCustomerDirectory(createCustomersV2Client({ baseUrl: customersServer.url }), { timeoutMs }),
       ...(options.commitDeadlineMs ? { commitDeadlineMs: options.commitDeadlineMs } : {}),
     });
-    const ordersServer = await serve('orders', orders);
+    const ordersServer = await serve('orders', orders, started);
     ordersLookup = createOrderLookup(createOrdersV1Client({ baseUrl: ordersServer.url }), { timeoutMs });
     // Partner webhooks: consumes the public events from the same bus and delivers them.
+    started = performance.now();
     const webhooks = await createWebhooksService({
       ...common,
       db: databases.webhooks,
       ...(options.allowPrivateNetworks ? { config: { ...loadWebhooksConfig(), blockPrivateNetworks: false } } : {}),
     });
-    const webhooksServer = await serve('webhooks', webhooks);
+    const webhooksServer = await serve('webhooks', webhooks, started);
 
     return {
       urls: { customers: customersServer.url, orders: ordersServer.url, inventory: inventoryServer.url, webhooks: webhooksServer.url },

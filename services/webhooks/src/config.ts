@@ -59,7 +59,8 @@ export const PRIVATE_NETWORKS_ALLOWED_WARNING =
 export function loadWebhooksConfig(env: NodeJS.ProcessEnv = process.env): WebhooksConfig {
   const timeoutMs = duration(env, 'WEBHOOKS_TIMEOUT', 15_000);
   return {
-    port: integer(env, 'WEBHOOKS_PORT', integer(env, 'PORT', 4004)),
+    // Its own variable only: under `npm start` PORT is the gateway's.
+    port: integer(env, 'WEBHOOKS_PORT', 4004),
     host: env.HOST ?? '0.0.0.0',
     production: env.NODE_ENV === 'production',
     blockPrivateNetworks: env.WEBHOOKS_ALLOW_PRIVATE_NETWORKS !== '1',

@@ -6,6 +6,7 @@ import { openBus } from '../events/open-bus.ts';
 import { serveHttp } from '../http/serve-http.ts';
 import type { ServiceHealth } from '../http/service-health.ts';
 import type { ServiceLifecycle } from '../service-deps.ts';
+import { createServiceLogger } from '../logging/service-logger.ts';
 import { runUntilSignal } from './run-until-signal.ts';
 import { shutdownGraceMs } from './shutdown-grace.ts';
 
@@ -24,7 +25,8 @@ export async function runServiceMain(options: ServiceMainOptions, env: NodeJS.Pr
   const port = env.PORT ? Number(env.PORT) : options.defaultPort;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${env.PORT}`);
   const graceMs = shutdownGraceMs(env);
-  const log = (line: string) => console.log(`[${options.service}] ${line}`);
+  const logger = createServiceLogger({ service: options.service, level: env.LOG_LEVEL });
+  const log = (line: string) => logger.info(line);
   const db = await openDatabase({
     service: options.service,
     url: env.DATABASE_URL || undefined,
@@ -35,14 +37,15 @@ export async function runServiceMain(options: ServiceMainOptions, env: NodeJS.Pr
     stream: env.NATS_STREAM || undefined,
     subjectPrefix: env.NATS_SUBJECT_PREFIX || undefined,
     onHandlerError: (err, message) =>
-      console.error(`[${options.service}.consumer] ${message.subject} ${message.msgId} failed (will be redelivered)`, err),
+      logger.error({ err, subject: message.subject, msgId: message.msgId }, 'event handler failed (will be redelivered)'),
     onConnectionChange: (_up, detail) => log(detail),
   });
   const service = await options.create({ db, bus, env });
   await service.start();
   const server = await serveHttp(service.app, { port, hostname: env.HOST ?? '0.0.0.0' });
-  console.log(
-    `${options.service} listening on ${server.url} (database: ${env.DATABASE_URL ? 'PostgreSQL' : 'embedded'}, bus: ${env.NATS_URL ? 'NATS JetStream' : 'in-process'})`,
+  logger.info(
+    { url: server.url, database: env.DATABASE_URL ? 'PostgreSQL' : 'embedded', bus: env.NATS_URL ? 'NATS JetStream' : 'in-process' },
+    `${options.service} listening`,
   );
   runUntilSignal(async () => {
     service.health?.setDraining();
