@@ -64,6 +64,6 @@ describe('the one error writer', () => {
       throw new Error();
     }).a.request('/nowhere');
     expect(res.status).toBe(404);
-    expect(await res.json()).toMatchObject({ code: 'ROUTE_NOT_FOUND', request_id: 'req-1' });
+    expect(await res.json()).toMatchObject({ code: 'NOT_FOUND', request_id: 'req-1' });
   });
 });

@@ -198,7 +198,7 @@ export function createPortal(options: PortalOptions): Hono {
   });
   portal.get('/docs/apis/:id', (c) => {
     const body = html.reference.get(c.req.param('id'));
-    if (!body) throw new GatewayError('ROUTE_NOT_FOUND', `No public API version ${c.req.param('id')}; see /docs for the list.`);
+    if (!body) throw new GatewayError('NOT_FOUND', `No public API version ${c.req.param('id')}; see /docs for the list.`);
     return c.body(body, 200, referenceHeaders.get(c.req.param('id')));
   });
   portal.get('/docs/assets/portal.css', (c) =>
@@ -215,7 +215,7 @@ export function createPortal(options: PortalOptions): Hono {
   portal.get('/contracts/:file', (c) => {
     const match = /^([a-z][a-z0-9-]*\.v[0-9]+)\.yaml$/.exec(c.req.param('file'));
     const yaml = match?.[1] ? yamlById.get(match[1]) : undefined;
-    if (yaml === undefined) throw new GatewayError('ROUTE_NOT_FOUND', `No public contract ${c.req.param('file')}; see /docs for the list.`);
+    if (yaml === undefined) throw new GatewayError('NOT_FOUND', `No public contract ${c.req.param('file')}; see /docs for the list.`);
     return c.body(yaml, 200, {
       'content-type': 'application/yaml; charset=utf-8',
       'cache-control': 'no-cache',
