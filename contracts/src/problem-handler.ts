@@ -16,22 +16,28 @@ function defaultRequestId(c: Context): string {
   return c.req.header('x-request-id') || randomUUID();
 }
 
-/**
- * The request's path as it came, still percent-encoded (a decoded path is no URI reference), after
- * the prefix the gateway says it routed by (`X-Forwarded-Prefix: /v2`): the path the client used.
- */
-export function requestInstance(c: Context): string {
+/** The request's path as it came, still percent-encoded: a decoded path is no URI reference. */
+function requestPath(c: Context): string {
   const url = c.req.url;
   const start = url.indexOf('/', url.indexOf('//') + 2);
+  if (start === -1) return '/';
   const end = url.indexOf('?', start);
-  const path = start === -1 ? '/' : url.slice(start, end === -1 ? undefined : end);
+  return url.slice(start, end === -1 ? undefined : end);
+}
+
+/**
+ * A service names its own paths (the request's, or a resource's such as a rejected order); behind
+ * the gateway the client knows them under the prefix the gateway routed by (`X-Forwarded-Prefix: /v2`).
+ */
+function publicInstance(c: Context, instance: string | undefined): string {
+  const path = instance ?? requestPath(c);
   const prefix = c.req.header('x-forwarded-prefix');
-  return prefix && /^(\/[A-Za-z0-9._~-]+)+$/.test(prefix) ? prefix + path : path;
+  return prefix && path.startsWith('/') && /^(\/[A-Za-z0-9._~-]+)+$/.test(prefix) ? prefix + path : path;
 }
 
 /** Every problem leaves with the members a partner can rely on: `instance` and `request_id` included. */
 function answer(c: Context, requestId: string | undefined, details: ProblemDetails, headers: Record<string, string> = {}): Response {
-  const body: ProblemDetails = { ...details, instance: details.instance ?? requestInstance(c) };
+  const body: ProblemDetails = { ...details, instance: publicInstance(c, details.instance) };
   if (requestId) body.request_id = requestId;
   return problemResponse(body, headers);
 }

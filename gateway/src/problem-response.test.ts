@@ -29,7 +29,7 @@ describe('the one error writer', () => {
     expect(res.headers.get('content-type')).toBe('application/problem+json');
     expect(await res.json()).toEqual({
       type: 'https://concord.dev/problems/method-not-allowed',
-      title: 'Method Not Allowed',
+      title: 'Method not allowed',
       status: 405,
       detail: 'no',
       instance: '/boom',

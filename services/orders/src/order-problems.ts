@@ -4,10 +4,13 @@ import { ProblemError, problem, type FieldError } from '@concord/contracts/src/p
 export const orderProblems = {
   notFound: (id: string) => new ProblemError('not-found', `Order ${id} does not exist.`),
   notCancellable: (id: string, status: string) =>
-    new ProblemError('invalid-order-status', `Order ${id} is ${status}; only confirmed orders can be cancelled.`),
-  // Stored with the rejected order (the idempotent answer) and thrown from there, first time and replays alike.
+    new ProblemError('invalid-order-status', `Order ${id} is ${status}; only confirmed orders can be cancelled.`, {
+      instance: `/orders/${id}`,
+    }),
+  // Stored with the rejected order (the idempotent answer) and thrown from there, first time and
+  // replays alike; `instance` is the rejected order, so the client can read it.
   insufficientStock: (id: string, detail: string, errors: FieldError[]) =>
-    problem('insufficient-stock', `${detail} Order ${id} was rejected.`, { errors }),
+    problem('insufficient-stock', `${detail} Order ${id} was rejected.`, { instance: `/orders/${id}`, errors }),
   unknownSku: (detail: string, errors: FieldError[]) => new ProblemError('unknown-sku', detail, { errors }),
   unknownCustomer: (customerId: string) =>
     new ProblemError('unknown-customer', `Customer ${customerId} does not exist.`, {
