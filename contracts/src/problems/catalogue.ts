@@ -246,7 +246,7 @@ export const PROBLEM_CATALOGUE = {
     status: 500,
     title: 'Internal error',
     code: 'INTERNAL_ERROR',
-    meaning: 'The gateway itself failed; the log line with the same `request_id` says why.',
+    meaning: 'The gateway or a system API failed in a way it did not expect; the log line with the same `request_id` says why.',
     action: 'Retry later; if it persists, quote the `request_id` to support.',
     sentBy: 'both',
   },
