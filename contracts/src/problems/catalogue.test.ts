@@ -35,8 +35,9 @@ describe('the problem catalogue', () => {
   it('is what every problem example in the OpenAPI contracts says', () => {
     const examples: { where: string; value: Record<string, unknown> }[] = [];
     const walk = (node: unknown, where: string): void => {
-      if (Array.isArray(node)) node.forEach((item, i) => walk(item, `${where}/${i}`));
-      else if (node && typeof node === 'object') {
+      if (Array.isArray(node)) {
+        for (const [i, item] of node.entries()) walk(item, `${where}/${i}`);
+      } else if (node && typeof node === 'object') {
         const obj = node as Record<string, unknown>;
         const value = obj.value as Record<string, unknown> | undefined;
         if (value && typeof value === 'object' && typeof value.type === 'string' && typeof value.title === 'string')
