@@ -21,6 +21,7 @@ import { GatewayError } from '../errors.ts';
 import { PORTAL_CSS, page } from './html.ts';
 import { partnerGuide } from './guide.ts';
 import { renderMarkdown } from './markdown.ts';
+import { createProblemPages } from './problem-pages.ts';
 import { apiReferencePage, changelogPage, eventsPage, guidePage, indexPage, sdkPage, type PortalEventContract } from './pages.ts';
 import { partnerChangelog } from './partner-changelog.ts';
 import { sdkPackage, type SdkPackage } from './sdk-package.ts';
@@ -212,6 +213,7 @@ export function createPortal(options: PortalOptions): Hono {
       'cache-control': 'public, max-age=86400',
     });
   });
+  portal.route('/', createProblemPages());
   portal.get('/contracts/:file', (c) => {
     const match = /^([a-z][a-z0-9-]*\.v[0-9]+)\.yaml$/.exec(c.req.param('file'));
     const yaml = match?.[1] ? yamlById.get(match[1]) : undefined;
