@@ -183,7 +183,7 @@ export function createPortal(options: PortalOptions): Hono {
   portal.get('/docs/sdk', (c) => c.body(html.sdk, 200, htmlHeaders));
   portal.get('/docs/sdk/:file', async (c) => {
     if (c.req.param('file') !== sdk.fileName) {
-      throw new GatewayError('ROUTE_NOT_FOUND', `No SDK file ${c.req.param('file')}; this portal offers ${sdk.fileName} (see /docs/sdk).`);
+      throw new GatewayError('NOT_FOUND', `No SDK file ${c.req.param('file')}; this portal offers ${sdk.fileName} (see /docs/sdk).`);
     }
     let tarball: Uint8Array;
     try {
