@@ -1,7 +1,10 @@
 /**
- * RFC 9457 problem details: the one error shape every Concord component answers with.
- * Services, the gateway and generated SDKs share this module so that the body never drifts.
+ * RFC 9457 problem details: the one error shape every Concord component answers with. A problem is
+ * built from a slug of the catalogue (contracts/src/problems/catalogue.ts), which fixes its `type`,
+ * `title`, `status` and `code`; the caller gives only what is particular to the occurrence.
  */
+import { PROBLEM_CATALOGUE, type ProblemCode, type ProblemSlug, problemTypeUri, slugOfType } from './problems/catalogue.ts';
+
 export interface FieldError {
   /** JSON Pointer into the request, rooted at `/body`, `/query`, `/path` or `/headers`. */
   pointer: string;
@@ -13,6 +16,7 @@ export interface ProblemDetails {
   title: string;
   status: number;
   detail: string;
+  code: ProblemCode;
   instance?: string;
   request_id?: string;
   errors?: FieldError[];
@@ -20,21 +24,35 @@ export interface ProblemDetails {
 }
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
-const TYPE_BASE = 'https://concord.dev/problems/';
 
-/** Stable problem type URIs; documented in docs/problems.md. */
-export function problemType(slug: string): string {
-  return TYPE_BASE + slug;
+/** What is particular to one occurrence of a problem. */
+export interface ProblemOptions {
+  errors?: FieldError[] | undefined;
+  /** Defaults to the request's path, set by the error handler. */
+  instance?: string | undefined;
+  /** RFC 9457 extension members (`successor`, `upstream_status` ...); they cannot replace the members above. */
+  extensions?: Record<string, unknown> | undefined;
 }
 
-export interface ProblemInit {
-  status: number;
-  detail: string;
-  type?: string;
-  title?: string;
-  errors?: FieldError[];
-  instance?: string;
-  [extension: string]: unknown;
+/** A stable problem type URI from the catalogue. */
+export function problemType(slug: ProblemSlug): string {
+  return problemTypeUri(slug);
+}
+
+/** The problem `slug` with this occurrence's `detail`. */
+export function problem(slug: ProblemSlug, detail: string, options: ProblemOptions = {}): ProblemDetails {
+  const entry = PROBLEM_CATALOGUE[slug];
+  const body: ProblemDetails = {
+    ...options.extensions,
+    type: problemTypeUri(slug),
+    title: entry.title,
+    status: entry.status,
+    detail,
+    code: entry.code,
+  };
+  if (options.instance !== undefined) body.instance = options.instance;
+  if (options.errors) body.errors = options.errors;
+  return body;
 }
 
 /** An error that carries its own problem details; thrown by handlers, rendered by one error handler. */
@@ -42,15 +60,11 @@ export class ProblemError extends Error {
   readonly problem: ProblemDetails;
   readonly headers: Record<string, string>;
 
-  constructor(problem: ProblemInit, options?: { cause?: unknown; headers?: Record<string, string> }) {
-    super(problem.detail, { cause: options?.cause });
+  constructor(slug: ProblemSlug, detail: string, options: ProblemOptions & { cause?: unknown; headers?: Record<string, string> } = {}) {
+    super(detail, { cause: options.cause });
     this.name = this.constructor.name;
-    this.problem = {
-      ...problem,
-      type: problem.type ?? problemType(slugFor(problem.status)),
-      title: problem.title ?? titleFor(problem.status),
-    };
-    this.headers = options?.headers ?? {};
+    this.problem = problem(slug, detail, options);
+    this.headers = options.headers ?? {};
   }
 
   get status(): number {
@@ -58,39 +72,22 @@ export class ProblemError extends Error {
   }
 }
 
-const TITLES: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  406: 'Not Acceptable',
-  408: 'Request Timeout',
-  409: 'Conflict',
-  410: 'Gone',
-  413: 'Content Too Large',
-  415: 'Unsupported Media Type',
-  422: 'Unprocessable Content',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  502: 'Bad Gateway',
-  503: 'Service Unavailable',
-  504: 'Gateway Timeout',
-};
+const MEMBERS = new Set(['type', 'title', 'status', 'detail', 'code', 'instance', 'request_id', 'errors']);
 
-export function titleFor(status: number): string {
-  return TITLES[status] ?? 'Error';
-}
-
-function slugFor(status: number): string {
-  return titleFor(status)
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-');
-}
-
-/** Build a problem with the conventional type and title for its status. */
-export function problem(status: number, detail: string, extra: Partial<ProblemDetails> = {}): ProblemDetails {
-  return { type: problemType(slugFor(status)), title: titleFor(status), status, detail, ...extra };
+/**
+ * A problem received or stored earlier (an idempotent replay), thrown again: its type must be in the
+ * catalogue, which supplies title, status and code again; its detail, instance, errors and
+ * extensions are kept, its request id is the new request's.
+ */
+export function problemErrorFrom(details: Pick<ProblemDetails, 'type' | 'detail'> & Record<string, unknown>): ProblemError {
+  const slug = slugOfType(details.type);
+  if (!slug) throw new Error(`problem type ${details.type} is not in the problem catalogue`);
+  const extensions = Object.fromEntries(Object.entries(details).filter(([key]) => !MEMBERS.has(key)));
+  return new ProblemError(slug, details.detail, {
+    instance: typeof details.instance === 'string' ? details.instance : undefined,
+    errors: Array.isArray(details.errors) ? (details.errors as FieldError[]) : undefined,
+    extensions,
+  });
 }
 
 export function problemResponse(details: ProblemDetails, headers: Record<string, string> = {}): Response {
@@ -98,10 +95,4 @@ export function problemResponse(details: ProblemDetails, headers: Record<string,
     status: details.status,
     headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...headers },
   });
-}
-
-export function validationProblem(errors: FieldError[], detail?: string): ProblemDetails {
-  const summary =
-    detail ?? `The request has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.pointer).join(', ')}`;
-  return problem(400, summary, { type: problemType('validation-error'), title: 'Invalid request', errors });
 }

@@ -29,7 +29,7 @@ describe('the one error writer', () => {
     expect(res.headers.get('content-type')).toBe('application/problem+json');
     expect(await res.json()).toEqual({
       type: 'https://concord.dev/problems/method-not-allowed',
-      title: 'Method Not Allowed',
+      title: 'Method not allowed',
       status: 405,
       detail: 'no',
       instance: '/boom',
@@ -64,6 +64,6 @@ describe('the one error writer', () => {
       throw new Error();
     }).a.request('/nowhere');
     expect(res.status).toBe(404);
-    expect(await res.json()).toMatchObject({ code: 'ROUTE_NOT_FOUND', request_id: 'req-1' });
+    expect(await res.json()).toMatchObject({ code: 'NOT_FOUND', request_id: 'req-1' });
   });
 });

@@ -3,26 +3,18 @@
  * turns into RFC 9457 problem+json carrying the request id. Wired as app.onError and app.notFound;
  * nothing else formats an error body.
  */
-import { problemType, PROBLEM_CONTENT_TYPE, titleFor, type ProblemDetails } from '@concord/contracts/src/problem.ts';
+import { PROBLEM_CONTENT_TYPE, problem, type ProblemDetails } from '@concord/contracts/src/problem.ts';
+import { slugOfCode } from '@concord/contracts/src/problems/catalogue.ts';
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { GatewayDeps } from './deps.ts';
 import type { GatewayEnv } from './env.ts';
-import { GATEWAY_ERRORS, GatewayError } from './errors.ts';
+import { GatewayError } from './errors.ts';
 import { requestLogger } from './policies/request-context/request-logger.ts';
 
 export function problemBody(err: GatewayError, requestId: string | undefined, instance: string): ProblemDetails {
-  const body: ProblemDetails = {
-    type: problemType(GATEWAY_ERRORS[err.code].slug),
-    title: err.title ?? titleFor(err.status),
-    status: err.status,
-    detail: err.message,
-    instance,
-    code: err.code,
-    ...err.extensions,
-  };
+  const body = problem(slugOfCode(err.code), err.message, { instance, errors: err.errors, extensions: err.extensions });
   if (requestId) body.request_id = requestId;
-  if (err.errors) body.errors = err.errors;
   return body;
 }
 
@@ -71,7 +63,7 @@ export function createErrorHandler(deps: Pick<GatewayDeps, 'logger'>): ErrorHand
 
 export function createNotFoundHandler(): NotFoundHandler<GatewayEnv> {
   return function notFound(c) {
-    return respond(c, new GatewayError('ROUTE_NOT_FOUND', `No API operation at ${c.req.path}.`));
+    return respond(c, new GatewayError('NOT_FOUND', `No API operation at ${c.req.path}.`));
   };
 }
 

@@ -106,7 +106,7 @@ describe.skipIf(!installed)('the gateway with server.workers: 2', () => {
     const unknown = await fetch(`${gateway.adminUrl}/nope`);
     expect(unknown.status).toBe(404);
     expect(unknown.headers.get('content-type')).toBe('application/problem+json');
-    expect(await unknown.json()).toMatchObject({ status: 404, code: 'ROUTE_NOT_FOUND', instance: '/nope' });
+    expect(await unknown.json()).toMatchObject({ status: 404, code: 'NOT_FOUND', instance: '/nope' });
 
     const ready = await fetch(`${gateway.adminUrl}/readyz`);
     const body = (await ready.json()) as { workers: { pid: number; status: number }[] };

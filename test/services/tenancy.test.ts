@@ -51,10 +51,11 @@ describe.each(cases)('partners as tenants on $name', (backend) => {
   }
 
   /** A 404 with the id replaced, so two answers about different ids can be compared whole. */
-  const normalised = (answer: Answer, id: string) => ({
-    ...answer,
-    body: JSON.parse(JSON.stringify(answer.body).replaceAll(id, '<id>')),
-  });
+  // The request id is each request's own (a service called directly makes one): not part of the answer compared.
+  const normalised = (answer: Answer, id: string) => {
+    const { request_id: _own, ...body } = JSON.parse(JSON.stringify(answer.body).replaceAll(id, '<id>')) as Record<string, unknown>;
+    return { ...answer, body };
+  };
 
   beforeAll(async () => {
     if (backend.skip) return;

@@ -254,6 +254,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -332,6 +337,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -401,6 +411,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -480,6 +495,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -795,6 +815,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -873,6 +898,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -943,6 +973,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -1012,6 +1047,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -1091,6 +1131,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -1312,6 +1357,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -1390,6 +1440,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -1460,6 +1515,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -1529,6 +1589,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -1608,6 +1673,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -2003,6 +2073,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -2081,6 +2156,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -2150,6 +2230,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -2221,6 +2306,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -2290,6 +2380,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -2369,6 +2464,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -2524,6 +2624,11 @@ export const document: OpenApiDocument = {
                   "maximum": 599,
                   "description": "HTTP status code of this occurrence."
                 },
+                "code": {
+                  "type": "string",
+                  "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                  "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                },
                 "detail": {
                   "type": "string",
                   "description": "Human-readable explanation of this occurrence."
@@ -2602,6 +2707,11 @@ export const document: OpenApiDocument = {
                   "maximum": 599,
                   "description": "HTTP status code of this occurrence."
                 },
+                "code": {
+                  "type": "string",
+                  "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                  "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                },
                 "detail": {
                   "type": "string",
                   "description": "Human-readable explanation of this occurrence."
@@ -2671,6 +2781,11 @@ export const document: OpenApiDocument = {
                   "minimum": 100,
                   "maximum": 599,
                   "description": "HTTP status code of this occurrence."
+                },
+                "code": {
+                  "type": "string",
+                  "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                  "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                 },
                 "detail": {
                   "type": "string",
@@ -2742,6 +2857,11 @@ export const document: OpenApiDocument = {
                   "maximum": 599,
                   "description": "HTTP status code of this occurrence."
                 },
+                "code": {
+                  "type": "string",
+                  "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                  "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                },
                 "detail": {
                   "type": "string",
                   "description": "Human-readable explanation of this occurrence."
@@ -2811,6 +2931,11 @@ export const document: OpenApiDocument = {
                   "minimum": 100,
                   "maximum": 599,
                   "description": "HTTP status code of this occurrence."
+                },
+                "code": {
+                  "type": "string",
+                  "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                  "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                 },
                 "detail": {
                   "type": "string",
@@ -2890,6 +3015,11 @@ export const document: OpenApiDocument = {
                   "minimum": 100,
                   "maximum": 599,
                   "description": "HTTP status code of this occurrence."
+                },
+                "code": {
+                  "type": "string",
+                  "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                  "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                 },
                 "detail": {
                   "type": "string",
@@ -3496,6 +3626,11 @@ export const document: OpenApiDocument = {
             "minimum": 100,
             "maximum": 599,
             "description": "HTTP status code of this occurrence."
+          },
+          "code": {
+            "type": "string",
+            "pattern": "^[A-Z]+(_[A-Z]+)*$",
+            "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
           },
           "detail": {
             "type": "string",

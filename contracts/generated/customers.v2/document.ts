@@ -271,6 +271,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -349,6 +354,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -418,6 +428,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -497,6 +512,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -845,6 +865,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -923,6 +948,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -993,6 +1023,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -1062,6 +1097,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -1141,6 +1181,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -1379,6 +1424,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -1457,6 +1507,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -1527,6 +1582,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -1596,6 +1656,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -1675,6 +1740,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -2117,6 +2187,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -2195,6 +2270,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -2264,6 +2344,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -2335,6 +2420,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -2404,6 +2494,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -2483,6 +2578,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -2638,6 +2738,11 @@ export const document: OpenApiDocument = {
                   "maximum": 599,
                   "description": "HTTP status code of this occurrence."
                 },
+                "code": {
+                  "type": "string",
+                  "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                  "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                },
                 "detail": {
                   "type": "string",
                   "description": "Human-readable explanation of this occurrence."
@@ -2716,6 +2821,11 @@ export const document: OpenApiDocument = {
                   "maximum": 599,
                   "description": "HTTP status code of this occurrence."
                 },
+                "code": {
+                  "type": "string",
+                  "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                  "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                },
                 "detail": {
                   "type": "string",
                   "description": "Human-readable explanation of this occurrence."
@@ -2785,6 +2895,11 @@ export const document: OpenApiDocument = {
                   "minimum": 100,
                   "maximum": 599,
                   "description": "HTTP status code of this occurrence."
+                },
+                "code": {
+                  "type": "string",
+                  "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                  "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                 },
                 "detail": {
                   "type": "string",
@@ -2856,6 +2971,11 @@ export const document: OpenApiDocument = {
                   "maximum": 599,
                   "description": "HTTP status code of this occurrence."
                 },
+                "code": {
+                  "type": "string",
+                  "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                  "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                },
                 "detail": {
                   "type": "string",
                   "description": "Human-readable explanation of this occurrence."
@@ -2925,6 +3045,11 @@ export const document: OpenApiDocument = {
                   "minimum": 100,
                   "maximum": 599,
                   "description": "HTTP status code of this occurrence."
+                },
+                "code": {
+                  "type": "string",
+                  "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                  "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                 },
                 "detail": {
                   "type": "string",
@@ -3004,6 +3129,11 @@ export const document: OpenApiDocument = {
                   "minimum": 100,
                   "maximum": 599,
                   "description": "HTTP status code of this occurrence."
+                },
+                "code": {
+                  "type": "string",
+                  "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                  "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                 },
                 "detail": {
                   "type": "string",
@@ -3675,6 +3805,11 @@ export const document: OpenApiDocument = {
             "minimum": 100,
             "maximum": 599,
             "description": "HTTP status code of this occurrence."
+          },
+          "code": {
+            "type": "string",
+            "pattern": "^[A-Z]+(_[A-Z]+)*$",
+            "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
           },
           "detail": {
             "type": "string",

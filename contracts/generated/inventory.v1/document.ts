@@ -173,6 +173,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -251,6 +256,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -320,6 +330,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -399,6 +414,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -546,6 +566,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -624,6 +649,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -694,6 +724,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -763,6 +798,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -842,6 +882,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -1003,6 +1048,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -1081,6 +1131,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -1150,6 +1205,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -1229,6 +1289,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -1525,6 +1590,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -1603,6 +1673,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -1672,6 +1747,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -1743,6 +1823,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -1812,6 +1897,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -1891,6 +1981,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -2067,6 +2162,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -2145,6 +2245,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -2215,6 +2320,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -2284,6 +2394,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -2363,6 +2478,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -2555,6 +2675,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -2633,6 +2758,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -2703,6 +2833,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -2772,6 +2907,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -2851,6 +2991,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -3006,6 +3151,11 @@ export const document: OpenApiDocument = {
                   "maximum": 599,
                   "description": "HTTP status code of this occurrence."
                 },
+                "code": {
+                  "type": "string",
+                  "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                  "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                },
                 "detail": {
                   "type": "string",
                   "description": "Human-readable explanation of this occurrence."
@@ -3084,6 +3234,11 @@ export const document: OpenApiDocument = {
                   "maximum": 599,
                   "description": "HTTP status code of this occurrence."
                 },
+                "code": {
+                  "type": "string",
+                  "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                  "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                },
                 "detail": {
                   "type": "string",
                   "description": "Human-readable explanation of this occurrence."
@@ -3153,6 +3308,11 @@ export const document: OpenApiDocument = {
                   "minimum": 100,
                   "maximum": 599,
                   "description": "HTTP status code of this occurrence."
+                },
+                "code": {
+                  "type": "string",
+                  "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                  "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                 },
                 "detail": {
                   "type": "string",
@@ -3224,6 +3384,11 @@ export const document: OpenApiDocument = {
                   "maximum": 599,
                   "description": "HTTP status code of this occurrence."
                 },
+                "code": {
+                  "type": "string",
+                  "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                  "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                },
                 "detail": {
                   "type": "string",
                   "description": "Human-readable explanation of this occurrence."
@@ -3294,6 +3459,11 @@ export const document: OpenApiDocument = {
                   "maximum": 599,
                   "description": "HTTP status code of this occurrence."
                 },
+                "code": {
+                  "type": "string",
+                  "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                  "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                },
                 "detail": {
                   "type": "string",
                   "description": "Human-readable explanation of this occurrence."
@@ -3363,6 +3533,11 @@ export const document: OpenApiDocument = {
                   "minimum": 100,
                   "maximum": 599,
                   "description": "HTTP status code of this occurrence."
+                },
+                "code": {
+                  "type": "string",
+                  "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                  "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                 },
                 "detail": {
                   "type": "string",
@@ -3442,6 +3617,11 @@ export const document: OpenApiDocument = {
                   "minimum": 100,
                   "maximum": 599,
                   "description": "HTTP status code of this occurrence."
+                },
+                "code": {
+                  "type": "string",
+                  "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                  "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                 },
                 "detail": {
                   "type": "string",
@@ -3798,6 +3978,11 @@ export const document: OpenApiDocument = {
             "minimum": 100,
             "maximum": 599,
             "description": "HTTP status code of this occurrence."
+          },
+          "code": {
+            "type": "string",
+            "pattern": "^[A-Z]+(_[A-Z]+)*$",
+            "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
           },
           "detail": {
             "type": "string",

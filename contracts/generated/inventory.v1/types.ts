@@ -298,12 +298,12 @@ export interface components {
              * Format: uri-reference
              * @description URI identifying the problem type; `about:blank` when it has no further meaning.
              * @default about:blank
-             * @example https://api.concord.example/problems/validation-error
+             * @example https://concord.dev/problems/validation-error
              */
             type: string;
             /**
              * @description Short, human-readable summary of the problem type.
-             * @example Request validation failed
+             * @example Invalid request
              */
             title: string;
             /**
@@ -311,6 +311,11 @@ export interface components {
              * @example 400
              */
             status: number;
+            /**
+             * @description Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`.
+             * @example VALIDATION_FAILED
+             */
+            code?: string;
             /**
              * @description Human-readable explanation of this occurrence.
              * @example The request body has 1 invalid field.

@@ -247,6 +247,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -325,6 +330,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -394,6 +404,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -473,6 +488,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -729,6 +749,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -807,6 +832,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -876,6 +906,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -947,6 +982,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -1016,6 +1056,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -1095,6 +1140,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -1293,6 +1343,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -1371,6 +1426,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -1441,6 +1501,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -1510,6 +1575,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -1589,6 +1659,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -1787,6 +1862,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -1865,6 +1945,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -1934,6 +2019,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -2005,6 +2095,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -2074,6 +2169,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -2153,6 +2253,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -2335,6 +2440,11 @@ export const document: OpenApiDocument = {
                   "maximum": 599,
                   "description": "HTTP status code of this occurrence."
                 },
+                "code": {
+                  "type": "string",
+                  "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                  "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                },
                 "detail": {
                   "type": "string",
                   "description": "Human-readable explanation of this occurrence."
@@ -2413,6 +2523,11 @@ export const document: OpenApiDocument = {
                   "maximum": 599,
                   "description": "HTTP status code of this occurrence."
                 },
+                "code": {
+                  "type": "string",
+                  "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                  "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                },
                 "detail": {
                   "type": "string",
                   "description": "Human-readable explanation of this occurrence."
@@ -2482,6 +2597,11 @@ export const document: OpenApiDocument = {
                   "minimum": 100,
                   "maximum": 599,
                   "description": "HTTP status code of this occurrence."
+                },
+                "code": {
+                  "type": "string",
+                  "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                  "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                 },
                 "detail": {
                   "type": "string",
@@ -2553,6 +2673,11 @@ export const document: OpenApiDocument = {
                   "maximum": 599,
                   "description": "HTTP status code of this occurrence."
                 },
+                "code": {
+                  "type": "string",
+                  "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                  "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                },
                 "detail": {
                   "type": "string",
                   "description": "Human-readable explanation of this occurrence."
@@ -2622,6 +2747,11 @@ export const document: OpenApiDocument = {
                   "minimum": 100,
                   "maximum": 599,
                   "description": "HTTP status code of this occurrence."
+                },
+                "code": {
+                  "type": "string",
+                  "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                  "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                 },
                 "detail": {
                   "type": "string",
@@ -2693,6 +2823,11 @@ export const document: OpenApiDocument = {
                   "maximum": 599,
                   "description": "HTTP status code of this occurrence."
                 },
+                "code": {
+                  "type": "string",
+                  "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                  "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                },
                 "detail": {
                   "type": "string",
                   "description": "Human-readable explanation of this occurrence."
@@ -2762,6 +2897,11 @@ export const document: OpenApiDocument = {
                   "minimum": 100,
                   "maximum": 599,
                   "description": "HTTP status code of this occurrence."
+                },
+                "code": {
+                  "type": "string",
+                  "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                  "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                 },
                 "detail": {
                   "type": "string",
@@ -2841,6 +2981,11 @@ export const document: OpenApiDocument = {
                   "minimum": 100,
                   "maximum": 599,
                   "description": "HTTP status code of this occurrence."
+                },
+                "code": {
+                  "type": "string",
+                  "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                  "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                 },
                 "detail": {
                   "type": "string",
@@ -3218,6 +3363,11 @@ export const document: OpenApiDocument = {
             "minimum": 100,
             "maximum": 599,
             "description": "HTTP status code of this occurrence."
+          },
+          "code": {
+            "type": "string",
+            "pattern": "^[A-Z]+(_[A-Z]+)*$",
+            "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
           },
           "detail": {
             "type": "string",

@@ -140,6 +140,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -209,6 +214,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -288,6 +298,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -524,6 +539,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -602,6 +622,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -671,6 +696,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -750,6 +780,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -1010,6 +1045,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -1088,6 +1128,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -1158,6 +1203,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -1227,6 +1277,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -1306,6 +1361,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -1509,6 +1569,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -1587,6 +1652,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -1657,6 +1727,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -1726,6 +1801,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -1805,6 +1885,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -1896,6 +1981,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -1974,6 +2064,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -2044,6 +2139,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -2113,6 +2213,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -2192,6 +2297,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -2395,6 +2505,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -2473,6 +2588,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -2543,6 +2663,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -2612,6 +2737,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -2691,6 +2821,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -2894,6 +3029,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -2972,6 +3112,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -3042,6 +3187,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -3111,6 +3261,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -3190,6 +3345,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -3320,6 +3480,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -3398,6 +3563,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -3468,6 +3638,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -3537,6 +3712,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -3616,6 +3796,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -3852,6 +4037,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -3930,6 +4120,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -4000,6 +4195,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -4069,6 +4269,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -4148,6 +4353,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -4419,6 +4629,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -4497,6 +4712,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -4567,6 +4787,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -4636,6 +4861,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -4715,6 +4945,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -4902,6 +5137,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -4980,6 +5220,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -5050,6 +5295,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -5119,6 +5369,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -5198,6 +5453,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -5365,6 +5625,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -5443,6 +5708,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -5513,6 +5783,11 @@ export const document: OpenApiDocument = {
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
                     },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
                     "detail": {
                       "type": "string",
                       "description": "Human-readable explanation of this occurrence."
@@ -5582,6 +5857,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -5661,6 +5941,11 @@ export const document: OpenApiDocument = {
                       "minimum": 100,
                       "maximum": 599,
                       "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                     },
                     "detail": {
                       "type": "string",
@@ -5831,6 +6116,11 @@ export const document: OpenApiDocument = {
                   "maximum": 599,
                   "description": "HTTP status code of this occurrence."
                 },
+                "code": {
+                  "type": "string",
+                  "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                  "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                },
                 "detail": {
                   "type": "string",
                   "description": "Human-readable explanation of this occurrence."
@@ -5909,6 +6199,11 @@ export const document: OpenApiDocument = {
                   "maximum": 599,
                   "description": "HTTP status code of this occurrence."
                 },
+                "code": {
+                  "type": "string",
+                  "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                  "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                },
                 "detail": {
                   "type": "string",
                   "description": "Human-readable explanation of this occurrence."
@@ -5978,6 +6273,11 @@ export const document: OpenApiDocument = {
                   "minimum": 100,
                   "maximum": 599,
                   "description": "HTTP status code of this occurrence."
+                },
+                "code": {
+                  "type": "string",
+                  "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                  "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                 },
                 "detail": {
                   "type": "string",
@@ -6049,6 +6349,11 @@ export const document: OpenApiDocument = {
                   "maximum": 599,
                   "description": "HTTP status code of this occurrence."
                 },
+                "code": {
+                  "type": "string",
+                  "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                  "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                },
                 "detail": {
                   "type": "string",
                   "description": "Human-readable explanation of this occurrence."
@@ -6118,6 +6423,11 @@ export const document: OpenApiDocument = {
                   "minimum": 100,
                   "maximum": 599,
                   "description": "HTTP status code of this occurrence."
+                },
+                "code": {
+                  "type": "string",
+                  "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                  "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                 },
                 "detail": {
                   "type": "string",
@@ -6197,6 +6507,11 @@ export const document: OpenApiDocument = {
                   "minimum": 100,
                   "maximum": 599,
                   "description": "HTTP status code of this occurrence."
+                },
+                "code": {
+                  "type": "string",
+                  "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                  "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
                 },
                 "detail": {
                   "type": "string",
@@ -7336,6 +7651,11 @@ export const document: OpenApiDocument = {
             "minimum": 100,
             "maximum": 599,
             "description": "HTTP status code of this occurrence."
+          },
+          "code": {
+            "type": "string",
+            "pattern": "^[A-Z]+(_[A-Z]+)*$",
+            "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
           },
           "detail": {
             "type": "string",

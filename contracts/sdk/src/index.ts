@@ -4,6 +4,7 @@
  */
 export { createConcordClient, type ConcordClient, type ConcordClientOptions } from './client.ts';
 export { apiVersions, type ConcordApis } from './generated/index.ts';
+export { problemCodes, type ProblemCode } from './generated/problems.ts';
 export type * from './generated/index.ts';
 export {
   AuthenticationError,

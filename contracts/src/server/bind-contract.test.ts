@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { registerCustomersV2, type CustomersV2Handlers } from '../../generated/customers.v2/server.ts';
 import type { components } from '../../generated/customers.v2/types.ts';
-import { ProblemError, problem } from '../problem.ts';
+import { ProblemError } from '../problem.ts';
 import { problemErrorHandler } from '../problem-handler.ts';
 
 type Customer = components['schemas']['Customer'];
@@ -13,7 +13,7 @@ function customerApp() {
     listCustomers: ({ query }) => ({ status: 200, body: { data: [...store.values()].slice(0, query.limit ?? 20), next_cursor: null } }),
     getCustomer: ({ params }) => {
       const found = store.get(params.customerId);
-      if (!found) throw new ProblemError(problem(404, `No customer ${params.customerId}.`));
+      if (!found) throw new ProblemError('not-found', `No customer ${params.customerId}.`);
       return { status: 200, body: found };
     },
     createCustomer: ({ body }) => {
@@ -34,7 +34,7 @@ function customerApp() {
     },
     updateCustomer: ({ params }) => {
       const found = store.get(params.customerId);
-      if (!found) throw new ProblemError(problem(404, `No customer ${params.customerId}.`));
+      if (!found) throw new ProblemError('not-found', `No customer ${params.customerId}.`);
       return { status: 200, body: found };
     },
   };

@@ -1,6 +1,6 @@
 import type { Context, Env, Hono } from 'hono';
 import { listOperations, toRouterPath, type OpenApiDocument } from '../document/openapi-document.ts';
-import { ProblemError, problem, validationProblem, type FieldError } from '../problem.ts';
+import { ProblemError, type FieldError } from '../problem.ts';
 import { rawQuery } from '../http/raw-query.ts';
 import { createContractAjv, type ContractAjv } from './ajv.ts';
 import type { ContractHandlers, TypedRequest } from './handler-types.ts';
@@ -61,16 +61,15 @@ export function bindContract<Ops, E extends Env>(
         header: (n) => c.req.header(n),
       });
       const body = await readBody(c as unknown as Context, validator);
-      if (!body.ok && body.status === 415) throw new ProblemError({ ...problem(415, body.detail), errors: body.errors });
+      if (!body.ok && body.status === 415) throw new ProblemError('unsupported-media-type', body.detail, { errors: body.errors });
       // One answer names every bad field, parameters and body alike, so a client fixes them in one go.
       const errors = [...(params.ok ? [] : params.errors), ...(body.ok ? [] : body.errors)];
       if (!params.ok || !body.ok) {
-        throw new ProblemError({
-          ...validationProblem(
-            errors,
-            `The request has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.pointer).join(', ')}.`,
-          ),
-        });
+        throw new ProblemError(
+          'validation-error',
+          `The request has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.pointer).join(', ')}.`,
+          { errors },
+        );
       }
       const request = {
         params: params.value.path,

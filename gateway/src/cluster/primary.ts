@@ -89,7 +89,7 @@ export async function startGatewayCluster(options: GatewayClusterOptions): Promi
         );
       }
     }
-    problem(res, new GatewayError('ROUTE_NOT_FOUND', `${path} is not an operator endpoint.`), path);
+    problem(res, new GatewayError('NOT_FOUND', `${path} is not an operator endpoint.`), path);
   }
 
   function fork(): Worker {

@@ -40,7 +40,7 @@ describe('requests Node refuses before routing', () => {
     expect(res.headers.connection).toBe('close');
     expect(res.body).toMatchObject({
       type: 'https://concord.dev/problems/request-header-fields-too-large',
-      title: 'Request Header Fields Too Large',
+      title: 'Request header fields too large',
       status: 431,
       code: 'HEADERS_TOO_LARGE',
     });

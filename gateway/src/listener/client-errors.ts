@@ -20,7 +20,6 @@ function refusal(code: string | undefined): GatewayError | undefined {
     return new GatewayError(
       'HEADERS_TOO_LARGE',
       'The request line and headers are larger than this gateway accepts; shorten the query string or the headers.',
-      { title: 'Request Header Fields Too Large' },
     );
   if (code?.startsWith('HPE_')) return new GatewayError('MALFORMED_REQUEST', 'The request is not valid HTTP/1.1.');
   return undefined;

@@ -21,6 +21,7 @@ import { GatewayError } from '../errors.ts';
 import { PORTAL_CSS, page } from './html.ts';
 import { partnerGuide } from './guide.ts';
 import { renderMarkdown } from './markdown.ts';
+import { createProblemPages } from './problem-pages.ts';
 import { apiReferencePage, changelogPage, eventsPage, guidePage, indexPage, sdkPage, type PortalEventContract } from './pages.ts';
 import { partnerChangelog } from './partner-changelog.ts';
 import { sdkPackage, type SdkPackage } from './sdk-package.ts';
@@ -182,7 +183,7 @@ export function createPortal(options: PortalOptions): Hono {
   portal.get('/docs/sdk', (c) => c.body(html.sdk, 200, htmlHeaders));
   portal.get('/docs/sdk/:file', async (c) => {
     if (c.req.param('file') !== sdk.fileName) {
-      throw new GatewayError('ROUTE_NOT_FOUND', `No SDK file ${c.req.param('file')}; this portal offers ${sdk.fileName} (see /docs/sdk).`);
+      throw new GatewayError('NOT_FOUND', `No SDK file ${c.req.param('file')}; this portal offers ${sdk.fileName} (see /docs/sdk).`);
     }
     let tarball: Uint8Array;
     try {
@@ -198,7 +199,7 @@ export function createPortal(options: PortalOptions): Hono {
   });
   portal.get('/docs/apis/:id', (c) => {
     const body = html.reference.get(c.req.param('id'));
-    if (!body) throw new GatewayError('ROUTE_NOT_FOUND', `No public API version ${c.req.param('id')}; see /docs for the list.`);
+    if (!body) throw new GatewayError('NOT_FOUND', `No public API version ${c.req.param('id')}; see /docs for the list.`);
     return c.body(body, 200, referenceHeaders.get(c.req.param('id')));
   });
   portal.get('/docs/assets/portal.css', (c) =>
@@ -212,10 +213,11 @@ export function createPortal(options: PortalOptions): Hono {
       'cache-control': 'public, max-age=86400',
     });
   });
+  portal.route('/', createProblemPages());
   portal.get('/contracts/:file', (c) => {
     const match = /^([a-z][a-z0-9-]*\.v[0-9]+)\.yaml$/.exec(c.req.param('file'));
     const yaml = match?.[1] ? yamlById.get(match[1]) : undefined;
-    if (yaml === undefined) throw new GatewayError('ROUTE_NOT_FOUND', `No public contract ${c.req.param('file')}; see /docs for the list.`);
+    if (yaml === undefined) throw new GatewayError('NOT_FOUND', `No public contract ${c.req.param('file')}; see /docs for the list.`);
     return c.body(yaml, 200, {
       'content-type': 'application/yaml; charset=utf-8',
       'cache-control': 'no-cache',

@@ -93,6 +93,11 @@ export function upstreamRequestHeaders(c: Context<GatewayEnv>, options: ForwardH
   if (principal) out[PARTNER_HEADER] = principal.clientId;
   if (principal) out[SCOPES_HEADER] = [...principal.scopes].join(' ');
   out['x-request-id'] = c.get('requestId');
+  // The public prefix the path was routed by, so a system API can name the path the client used
+  // (a problem's `instance`); never the client's own value.
+  delete out['x-forwarded-prefix'];
+  const route = c.get('route');
+  if (route?.basePath) out['x-forwarded-prefix'] = route.basePath;
   out['traceparent'] = c.get('traceparent');
   const socket = clientSocket(c);
   const address = socket?.remoteAddress;

@@ -125,7 +125,7 @@ export function proxy(factory: ReturnType<typeof createGatewayFactory>, options:
       throw new GatewayError(
         'UPSTREAM_CONTRACT_BROKEN',
         `The ${route.upstream} service's ${res.status} response to ${route.operationId} ${why}, more than the ${cap} bytes this operation ${purpose}; it was withheld. Raise validation.maxValidatedBytes for this operation to serve it.`,
-        { title: 'Upstream response too large to check', extensions: { upstream_status: res.status, limit_bytes: cap } },
+        { extensions: { upstream_status: res.status, limit_bytes: cap } },
       );
     }
     metrics?.responseValidationSkipped.inc({ api: route.api, operation: route.operationId, reason });

@@ -102,7 +102,7 @@ describe('upstream failures do not leak', () => {
     expectNoLeak(res, text);
     expect(JSON.parse(text)).toEqual({
       type: 'https://concord.dev/problems/upstream-error',
-      title: 'Bad Gateway',
+      title: 'Upstream error',
       status: 502,
       code: 'UPSTREAM_ERROR',
       detail: 'The customers service failed to handle getCustomer (it answered 500); the failure is logged with the request id.',

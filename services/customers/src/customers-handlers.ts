@@ -1,5 +1,5 @@
 import type { CustomersV2Handlers } from '@concord/contracts/generated/customers.v2/server.ts';
-import { ProblemError, problemType } from '@concord/contracts/src/problem.ts';
+import { ProblemError } from '@concord/contracts/src/problem.ts';
 import type { Clock } from '@concord/service-runtime/src/clock.ts';
 import type { Database } from '@concord/service-runtime/src/database/database.ts';
 import { isUniqueViolation } from '@concord/service-runtime/src/database/sql-errors.ts';
@@ -21,28 +21,15 @@ export interface CustomersHandlerDeps {
 
 function emailTaken(email: string, ownerId: string | undefined, cause?: unknown): ProblemError {
   return new ProblemError(
-    {
-      status: 409,
-      type: problemType('email-already-exists'),
-      title: 'Email address already in use',
-      detail: ownerId
-        ? `The email address ${email} belongs to customer ${ownerId}.`
-        : `The email address ${email} belongs to another customer.`,
-      errors: [{ pointer: '/body/email', message: 'is already used by another customer' }],
-    },
-    { cause },
+    'email-already-exists',
+    ownerId ? `The email address ${email} belongs to customer ${ownerId}.` : `The email address ${email} belongs to another customer.`,
+    { errors: [{ pointer: '/body/email', message: 'is already used by another customer' }], cause },
   );
 }
 
 /** The same answer for another partner's customer as for none at all: no existence oracle. */
 function notFound(id: string): ProblemError {
-  return new ProblemError({
-    status: 404,
-    type: problemType('not-found'),
-    title: 'Resource not found',
-    detail: `Customer ${id} does not exist.`,
-    instance: `/customers/${id}`,
-  });
+  return new ProblemError('not-found', `Customer ${id} does not exist.`);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { InventoryV1Handlers } from '@concord/contracts/generated/inventory.v1/server.ts';
-import { ProblemError, problemType } from '@concord/contracts/src/problem.ts';
+import { ProblemError } from '@concord/contracts/src/problem.ts';
 import type { Clock } from '@concord/service-runtime/src/clock.ts';
 import type { Database } from '@concord/service-runtime/src/database/database.ts';
 import { decodeCursor, encodeCursor } from '@concord/service-runtime/src/http/page-cursor.ts';
@@ -8,8 +8,8 @@ import { callerOf, creatingPartner, ownerScope } from '@concord/service-runtime/
 import { inventoryRepository as repo } from './inventory-repository.ts';
 import type { StockLedger } from './stock-ledger.ts';
 
-function notFound(detail: string, instance: string): ProblemError {
-  return new ProblemError({ status: 404, type: problemType('not-found'), title: 'Resource not found', detail, instance });
+function notFound(detail: string): ProblemError {
+  return new ProblemError('not-found', detail);
 }
 
 export function createInventoryHandlers(deps: { db: Database; ledger: StockLedger; clock: Clock }): InventoryV1Handlers {
@@ -25,7 +25,7 @@ export function createInventoryHandlers(deps: { db: Database; ledger: StockLedge
 
     async getStock({ params }) {
       const item = await repo.findStock(db, params.sku);
-      if (!item) throw notFound(`SKU ${params.sku} does not exist.`, `/stock/${params.sku}`);
+      if (!item) throw notFound(`SKU ${params.sku} does not exist.`);
       return { status: 200, body: item };
     },
 
@@ -42,7 +42,7 @@ export function createInventoryHandlers(deps: { db: Database; ledger: StockLedge
 
     async getReservation({ params }, c) {
       const found = await repo.findReservation(db, ownerScope(callerOf(c)), params.orderId);
-      if (!found) throw notFound(`There is no reservation for order ${params.orderId}.`, `/reservations/${params.orderId}`);
+      if (!found) throw notFound(`There is no reservation for order ${params.orderId}.`);
       return { status: 200, body: found.reservation };
     },
 
@@ -50,7 +50,7 @@ export function createInventoryHandlers(deps: { db: Database; ledger: StockLedge
       const reservation = await db.transaction((tx) =>
         ledger.release(tx, ownerScope(callerOf(c)), params.orderId, query.reason ?? 'manual', traceparentOf(c)),
       );
-      if (!reservation) throw notFound(`There is no reservation for order ${params.orderId}.`, `/reservations/${params.orderId}`);
+      if (!reservation) throw notFound(`There is no reservation for order ${params.orderId}.`);
       return { status: 200, body: reservation };
     },
   };

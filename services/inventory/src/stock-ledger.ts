@@ -1,4 +1,4 @@
-import { ProblemError, problemType, type FieldError } from '@concord/contracts/src/problem.ts';
+import { ProblemError, type FieldError } from '@concord/contracts/src/problem.ts';
 import type { Clock } from '@concord/service-runtime/src/clock.ts';
 import type { Database, Queryable } from '@concord/service-runtime/src/database/database.ts';
 import { isUniqueViolation } from '@concord/service-runtime/src/database/sql-errors.ts';
@@ -37,12 +37,7 @@ export function createStockLedger(deps: { db: Database; outbox: PartnerOutbox; c
 
   /** Order ids are minted by the orders service; one already reserved by another partner is refused. */
   function orderIdTaken(orderId: string): ProblemError {
-    return new ProblemError({
-      status: 409,
-      type: problemType('conflict'),
-      title: 'Conflict',
-      detail: `Order id ${orderId} cannot be reserved by this partner.`,
-    });
+    return new ProblemError('conflict', `Order id ${orderId} cannot be reserved by this partner.`);
   }
 
   async function reserveIn(
@@ -71,25 +66,13 @@ export function createStockLedger(deps: { db: Database; outbox: PartnerOutbox; c
     });
     if (unknown.length > 0) {
       const skus = unknown.map((e) => e.message.split(' ')[1]).join(', ');
-      throw new ProblemError({
-        status: 422,
-        type: problemType('unknown-sku'),
-        title: 'Unknown SKU',
-        detail: `SKU ${skus} does not exist.`,
-        errors: unknown,
-      });
+      throw new ProblemError('unknown-sku', `SKU ${skus} does not exist.`, { errors: unknown });
     }
     if (short.length > 0) {
       const detail = [...wanted]
         .filter(([sku, q]) => available.get(sku)! < q)
         .map(([sku, q]) => `Only ${available.get(sku)} of the ${q} units of ${sku} are available.`);
-      throw new ProblemError({
-        status: 409,
-        type: problemType('insufficient-stock'),
-        title: 'Insufficient stock',
-        detail: detail.join(' '),
-        errors: short,
-      });
+      throw new ProblemError('insufficient-stock', detail.join(' '), { errors: short });
     }
     const now = clock.now().toISOString();
     for (const [sku, quantity] of wanted) await repo.moveToReserved(tx, sku, quantity, now);

@@ -1,4 +1,4 @@
-import { ProblemError, problemType } from '@concord/contracts/src/problem.ts';
+import { ProblemError } from '@concord/contracts/src/problem.ts';
 
 /** ORDERS_COMMIT_DEADLINE_MS' default: far below inventory's reservation TTL (60 s). */
 export const DEFAULT_COMMIT_DEADLINE_MS = 10_000;
@@ -31,12 +31,8 @@ export function startCommitDeadline(ms: number = DEFAULT_COMMIT_DEADLINE_MS, now
       const elapsed = now() - started;
       if (elapsed <= ms) return;
       throw new ProblemError(
-        {
-          status: 503,
-          type: problemType('dependency-unavailable'),
-          title: 'Service Unavailable',
-          detail: `The order could not be written within ${ms} ms of reserving its stock; no order was placed. Retry later.`,
-        },
+        'dependency-unavailable',
+        `The order could not be written within ${ms} ms of reserving its stock; no order was placed. Retry later.`,
         { headers: { 'retry-after': '1' } },
       );
     },

@@ -151,9 +151,12 @@ describe.each(cases)('orders.v1 on $name', (backend) => {
       const other = await call('/orders', post(order([{ sku: 'TEA-ORD', quantity: 2 }]), { 'Idempotency-Key': key }));
       expect(other).toMatchObject({ status: 422, body: { type: 'https://concord.dev/problems/idempotency-key-reused' } });
       const rejectedKey = `${key}-409`;
-      const rejected = await call('/orders', post(order([{ sku: 'MUG-ORD', quantity: 5 }]), { 'Idempotency-Key': rejectedKey }));
+      // The same request id both times: the replay is the first answer, with the request id of its request.
+      const headers = { 'Idempotency-Key': rejectedKey, 'x-request-id': 'req-replayed' };
+      const rejected = await call('/orders', post(order([{ sku: 'MUG-ORD', quantity: 5 }]), headers));
       expect(rejected.status).toBe(409);
-      expect(await call('/orders', post(order([{ sku: 'MUG-ORD', quantity: 5 }]), { 'Idempotency-Key': rejectedKey }))).toEqual(rejected);
+      expect(rejected.body.request_id).toBe('req-replayed');
+      expect(await call('/orders', post(order([{ sku: 'MUG-ORD', quantity: 5 }]), headers))).toEqual(rejected);
     },
   );
 

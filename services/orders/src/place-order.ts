@@ -1,4 +1,4 @@
-import { ProblemError } from '@concord/contracts/src/problem.ts';
+import { problemErrorFrom } from '@concord/contracts/src/problem.ts';
 import type { Clock } from '@concord/service-runtime/src/clock.ts';
 import type { Database, Queryable } from '@concord/service-runtime/src/database/database.ts';
 import type { IdGenerator } from '@concord/service-runtime/src/ids.ts';
@@ -30,7 +30,7 @@ export type PlaceOrderResult = IdempotencyRecord['response'];
 
 /** A stored response, replayed as it was first given: a 409 is thrown again, a 201 returned. */
 function replay(response: PlaceOrderResult): PlaceOrderResult {
-  if (response.status === 409) throw new ProblemError({ ...response.body, detail: response.body.detail ?? '' });
+  if (response.status === 409) throw problemErrorFrom({ ...response.body, detail: response.body.detail ?? '' });
   return response;
 }
 

@@ -1,8 +1,10 @@
+import type { ProblemCode } from '../generated/problems.ts';
+
 /**
  * Every failure the SDK reports is a ConcordError with a `category` from one union, so
  * `switch (err.category)` narrows, and `instanceof` works per status family. Its `code` is the
- * API's own problem code when the API sent one (`INSUFFICIENT_SCOPE`, `EMAIL_ALREADY_EXISTS`: the
- * vocabulary of docs/problems.md), else the category:
+ * API's own problem code when the API sent one (`INSUFFICIENT_SCOPE`, `EMAIL_ALREADY_EXISTS`: one of
+ * `problemCodes`, generated from the API's problem catalogue), else the category:
  *
  *   ConcordError
  *   ├── ConcordApiError            the API answered with an error (RFC 9457 problem+json)
@@ -103,8 +105,8 @@ export class ConcordApiError extends ConcordError {
   }
 
   /** The API's problem code (`INSUFFICIENT_SCOPE`), so the SDK and the API speak one vocabulary. */
-  override get code(): string {
-    return typeof this.problem.code === 'string' && this.problem.code !== '' ? this.problem.code : this.category;
+  override get code(): ProblemCode | ConcordErrorCategory {
+    return typeof this.problem.code === 'string' && this.problem.code !== '' ? (this.problem.code as ProblemCode) : this.category;
   }
 }
 

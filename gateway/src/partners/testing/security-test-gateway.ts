@@ -142,7 +142,7 @@ export function buildSecurityTestGateway(
       c.set('pathParams', Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)])));
       return next();
     }
-    throw new GatewayError('ROUTE_NOT_FOUND', `No route for ${c.req.method} ${c.req.path}.`);
+    throw new GatewayError('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}.`);
   });
   app.use(
     '*',

@@ -18,7 +18,7 @@ export function routeMatch(factory: ReturnType<typeof createGatewayFactory>, tab
     const path = c.req.path;
     const match = table.match(method, path);
     if (match.kind === 'not-found') {
-      throw new GatewayError('ROUTE_NOT_FOUND', `No API operation at ${path}.`);
+      throw new GatewayError('NOT_FOUND', `No API operation at ${path}.`);
     }
     if (match.kind === 'method-not-allowed') {
       throw new GatewayError('METHOD_NOT_ALLOWED', `${c.req.method} is not allowed on ${path}; allowed: ${match.path.allow}.`, {

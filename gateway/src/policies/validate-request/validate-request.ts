@@ -17,7 +17,7 @@ import { requestHeader } from '../../request-headers.ts';
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
 function invalid(errors: FieldError[], detail: string): GatewayError {
-  return new GatewayError('VALIDATION_FAILED', detail, { errors, title: 'Invalid request' });
+  return new GatewayError('VALIDATION_FAILED', detail, { errors });
 }
 
 export function validateRequest(factory: ReturnType<typeof createGatewayFactory>, deps: Pick<GatewayDeps, 'logger'>) {

@@ -1,4 +1,4 @@
-import { ProblemError, problemType } from '@concord/contracts/src/problem.ts';
+import { ProblemError } from '@concord/contracts/src/problem.ts';
 import { sqlState } from './sql-errors.ts';
 
 /**
@@ -9,12 +9,8 @@ import { sqlState } from './sql-errors.ts';
 export class DatabaseUnavailableError extends ProblemError {
   constructor(cause: unknown) {
     super(
-      {
-        status: 503,
-        type: problemType('dependency-unavailable'),
-        title: 'Service Unavailable',
-        detail: 'The service cannot reach its database right now. Retry later; a request with an Idempotency-Key is safe to repeat.',
-      },
+      'dependency-unavailable',
+      'The service cannot reach its database right now. Retry later; a request with an Idempotency-Key is safe to repeat.',
       { cause, headers: { 'retry-after': '1' } },
     );
   }

@@ -1,4 +1,4 @@
-import { ProblemError, problemType } from '@concord/contracts/src/problem.ts';
+import { ProblemError } from '@concord/contracts/src/problem.ts';
 
 /**
  * Opaque keyset cursors: base64url of the last row's position. Clients cannot construct them, so a
@@ -16,11 +16,7 @@ export function decodeCursor(cursor: string | undefined): number | undefined {
   } catch {
     // Falls through to the problem below.
   }
-  throw new ProblemError({
-    status: 400,
-    type: problemType('validation-error'),
-    title: 'Invalid request',
-    detail: 'The cursor is not one this API issued; pass the next_cursor of a previous page.',
+  throw new ProblemError('validation-error', 'The cursor is not one this API issued; pass the next_cursor of a previous page.', {
     errors: [{ pointer: '/query/cursor', message: 'is not a valid cursor' }],
   });
 }

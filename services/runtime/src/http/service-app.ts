@@ -1,5 +1,5 @@
 import { type Context, Hono } from 'hono';
-import { problem, problemResponse, problemType } from '@concord/contracts/src/problem.ts';
+import { problem, problemResponse } from '@concord/contracts/src/problem.ts';
 import { problemErrorHandler, problemNotFoundHandler } from '@concord/contracts/src/problem-handler.ts';
 import type { Database } from '../database/database.ts';
 import type { Readiness, ServiceHealth } from './service-health.ts';
@@ -18,10 +18,7 @@ export async function readinessResponse(health: ServiceHealth, c: Context): Prom
   const readiness = await health.readiness();
   const body = { checks: readiness.checks, ...(readiness.outbox ? { outbox: readiness.outbox } : {}) };
   if (readiness.ready) return c.json({ status: 'ready', ...body });
-  return problemResponse(
-    problem(503, notReadyDetail(readiness), { type: problemType('dependency-unavailable'), title: 'Service Unavailable', ...body }),
-    { 'retry-after': '1' },
-  );
+  return problemResponse(problem('dependency-unavailable', notReadyDetail(readiness), { extensions: body }), { 'retry-after': '1' });
 }
 
 /**
@@ -41,7 +38,7 @@ export function createServiceApp(onUnexpected: (err: unknown) => void, db?: Data
         await db?.query('SELECT 1');
         return c.json({ status: 'ready' });
       } catch {
-        return problemResponse(problem(503, 'The database does not answer.'));
+        return problemResponse(problem('dependency-unavailable', 'The database does not answer.'), { 'retry-after': '1' });
       }
     }
     return readinessResponse(health, c);

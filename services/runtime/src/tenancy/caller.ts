@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { ProblemError, problemType } from '@concord/contracts/src/problem.ts';
+import { ProblemError } from '@concord/contracts/src/problem.ts';
 
 /**
  * Who is calling a system API. Only the gateway reaches the services, and it sets both headers
@@ -24,12 +24,10 @@ const MAX_PARTNER_LENGTH = 200;
 const CALLER_KEY = 'concordCaller';
 
 function unauthenticated(): ProblemError {
-  return new ProblemError({
-    status: 401,
-    type: problemType('unauthenticated'),
-    title: 'Unauthorized',
-    detail: `The request carries no partner identity (${PARTNER_HEADER}); call the API through the gateway with a bearer token.`,
-  });
+  return new ProblemError(
+    'unauthenticated',
+    `The request carries no partner identity (${PARTNER_HEADER}); call the API through the gateway with a bearer token.`,
+  );
 }
 
 /** The caller the headers describe, or a 401 when they name no partner and no internal scope. */
@@ -67,12 +65,10 @@ export function ownerScope(caller: Caller): string | null {
 /** The partner a new resource belongs to: creating needs one, even for an internal caller. */
 export function creatingPartner(caller: Caller): string {
   if (caller.partner !== undefined) return caller.partner;
-  throw new ProblemError({
-    status: 403,
-    type: problemType('forbidden'),
-    title: 'Forbidden',
-    detail: `A resource belongs to the partner that creates it; send ${PARTNER_HEADER} to create one with the internal scope.`,
-  });
+  throw new ProblemError(
+    'forbidden',
+    `A resource belongs to the partner that creates it; send ${PARTNER_HEADER} to create one with the internal scope.`,
+  );
 }
 
 /** Headers a service sends to another system API to act for the same caller. */

@@ -1,6 +1,6 @@
 import { eventCatalog } from '@concord/contracts/generated/events.v1/catalog.ts';
 import type { WebhooksV1Handlers } from '@concord/contracts/generated/webhooks.v1/server.ts';
-import { ProblemError, problem, problemType, type FieldError } from '@concord/contracts/src/problem.ts';
+import { ProblemError, type FieldError } from '@concord/contracts/src/problem.ts';
 import type { IdGenerator } from '@concord/service-runtime/src/ids.ts';
 import { publicEventNames } from '../dispatcher/fan-out.ts';
 import type { WebhookSender } from '../dispatcher/send.ts';
@@ -32,16 +32,13 @@ export interface HandlerDeps {
 const publicNames = new Set<string>(publicEventNames);
 
 function notFound(what: string): ProblemError {
-  return new ProblemError(problem(404, `${what} does not exist.`, { type: problemType('not-found') }));
+  return new ProblemError('not-found', `${what} does not exist.`);
 }
 
 function unprocessable(errors: FieldError[]): ProblemError {
-  return new ProblemError(
-    problem(422, `The subscription is not acceptable: ${errors.map((e) => e.pointer).join(', ')}`, {
-      type: problemType('unprocessable-content'),
-      errors,
-    }),
-  );
+  return new ProblemError('invalid-subscription', `The subscription is not acceptable: ${errors.map((e) => e.pointer).join(', ')}`, {
+    errors,
+  });
 }
 
 async function guard<T>(work: () => Promise<T>): Promise<T> {
@@ -49,10 +46,7 @@ async function guard<T>(work: () => Promise<T>): Promise<T> {
     return await work();
   } catch (err) {
     if (err instanceof InvalidCursorError)
-      throw new ProblemError({
-        ...problem(400, err.message, { type: problemType('validation-error'), title: 'Invalid request' }),
-        errors: [{ pointer: '/query/cursor', message: err.message }],
-      });
+      throw new ProblemError('validation-error', err.message, { errors: [{ pointer: '/query/cursor', message: err.message }] });
     throw err;
   }
 }

@@ -1,5 +1,5 @@
 import { createMiddleware } from 'hono/factory';
-import { ProblemError, problemType } from '@concord/contracts/src/problem.ts';
+import { ProblemError } from '@concord/contracts/src/problem.ts';
 
 /** The gateway forwards the authenticated partner's client id in this header (and strips it from clients). */
 export const PARTNER_HEADER = 'x-concord-partner';
@@ -15,11 +15,10 @@ export interface PartnerVariables {
 export const requirePartner = createMiddleware<{ Variables: PartnerVariables }>(async function requirePartner(c, next) {
   const partner = c.req.header(PARTNER_HEADER)?.trim();
   if (!partner || partner.length > 200) {
-    throw new ProblemError({
-      status: 401,
-      type: problemType('unauthenticated'),
-      detail: `The request carries no partner identity (${PARTNER_HEADER}); call the API through the gateway with a bearer token.`,
-    });
+    throw new ProblemError(
+      'unauthenticated',
+      `The request carries no partner identity (${PARTNER_HEADER}); call the API through the gateway with a bearer token.`,
+    );
   }
   c.set('partner', partner);
   await next();

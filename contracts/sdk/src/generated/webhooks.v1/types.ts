@@ -632,6 +632,11 @@ export interface components {
              */
             status: number;
             /**
+             * @description Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`.
+             * @example VALIDATION_FAILED
+             */
+            code?: string;
+            /**
              * @description Human-readable explanation of this occurrence.
              * @example The request has 1 invalid field.
              */
