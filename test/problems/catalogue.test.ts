@@ -7,6 +7,8 @@
  * a problem added to the catalogue fails this test until it is provoked or listed.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROBLEM_CATALOGUE, PROBLEM_SLUGS, type ProblemSlug, problemTypeUri } from '@concord/contracts/src/problems/catalogue.ts';
@@ -16,6 +18,7 @@ import { startServices, type RunningServices } from '@concord/service-stack/src/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conforming } from '../e2e/contract-conformance.ts';
 import { startLocalGateway, writeGatewayConfig } from '../support/local-gateway.ts';
+import { freePort } from '../support/free-port.ts';
 
 /** Not provoked here: why, and the test that produces it instead. */
 const NOT_PROVOKED: Partial<Record<ProblemSlug, string>> = {
@@ -25,28 +28,42 @@ const NOT_PROVOKED: Partial<Record<ProblemSlug, string>> = {
   'not-acceptable': 'no gateway step raises it today; kept in the catalogue for the code the gateway reserves',
   conflict: 'needs two partners reserving one order id at inventory (internal call): services/inventory/src/inventory-service.test.ts',
   'idempotency-conflict': 'needs a request still in flight: gateway/src/policies/idempotency/idempotency.test.ts',
-  'version-gone': 'needs a sunset date in the past: gateway/src/policies/version-policy/version-policy.test.ts',
   'invalid-subscription': 'needs a webhook endpoint the production guard refuses: services/webhooks/src/service.test.ts',
-  'rate-limited': 'needs a plan exhausted: gateway/src/policies/rate-limit/rate-limit.test.ts',
   'client-closed-request':
     'never reaches a client (the client is gone); logs and metrics only: gateway/src/policies/body-limit/read-body.test.ts',
   'internal-error': 'needs an injected fault: gateway/src/problem-response.test.ts',
-  'upstream-unreachable': 'needs a dead upstream: test/e2e/gateway-core.test.ts',
-  'upstream-error': 'needs an upstream answering 500: gateway/src/upstream/upstream-failure.test.ts',
   'upstream-auth-failed': 'needs an upstream with OAuth credentials: gateway/src/upstream/upstream-credentials.test.ts',
-  'upstream-contract-broken': 'needs an upstream breaking its contract: gateway/src/policies/validate-response/validate-response.test.ts',
-  'circuit-open': 'needs a failing upstream: gateway/src/upstream/partner-breakers.test.ts',
   'auth-unavailable': 'needs an external identity provider that is down: gateway/src/policies/authenticate/authenticate.test.ts',
   'dependency-unavailable': 'needs Redis or a database to go away: test/chaos/dependency-faults.test.ts',
-  'upstream-timeout': 'needs an upstream that does not answer: gateway/src/upstream/proxy.test.ts',
 };
+
+/** Every slug an answer was checked for, across both suites below. */
+const provoked = new Set<ProblemSlug>();
+
+/**
+ * The answer is problem `slug` as the catalogue has it, with every member a problem carries; when
+ * an operation is named, its contract declares this status and the body conforms to it.
+ */
+async function expectProblem(slug: ProblemSlug, res: Response, operation?: [contract: string, operationId: string], instance = true) {
+  const text = await res.text();
+  const entry = PROBLEM_CATALOGUE[slug];
+  expect(res.status, text).toBe(entry.status);
+  expect(res.headers.get('content-type')).toBe('application/problem+json');
+  const body = JSON.parse(text) as Record<string, unknown>;
+  expect(body).toMatchObject({ type: problemTypeUri(slug), title: entry.title, status: entry.status, code: entry.code });
+  expect(body.detail).toEqual(expect.any(String));
+  if (instance) expect(body.instance).toMatch(/^\//);
+  expect(body.request_id).toBe(res.headers.get('x-request-id'));
+  if (operation) await conforming(operation[0], operation[1], new Response(text, { status: res.status, headers: res.headers }));
+  provoked.add(slug);
+  return body;
+}
 
 describe('every problem in the catalogue, as the system sends it', () => {
   let dir: string;
   let services: RunningServices;
   let gateway: RunningGateway;
   let token: string;
-  const provoked = new Set<ProblemSlug>();
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'concord-problems-'));
@@ -69,25 +86,6 @@ describe('every problem in the catalogue, as the system sends it', () => {
   };
   const json = (method: string, path: string, body: unknown, headers: Record<string, string> = {}) =>
     send(path, { method, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-
-  /**
-   * The answer is problem `slug` as the catalogue has it, with every member a problem carries; when
-   * an operation is named, its contract declares this status and the body conforms to it.
-   */
-  async function expectProblem(slug: ProblemSlug, res: Response, operation?: [contract: string, operationId: string], instance = true) {
-    const text = await res.text();
-    const entry = PROBLEM_CATALOGUE[slug];
-    expect(res.status, text).toBe(entry.status);
-    expect(res.headers.get('content-type')).toBe('application/problem+json');
-    const body = JSON.parse(text) as Record<string, unknown>;
-    expect(body).toMatchObject({ type: problemTypeUri(slug), title: entry.title, status: entry.status, code: entry.code });
-    expect(body.detail).toEqual(expect.any(String));
-    if (instance) expect(body.instance).toMatch(/^\//);
-    expect(body.request_id).toBe(res.headers.get('x-request-id'));
-    if (operation) await conforming(operation[0], operation[1], new Response(text, { status: res.status, headers: res.headers }));
-    provoked.add(slug);
-    return body;
-  }
 
   it('answers a client mistake with the catalogue problem its contract declares', async () => {
     await expectProblem('validation-error', await json('POST', '/v2/customers', {}), ['customers.v2', 'createCustomer']);
@@ -163,7 +161,88 @@ describe('every problem in the catalogue, as the system sends it', () => {
     }
     await expectProblem('not-found', await send('/problems/no-such-problem', { token: null }));
   });
+});
 
+/**
+ * The problems of a gateway whose surroundings fail: a system API that answers 500, too slowly or
+ * outside its contract (a stub standing in for customers), one that is not there at all
+ * (inventory), a version past its sunset and a plan used up, each provoked through the gateway.
+ */
+describe('every problem of a failing surrounding, as the gateway sends it', () => {
+  let dir: string;
+  let services: RunningServices;
+  let stub: Server;
+  let gateway: RunningGateway;
+  let token: string;
+  const held: (() => void)[] = [];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'concord-problems-faults-'));
+    services = await startServices({ dataDir: 'memory://' });
+    stub = createServer((req, res) => {
+      if (req.url?.endsWith('/cus_slow0000')) return void held.push(() => res.destroy());
+      if (req.url?.endsWith('/cus_err50000'))
+        return void res.writeHead(500, { 'content-type': 'text/plain' }).end('stack trace the client must not see');
+      // 200, but not a Customer: the contract requires id, given_name, family_name and email.
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"nope":1}');
+    });
+    await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve));
+    const stubUrl = `http://127.0.0.1:${(stub.address() as AddressInfo).port}`;
+    const file = join(dir, 'gateway.config.yaml');
+    await writeGatewayConfig(file, (doc) => {
+      doc.setIn(['upstreams', 'customers', 'timeoutMs'], 300);
+      doc.setIn(['resilience', 'upstreams', 'customers'], {
+        retry: { maxAttempts: 1 },
+        circuitBreaker: { failureRateThreshold: 0.5, minimumCalls: 3, openMs: 60_000 },
+      });
+      doc.setIn(['apis', 0, 'policies'], { validation: { response: 'enforce' } });
+      doc.setIn(['apis', 1, 'lifecycle'], {
+        status: 'deprecated',
+        deprecation: '2019-01-01',
+        sunset: '2020-01-01',
+        successor: 'customers.v2',
+      });
+      doc.setIn(['security', 'plans', 'demo'], {
+        rateLimit: { points: 1000, windowSeconds: 60 },
+        operations: { getOrder: { points: 1, windowSeconds: 60 } },
+      });
+    });
+    gateway = await startLocalGateway(file, {
+      ...services.urls,
+      customers: stubUrl,
+      inventory: `http://127.0.0.1:${await freePort()}`,
+    });
+    token = await issueTestToken(gateway.url);
+  }, 120_000);
+  afterAll(async () => {
+    for (const release of held) release();
+    await gateway?.close();
+    stub?.closeAllConnections();
+    await new Promise((resolve) => stub?.close(resolve));
+    await services?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const get = (path: string) => fetch(gateway.url + path, { headers: { authorization: `Bearer ${token}` } });
+
+  it('answers each failure with its catalogue problem', async () => {
+    await expectProblem('version-gone', await get('/v1/customers/cus_00000000zzzz'));
+    await expectProblem('upstream-contract-broken', await get('/v2/customers/cus_broken00'));
+    await expectProblem('upstream-timeout', await get('/v2/customers/cus_slow0000'));
+    const failed = await expectProblem('upstream-error', await get('/v2/customers/cus_err50000'));
+    expect(JSON.stringify(failed)).not.toContain('stack trace');
+    // Failures past the breaker's threshold: the gateway stops calling the system API.
+    let res = await get('/v2/customers/cus_err50000');
+    for (let i = 0; i < 10 && res.status !== 503; i++) res = await get('/v2/customers/cus_err50000');
+    await expectProblem('circuit-open', res);
+    await expectProblem('upstream-unreachable', await get('/v1/stock/TEA-EARLGREY-250'));
+    // The plan admits one getOrder a minute: the first is the system API's 404, the second the gateway's 429.
+    expect((await get('/v1/orders/ord_00000000zzzz')).status).toBe(404);
+    await expectProblem('rate-limited', await get('/v1/orders/ord_00000000zzzz'), ['orders.v1', 'getOrder']);
+  });
+});
+
+describe('the problem catalogue', () => {
   it('provokes or lists every problem of the catalogue, none silently skipped', () => {
     const listed = Object.keys(NOT_PROVOKED) as ProblemSlug[];
     expect(listed.filter((slug) => provoked.has(slug))).toEqual([]);
