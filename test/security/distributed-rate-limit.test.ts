@@ -182,9 +182,14 @@ describe.runIf(hasRedisServer)('Redis stopped mid-test, then back', () => {
     const openCounts = tally(fromOpen);
     expect(Object.keys(openCounts).filter((s) => s !== '200' && s !== '429')).toEqual([]);
     expect(30 + (openCounts[200] ?? 0)).toBeLessThanOrEqual(2 * 50);
-    // fail-closed: 503 problem+json, never a 500.
-    expect(tally(fromClosed)).toEqual({ 503: 20 });
-    const body = await fromClosed[0]!.json();
+    // fail-closed: 503 problem+json, never a 500. Units the replica leased from Redis before the
+    // outage were counted there already, so it still admits those (never more than a lease may hold
+    // ahead: a quarter of the 20 left in the window), then refuses.
+    const closedCounts = tally(fromClosed);
+    expect(Object.keys(closedCounts).filter((s) => s !== '200' && s !== '503')).toEqual([]);
+    expect(closedCounts[200] ?? 0).toBeLessThanOrEqual(5);
+    const refused = fromClosed.find((r) => r.status === 503)!;
+    const body = await refused.json();
     expect(body).toMatchObject({ type: 'https://concord.dev/problems/dependency-unavailable', status: 503 });
     // Past a replica's share of the plan, fail-open still limits (in memory): 429, not 500.
     const more = tally(await fire([open[0]!], 30, token));
