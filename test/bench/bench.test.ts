@@ -18,6 +18,8 @@ const ALL = [
   'nginx_post',
   'node_proxy',
   'node_proxy_post',
+  'hono_proxy',
+  'hono_proxy_post',
   'fastify_peer',
   ...GATEWAY_SCENARIOS,
   ...TWO_WORKERS,
@@ -97,6 +99,9 @@ describe('npm run bench', () => {
     }
     expect(report.ratios.vs_fastify_peer.post_validated).toBeUndefined();
     expect(report.ratios.vs_node_proxy.fastify_peer).toBeGreaterThan(0);
+    // The framework alone against node:http, on the GET and the POST.
+    expect(report.ratios.vs_node_proxy.hono_proxy).toBeGreaterThan(0);
+    expect(report.ratios.vs_node_proxy.hono_proxy_post).toBeGreaterThan(0);
     // Every target is a ratio measured in this run; only the Redis one may be missing, and only without Redis.
     for (const t of report.targets) {
       if (report.skipped.full_chain_redis && t.name.includes('Redis')) continue;

@@ -78,8 +78,11 @@ const GET_BASELINES = { nginx: 'nginx', direct: 'direct', node_proxy: 'node_prox
  */
 export const BASELINES: Record<string, Baselines> = {
   node_proxy: { nginx: 'nginx', direct: 'direct' },
+  // The framework alone: what Hono on @hono/node-server costs over node:http.
+  hono_proxy: { nginx: 'nginx', direct: 'direct', node_proxy: 'node_proxy' },
   fastify_peer: { nginx: 'nginx', direct: 'direct', node_proxy: 'node_proxy' },
   node_proxy_post: { nginx: 'nginx_post', direct: 'direct_post' },
+  hono_proxy_post: { nginx: 'nginx_post', direct: 'direct_post', node_proxy: 'node_proxy_post' },
   routing: GET_BASELINES,
   full_chain: GET_BASELINES,
   full_chain_redis: GET_BASELINES,

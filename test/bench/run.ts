@@ -46,6 +46,7 @@ const SCENARIO_ORDER = [
   'direct',
   'nginx',
   'node_proxy',
+  'hono_proxy',
   'fastify_peer',
   'routing',
   'full_chain',
@@ -55,6 +56,7 @@ const SCENARIO_ORDER = [
   'direct_post',
   'nginx_post',
   'node_proxy_post',
+  'hono_proxy_post',
   'post_validated',
 ] as const;
 type ScenarioName = (typeof SCENARIO_ORDER)[number];
@@ -179,6 +181,15 @@ async function main(): Promise<void> {
     log(`bare Node proxy ${url} (pid ${proc.pid})`);
     targetsByScenario.set('node_proxy', { request: get(url, `/customers/${CUSTOMER}`), pids: () => [proc.pid], expect: 200 });
     targetsByScenario.set('node_proxy_post', { request: post(url, '/orders'), pids: () => [proc.pid], expect: 201 });
+  }
+
+  if (wanted('hono_proxy') || wanted('hono_proxy_post')) {
+    const proc = await spawnReady(process.execPath, [await built('hono-proxy.ts'), upstreamUrl], { cwd: ROOT });
+    processes.push(proc);
+    const url = String(proc.ready.url);
+    log(`bare Hono proxy ${url} (pid ${proc.pid})`);
+    targetsByScenario.set('hono_proxy', { request: get(url, `/customers/${CUSTOMER}`), pids: () => [proc.pid], expect: 200 });
+    targetsByScenario.set('hono_proxy_post', { request: post(url, '/orders'), pids: () => [proc.pid], expect: 201 });
   }
 
   const keyPrefix = `concord:bench:${randomBytes(4).toString('hex')}`;
