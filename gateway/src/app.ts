@@ -40,7 +40,7 @@ import { securityHeaders } from './policies/security-headers/index.ts';
 import { validateRequest } from './policies/validate-request/index.ts';
 import { validateResponse } from './policies/validate-response/index.ts';
 import { versionAdapter } from './policies/version-adapter/index.ts';
-import { compileLifecycle, versionPolicy } from './policies/version-policy/index.ts';
+import { versionPolicy } from './policies/version-policy/index.ts';
 import { createPortal } from './portal/index.ts';
 import { createErrorHandler, createNotFoundHandler, methodNotAllowed } from './problem-response.ts';
 import { compileRoutePipelines, type PipelineStep } from './route-pipeline.ts';
@@ -188,20 +188,9 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
   // list with only the steps that have work on it (route-pipeline.ts).
   const idempotencyStore = createIdempotencyStore(resilience.idempotency, deps);
   const onError = createErrorHandler(deps);
-  const apiOf = (route: CompiledRoute) => config.apis.find((api) => api.basePath === route.basePath && api.contract === route.contract);
-  const anyCors = config.apis.some((api) => api.cors !== undefined);
   const pipeline: PipelineStep[] = [
-    {
-      name: 'version-policy',
-      handler: versionPolicy(factory, config.apis, deps),
-      appliesTo: (route) => {
-        const api = apiOf(route);
-        return api !== undefined && compileLifecycle(api, config.apis).status !== 'current';
-      },
-    },
-    // A preflight is answered for every route once any API allows CORS (an API without it gets the
-    // bare 204 that says no), so the step is left out only when no API has CORS.
-    { name: 'cors', handler: cors(factory, config.apis), appliesTo: () => anyCors },
+    versionPolicy(factory, config.apis, deps),
+    cors(factory, config.apis),
     { name: 'authenticate', handler: authenticatePolicy({ verifier: verification.verifier, metrics: authMetrics }) },
     {
       name: 'authorize',

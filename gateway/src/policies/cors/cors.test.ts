@@ -3,7 +3,7 @@ import { factory, policyApp } from '../../testing/policy-app.ts';
 import { cors } from './cors.ts';
 
 describe('cors', () => {
-  const app = policyApp((config) => [cors(factory, config.apis)]);
+  const app = policyApp((config) => [cors(factory, config.apis).handler]);
 
   it('answers a preflight from an allowed origin', async () => {
     const res = await app.request('/v2/customers/cus_12345678', {

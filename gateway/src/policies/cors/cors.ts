@@ -5,6 +5,7 @@
 import type { ApiConfig, CorsConfig } from '../../config/schema.ts';
 import type { createGatewayFactory } from '../../env.ts';
 import { requestHeader } from '../../request-headers.ts';
+import type { PipelineStep } from '../../route-pipeline.ts';
 
 interface CompiledCors {
   anyOrigin: boolean;
@@ -29,13 +30,18 @@ function compile(config: CorsConfig): CompiledCors {
   };
 }
 
-export function cors(factory: ReturnType<typeof createGatewayFactory>, apis: readonly ApiConfig[]) {
+/**
+ * The pipeline step. Once any API allows CORS it is on every route, because a preflight to an API
+ * without CORS gets the bare 204 that says no; with no CORS anywhere no chain holds it.
+ */
+export function cors(factory: ReturnType<typeof createGatewayFactory>, apis: readonly ApiConfig[]): PipelineStep {
   const byApi = new Map<string, CompiledCors>();
   for (const api of apis) if (api.cors) byApi.set(`${api.basePath} ${api.contract}`, compile(api.cors));
 
   const perRoute = new WeakMap<object, CompiledCors | null>();
-  return factory.createMiddleware(async function cors(c, next) {
+  const handler = factory.createMiddleware(async function cors(c, next) {
     const origin = requestHeader(c, 'origin');
+    // byApi.size only where the step is mounted outside a compiled chain (its tests).
     if (!origin || byApi.size === 0) return next();
     const route = c.get('route');
     let policy = perRoute.get(route);
@@ -63,4 +69,5 @@ export function cors(factory: ReturnType<typeof createGatewayFactory>, apis: rea
     if (policy.credentials) h.set('access-control-allow-credentials', 'true');
     if (!policy.anyOrigin) h.append('vary', 'Origin');
   });
+  return { name: 'cors', handler, appliesTo: () => byApi.size > 0 };
 }

@@ -7,7 +7,7 @@ function appAt(isoNow: string, lifecycle?: Record<string, unknown>) {
   const object = customersConfig('http://127.0.0.1:9');
   if (lifecycle) (object.apis as Record<string, unknown>[])[1]!.lifecycle = lifecycle;
   const config = configFrom(object);
-  return policyApp((cfg) => [versionPolicy(factory, cfg.apis, testDeps({ now: () => Date.parse(isoNow) }))], undefined, config);
+  return policyApp((cfg) => [versionPolicy(factory, cfg.apis, testDeps({ now: () => Date.parse(isoNow) })).handler], undefined, config);
 }
 
 describe('version policy', () => {

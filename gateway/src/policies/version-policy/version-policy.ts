@@ -8,6 +8,7 @@ import type { ApiConfig } from '../../config/schema.ts';
 import type { GatewayDeps } from '../../deps.ts';
 import type { createGatewayFactory } from '../../env.ts';
 import { GatewayError } from '../../errors.ts';
+import type { PipelineStep } from '../../route-pipeline.ts';
 
 interface CompiledLifecycle {
   status: 'current' | 'deprecated' | 'retired';
@@ -29,24 +30,28 @@ export function compileLifecycle(api: ApiConfig, apis: readonly ApiConfig[]): Co
   return { status, headers, sunsetAt, successor: target ? { contract: target.contract, basePath: target.basePath } : undefined };
 }
 
+/**
+ * The pipeline step: on the routes of a deprecated or retired version only (a current version's
+ * routes leave it out of their chain, route-pipeline.ts).
+ */
 export function versionPolicy(
   factory: ReturnType<typeof createGatewayFactory>,
   apis: readonly ApiConfig[],
   deps: Pick<GatewayDeps, 'now'>,
-) {
+): PipelineStep {
   const byBasePathAndContract = new Map<string, CompiledLifecycle>();
   for (const api of apis) {
     const compiled = compileLifecycle(api, apis);
     if (compiled.status !== 'current') byBasePathAndContract.set(`${api.basePath} ${api.contract}`, compiled);
   }
-  // Resolved once per route, so the hot path does a WeakMap lookup, not a string build.
+  const lifecycleOf = (route: { basePath: string; contract: string }) => byBasePathAndContract.get(`${route.basePath} ${route.contract}`);
+  // Resolved once per route, so a request does a WeakMap lookup, not a string build.
   const perRoute = new WeakMap<object, CompiledLifecycle | null>();
-  return factory.createMiddleware(async function versionPolicy(c, next) {
-    if (byBasePathAndContract.size === 0) return next();
+  const handler = factory.createMiddleware(async function versionPolicy(c, next) {
     const route = c.get('route');
     let lifecycle = perRoute.get(route);
-    if (lifecycle === undefined)
-      perRoute.set(route, (lifecycle = byBasePathAndContract.get(`${route.basePath} ${route.contract}`) ?? null));
+    if (lifecycle === undefined) perRoute.set(route, (lifecycle = lifecycleOf(route) ?? null));
+    // Only where the step is mounted outside a compiled chain (its tests): a compiled chain leaves it out.
     if (!lifecycle) return next();
     if (lifecycle.status === 'retired' || (lifecycle.sunsetAt !== undefined && deps.now() >= lifecycle.sunsetAt)) {
       const next_ = lifecycle.successor;
@@ -65,4 +70,5 @@ export function versionPolicy(
       else c.res.headers.set(name, value);
     }
   });
+  return { name: 'version-policy', handler, appliesTo: (route) => lifecycleOf(route) !== undefined };
 }
