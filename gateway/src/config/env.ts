@@ -53,12 +53,32 @@ export class EnvError extends Error {
   }
 }
 
+const PORT_VARIABLES = new Set(['PORT', 'ADMIN_PORT']);
+const URL_VARIABLES = new Set(['REDIS_URL', 'NATS_URL', 'AUTH_JWKS_URL']);
+
+/**
+ * What is wrong with one variable, in the operator's terms rather than the schema's. Ports and levels
+ * are quoted back; a URL is not, because it may carry a password.
+ */
+function describeProblem(name: string, value: string | undefined, schemaMessage: string): string {
+  // The wording `npm start` uses for the same mistake (local-stack/stack-ports.ts).
+  if (PORT_VARIABLES.has(name)) return `${name} must be a port number (0-65535), got ${JSON.stringify(value)}`;
+  if (name === 'LOG_LEVEL')
+    return `LOG_LEVEL=${JSON.stringify(value)} is not a level: use one of ${processEnvSchema.shape.LOG_LEVEL.unwrap().options.join(', ')}`;
+  if (URL_VARIABLES.has(name)) return `${name} is not a URL (for example redis://127.0.0.1:6379)`;
+  return `${name}: ${schemaMessage}`;
+}
+
 export function parseProcessEnv(source: Record<string, string | undefined>): GatewayProcessEnv {
   // Empty strings are how shells unset things; treat them as absent.
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
   const result = processEnvSchema.safeParse(cleaned);
   if (!result.success) {
-    throw new EnvError(`Invalid environment: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    const problems = result.error.issues.map((i) => {
+      const name = String(i.path[0] ?? '');
+      return describeProblem(name, cleaned[name], i.message);
+    });
+    throw new EnvError(`Invalid environment: ${[...new Set(problems)].join('; ')}`);
   }
   const env = result.data;
   const upstreamUrls: Record<string, string> = {};
