@@ -15,12 +15,15 @@ import { readFile } from 'node:fs/promises';
 import type { CommandProcess } from '@concord/contracts/src/process/command-process.ts';
 import type { RunningServices } from '@concord/service-stack/src/start-services.ts';
 import { DEFAULT_CONFIG_PATH } from './default-config-path.ts';
+import { hangupHandler, hasControllingTerminal } from './local-stack/terminal-hangup.ts';
 import type { SystemApiName } from './config/stack-schema.ts';
 import type { RunningGateway } from './main.ts';
 import { portFromVariable, type StackPort } from './local-stack/stack-ports.ts';
 import { readyBanner, stepLine, withoutPassword, type StartupStep } from './local-stack/startup-report.ts';
 
 const source = process.env;
+// Asked now: after a hangup the answer is no, and that is how a closed terminal is told from kill -HUP.
+const startedOnTerminal = hasControllingTerminal();
 const say = (line: string) => console.log(line);
 
 function fail(lines: string[]): never {
@@ -167,19 +170,19 @@ for (const line of readyBanner({
 }))
   say(line);
 
-process.on('SIGHUP', () => void gateway.reload());
 let stopping = false;
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    // The gateway first (it finishes in-flight requests), then the services behind it.
-    void gateway
-      .close()
-      .then(() => closeServices())
-      .then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-  });
+function stop(): void {
+  if (stopping) return;
+  stopping = true;
+  // The gateway first (it finishes in-flight requests), then the services behind it.
+  void gateway
+    .close()
+    .then(() => closeServices())
+    .then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
 }
+// SIGHUP reloads the config, unless it is the terminal closing (terminal-hangup.ts).
+process.on('SIGHUP', hangupHandler({ startedOnTerminal, reload: () => void gateway.reload(), stop }));
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, stop);

@@ -88,6 +88,24 @@ async function npmStartToExit(extra: Record<string, string>): Promise<{ code: nu
   }
 }
 
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Polls until `condition` holds; a minute without it fails with `why` (no timing is asserted). */
+async function waitFor(condition: () => boolean | Promise<boolean>, why: string): Promise<void> {
+  const giveUpAt = Date.now() + 60_000;
+  while (!(await condition())) {
+    if (Date.now() > giveUpAt) throw new Error(why);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 function listenOn(port: number): Promise<Server> {
   return new Promise((resolve) => {
     const server = createServer();
@@ -191,5 +209,46 @@ describe('npm start, configured by stack: in the gateway config', () => {
       expect(await exited).toBe(0);
     }
     expect(await isPortTaken(stubPort, '127.0.0.1')).toBe(false);
+  }, 180_000);
+  it('reloads on kill -HUP, and stops with its services when the terminal it runs in closes', async () => {
+    const config = writeConfig('hangup.yaml', '  services:\n    customers-stub: { command: node stub.mjs, port: 1 }');
+    const stubPort = await freePort();
+    // `script` gives the stack a terminal of its own; killing `script` closes that terminal, as closing
+    // a window does, and the kernel sends the stack SIGHUP.
+    const terminal = spawn('script', ['-qefc', `${process.execPath} --import tsx src/stack.ts`, '/dev/null'], {
+      cwd: GATEWAY_DIR,
+      // At info, so the reload says so.
+      env: stackEnv(config, { CUSTOMERS_STUB_PORT: String(stubPort), LOG_LEVEL: 'info' }),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const gatewayUrl = await new Promise<string>((resolve, reject) => {
+      terminal.stdout!.on('data', (d: Buffer) => {
+        output += d.toString();
+        const url = /^ {2}gateway +(http:\/\/localhost:\d+)\r?$/m.exec(output)?.[1];
+        if (url && output.includes('/oauth/token')) resolve(url);
+      });
+      terminal.once('exit', (code) => reject(new Error(`the stack exited (${code}):\n${output}`)));
+    });
+    const gatewayPort = Number(new URL(gatewayUrl).port);
+    const { stdout: pids } = await run('pgrep', ['-P', String(terminal.pid)]);
+    const stackPid = Number(pids.trim().split('\n')[0]);
+
+    try {
+      // SIGHUP with the terminal still there is kill -HUP: a reload, and the stack keeps serving.
+      process.kill(stackPid, 'SIGHUP');
+      await waitFor(() => output.includes('config reloaded'), `no reload line after SIGHUP:\n${output}`);
+      expect((await fetch(`${gatewayUrl}/v2/customers`)).status).toBe(200);
+
+      terminal.kill('SIGKILL');
+      await waitFor(
+        async () => !(await isPortTaken(gatewayPort, '127.0.0.1')) && !(await isPortTaken(stubPort, '127.0.0.1')),
+        'ports still held',
+      );
+      await waitFor(() => !processAlive(stackPid), `the stack (pid ${stackPid}) outlived its terminal`);
+    } finally {
+      // An orphan must not outlive a failed run.
+      if (processAlive(stackPid)) process.kill(stackPid, 'SIGTERM');
+    }
   }, 180_000);
 });
