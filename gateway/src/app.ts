@@ -51,6 +51,7 @@ import { PARTNER_HEADER } from './upstream/forward-headers.ts';
 import { checkHealthPath } from './upstream/health-check.ts';
 import { OTHER_CALLERS } from './upstream/partner-breakers.ts';
 import { proxy } from './upstream/proxy.ts';
+import { rememberIn } from './upstream/circuit-breaker.ts';
 import { createResilientUpstream } from './upstream/resilient-upstream.ts';
 import { createUndiciUpstream } from './upstream/undici-upstream.ts';
 
@@ -113,6 +114,8 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
       return clientId !== undefined && partners.get(clientId) ? clientId : OTHER_CALLERS;
     },
     healthCheck: (name, healthPath, timeoutMs, signal) => checkHealthPath(config.upstreams[name]!.url, healthPath, timeoutMs, signal),
+    // An open breaker stays open across a reload, unless the reload moved that upstream.
+    circuitMemory: (name, caller) => rememberIn(state.circuits, `${name} ${config.upstreams[name]?.url ?? ''} ${caller ?? ''}`),
   });
 
   // The gateway's own endpoints: health, readiness and metrics for operators; the token endpoint,

@@ -1,6 +1,7 @@
 import type { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { GatewayDeps } from './deps.ts';
 import type { SigningKeyRing } from './partners/signing-keys.ts';
+import type { RememberedCircuit } from './upstream/circuit-breaker.ts';
 import type { KeySource } from './policies/authenticate/remote-key-source.ts';
 import type { WindowCounts } from './policies/rate-limit/window-counts.ts';
 
@@ -8,8 +9,9 @@ import type { WindowCounts } from './policies/rate-limit/window-counts.ts';
  * What must outlive one build of the gateway. A config reload builds a new gateway with the same
  * deps (main.ts); if the built-in issuer's keys, the in-memory rate-limit counters or the cached
  * JWKS were rebuilt with it, a reload would invalidate every token issued, hand every partner a
- * fresh budget (or, during a Redis outage, forget the counts it continues from), and forget the
- * keys it serves stale during an identity provider outage. So they are kept per deps object: a
+ * fresh budget (or, during a Redis outage, forget the counts it continues from), forget the
+ * keys it serves stale during an identity provider outage, and close every open circuit breaker,
+ * sending traffic straight back to an upstream that is down. So they are kept per deps object: a
  * test's fresh deps get fresh state; a process's reloads share it.
  */
 export interface StateAcrossBuilds {
@@ -19,6 +21,11 @@ export interface StateAcrossBuilds {
   memoryLimiters: Map<string, RateLimiterMemory>;
   /** The Redis store's last-seen counts and outage counts, by policy (window-counts.ts). */
   windowCounts: Map<string, WindowCounts>;
+  /**
+   * Open and half-open circuit breakers, by upstream name, URL and caller: a reload that points an
+   * upstream elsewhere starts its breakers closed.
+   */
+  circuits: Map<string, RememberedCircuit>;
   /** By JWKS URL and options; closed when the last build using it closes. */
   keySources: Map<string, { source: KeySource; refs: number }>;
 }
@@ -28,7 +35,7 @@ const states = new WeakMap<GatewayDeps, StateAcrossBuilds>();
 export function stateAcrossBuilds(deps: GatewayDeps): StateAcrossBuilds {
   let state = states.get(deps);
   if (!state) {
-    state = { keyRings: new Map(), memoryLimiters: new Map(), windowCounts: new Map(), keySources: new Map() };
+    state = { keyRings: new Map(), memoryLimiters: new Map(), windowCounts: new Map(), circuits: new Map(), keySources: new Map() };
     states.set(deps, state);
   }
   return state;

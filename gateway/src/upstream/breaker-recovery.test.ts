@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BuiltGateway } from '../app.ts';
+import { type BuiltGateway, buildGateway } from '../app.ts';
+import type { GatewayDeps } from '../deps.ts';
 import { ADA } from '../testing/fake-customers-v2.ts';
 import { type FakeUpstream, sendJson, startFakeUpstream } from '../testing/fake-upstream.ts';
 import { type Listening, listen } from '../testing/listen.ts';
-import { customersConfig, testGateway } from '../testing/test-gateway.ts';
+import { configFrom, customersConfig, testDeps } from '../testing/test-gateway.ts';
 
 /**
  * The breaker's recovery probe over real sockets: an upstream that fails (its API and its health
@@ -38,15 +39,22 @@ afterEach(async () => {
   for (const o of open.splice(0).reverse()) await o.close();
 });
 
-async function gatewayFor(upstream: Upstream, healthPath: string | undefined): Promise<{ built: BuiltGateway; server: Listening }> {
-  const built = testGateway(
-    customersConfig(upstream.url, {
-      security: { rateLimit: { perIp: { points: 1_000_000, windowSeconds: 60 } } },
-      resilience: {
-        defaults: { retry: { maxAttempts: 1 }, circuitBreaker: { minimumCalls: 3, openMs: OPEN_MS, probeIntervalMs: PROBE_MS } },
-        ...(healthPath ? { upstreams: { customers: { healthPath } } } : {}),
-      },
-    }),
+async function gatewayFor(
+  upstream: { url: string },
+  healthPath: string | undefined,
+  deps: GatewayDeps = testDeps(),
+): Promise<{ built: BuiltGateway; server: Listening }> {
+  const built = buildGateway(
+    configFrom(
+      customersConfig(upstream.url, {
+        security: { rateLimit: { perIp: { points: 1_000_000, windowSeconds: 60 } } },
+        resilience: {
+          defaults: { retry: { maxAttempts: 1 }, circuitBreaker: { minimumCalls: 3, openMs: OPEN_MS, probeIntervalMs: PROBE_MS } },
+          ...(healthPath ? { upstreams: { customers: { healthPath } } } : {}),
+        },
+      }),
+    ),
+    deps,
   );
   const server = await listen(built.app);
   open.push({ close: () => built.close() }, server);
@@ -119,5 +127,54 @@ describe('the circuit breaker probes the health path while open', { timeout: 30_
     await pause(PROBE_MS * 20);
     expect(upstream.probes()).toBe(0);
     expect((await get(server)).code).toBe('CIRCUIT_OPEN');
+  });
+});
+
+describe('an open circuit breaker across a config reload', { timeout: 30_000 }, () => {
+  // A reload builds a new gateway on the same deps (main.ts); these builds share theirs the same way.
+  it('stays open in the new build, with its recovery probe, instead of sending traffic back to an upstream that is down', async () => {
+    const upstream = await flakyUpstream();
+    open.push(upstream);
+    const deps = testDeps();
+    const before = await gatewayFor(upstream, '/healthz', deps);
+    await openBreaker(before.server);
+    await before.server.close();
+    await before.built.close();
+
+    const after = await gatewayFor(upstream, '/healthz', deps);
+    const probesBefore = upstream.probes();
+    expect(await get(after.server)).toEqual({ status: 503, code: 'CIRCUIT_OPEN' });
+    // Operators see it open too: the new build does not report its breakers closed.
+    const gauge = await deps.metrics.getSingleMetric('concord_circuit_breaker_state')!.get();
+    expect(gauge.values.find((v) => v.labels.upstream === 'customers' && v.labels.state === 'open')?.value).toBe(1);
+    // The new build probes the health path, as the old one did, and lets traffic through once it passes.
+    await until('the new build probes', () => upstream.probes() > probesBefore);
+    upstream.recover();
+    await until('a request answered by the recovered upstream', async () => (await get(after.server)).status === 200);
+  });
+
+  it('starts closed for an upstream the reload points elsewhere', async () => {
+    const down = await flakyUpstream();
+    const other = await flakyUpstream();
+    other.recover();
+    open.push(down, other);
+    const deps = testDeps();
+    const before = await gatewayFor(down, undefined, deps);
+    await openBreaker(before.server);
+    await before.server.close();
+    await before.built.close();
+
+    const moved = await gatewayFor(other, undefined, deps);
+    expect(await get(moved.server)).toEqual({ status: 200 });
+  });
+
+  it('is not shared between gateways on different deps (each process, or test, has its own)', async () => {
+    const upstream = await flakyUpstream();
+    open.push(upstream);
+    const first = await gatewayFor(upstream, undefined, testDeps());
+    await openBreaker(first.server);
+    const second = await gatewayFor(upstream, undefined, testDeps());
+    // The upstream's own failure, not a breaker the other gateway opened.
+    expect((await get(second.server)).code).not.toBe('CIRCUIT_OPEN');
   });
 });

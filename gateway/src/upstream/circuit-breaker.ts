@@ -33,12 +33,37 @@ export interface CircuitBreaker {
   reset(): void;
 }
 
+/** An open or half-open breaker's state, as a later breaker for the same thing takes it over. */
+export interface RememberedCircuit {
+  state: 'open' | 'half-open';
+  openedAt: number;
+}
+
+/**
+ * Where a breaker keeps its state for the breaker that replaces it (a config reload builds new
+ * breakers): `save` on every transition (undefined once closed), `load` once when created.
+ */
+export interface CircuitMemory {
+  load(): RememberedCircuit | undefined;
+  save(state: RememberedCircuit | undefined): void;
+}
+
+/** A CircuitMemory kept under `key` in a map that outlives the breakers (state-across-builds.ts). */
+export function rememberIn(map: Map<string, RememberedCircuit>, key: string): CircuitMemory {
+  return {
+    load: () => map.get(key),
+    save: (state) => (state ? map.set(key, state) : map.delete(key)),
+  };
+}
+
 export interface CircuitBreakerOptions {
   name: string;
   settings: CircuitBreakerSettings;
   now: () => number;
   onStateChange?: (state: CircuitState, name: string) => void;
   trips?: TripRule;
+  /** Starts in the state a predecessor left (open, with its time left), and keeps it there. */
+  memory?: CircuitMemory;
 }
 
 /** Everyone's calls alike: the failure share over all calls in the window. */
@@ -60,8 +85,12 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
   const onStateChange = options.onStateChange ?? (() => {});
   const trips = options.trips ?? failureRateReached;
   const window = createFailureWindow(settings.windowMs, now);
-  let state: CircuitState = 'closed';
-  let openedAt = 0;
+  const { memory } = options;
+  // A predecessor's open state goes on with the time it had left; its failure window (closed-state
+  // counts) does not: a reload starts those afresh.
+  const inherited = memory?.load();
+  let state: CircuitState = inherited?.state ?? 'closed';
+  let openedAt = inherited?.openedAt ?? 0;
   let trialsInFlight = 0;
   let trialSuccesses = 0;
 
@@ -72,6 +101,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
     trialSuccesses = 0;
     if (next === 'open') openedAt = now();
     if (next === 'closed') window.clear();
+    memory?.save(next === 'closed' ? undefined : { state: next, openedAt });
     onStateChange(next, name);
   };
   const current = (): CircuitState => {

@@ -1,4 +1,11 @@
-import { type CircuitBreaker, type CircuitState, createCircuitBreaker, type FailureKind, type TripRule } from './circuit-breaker.ts';
+import {
+  type CircuitBreaker,
+  type CircuitMemory,
+  type CircuitState,
+  createCircuitBreaker,
+  type FailureKind,
+  type TripRule,
+} from './circuit-breaker.ts';
 import type { CircuitBreakerSettings } from './resilience-settings.ts';
 
 /**
@@ -52,6 +59,8 @@ export interface PartnerBreakersOptions {
   settings: CircuitBreakerSettings;
   now: () => number;
   onStateChange?: (scope: BreakerScope, state: CircuitState, caller: string | undefined) => void;
+  /** Each breaker's memory across builds: the upstream's (caller undefined) and each partner's. */
+  memory?: (caller: string | undefined) => CircuitMemory;
 }
 
 /** The upstream-wide rule: no answers at all, or failures beyond the one partner with the most. */
@@ -96,6 +105,7 @@ export function createPartnerBreakers(options: PartnerBreakersOptions): PartnerB
     settings,
     now,
     trips: failuresNotConfinedToOnePartner,
+    ...(options.memory ? { memory: options.memory(undefined) } : {}),
     onStateChange: (state) => {
       if (state === 'open') for (const breaker of partners.values()) breaker.reset();
       onStateChange('upstream', state, undefined);
@@ -110,6 +120,7 @@ export function createPartnerBreakers(options: PartnerBreakersOptions): PartnerB
         settings,
         now,
         trips: partnerFailureRate,
+        ...(options.memory ? { memory: options.memory(caller) } : {}),
         onStateChange: (state) => onStateChange('partner', state, caller),
       });
       partners.set(caller, breaker);

@@ -2,7 +2,7 @@ import { context as otelContext, SpanKind, SpanStatusCode, trace, type Context, 
 import type { ResilienceConfig } from '../config/resilience-schema.ts';
 import { GatewayError } from '../errors.ts';
 import { fullJitterDelay, parseRetryAfter, sleep as realSleep } from './backoff.ts';
-import type { CircuitBreaker, CircuitState } from './circuit-breaker.ts';
+import type { CircuitBreaker, CircuitMemory, CircuitState } from './circuit-breaker.ts';
 import { type BreakerScope, createPartnerBreakers, OTHER_CALLERS, type PartnerBreakers } from './partner-breakers.ts';
 import { createRecoveryProbe, type RecoveryProbe } from './recovery-probe.ts';
 import { operationSettings, upstreamSettings, type OperationSettings, type UpstreamSettings } from './resilience-settings.ts';
@@ -59,6 +59,11 @@ export interface ResilientUpstreamOptions {
    * OTHER_CALLERS (the default). Must come from a bounded set: one breaker is kept per value.
    */
   callerOf?: (request: UpstreamRequest) => string;
+  /**
+   * Where each breaker keeps its open state for the next build (a config reload), by upstream and
+   * caller (undefined: the upstream-wide breaker). Without it every build starts closed.
+   */
+  circuitMemory?: (upstream: string, caller: string | undefined) => CircuitMemory;
   /** GETs `healthPath` of `upstream` (2xx passes); the recovery probe is off without it. */
   healthCheck?: (upstream: string, healthPath: string, timeoutMs: number, signal: AbortSignal) => Promise<void>;
 }
@@ -99,10 +104,12 @@ export function createResilientUpstream(inner: UpstreamCall, options: ResilientU
       const { healthPath } = settings;
       const { healthCheck } = options;
       let probe: RecoveryProbe | undefined;
+      const { circuitMemory } = options;
       const breakers = createPartnerBreakers({
         upstream,
         settings: settings.circuitBreaker,
         now,
+        ...(circuitMemory ? { memory: (caller: string | undefined) => circuitMemory(upstream, caller) } : {}),
         onStateChange: (scope, s, partner) => {
           if (scope === 'partner') return observer.partnerCircuitStateChanged?.(upstream, partner!, s);
           if (s === 'open' && !closed) probe?.start();
@@ -119,6 +126,12 @@ export function createResilientUpstream(inner: UpstreamCall, options: ResilientU
       }
       state = { settings, breakers, probe, budget: new RetryBudget(settings.retryBudget, now), operations: new Map() };
       states.set(upstream, state);
+      // Open from the build before (a reload): say so, and probe for recovery as if it had just opened.
+      const inherited = breakers.upstream.state;
+      if (inherited !== 'closed') {
+        observer.circuitStateChanged?.(upstream, inherited);
+        if (inherited === 'open' && !closed) probe?.start();
+      }
     }
     return state;
   }
