@@ -174,22 +174,19 @@ async function main(): Promise<void> {
     return bundle;
   };
 
-  if (wanted('node_proxy') || wanted('node_proxy_post')) {
-    const proc = await spawnReady(process.execPath, [await built('node-proxy.ts'), upstreamUrl], { cwd: ROOT });
+  // The bare proxies, each serving the GET and the POST: node:http alone, and Hono on it.
+  const bareProxies = [
+    { file: 'node-proxy.ts', what: 'bare Node proxy', get: 'node_proxy', post: 'node_proxy_post' },
+    { file: 'hono-proxy.ts', what: 'bare Hono proxy', get: 'hono_proxy', post: 'hono_proxy_post' },
+  ] as const;
+  for (const bare of bareProxies) {
+    if (!wanted(bare.get) && !wanted(bare.post)) continue;
+    const proc = await spawnReady(process.execPath, [await built(bare.file), upstreamUrl], { cwd: ROOT });
     processes.push(proc);
     const url = String(proc.ready.url);
-    log(`bare Node proxy ${url} (pid ${proc.pid})`);
-    targetsByScenario.set('node_proxy', { request: get(url, `/customers/${CUSTOMER}`), pids: () => [proc.pid], expect: 200 });
-    targetsByScenario.set('node_proxy_post', { request: post(url, '/orders'), pids: () => [proc.pid], expect: 201 });
-  }
-
-  if (wanted('hono_proxy') || wanted('hono_proxy_post')) {
-    const proc = await spawnReady(process.execPath, [await built('hono-proxy.ts'), upstreamUrl], { cwd: ROOT });
-    processes.push(proc);
-    const url = String(proc.ready.url);
-    log(`bare Hono proxy ${url} (pid ${proc.pid})`);
-    targetsByScenario.set('hono_proxy', { request: get(url, `/customers/${CUSTOMER}`), pids: () => [proc.pid], expect: 200 });
-    targetsByScenario.set('hono_proxy_post', { request: post(url, '/orders'), pids: () => [proc.pid], expect: 201 });
+    log(`${bare.what} ${url} (pid ${proc.pid})`);
+    targetsByScenario.set(bare.get, { request: get(url, `/customers/${CUSTOMER}`), pids: () => [proc.pid], expect: 200 });
+    targetsByScenario.set(bare.post, { request: post(url, '/orders'), pids: () => [proc.pid], expect: 201 });
   }
 
   const keyPrefix = `concord:bench:${randomBytes(4).toString('hex')}`;
