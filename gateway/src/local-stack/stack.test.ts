@@ -214,8 +214,9 @@ describe('npm start, configured by stack: in the gateway config', () => {
     const config = writeConfig('hangup.yaml', '  services:\n    customers-stub: { command: node stub.mjs, port: 1 }');
     const stubPort = await freePort();
     // `script` gives the stack a terminal of its own; killing `script` closes that terminal, as closing
-    // a window does, and the kernel sends the stack SIGHUP.
-    const terminal = spawn('script', ['-qefc', `${process.execPath} --import tsx src/stack.ts`, '/dev/null'], {
+    // a window does, and the kernel sends the stack SIGHUP. `exec`, so the stack is script's child
+    // whatever the shell.
+    const terminal = spawn('script', ['-qefc', `exec ${process.execPath} --import tsx src/stack.ts`, '/dev/null'], {
       cwd: GATEWAY_DIR,
       // At info, so the reload says so.
       env: stackEnv(config, { CUSTOMERS_STUB_PORT: String(stubPort), LOG_LEVEL: 'info' }),
