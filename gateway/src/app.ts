@@ -115,7 +115,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
     },
     healthCheck: (name, healthPath, timeoutMs, signal) => checkHealthPath(config.upstreams[name]!.url, healthPath, timeoutMs, signal),
     // An open breaker stays open across a reload, unless the reload moved that upstream.
-    circuitMemory: (name, caller) => rememberIn(state.circuits, `${name} ${config.upstreams[name]?.url ?? ''} ${caller ?? ''}`),
+    circuitMemory: (name) => rememberIn(state.circuits, `${name} ${config.upstreams[name]?.url ?? ''}`),
   });
 
   // The gateway's own endpoints: health, readiness and metrics for operators; the token endpoint,

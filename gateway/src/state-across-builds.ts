@@ -22,8 +22,8 @@ export interface StateAcrossBuilds {
   /** The Redis store's last-seen counts and outage counts, by policy (window-counts.ts). */
   windowCounts: Map<string, WindowCounts>;
   /**
-   * Open and half-open circuit breakers, by upstream name, URL and caller: a reload that points an
-   * upstream elsewhere starts its breakers closed.
+   * Open and half-open upstream-wide circuit breakers, by upstream name and URL: a reload that
+   * points an upstream elsewhere starts its breaker closed.
    */
   circuits: Map<string, RememberedCircuit>;
   /** By JWKS URL and options; closed when the last build using it closes. */

@@ -59,8 +59,11 @@ export interface PartnerBreakersOptions {
   settings: CircuitBreakerSettings;
   now: () => number;
   onStateChange?: (scope: BreakerScope, state: CircuitState, caller: string | undefined) => void;
-  /** Each breaker's memory across builds: the upstream's (caller undefined) and each partner's. */
-  memory?: (caller: string | undefined) => CircuitMemory;
+  /**
+   * The upstream-wide breaker's memory across builds. Partners' breakers start closed in a new build:
+   * one remembered open could outlive the upstream-wide opening that would have reset it.
+   */
+  upstreamMemory?: CircuitMemory;
 }
 
 /** The upstream-wide rule: no answers at all, or failures beyond the one partner with the most. */
@@ -105,7 +108,7 @@ export function createPartnerBreakers(options: PartnerBreakersOptions): PartnerB
     settings,
     now,
     trips: failuresNotConfinedToOnePartner,
-    ...(options.memory ? { memory: options.memory(undefined) } : {}),
+    ...(options.upstreamMemory ? { memory: options.upstreamMemory } : {}),
     onStateChange: (state) => {
       if (state === 'open') for (const breaker of partners.values()) breaker.reset();
       onStateChange('upstream', state, undefined);
@@ -120,7 +123,6 @@ export function createPartnerBreakers(options: PartnerBreakersOptions): PartnerB
         settings,
         now,
         trips: partnerFailureRate,
-        ...(options.memory ? { memory: options.memory(caller) } : {}),
         onStateChange: (state) => onStateChange('partner', state, caller),
       });
       partners.set(caller, breaker);

@@ -60,10 +60,10 @@ export interface ResilientUpstreamOptions {
    */
   callerOf?: (request: UpstreamRequest) => string;
   /**
-   * Where each breaker keeps its open state for the next build (a config reload), by upstream and
-   * caller (undefined: the upstream-wide breaker). Without it every build starts closed.
+   * Where an upstream-wide breaker keeps its open state for the next build (a config reload).
+   * Without it every build starts closed.
    */
-  circuitMemory?: (upstream: string, caller: string | undefined) => CircuitMemory;
+  circuitMemory?: (upstream: string) => CircuitMemory;
   /** GETs `healthPath` of `upstream` (2xx passes); the recovery probe is off without it. */
   healthCheck?: (upstream: string, healthPath: string, timeoutMs: number, signal: AbortSignal) => Promise<void>;
 }
@@ -109,7 +109,7 @@ export function createResilientUpstream(inner: UpstreamCall, options: ResilientU
         upstream,
         settings: settings.circuitBreaker,
         now,
-        ...(circuitMemory ? { memory: (caller: string | undefined) => circuitMemory(upstream, caller) } : {}),
+        ...(circuitMemory ? { upstreamMemory: circuitMemory(upstream) } : {}),
         onStateChange: (scope, s, partner) => {
           if (scope === 'partner') return observer.partnerCircuitStateChanged?.(upstream, partner!, s);
           if (s === 'open' && !closed) probe?.start();
