@@ -105,6 +105,7 @@ log(
   `${EVENTS} events x ${SUBSCRIPTIONS} subscriptions = ${expected} deliveries on ${real ? 'PostgreSQL + NATS JetStream' : 'embedded PGlite + in-process bus'}`,
 );
 const started = performance.now();
+const cpuAtStart = process.cpuUsage();
 // Published as the outbox relay does: a window of publishes in flight, acks awaited together. One
 // awaited publish at a time would make the publisher, not the dispatcher, what is measured.
 for (let i = 0; i < EVENTS; i += PUBLISH_WINDOW) {
@@ -138,6 +139,9 @@ while (delivered < expected && Date.now() < deadline) {
   }
 }
 const elapsedMs = lastDeliveryAt - started;
+// This process's CPU (dispatcher, bus consumer, receivers, the bench's own polling): unlike the
+// throughput, it barely moves with whatever else shares the machine, so A/B runs compare by it.
+const cpu = process.cpuUsage(cpuAtStart);
 // Not seen while polling: fan-out ended within the last half second, so it was the bottleneck.
 if (fannedOutMs === undefined && delivered === expected) fannedOutMs = elapsedMs;
 latencies.sort((a, b) => a - b);
@@ -164,6 +168,7 @@ const result = {
   publish_ms: Math.round(publishMs),
   fanned_out_ms: fannedOutMs === undefined ? null : Math.round(fannedOutMs),
   throughput_per_s: Math.round((delivered / elapsedMs) * 1000),
+  cpu_us_per_delivery: Math.round((cpu.user + cpu.system) / Math.max(1, delivered)),
   // Issue 21's target for fan-out to a local receiver.
   target_per_s: TARGET_PER_S,
   target_met: delivered === expected && (delivered / elapsedMs) * 1000 >= TARGET_PER_S,
