@@ -106,13 +106,7 @@ export function createDeliveryStore(db: Database) {
          )
          SELECT c.*, m.body, m.event_time, s.url, s.secret, s.previous_secret, s.previous_secret_expires_at
          FROM claimed c JOIN webhook_messages m ON m.id = c.message_id JOIN webhook_subscriptions s ON s.id = c.subscription_id`,
-        [
-          req.now,
-          req.leaseUntil,
-          JSON.stringify(req.skipSubscriptions),
-          req.perSubscription,
-          req.limit,
-        ],
+        [req.now, req.leaseUntil, JSON.stringify(req.skipSubscriptions), req.perSubscription, req.limit],
       );
       return rows;
     },

@@ -110,7 +110,10 @@ describe('webhook sender', () => {
     const r = await receiver();
     const guarded = sender(2000, true);
     expect(await guarded.send(request(r.url))).toMatchObject({ outcome: 'network_error', error: 'refused: private or internal address' });
-    expect(await guarded.send(request('not a url'))).toMatchObject({ outcome: 'network_error', error: 'refused: private or internal address' });
+    expect(await guarded.send(request('not a url'))).toMatchObject({
+      outcome: 'network_error',
+      error: 'refused: private or internal address',
+    });
     expect(r.received).toHaveLength(0);
   });
 });
