@@ -35,12 +35,8 @@ const GONE_REASON = 'The endpoint answered 410 Gone.';
 const BATCH_LINGER_MS = 5;
 /** Decoded signing keys kept (a rotated-away secret just drops out when the map is refilled). */
 const KEY_CACHE = 10_000;
-/**
- * An endpoint's queue holds this many times its concurrency (in flight and waiting): enough
- * waiting to keep a fast endpoint busy for a claim's round trip on a loaded database (at 500
- * deliveries/s per endpoint and a 35 ms claim cycle, 18 deliveries; two rounds of 16 left 16).
- */
-const QUEUE_ROUNDS = 4;
+/** An endpoint's queue holds this many times its concurrency (in flight and waiting). */
+const QUEUE_ROUNDS = 2;
 
 interface EndpointQueue {
   running: number;
