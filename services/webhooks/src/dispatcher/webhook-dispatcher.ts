@@ -33,6 +33,8 @@ export interface WebhookDispatcherOptions {
 const GONE_REASON = 'The endpoint answered 410 Gone.';
 /** How long claims and result writes wait for company before going to the database. */
 const BATCH_LINGER_MS = 5;
+/** Decoded signing keys kept (a rotated-away secret just drops out when the map is refilled). */
+const KEY_CACHE = 10_000;
 /** An endpoint's queue holds this many times its concurrency (in flight and waiting). */
 const QUEUE_ROUNDS = 2;
 
@@ -55,6 +57,7 @@ export class WebhookDispatcher {
   readonly #queues = new Map<string, EndpointQueue>();
   /** Claimed and not yet recorded: excluded from claims, counted against maxInFlight. */
   readonly #held = new Set<string>();
+  readonly #keys = new Map<string, Buffer>();
   #results: AttemptRecord[] = [];
   #flushing: Promise<void> | undefined;
   #running = false;
@@ -150,11 +153,12 @@ export class WebhookDispatcher {
       now,
       leaseUntil: new Date(now.getTime() + this.#options.leaseMs),
       skipSubscriptions: full,
-      skipDeliveries: [...this.#held],
       perSubscription: per,
       limit: free,
     });
     for (const row of rows) {
+      // Already here, its lease having run out while it queued: the claim only extended the lease.
+      if (this.#held.has(row.id)) continue;
       this.#held.add(row.id);
       let queue = this.#queues.get(row.subscription_id);
       if (!queue) this.#queues.set(row.subscription_id, (queue = { running: 0, waiting: [] }));
@@ -179,12 +183,22 @@ export class WebhookDispatcher {
 
   async #attempt(delivery: ClaimedDelivery): Promise<void> {
     const now = this.#clock.now();
-    const keys = [secretKey(delivery.secret)];
+    const keys = [this.#key(delivery.secret)];
     if (delivery.previous_secret && delivery.previous_secret_expires_at && delivery.previous_secret_expires_at > now)
-      keys.push(secretKey(delivery.previous_secret));
+      keys.push(this.#key(delivery.previous_secret));
     const result = await this.#sender.send({ url: delivery.url, messageId: delivery.message_id, body: delivery.body, keys });
     this.#results.push(this.#decide(delivery, result));
     this.#flush();
+  }
+
+  /** A secret's key bytes, decoded once per secret rather than once per delivery. */
+  #key(secret: string): Buffer {
+    let key = this.#keys.get(secret);
+    if (!key) {
+      if (this.#keys.size >= KEY_CACHE) this.#keys.clear();
+      this.#keys.set(secret, (key = secretKey(secret)));
+    }
+    return key;
   }
 
   #decide(delivery: ClaimedDelivery, result: AttemptResult): AttemptRecord {
