@@ -10,7 +10,7 @@
  * less CPU per request (measured with `npm run bench`, which runs the built gateway).
  *
  *   npm run build -w @concord/gateway     -> gateway/dist/serve.js (+ .map)
- *   node --enable-source-maps gateway/dist/serve.js
+ *   node --enable-source-maps --max-semi-space-size=32 gateway/dist/serve.js   (the flags: node-flags.ts)
  *
  * The bundle must live inside the repository (gateway/dist), where Node finds node_modules.
  */

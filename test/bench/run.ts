@@ -25,6 +25,7 @@ import { issueTestToken } from '@concord/gateway/src/partners/testing/issue-test
 import { writeBenchConfig, type BenchWorkers } from './bench-configs.ts';
 import { findWrk, runAutocannon, runWrk, type LoadOptions, type LoadRequest, type LoadResult } from './load.ts';
 import { findNginx, NGINX_INSTALL_HINT, startNginx } from './nginx.ts';
+import { GATEWAY_NODE_FLAGS } from '@concord/gateway/src/node-flags.ts';
 import { childrenOf, cpuMsOf, memoryOf, sampleRss, spawnReady, type ReadyProcess } from './processes.ts';
 import { BASELINES, formatTable, median, ratios, round, targets, type BenchReport, type ScenarioFigures } from './report.ts';
 import { freePort } from '../support/free-port.ts';
@@ -200,7 +201,8 @@ async function main(): Promise<void> {
     const gatewayBundle = await built('gateway-process.ts');
     const config = writeBenchConfig(work, kind, upstreamUrl, keyPrefix, cluster);
     // No REDIS_URL unless asked: the in-memory scenarios must not reach for a Redis in the environment.
-    const proc = await spawnReady(process.execPath, [...cpuProf, gatewayBundle, config], {
+    // The flags every gateway process ships with (npm start, npm run gateway), so the bench measures what ships.
+    const proc = await spawnReady(process.execPath, [...GATEWAY_NODE_FLAGS, ...cpuProf, gatewayBundle, config], {
       cwd: ROOT,
       env: { ...process.env, REDIS_URL: '', LOG_LEVEL: '', GATEWAY_CONFIG: '', ...env },
     });
