@@ -1,8 +1,8 @@
 /**
- * The Node.js flags every gateway process runs with: `npm start`, `npm run gateway`, the gateway
- * workspace's start scripts (the built one too) and the production command in the README carry them (package.json; node-flags.test.ts keeps those in
- * step with this list), cluster workers inherit them from the primary, and the benchmark starts its
- * gateways with them, so the bench measures what ships.
+ * The Node.js flags every gateway process runs with. `npm start`, `npm run gateway` and the gateway
+ * workspace's start scripts (the built one too) carry them, node-flags.test.ts keeps those scripts in
+ * step with this list, the README's production command shows them, cluster workers inherit them from
+ * the primary, and the benchmark starts its gateways with them, so the bench measures what ships.
  *
  * `--max-semi-space-size=32` (MiB; V8's default maximum is 16): a proxied request through the full
  * chain allocates about 65 KB, almost all of it dead by the response, and at a few thousand requests

@@ -3,6 +3,7 @@
  * in GatewayDeps; nothing else reads process.env. AUTH_* are consumed by the security section.
  */
 import { z } from 'zod';
+import { portVariableProblem } from '../local-stack/stack-ports.ts';
 
 const optionalUrl = z.url().optional();
 
@@ -61,8 +62,8 @@ const URL_VARIABLES = new Set(['REDIS_URL', 'NATS_URL', 'AUTH_JWKS_URL']);
  * are quoted back; a URL is not, because it may carry a password.
  */
 function describeProblem(name: string, value: string | undefined, schemaMessage: string): string {
-  // The wording `npm start` uses for the same mistake (local-stack/stack-ports.ts).
-  if (PORT_VARIABLES.has(name)) return `${name} must be a port number (0-65535), got ${JSON.stringify(value)}`;
+  // The words `npm start` uses for the same mistake.
+  if (PORT_VARIABLES.has(name)) return portVariableProblem(name, value ?? '');
   if (name === 'LOG_LEVEL')
     return `LOG_LEVEL=${JSON.stringify(value)} is not a level: use one of ${processEnvSchema.shape.LOG_LEVEL.unwrap().options.join(', ')}`;
   if (URL_VARIABLES.has(name)) return `${name} is not a URL (for example redis://127.0.0.1:6379)`;

@@ -14,10 +14,15 @@ export function portVariable(name: string): string {
   return `${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_PORT`;
 }
 
-/** Why `npm start` refuses a port variable: one line naming the variable and the value it was given. */
+/** What is wrong with a port variable, in one line naming it and the value it was given. */
+export function portVariableProblem(variable: string, raw: string): string {
+  return `${variable} must be a port number (0-65535), got ${JSON.stringify(raw)}`;
+}
+
+/** Why `npm start` refuses a port variable (portVariableProblem). */
 export class PortVariableError extends Error {
   constructor(variable: string, raw: string) {
-    super(`${variable} must be a port number (0-65535), got ${JSON.stringify(raw)}`);
+    super(portVariableProblem(variable, raw));
     this.name = this.constructor.name;
   }
 }

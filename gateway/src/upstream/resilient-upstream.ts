@@ -102,9 +102,8 @@ export function createResilientUpstream(inner: UpstreamCall, options: ResilientU
     if (!state) {
       const settings = upstreamSettings(config, upstream);
       const { healthPath } = settings;
-      const { healthCheck } = options;
+      const { healthCheck, circuitMemory } = options;
       let probe: RecoveryProbe | undefined;
-      const { circuitMemory } = options;
       const breakers = createPartnerBreakers({
         upstream,
         settings: settings.circuitBreaker,
