@@ -1,15 +1,13 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { parseProcessEnv } from '../config/env.ts';
-import { startGateway, type RunningGateway } from '../main.ts';
+import type { RunningGateway } from '../main.ts';
 import { issueTestToken } from '../partners/testing/issue-test-token.ts';
 import { sendJson, startFakeUpstream, type FakeUpstream } from '../testing/fake-upstream.ts';
 import { customersConfig } from '../testing/test-gateway.ts';
+import { startGatewayFrom } from '../testing/started-gateway.ts';
 import { ADA } from '../testing/fake-customers-v2.ts';
 
 /**
@@ -36,7 +34,6 @@ function rawRequest(url: string, head: string, localAddress?: string): Promise<s
 describe('the public listener', () => {
   let dir: string;
   let upstream: FakeUpstream;
-  const silent = pino({ level: 'silent' });
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'concord-listener-'));
@@ -51,16 +48,11 @@ describe('the public listener', () => {
   });
 
   async function start(config: Record<string, unknown>, nodeEnv?: string): Promise<RunningGateway> {
-    const file = join(dir, `${Math.random().toString(36).slice(2)}.yaml`);
-    await writeFile(file, stringify(config));
-    return startGateway({
-      configPath: file,
-      env: parseProcessEnv(nodeEnv ? { NODE_ENV: nodeEnv } : {}),
-      port: 0,
-      hostname: '127.0.0.1',
-      watchConfig: false,
-      deps: { logger: silent, redis: undefined },
+    const { gateway } = await startGatewayFrom(dir, config, {
+      variables: nodeEnv ? { NODE_ENV: nodeEnv } : {},
+      fileName: `${Math.random().toString(36).slice(2)}.yaml`,
     });
+    return gateway;
   }
 
   describe('in production', () => {

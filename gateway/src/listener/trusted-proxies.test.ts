@@ -1,14 +1,13 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { parseProcessEnv } from '../config/env.ts';
 import { ConfigError, parseConfig } from '../config/load-config.ts';
-import { startGateway, type RunningGateway } from '../main.ts';
+import type { RunningGateway } from '../main.ts';
 import { sendJson, startFakeUpstream, type FakeUpstream } from '../testing/fake-upstream.ts';
 import { customersConfig } from '../testing/test-gateway.ts';
+import { startGatewayFrom } from '../testing/started-gateway.ts';
 import { trustedProxies } from './trusted-proxies.ts';
 
 describe('trusted proxies', () => {
@@ -51,20 +50,11 @@ describe('the per-address limit behind a trusted proxy, over HTTP', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'concord-proxies-'));
     upstream = await startFakeUpstream((_req, res) => sendJson(res, 200, { data: [], next_cursor: null }));
-    const file = join(dir, 'gateway.config.yaml');
     const config = customersConfig(upstream.url, {
       server: { trustedProxies: ['127.0.0.1/32'] },
       security: { rateLimit: { perIp: { points: 2, windowSeconds: 60 } } },
     });
-    await writeFile(file, stringify(config));
-    gateway = await startGateway({
-      configPath: file,
-      env: parseProcessEnv({}),
-      port: 0,
-      hostname: '127.0.0.1',
-      watchConfig: false,
-      deps: { logger: pino({ level: 'silent' }), redis: undefined },
-    });
+    ({ gateway } = await startGatewayFrom(dir, config));
   });
   afterAll(async () => {
     await gateway.close();

@@ -1,12 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { parseProcessEnv } from '../config/env.ts';
-import { type RunningGateway, startGateway } from '../main.ts';
+import type { RunningGateway } from '../main.ts';
 import { customersConfig } from '../testing/test-gateway.ts';
+import { startGatewayFrom } from '../testing/started-gateway.ts';
 
 /** The samples of one metric in an exposition, as `labels -> value`. */
 async function scrape(gateway: RunningGateway, metric: string): Promise<Map<string, number>> {
@@ -27,17 +26,8 @@ describe('concord_api_sunset_timestamp_seconds', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'concord-sunset-'));
-    file = join(dir, 'gateway.config.yaml');
     // Nothing is proxied: the upstream URL only has to be valid.
-    await writeFile(file, stringify(customersConfig('http://127.0.0.1:9')));
-    gateway = await startGateway({
-      configPath: file,
-      env: parseProcessEnv({}),
-      port: 0,
-      hostname: '127.0.0.1',
-      watchConfig: false,
-      deps: { logger: pino({ level: 'silent' }), redis: undefined },
-    });
+    ({ gateway, configPath: file } = await startGatewayFrom(dir, customersConfig('http://127.0.0.1:9')));
   });
   afterAll(async () => {
     await gateway?.close();

@@ -1,14 +1,13 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { probeRealService } from '@concord/service-runtime/src/testing/real-services.ts';
-import { parseProcessEnv } from '../config/env.ts';
-import { startGateway, type RunningGateway } from '../main.ts';
+import type { RunningGateway } from '../main.ts';
 import { customersConfig } from '../testing/test-gateway.ts';
+import { startGatewayFrom } from '../testing/started-gateway.ts';
 import { hashClientSecret } from './client-secret.ts';
 import { createClientLockout } from './client-lockout.ts';
 
@@ -63,16 +62,7 @@ describe('a password-guessing attack on POST /oauth/token', () => {
         issuer: { lockout: { failures: 5, baseSeconds: 30, maxSeconds: 600 } },
       },
     });
-    const file = join(dir, 'gateway.config.yaml');
-    await writeFile(file, stringify(config));
-    gateway = await startGateway({
-      configPath: file,
-      env: parseProcessEnv({}),
-      port: 0,
-      hostname: '127.0.0.1',
-      watchConfig: false,
-      deps: { logger: pino({ level: 'silent' }), redis: undefined },
-    });
+    ({ gateway } = await startGatewayFrom(dir, config));
   }, 60_000);
   afterAll(async () => {
     await gateway?.close();

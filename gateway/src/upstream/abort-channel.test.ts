@@ -1,14 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { parseProcessEnv } from '../config/env.ts';
-import { startGateway } from '../main.ts';
 import { startFakeUpstream, type FakeUpstream } from '../testing/fake-upstream.ts';
 import { customersConfig } from '../testing/test-gateway.ts';
+import { startGatewayFrom } from '../testing/started-gateway.ts';
 import { AbortChannel } from './abort-channel.ts';
 
 describe('AbortChannel', () => {
@@ -61,18 +58,9 @@ describe('a client that goes away', () => {
   });
 
   it('makes the gateway abort its upstream call at once, not at the deadline', async () => {
-    const file = join(dir, 'gateway.config.yaml');
     const config = customersConfig(upstream.url);
     (config.upstreams as { customers: { timeoutMs: number } }).customers.timeoutMs = 20_000;
-    await writeFile(file, stringify(config));
-    const gateway = await startGateway({
-      configPath: file,
-      env: parseProcessEnv({}),
-      port: 0,
-      hostname: '127.0.0.1',
-      watchConfig: false,
-      deps: { logger: pino({ level: 'silent' }), redis: undefined },
-    });
+    const { gateway } = await startGatewayFrom(dir, config);
     try {
       const arrived = new Promise<void>((resolve) => (received = resolve));
       const client = new AbortController();

@@ -2,11 +2,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
-import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { parseProcessEnv } from '../config/env.ts';
-import { startGateway, type RunningGateway } from '../main.ts';
+import { startGatewayFrom } from '../testing/started-gateway.ts';
+import type { RunningGateway } from '../main.ts';
 import { issueTestToken } from '../partners/testing/issue-test-token.ts';
 import { sendJson, startFakeUpstream, unusedUrl, type FakeUpstream } from '../testing/fake-upstream.ts';
 import { startIssuerGateway, type IssuerGateway } from './testing/issuer-gateway.ts';
@@ -40,26 +38,15 @@ describe("an upstream's own credential (upstreams.<name>.auth)", () => {
 
   /** A gateway serving customers v2 (tokens required) in front of the recording upstream, with this `auth`. */
   async function start(auth: Record<string, unknown>, variables: Record<string, string> = {}): Promise<RunningGateway> {
-    const configPath = join(dir, 'gateway.config.yaml');
-    await writeFile(
-      configPath,
-      stringify({
-        upstreams: { customers: { url: upstream.url, timeoutMs: 2000, connectTimeoutMs: 500, auth } },
-        apis: [{ contract: 'customers.v2', basePath: '/v2', upstream: 'customers' }],
-        security: {
-          rateLimit: { perIp: { points: 10_000, windowSeconds: 60 } },
-          plans: { demo: { rateLimit: { points: 10_000, windowSeconds: 60 } } },
-        },
-      }),
-    );
-    gateway = await startGateway({
-      configPath,
-      env: parseProcessEnv(variables),
-      port: 0,
-      hostname: '127.0.0.1',
-      watchConfig: false,
-      deps: { logger: pino({ level: 'silent' }), redis: undefined },
-    });
+    const config = {
+      upstreams: { customers: { url: upstream.url, timeoutMs: 2000, connectTimeoutMs: 500, auth } },
+      apis: [{ contract: 'customers.v2', basePath: '/v2', upstream: 'customers' }],
+      security: {
+        rateLimit: { perIp: { points: 10_000, windowSeconds: 60 } },
+        plans: { demo: { rateLimit: { points: 10_000, windowSeconds: 60 } } },
+      },
+    };
+    ({ gateway } = await startGatewayFrom(dir, config, { variables }));
     return gateway;
   }
 
