@@ -127,20 +127,22 @@ describe('the SDK download at /docs/sdk', () => {
     }
   });
 
-  it('answers 503 problem+json when the package cannot be built, and tries again on the next request', async () => {
+  it('answers 503 problem+json when the package cannot be built, logs why for the operator, and tries again on the next request', async () => {
     let calls = 0;
     const broken = createPortal({
       config,
       sdk: { ...fakeSdk, tarball: async () => (++calls === 1 ? Promise.reject(new Error('tsc failed')) : new Uint8Array([1])) },
     });
     // Mounted as the gateway mounts it, behind its problem+json error handler.
+    const logged: string[] = [];
     const app = new Hono<GatewayEnv>();
-    app.onError(createErrorHandler({ logger: pino({ level: 'silent' }) }));
+    app.onError(createErrorHandler({ logger: pino({ level: 'info' }, { write: (line: string) => void logged.push(line) }) }));
     app.route('/', broken);
     const failed = await app.request('/docs/sdk/concord-partner-sdk-9.8.7.tgz');
     expect(failed.status).toBe(503);
     expect(failed.headers.get('content-type')).toBe('application/problem+json');
     expect(JSON.stringify(await failed.json())).not.toContain('tsc failed');
+    expect(logged.join('')).toContain('tsc failed');
     expect((await app.request('/docs/sdk/concord-partner-sdk-9.8.7.tgz')).status).toBe(200);
   });
 });

@@ -24,7 +24,7 @@ import { renderMarkdown } from './markdown.ts';
 import { createProblemPages } from './problem-pages.ts';
 import { apiReferencePage, changelogPage, eventsPage, guidePage, indexPage, sdkPage, type PortalEventContract } from './pages.ts';
 import { partnerChangelog } from './partner-changelog.ts';
-import { sdkPackage, type SdkPackage } from './sdk-package.ts';
+import { repositorySdkPackage, type SdkPackage } from './sdk-package.ts';
 
 export interface PortalContract {
   document: OpenApiDocument;
@@ -125,7 +125,7 @@ export function createPortal(options: PortalOptions): Hono {
     ...Object.entries(eventContracts).map(([id, contract]): [string, string] => [id, contract.yaml]),
   ]);
 
-  const sdk = options.sdk ?? sdkPackage({ sdkDir: join(REPO_ROOT, 'contracts', 'sdk'), cacheDir: join(REPO_ROOT, '.data', 'portal') });
+  const sdk = options.sdk ?? repositorySdkPackage();
   const sdkVersions = apis.filter((api) => !api.gone).map((api) => api.id);
   const guideApis = apis.map((api) => ({ api, document: contracts[api.id]!.document }));
   const html = {
@@ -188,8 +188,11 @@ export function createPortal(options: PortalOptions): Hono {
     let tarball: Uint8Array;
     try {
       tarball = await sdk.tarball();
-    } catch {
-      throw new GatewayError('DEPENDENCY_UNAVAILABLE', 'The SDK package could not be built on this gateway; try again later.');
+    } catch (err) {
+      // The client learns only that it failed; the operator's log line carries why.
+      throw new GatewayError('DEPENDENCY_UNAVAILABLE', 'The SDK package could not be built on this gateway; try again later.', {
+        cause: err,
+      });
     }
     return c.body(tarball as Uint8Array<ArrayBuffer>, 200, {
       'content-type': 'application/gzip',

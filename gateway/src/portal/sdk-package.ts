@@ -5,6 +5,7 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { REPO_ROOT } from '@concord/contracts/src/paths.ts';
 
 const run = promisify(execFile);
 
@@ -22,6 +23,15 @@ export interface SdkPackageOptions {
   sdkDir: string;
   /** Where built tarballs are kept across restarts, one per fingerprint of the SDK's sources. */
   cacheDir: string;
+}
+
+/**
+ * The repository's SDK (contracts/sdk), cached in .data/portal: what the portal offers by default, and
+ * what `npm run build` packs ahead of time, so a deployment installed without dev dependencies (no
+ * TypeScript compiler) serves the tarball its build packed.
+ */
+export function repositorySdkPackage(): SdkPackage {
+  return sdkPackage({ sdkDir: join(REPO_ROOT, 'contracts', 'sdk'), cacheDir: join(REPO_ROOT, '.data', 'portal') });
 }
 
 /**
@@ -57,7 +67,7 @@ async function buildTarball({ sdkDir, cacheDir }: SdkPackageOptions, fileName: s
   await mkdir(cacheDir, { recursive: true });
   const stage = await mkdtemp(join(cacheDir, 'stage-'));
   try {
-    const tsc = createRequire(join(sdkDir, 'package.json')).resolve('typescript/bin/tsc');
+    const tsc = compilerFor(sdkDir, cached);
     await run(process.execPath, [tsc, '-p', join(sdkDir, 'tsconfig.build.json'), '--outDir', join(stage, 'dist')]);
     await run(process.execPath, [join(sdkDir, 'scripts', 'rewrite-dts-imports.mjs'), join(stage, 'dist')]);
     await copyFile(join(sdkDir, 'package.json'), join(stage, 'package.json'));
@@ -70,6 +80,18 @@ async function buildTarball({ sdkDir, cacheDir }: SdkPackageOptions, fileName: s
     return await readFile(cached);
   } finally {
     await rm(stage, { recursive: true, force: true });
+  }
+}
+
+/** The TypeScript compiler the SDK builds with; missing in an install without dev dependencies. */
+function compilerFor(sdkDir: string, cached: string): string {
+  try {
+    return createRequire(join(sdkDir, 'package.json')).resolve('typescript/bin/tsc');
+  } catch (err) {
+    throw new Error(
+      `the SDK tarball ${cached} was not packed ahead (\`npm run build\` packs it) and the TypeScript compiler is not installed to pack it here`,
+      { cause: err },
+    );
   }
 }
 
