@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { portFromVariable } from '../local-stack/stack-ports.ts';
 import { EnvError, parseProcessEnv } from './env.ts';
 
 function problem(env: Record<string, string>): string {
@@ -24,6 +25,22 @@ describe('parseProcessEnv', () => {
     expect(problem({ PORT: 'abc' })).toBe('Invalid environment: PORT must be a port number (0-65535), got "abc"');
     expect(problem({ ADMIN_PORT: '70000' })).toBe('Invalid environment: ADMIN_PORT must be a port number (0-65535), got "70000"');
     expect(problem({ PORT: '80.5' })).toContain('PORT must be a port number (0-65535), got "80.5"');
+  });
+
+  it('takes a port by the rule `npm start` uses: plain digits, so hex and exponents are refused rather than read as numbers', () => {
+    for (const raw of ['0x10', '1e3', '-1', '+80', '0b1']) {
+      expect(problem({ PORT: raw })).toBe(`Invalid environment: PORT must be a port number (0-65535), got ${JSON.stringify(raw)}`);
+      expect(() => portFromVariable('PORT', raw)).toThrow(`PORT must be a port number (0-65535), got ${JSON.stringify(raw)}`);
+    }
+    for (const [raw, port] of [
+      ['0', 0],
+      ['08080', 8080],
+      [' 8080 ', 8080],
+      ['65535', 65535],
+    ] as const) {
+      expect(parseProcessEnv({ PORT: raw }).port).toBe(port);
+      expect(portFromVariable('PORT', raw)).toBe(port);
+    }
   });
 
   it('lists the levels a wrong LOG_LEVEL could be', () => {

@@ -3,13 +3,22 @@
  * in GatewayDeps; nothing else reads process.env. AUTH_* are consumed by the security section.
  */
 import { z } from 'zod';
-import { portVariableProblem } from '../local-stack/stack-ports.ts';
+import { parsePort, portVariableProblem } from '../local-stack/stack-ports.ts';
 
 const optionalUrl = z.url().optional();
+/** By `npm start`'s rule (parsePort), so both refuse the same values; the message is describeProblem's. */
+const optionalPort = z
+  .string()
+  .transform((raw, ctx) => {
+    const port = parsePort(raw);
+    if (port === undefined) ctx.addIssue({ code: 'custom', message: 'not a port' });
+    return port ?? z.NEVER;
+  })
+  .optional();
 
 const processEnvSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).optional(),
-  ADMIN_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  PORT: optionalPort,
+  ADMIN_PORT: optionalPort,
   GATEWAY_CONFIG: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   NODE_ENV: z.string().optional(),

@@ -27,12 +27,22 @@ export class PortVariableError extends Error {
   }
 }
 
+/**
+ * The port a variable's value names, undefined when it names none. The one rule for every port
+ * variable, `npm start`'s and the gateway's: Number('') and Number(' ') are 0, Number('0x10') is 16
+ * and Number('1e3') is 1000, so only plain digits are a port.
+ */
+export function parsePort(raw: string): number | undefined {
+  if (!/^\d+$/.test(raw.trim())) return undefined;
+  const port = Number(raw);
+  return port <= 65535 ? port : undefined;
+}
+
 /** The port a variable sets, undefined when unset or empty (how shells unset things). */
 export function portFromVariable(variable: string, raw: string | undefined): number | undefined {
   if (raw === undefined || raw === '') return undefined;
-  const port = Number(raw);
-  // Number('') and Number(' ') are 0, Number('0x10') is 16: only plain digits are a port.
-  if (!/^\d+$/.test(raw.trim()) || !Number.isInteger(port) || port > 65535) throw new PortVariableError(variable, raw);
+  const port = parsePort(raw);
+  if (port === undefined) throw new PortVariableError(variable, raw);
   return port;
 }
 
