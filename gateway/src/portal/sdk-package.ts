@@ -27,8 +27,8 @@ export interface SdkPackageOptions {
 
 /**
  * The repository's SDK (contracts/sdk), cached in .data/portal: what the portal offers by default, and
- * what `npm run build` packs ahead of time, so a deployment installed without dev dependencies (no
- * TypeScript compiler) serves the tarball its build packed.
+ * what `npm run build` packs ahead of time, so a deployed gateway serves the tarball its build packed
+ * instead of compiling on the first download (and needs no compiler installed).
  */
 export function repositorySdkPackage(): SdkPackage {
   return sdkPackage({ sdkDir: join(REPO_ROOT, 'contracts', 'sdk'), cacheDir: join(REPO_ROOT, '.data', 'portal') });
