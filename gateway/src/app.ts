@@ -75,7 +75,13 @@ export interface BuiltGateway {
 
 export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGateway {
   const factory = createGatewayFactory();
-  const routes = buildRouteTable(config);
+  const routes = buildRouteTable(config, undefined, {
+    onUnknownFormat: (contract, format) =>
+      deps.logger.warn(
+        { contract, format },
+        `contract ${contract} uses format "${format}", which the gateway does not check: its values are checked by their type alone`,
+      ),
+  });
   const security = applySecurityEnv(config.security, deps.env.auth);
   // An operation the contract leaves unsecured must be public on purpose in the config, and every
   // security scheme of a contract one the gateway can check or one declared not accepted.

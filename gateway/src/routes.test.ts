@@ -81,3 +81,39 @@ describe('public operations', () => {
     expect(() => assertRoutesSecured(opened.routes)).not.toThrow();
   });
 });
+
+describe('contracts written by others', () => {
+  it('serve an empty enum (no value allowed) and formats the gateway cannot check, each reported once with its contract', () => {
+    // As in Discord's published contract: an optional query parameter with `enum: []`, ids in `format: snowflake`.
+    const orders = structuredClone(openApiContracts['orders.v1']!);
+    const listOrders = orders.paths['/orders']!.get!;
+    listOrders.parameters = (listOrders.parameters ?? []).map((p) =>
+      'name' in p && p.name === 'status' ? { ...p, schema: { type: 'string', enum: [] } } : p,
+    );
+    listOrders.parameters.push({ name: 'guild_id', in: 'query', schema: { type: 'string', format: 'snowflake' } });
+    const config = configFrom({
+      upstreams: { orders: { url: 'http://127.0.0.1:1' } },
+      apis: [
+        { contract: 'orders.v1', basePath: '/v1', upstream: 'orders' },
+        { contract: 'orders.v1', basePath: '/v1-again', upstream: 'orders' },
+      ],
+    });
+    const reported: string[] = [];
+    const table = buildRouteTable(
+      config,
+      { 'orders.v1': orders },
+      { onUnknownFormat: (contract, format) => reported.push(`${contract} ${format}`) },
+    );
+    expect(reported).toEqual(['orders.v1 snowflake']);
+
+    const route = table.routes.find((r) => r.operationId === 'listOrders')!;
+    const parameters = (query: Record<string, string[]>) =>
+      route.validator.validateParameters({ path: {}, query, header: () => undefined });
+    expect(parameters({})).toMatchObject({ ok: true });
+    expect(parameters({ guild_id: ['81384788765712384'] })).toMatchObject({ ok: true });
+    expect(parameters({ status: ['confirmed'] })).toEqual({
+      ok: false,
+      errors: [{ pointer: '/query/status', message: 'has no allowed value: the contract lists none (an empty enum)' }],
+    });
+  });
+});

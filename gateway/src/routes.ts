@@ -111,6 +111,8 @@ function compileApi(
 export interface RouteTableOptions {
   /** Where contract problems are reported; default: the source YAML under contracts/openapi. */
   locate?: ContractLocator;
+  /** Once per contract and format the gateway cannot check (values of it are checked by type alone). */
+  onUnknownFormat?: (contract: string, format: string) => void;
 }
 
 /** One problem per line, `file:line:col: what is wrong`, like a broken config. */
@@ -135,9 +137,16 @@ export function buildRouteTable(
   contracts: Record<string, OpenApiDocument> = openApiContracts,
   options: RouteTableOptions = {},
 ): RouteTable {
-  const ajv = createContractAjv();
+  // One Ajv per contract, so a format it cannot check is reported with the contract that uses it
+  // (response schemas compile on first use, long after this returns).
+  const ajvs = new Map<string, ReturnType<typeof createContractAjv>>();
+  const ajvFor = (contract: string) => {
+    let ajv = ajvs.get(contract);
+    if (!ajv) ajvs.set(contract, (ajv = createContractAjv({ onUnknownFormat: (format) => options.onUnknownFormat?.(contract, format) })));
+    return ajv;
+  };
   const locate = options.locate ?? createContractLocator();
-  const routes = config.apis.flatMap((api) => compileApi(api, config, ajv, contracts));
+  const routes = config.apis.flatMap((api) => compileApi(api, config, ajvFor(api.contract), contracts));
   const where = (route: CompiledRoute, ...rest: string[]) =>
     locate(route.contract, ['paths', route.pathTemplate, route.operation.method, ...rest]);
 

@@ -22,7 +22,8 @@ export function toFieldErrors(errors: ErrorObject[] | null | undefined, root: st
       message = 'is not a known field';
     } else if (error.keyword === 'enum') {
       const allowed = (error.params as { allowedValues?: unknown[] }).allowedValues;
-      if (allowed) message = `must be one of: ${allowed.map((v) => JSON.stringify(v)).join(', ')}`;
+      if (allowed?.length === 0) message = 'has no allowed value: the contract lists none (an empty enum)';
+      else if (allowed) message = `must be one of: ${allowed.map((v) => JSON.stringify(v)).join(', ')}`;
     } else if (error.keyword === 'const') {
       message = `must be ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}`;
     } else if (error.keyword === 'if' || error.keyword === 'anyOf' || error.keyword === 'oneOf') {
