@@ -67,8 +67,13 @@ export function authenticatePolicy(options: AuthenticatePolicyOptions) {
       return next();
     }
     const security = securityOf(route);
+    const authorization = requestHeader(c, 'authorization');
+    // One header, two schemes (Discord's contract: `Authorization: Bot <key>` or `Bearer <token>`):
+    // where the operation also takes tokens, a Bearer value is the token and anything else the key.
+    const authorizationIsBearer = authorization !== undefined && security.acceptsBearer && BEARER.test(authorization);
     let keys: Map<string, Principal> | undefined;
     for (const location of security.apiKeys) {
+      if (authorizationIsBearer && location.in === 'header' && location.name === 'authorization') continue;
       const key = readApiKey(c, location);
       if (key === undefined) continue;
       try {
@@ -78,9 +83,9 @@ export function authenticatePolicy(options: AuthenticatePolicyOptions) {
         throw err;
       }
     }
-    // An API key the contract reads from the Authorization header is not a bearer token.
+    // Otherwise an API key the contract reads from the Authorization header is not a bearer token.
     const authorizationIsKey = security.apiKeys.some((l) => l.in === 'header' && l.name === 'authorization');
-    const header = authorizationIsKey ? undefined : requestHeader(c, 'authorization');
+    const header = authorizationIsKey && !authorizationIsBearer ? undefined : authorization;
     let token: Principal | undefined;
     if (header && security.acceptsBearer) token = await bearer(security, header);
     if (!token && !keys) {

@@ -303,6 +303,48 @@ describe.skipIf(PETSTORE_FILE === '')('an API key the contract reads from elsewh
     }
   });
 
+  it('shares the Authorization header with bearer tokens where the operation takes both (Discord: `Bot <key>` or `Bearer <token>`)', async () => {
+    const document = withApiKeyAt(parse(await readFile(PETSTORE_FILE, 'utf8')) as OpenApiDocument, { in: 'header', name: 'Authorization' });
+    const upstream = await startFakeUpstream((_req, res) => sendJson(res, 200, { id: 7, name: 'doggie', photoUrls: [] }));
+    const idp = await startTestIdentityProvider();
+    const key = generateApiKey();
+    const served = await servePetstore(
+      document,
+      {
+        auth: { jwksUrl: idp.jwksUrl, issuer: idp.issuer, audience: idp.audience },
+        partners: [
+          { clientId: 'acme', name: 'Acme', plan: 'gold', apis: ['pets'], apiKeys: [hashApiKey(key)] },
+          { clientId: 'keeper', name: 'Keeper', plan: 'gold', apis: ['pets'], scopes: ['read:pets', 'write:pets'] },
+        ],
+        plans: { gold: { rateLimit: { points: 1000, windowSeconds: 60 } } },
+        demo: { enabled: false },
+      },
+      upstream.url,
+    );
+    const get = (authorization: string) => fetch(`${served.url}/v3/pet/7`, { headers: { authorization } });
+    try {
+      // GET /pet/{petId}: api_key OR petstore_auth, both now in the Authorization header.
+      const byToken = await get(`Bearer ${await idp.sign({ client_id: 'keeper', scope: 'read:pets write:pets' })}`);
+      expect(byToken.status).toBe(200);
+      expect((await get(key)).status).toBe(200);
+      const badToken = await get('Bearer not-a-jwt');
+      expect(badToken.status).toBe(401);
+      expect(((await badToken.json()) as { type: string }).type).toBe('https://concord.dev/problems/invalid-token');
+      const badKey = await get('Bot not-a-key');
+      expect(badKey.status).toBe(401);
+      expect(((await badKey.json()) as { type: string }).type).toBe('https://concord.dev/problems/invalid-api-key');
+      // Where the operation takes only the key, a Bearer value is still just a (wrong) key.
+      const keyOnly = await fetch(`${served.url}/v3/store/inventory`, { headers: { authorization: 'Bearer abc' } });
+      expect(keyOnly.status).toBe(401);
+      expect(((await keyOnly.json()) as { type: string }).type).toBe('https://concord.dev/problems/invalid-api-key');
+      expect(JSON.stringify(upstream.received.map((r) => r.headers))).not.toContain(key);
+    } finally {
+      await served.close();
+      await upstream.close();
+      await idp.stop();
+    }
+  });
+
   it('is read from the query parameter the contract names, and dropped from the query the upstream gets', async () => {
     const document = withApiKeyAt(parse(await readFile(PETSTORE_FILE, 'utf8')) as OpenApiDocument, { in: 'query', name: 'api_key' });
     const upstream = await startFakeUpstream((_req, res) => sendJson(res, 200, { id: 7 }));
