@@ -1,12 +1,19 @@
 import { join, relative } from 'node:path';
 import { checkGenerated, generateAll, writeGenerated } from '../generate/generate.ts';
-import { GENERATED_DIR } from '../paths.ts';
+import { contractFileProblems, displayPath, GENERATED_DIR } from '../paths.ts';
 import { UsageError, type Io } from './usage-error.ts';
 
 /** `concord generate [--check]`: write contracts/generated/, or exit 1 naming every file that drifted. */
 export async function generateCommand(args: string[], io: Io): Promise<number> {
   const unknown = args.filter((a) => a !== '--check');
   if (unknown.length) throw new UsageError(`generate takes only --check, not ${unknown[0]}`);
+  // A contract the name rule skips would silently be missing from everything generated.
+  const misnamed = contractFileProblems();
+  if (misnamed.length > 0) {
+    for (const problem of misnamed) io.out(`${displayPath(problem.path)}: ${problem.message}`);
+    io.err(`${misnamed.length} contract file${misnamed.length === 1 ? '' : 's'} would be skipped or clash: nothing was generated`);
+    return 1;
+  }
   const files = await generateAll();
   const dir = relative(process.cwd(), GENERATED_DIR) || '.';
   // Drift paths are relative to contracts/generated/; the SDK's generated sources live beside it.

@@ -7,7 +7,7 @@ import { documentKind, type DocumentKind } from '../lint/document-kind.ts';
 import { formatFinding, type Finding } from '../lint/finding.ts';
 import { publicOperationsOf, readLintSettings, rulesFor, type LintSettings } from '../lint/lint-settings.ts';
 import { readPublicPolicies, type PublicPolicy } from '../lint/public-operations.ts';
-import { displayPath, listContracts, REPO_ROOT } from '../paths.ts';
+import { contractFileProblems, displayPath, listContracts, REPO_ROOT } from '../paths.ts';
 import { UsageError, type Io } from './usage-error.ts';
 
 /** The repository the user stands in (nearest `.git` above the working directory), else Concord's own. */
@@ -66,7 +66,16 @@ export async function lintCommand(args: string[], io: Io): Promise<number> {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
   const policies = await readPublicPolicies(root);
-  const findings: Finding[] = [];
+  const findings: Finding[] = args.length
+    ? []
+    : contractFileProblems().map((problem) => ({
+        file: displayPath(problem.path),
+        line: 1,
+        col: 1,
+        severity: 'error' as const,
+        rule: 'contract-file-name',
+        message: problem.message,
+      }));
   for (const [i, path] of paths.entries())
     findings.push(...(await lintOne(path, files[i] as { text: string; kind: DocumentKind }, settings, policies)));
   findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);

@@ -162,7 +162,7 @@ async function contractCommits(root: string): Promise<ContractCommit[]> {
         commits.push({ sha: parts[0]!, parent: parts.length > 2 ? parts[1] : undefined, date: parts.at(-1)!, files: [] });
       } else if (line.includes('\t')) {
         const [status, path] = line.split('\t');
-        if (status && path && /\.ya?ml$/.test(path)) commits.at(-1)?.files.push({ status, path });
+        if (status && path && /\.(?:ya?ml|json)$/.test(path)) commits.at(-1)?.files.push({ status, path });
       }
     }
     return commits;

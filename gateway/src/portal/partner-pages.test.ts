@@ -192,6 +192,25 @@ ${paths}`;
     commit('2026-02-10', 'add search');
     writeFileSync(file, contract(`  /customers:\n${get('List')}  /customers/search:\n${get('Search')}`));
     commit('2026-03-15', 'drop get');
+    // A contract written in JSON has its history read the same way.
+    const json = join(repo, 'contracts', 'openapi', 'webhooks.v1.json');
+    const webhooks = (paths: string[]) =>
+      JSON.stringify(
+        {
+          openapi: '3.1.0',
+          info: { title: 'Webhooks', version: '1.0.0' },
+          paths: Object.fromEntries(
+            paths.map((p) => [p, { get: { operationId: p.replace(/\W/g, ''), summary: p, responses: { '200': { description: 'ok' } } } }]),
+          ),
+        },
+        null,
+        2,
+      );
+    writeFileSync(json, webhooks(['/subscriptions']));
+    git('add', '.');
+    commit('2026-04-01', 'webhooks in JSON');
+    writeFileSync(json, webhooks(['/subscriptions', '/deliveries']));
+    commit('2026-05-01', 'add deliveries');
 
     const portal = createPortal({
       config,
@@ -215,6 +234,9 @@ ${paths}`;
     );
     expect(v2).toMatch(/<li data-kind="added">[^\n]*\/v2\/customers\/search/);
     expect(v2).toMatch(/<time datetime="2026-01-05">[\s\S]*First published\./);
+    const webhooksV1 = section('webhooks.v1');
+    expect(webhooksV1).toMatch(/<time datetime="2026-05-01">[\s\S]*<li data-kind="added">[^\n]*\/v1\/deliveries/);
+    expect(webhooksV1).toMatch(/<time datetime="2026-04-01">[\s\S]*First published\./);
     // customers.v1 has no history in this repository: its lifecycle dates, the sunset still to come.
     const v1 = section('customers.v1');
     expect(v1).toMatch(/<time datetime="2027-01-01">[\s\S]*data-kind="removed"[\s\S]*scheduled[\s\S]*Move to customers\.v2/);

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OPENAPI_DIR, displayPath } from '@concord/contracts/src/paths.ts';
+import { contractSourceFile, displayPath, OPENAPI_DIR } from '@concord/contracts/src/paths.ts';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 
 export interface SourcePosition {
@@ -16,21 +16,17 @@ export interface SourcePosition {
 
 export type ContractLocator = (contract: string, path: readonly string[]) => SourcePosition;
 
-/** Positions of `path`'s key in `<dir>/<contract>.yaml`; the deepest key that exists when some do not. */
+/** Positions of `path`'s key in `<dir>/<contract>.yaml` (.yml, .json); the deepest key that exists when some do not. */
 export function createContractLocator(dir: string = OPENAPI_DIR): ContractLocator {
   const parsed = new Map<string, { file: string; doc: Document; lines: LineCounter } | undefined>();
   const load = (contract: string) => {
     if (parsed.has(contract)) return parsed.get(contract);
     let loaded: { file: string; doc: Document; lines: LineCounter } | undefined;
-    for (const ext of ['yaml', 'yml']) {
-      const file = join(dir, `${contract}.${ext}`);
-      try {
-        const lines = new LineCounter();
-        loaded = { file, doc: parseDocument(readFileSync(file, 'utf8'), { lineCounter: lines }), lines };
-        break;
-      } catch {
-        // not this extension
-      }
+    const file = contractSourceFile(dir, contract);
+    if (file) {
+      // JSON is YAML to this parser, positions included.
+      const lines = new LineCounter();
+      loaded = { file, doc: parseDocument(readFileSync(file, 'utf8'), { lineCounter: lines }), lines };
     }
     parsed.set(contract, loaded);
     return loaded;
