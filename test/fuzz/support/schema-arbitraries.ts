@@ -19,7 +19,21 @@ type Schema = Record<string, unknown>;
  * takes one now and then, so a valid request can reach past "no such customer" to the work.
  */
 export type ValueHints = Readonly<Record<string, readonly string[]>>;
-type ValueOf = (schema: JsonSchema | undefined, hints: ValueHints) => fc.Arbitrary<unknown>;
+type ValueOf = (schema: JsonSchema | undefined, hints: ValueHints, depth: number) => fc.Arbitrary<unknown>;
+
+/**
+ * How deep values nest before only what the schema requires is generated (optional members left
+ * out, arrays empty where allowed). Published contracts are recursive (Discord's components hold
+ * components, Stripe's objects expand into objects): arbitraries are built eagerly, so without a
+ * bound a schema that contains itself would never finish building.
+ */
+const OPTIONAL_DEPTH = 3;
+/** Past this, even required members stop: a schema that requires itself has no finite value anyway. */
+const MAX_DEPTH = 10;
+/** Optional members an object below the top holds at most (all of them at the top). */
+const FEW_OPTIONAL = 3;
+/** The longest string drawn below the top; the top reaches every `maxLength`. */
+const NESTED_MAX_LENGTH = 1024;
 
 /** Strings no data store can keep, though any JSON Schema `string` accepts them. */
 export const NUL = 'nul\u0000byte';
@@ -78,9 +92,9 @@ function mergeAllOf(s: Schema): Schema {
 
 const codePoints = (text: string) => [...text].length;
 
-function validString(s: Schema): fc.Arbitrary<string> {
+function validString(s: Schema, depth: number): fc.Arbitrary<string> {
   const min = (s.minLength as number | undefined) ?? 0;
-  const max = (s.maxLength as number | undefined) ?? 200;
+  const max = Math.min((s.maxLength as number | undefined) ?? 200, depth > 1 ? Math.max(min, NESTED_MAX_LENGTH) : Number.POSITIVE_INFINITY);
   const fits = (text: string) => codePoints(text) >= min && codePoints(text) <= max;
   const format = s.format as string | undefined;
   if (typeof s.pattern === 'string') {
@@ -119,50 +133,99 @@ function hinted(name: string, arbitrary: fc.Arbitrary<unknown>, hints: ValueHint
   return known && known.length > 0 ? fc.oneof(fc.constantFrom(...known), arbitrary) : arbitrary;
 }
 
-function validObject(s: Schema, value: ValueOf, hints: ValueHints): fc.Arbitrary<Schema> {
-  const properties = (s.properties as Record<string, JsonSchema> | undefined) ?? {};
-  const required = ((s.required as string[] | undefined) ?? []).filter((name) => name in properties);
-  const members = Object.entries(properties).map(([name, sub]) => [name, hinted(name, value(sub, hints), hints)]);
-  const record = fc.record(Object.fromEntries(members), { requiredKeys: required }) as fc.Arbitrary<Schema>;
-  const minProperties = (s.minProperties as number | undefined) ?? 0;
-  return minProperties > 0 ? record.filter((o) => Object.keys(o).length >= minProperties) : record;
+/**
+ * A member's or item's arbitrary: built at once near the top, where our own contracts live, and on
+ * use below, where a published contract's schemas (reused by dozens of objects, each with dozens of
+ * members) would otherwise be built for every path through them before a single value is drawn.
+ */
+function nested(build: () => fc.Arbitrary<unknown>, depth: number): fc.Arbitrary<unknown> {
+  return depth < 2 ? build() : fc.constant(undefined).chain(build);
 }
 
-function validArray(s: Schema, value: ValueOf, hints: ValueHints): fc.Arbitrary<unknown[]> {
+function validObject(s: Schema, value: ValueOf, hints: ValueHints, depth: number): fc.Arbitrary<Schema> {
+  if (depth >= MAX_DEPTH) return fc.constant({});
+  const properties = (s.properties as Record<string, JsonSchema> | undefined) ?? {};
+  const required = ((s.required as string[] | undefined) ?? []).filter((name) => name in properties);
+  const member = ([name, sub]: [string, JsonSchema]): [string, fc.Arbitrary<unknown>] => [
+    name,
+    hinted(
+      name,
+      nested(() => value(sub, hints, depth + 1), depth),
+      hints,
+    ),
+  ];
+  const minProperties = (s.minProperties as number | undefined) ?? 0;
+  const extra = s.additionalProperties;
+  const entries = Object.entries(properties).filter(([name]) => depth < OPTIONAL_DEPTH || required.includes(name));
+  // Below the top, a few optional members per value: a published contract's objects have dozens,
+  // and every one of them holding every member multiplies a value's size by each level.
+  if (depth > 0 && entries.length - required.length > FEW_OPTIONAL && minProperties <= required.length) {
+    const optional = entries.filter(([name]) => !required.includes(name)).map(([name]) => name);
+    return fc.subarray(optional, { maxLength: FEW_OPTIONAL }).chain((chosen) =>
+      fc.record(Object.fromEntries(entries.filter(([name]) => required.includes(name) || chosen.includes(name)).map(member)), {
+        requiredKeys: required,
+      }),
+    ) as fc.Arbitrary<Schema>;
+  }
+  const members = entries.map(member);
+  // `minProperties` is met by construction, never by filtering: a map with no declared members
+  // (Discord's `additionalProperties` maps) would otherwise filter forever.
+  const declared = members.map(([name]) => name as string);
+  const requiredKeys =
+    extra === false ? [...new Set([...required, ...declared])].slice(0, Math.max(required.length, minProperties)) : required;
+  const record = fc.record(Object.fromEntries(members), { requiredKeys }) as fc.Arbitrary<Schema>;
+  if (extra === false || minProperties <= requiredKeys.length) return record;
+  const extraValue =
+    typeof extra === 'object' ? nested(() => value(extra as JsonSchema, hints, depth + 1), depth) : fc.jsonValue({ maxDepth: 1 });
+  return fc.tuple(record, fc.array(extraValue, { minLength: minProperties, maxLength: minProperties })).map(([object, values]) => {
+    const out: Schema = { ...object };
+    for (let i = 0; Object.keys(out).length < minProperties; i++) out[`extra_${i}`] = values[i];
+    return out;
+  });
+}
+
+function validArray(s: Schema, value: ValueOf, hints: ValueHints, depth: number): fc.Arbitrary<unknown[]> {
   const minLength = (s.minItems as number | undefined) ?? 0;
+  if ((depth >= OPTIONAL_DEPTH && minLength === 0) || depth >= MAX_DEPTH) return fc.constant([]);
   const maxItems = (s.maxItems as number | undefined) ?? 5;
-  // The longest array a schema allows only now and then: one is enough to find a limit.
-  const maxLength = Math.max(minLength, Math.min(maxItems, 4));
-  const items = value(s.items as JsonSchema | undefined, hints);
+  // The longest array a schema allows only now and then: one is enough to find a limit. Nested
+  // arrays hold one item at most, or a published contract's values grow by a power of the depth.
+  const maxLength = Math.max(minLength, Math.min(maxItems, depth < 2 ? 4 : 1));
+  const items = nested(() => value(s.items as JsonSchema | undefined, hints, depth + 1), depth);
   const sized = s.uniqueItems
     ? fc.uniqueArray(items, { minLength, maxLength, selector: (v) => JSON.stringify(v) })
     : fc.array(items, { minLength, maxLength });
-  if (maxItems <= maxLength || s.uniqueItems) return sized;
+  // The full-length array near the top only, and of a size a request can carry: a contract's
+  // `maxItems: 1521` of objects with 150 KB strings would be a 200 MB body.
+  if (maxItems <= maxLength || s.uniqueItems || depth > 1 || maxItems > 100) return sized;
   return fc.oneof({ weight: 5, arbitrary: sized }, { weight: 1, arbitrary: fc.array(items, { minLength: maxItems, maxLength: maxItems }) });
 }
 
 /** A value the schema accepts; now and then one of its own `examples`, as Schemathesis also uses them. */
-export function validValue(schema: JsonSchema | undefined, hints: ValueHints = {}): fc.Arbitrary<unknown> {
+export function validValue(schema: JsonSchema | undefined, hints: ValueHints = {}, depth = 0): fc.Arbitrary<unknown> {
   const s = mergeAllOf(asSchema(schema));
   if (s.const !== undefined) return fc.constant(s.const);
-  if (Array.isArray(s.enum)) return fc.constantFrom(...(s.enum as unknown[]));
-  const generated = generatedValue(s, hints);
+  // An empty enum has no valid value: what is sent is refused, as it must be.
+  if (Array.isArray(s.enum)) return s.enum.length > 0 ? fc.constantFrom(...(s.enum as unknown[])) : fc.string({ maxLength: 8 });
+  const generated = generatedValue(s, hints, depth);
   const examples = s.examples as unknown[] | undefined;
   if (!Array.isArray(examples) || examples.length === 0) return generated;
   return fc.oneof({ weight: 3, arbitrary: generated }, { weight: 1, arbitrary: fc.constantFrom(...examples) });
 }
 
-function generatedValue(s: Schema, hints: ValueHints): fc.Arbitrary<unknown> {
+function generatedValue(s: Schema, hints: ValueHints, depth: number): fc.Arbitrary<unknown> {
   const alternatives = (s.anyOf ?? s.oneOf) as JsonSchema[] | undefined;
   if (alternatives)
-    return fc.oneof(...alternatives.map((alt) => validValue({ ...s, anyOf: undefined, oneOf: undefined, ...asSchema(alt) }, hints)));
+    return fc.oneof(
+      ...alternatives.map((alt) => validValue({ ...s, anyOf: undefined, oneOf: undefined, ...asSchema(alt) }, hints, depth + 1)),
+    );
   const types = typesOf(s);
   if (types.length === 0) return fc.jsonValue({ maxDepth: 2 });
   return fc.oneof(
     ...types.map((type): fc.Arbitrary<unknown> => {
       switch (type) {
         case 'string':
-          return validString(s);
+          return validString(s, depth);
         case 'integer':
           return validNumber(s, true);
         case 'number':
@@ -172,9 +235,9 @@ function generatedValue(s: Schema, hints: ValueHints): fc.Arbitrary<unknown> {
         case 'null':
           return fc.constant(null);
         case 'array':
-          return validArray(s, validValue, hints);
+          return validArray(s, validValue, hints, depth);
         default:
-          return validObject(s, validValue, hints);
+          return validObject(s, validValue, hints, depth);
       }
     }),
   );
@@ -208,12 +271,13 @@ function outOfRange(s: Schema): unknown[] {
  * says something about that place): a member of the wrong type or out of range, an extra member,
  * a missing required one, an array item that is wrong, too few items, or the whole value wrong.
  */
-export function hostileValue(schema: JsonSchema | undefined, hints: ValueHints = {}): fc.Arbitrary<unknown> {
+export function hostileValue(schema: JsonSchema | undefined, hints: ValueHints = {}, depth = 0): fc.Arbitrary<unknown> {
   const s = mergeAllOf(asSchema(schema));
   const wholly = fc.constantFrom(...WRONG_TYPES, ...outOfRange(s));
+  if (depth >= OPTIONAL_DEPTH) return wholly;
   const alternatives = (s.anyOf ?? s.oneOf) as JsonSchema[] | undefined;
   if (alternatives) {
-    const each = alternatives.map((alt) => hostileValue({ ...s, anyOf: undefined, oneOf: undefined, ...asSchema(alt) }, hints));
+    const each = alternatives.map((alt) => hostileValue({ ...s, anyOf: undefined, oneOf: undefined, ...asSchema(alt) }, hints, depth + 1));
     return fc.oneof(...each);
   }
   const types = typesOf(s);
@@ -221,12 +285,22 @@ export function hostileValue(schema: JsonSchema | undefined, hints: ValueHints =
     const properties = s.properties as Record<string, JsonSchema>;
     const names = Object.keys(properties);
     const required = ((s.required as string[] | undefined) ?? []).filter((name) => names.includes(name));
-    const valid = validObject(s, validValue, hints);
-    const oneMember = fc
-      .constantFrom(...names)
-      .chain((name) => fc.tuple(valid, hostileValue(properties[name], hints)).map(([object, value]) => ({ ...object, [name]: value })));
+    const valid = validObject(s, validValue, hints, depth);
+    // `properties: {}` is legal: then there is no member to spoil, only the extra and whole-value cases.
+    const oneMember = names.length
+      ? [
+          {
+            weight: 4,
+            arbitrary: fc
+              .constantFrom(...names)
+              .chain((name) =>
+                fc.tuple(valid, hostileValue(properties[name], hints, depth + 1)).map(([object, value]) => ({ ...object, [name]: value })),
+              ),
+          },
+        ]
+      : [];
     return fc.oneof(
-      { weight: 4, arbitrary: oneMember },
+      ...oneMember,
       {
         weight: 1,
         arbitrary: fc
@@ -252,13 +326,13 @@ export function hostileValue(schema: JsonSchema | undefined, hints: ValueHints =
   if (types.includes('array')) {
     const oneItem = fc
       .tuple(
-        validArray({ ...s, minItems: Math.max(1, (s.minItems as number | undefined) ?? 0) }, validValue, hints),
+        validArray({ ...s, minItems: Math.max(1, (s.minItems as number | undefined) ?? 0) }, validValue, hints, depth),
         fc.nat(),
-        hostileValue(s.items as JsonSchema, hints),
+        hostileValue(s.items as JsonSchema, hints, depth + 1),
       )
       .map(([items, at, value]) => items.map((item, i) => (i === at % items.length ? value : item)));
     return fc.oneof({ weight: 3, arbitrary: oneItem }, { weight: 1, arbitrary: wholly });
   }
   // A scalar: now and then a valid one, so a value next to the wrong one is still exercised.
-  return fc.oneof({ weight: 1, arbitrary: validValue(s, hints) }, { weight: 4, arbitrary: wholly });
+  return fc.oneof({ weight: 1, arbitrary: validValue(s, hints, depth) }, { weight: 4, arbitrary: wholly });
 }
