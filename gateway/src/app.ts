@@ -67,8 +67,8 @@ export interface BuiltGateway {
   partners: PartnerRegistry;
   /** The built-in token issuer; undefined with an external identity provider (AUTH_JWKS_URL). */
   issuer: BuiltInIssuer | undefined;
-  /** Lines main.ts prints once listening (the demo credentials, never in production). */
-  startupBanner(): string[];
+  /** Lines main.ts prints once listening at `origin` (the demo credentials, never in production). */
+  startupBanner(origin: string): string[];
   /** Releases what this build opened (upstream pools, timers); in-flight upstream calls finish first. */
   close(): Promise<void>;
 }
@@ -253,8 +253,8 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
     pipelineSteps: pipelines.stepsOf,
     partners,
     issuer,
-    startupBanner: () =>
-      startupBanner({ config: security, partners, issuesTokens: issuer !== undefined, nodeEnv: deps.env.nodeEnv, port: deps.env.port }),
+    startupBanner: (origin) =>
+      startupBanner({ config: security, partners, issuesTokens: issuer !== undefined, nodeEnv: deps.env.nodeEnv, origin }),
     close() {
       closed ??= (async () => {
         identity.close();

@@ -67,6 +67,19 @@ describe('the gateway process: reload and shutdown', () => {
     expect(JSON.parse(text)).toMatchObject({ id: 'cus_4f9a2b7c1d8e', full_name: 'Ada Lovelace' });
   });
 
+  it('names the address it listens on in the demo credentials line, not the port it was asked for', async () => {
+    await write(customersConfig(upstream.url));
+    const before = logs.length;
+    gateway = await start();
+    const curl = logs
+      .slice(before)
+      .map((l) => (JSON.parse(l) as { msg: string }).msg)
+      .find((msg) => msg.includes('/oauth/token'));
+    expect(curl).toMatch(/-d grant_type=client_credentials http:\/\/127\.0\.0\.1:\d+\/oauth\/token$/);
+    expect(curl).toContain(`${gateway.url}/oauth/token`);
+    expect(gateway.url).not.toMatch(/:0$/);
+  });
+
   it('keeps serving the old config when a reload brings a broken one, and says why', async () => {
     await write(customersConfig(upstream.url));
     gateway = await start();

@@ -298,7 +298,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     // A worker is one of several: the primary says when the gateway as a whole listens.
     options.clusterWorker ? 'worker listening' : 'gateway listening',
   );
-  if (options.logBanner !== false) for (const line of active.built.startupBanner()) log.info(line);
+  if (options.logBanner !== false) for (const line of active.built.startupBanner(url)) log.info(line);
 
   return { url, port, adminUrl, configPath, current: () => active.built, reload, close };
 }

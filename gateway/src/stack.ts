@@ -166,7 +166,7 @@ for (const line of readyBanner({
   totalMs: performance.now(),
   data: env.databaseUrl ? withoutPassword(env.databaseUrl) : dataDir,
   bus: env.natsUrl ? `NATS JetStream ${withoutPassword(env.natsUrl)}` : 'in-process (NATS_URL unset)',
-  gatewayLines: gateway.current().startupBanner(),
+  gatewayLines: gateway.current().startupBanner(`http://localhost:${gateway.port}`),
 }))
   say(line);
 

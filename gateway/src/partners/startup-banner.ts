@@ -8,7 +8,8 @@ export function startupBanner(options: {
   /** Whether this gateway serves its own token endpoint (no external identity provider). */
   issuesTokens: boolean;
   nodeEnv: string | undefined;
-  port: number | undefined;
+  /** Where the gateway listens, as the operator reaches it: `http://localhost:8080`. */
+  origin: string;
 }): string[] {
   const { auth, demo } = options.config;
   const lines: string[] = [];
@@ -19,7 +20,7 @@ export function startupBanner(options: {
       'Demo credentials (refused when NODE_ENV=production):',
       `  client_id:     ${credentials.clientId}`,
       `  client_secret: ${credentials.clientSecret}`,
-      `  curl -s -u ${credentials.clientId}:${credentials.clientSecret} -d grant_type=client_credentials http://localhost:${options.port ?? 8080}/oauth/token`,
+      `  curl -s -u ${credentials.clientId}:${credentials.clientSecret} -d grant_type=client_credentials ${options.origin}/oauth/token`,
     );
   } else if (demo.enabled && options.nodeEnv === 'production') {
     lines.push('Demo credentials are disabled because NODE_ENV=production.');

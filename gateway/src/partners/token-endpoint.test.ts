@@ -160,7 +160,8 @@ describe('POST /oauth/token and GET /.well-known/jwks.json', async () => {
 
   it('prints demo credentials, and refuses them when NODE_ENV=production', async () => {
     const dev = buildSecurityTestGateway(config);
-    expect(dev.startupBanner().join('\n')).toContain(DEFAULT_DEMO_SECRET);
+    expect(dev.startupBanner('http://localhost:9090').join('\n')).toContain(DEFAULT_DEMO_SECRET);
+    expect(dev.startupBanner('http://localhost:9090').join('\n')).toContain(' http://localhost:9090/oauth/token');
     dev.close();
     const prod = buildSecurityTestGateway(config, { env: { NODE_ENV: 'production' } });
     const res = await prod.app.request(
@@ -168,7 +169,7 @@ describe('POST /oauth/token and GET /.well-known/jwks.json', async () => {
       form({ grant_type: 'client_credentials' }, basic('demo-partner', DEFAULT_DEMO_SECRET)),
     );
     expect(res.status).toBe(401);
-    expect(prod.startupBanner().join('\n')).not.toContain(DEFAULT_DEMO_SECRET);
+    expect(prod.startupBanner('http://localhost:9090').join('\n')).not.toContain(DEFAULT_DEMO_SECRET);
     prod.close();
   });
 

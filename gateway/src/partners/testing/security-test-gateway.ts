@@ -72,7 +72,7 @@ export interface SecurityTestGateway {
   app: Hono<GatewayEnv>;
   metrics: Registry;
   issuer: BuiltInIssuer | undefined;
-  startupBanner(): string[];
+  startupBanner(origin: string): string[];
   close(): void;
   /** Pass as `options.deps` to build again the way a config reload does. */
   deps: GatewayDeps;
@@ -157,8 +157,8 @@ export function buildSecurityTestGateway(
     metrics,
     deps,
     issuer,
-    startupBanner: () =>
-      startupBanner({ config: security, partners, issuesTokens: issuer !== undefined, nodeEnv: deps.env.nodeEnv, port: deps.env.port }),
+    startupBanner: (origin) =>
+      startupBanner({ config: security, partners, issuesTokens: issuer !== undefined, nodeEnv: deps.env.nodeEnv, origin }),
     close: identity.close,
   };
 }
