@@ -63,6 +63,10 @@ export function createContractAjv(options: ContractAjvOptions = {}): ContractAjv
       coerceTypes: coerce ? 'array' : false,
       useDefaults: coerce,
       validateFormats: true,
+      // Ajv's optimising pass is superlinear in code size: on Discord's contract it was half of a
+      // 4.8 s route-table build (2.2 s without), and on ours 30%, while validation ran no slower
+      // (about 1.2 µs for an order body and a customer either way, interleaved rounds).
+      code: { optimize: false },
     });
     addFormats(ajv);
     ajv.addVocabulary(OPENAPI_KEYWORDS);
