@@ -116,4 +116,23 @@ describe('contracts written by others', () => {
       errors: [{ pointer: '/query/status', message: 'has no allowed value: the contract lists none (an empty enum)' }],
     });
   });
+
+  it('check responses against a recursive schema (Stripe: objects that expand into themselves) instead of failing the request', () => {
+    const orders = structuredClone(openApiContracts['orders.v1']!);
+    // Dereferenced, a recursive schema is a cycle of objects; Stripe's also sit in vendor extensions
+    // and beside a `nullable` with no `type`.
+    const order: Record<string, unknown> = { type: 'object', required: ['id'], properties: { id: { type: 'string' } } };
+    (order.properties as Record<string, unknown>).replaced_by = { nullable: true, anyOf: [order] };
+    order['x-expansionResources'] = { oneOf: [order] };
+    orders.paths['/orders/{orderId}']!.get!.responses!['200'] = { description: 'ok', content: { 'application/json': { schema: order } } };
+    const config = configFrom({
+      upstreams: { orders: { url: 'http://127.0.0.1:1' } },
+      apis: [{ contract: 'orders.v1', basePath: '/v1', upstream: 'orders' }],
+    });
+    const getOrder = buildRouteTable(config, { 'orders.v1': orders }).routes.find((r) => r.operationId === 'getOrder')!;
+    const check = (body: unknown) => getOrder.validator.validateResponse(200, 'application/json', body);
+    expect(check({ id: 'ord_1', replaced_by: { id: 'ord_2', replaced_by: null } })).toEqual([]);
+    const errors = check({ id: 'ord_1', replaced_by: { replaced_by: null } });
+    expect(errors).toContainEqual({ pointer: '/body/replaced_by/id', message: 'is required' });
+  });
 });

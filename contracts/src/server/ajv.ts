@@ -2,6 +2,7 @@ import type { CodeKeywordDefinition, KeywordCxt } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import enumImport from 'ajv/dist/vocabularies/validation/enum.js';
 import addFormatsImport from 'ajv-formats';
+import { compilableSchema } from './compilable-schema.ts';
 import type { FormatsPlugin } from 'ajv-formats';
 
 // ajv-formats is CommonJS; its default export arrives wrapped under some loaders.
@@ -72,6 +73,10 @@ export function createContractAjv(options: ContractAjvOptions = {}): ContractAjv
     ajv.addVocabulary(OPENAPI_KEYWORDS);
     ajv.removeKeyword('enum');
     ajv.addKeyword(enumAllowingEmpty);
+    // Every schema the contracts' Ajv compiles comes from a dereferenced document: recursion and
+    // reuse are object identity there, which Ajv needs as $ref (compilable-schema.ts).
+    const compile = ajv.compile.bind(ajv);
+    ajv.compile = ((schema: object, meta?: boolean) => compile(compilableSchema(schema) as object, meta)) as typeof ajv.compile;
     return ajv;
   };
   return { bodies: make(false), parameters: make(true) };
