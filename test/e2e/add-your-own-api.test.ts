@@ -8,24 +8,22 @@
  * system APIs (only contracts/ and gateway/ are copied), so `stack.services` keeps only the Petstore
  * server; and ports are free ones (PORT, PETSTORE_PORT), so the guide's 8080 and 4010 are replaced.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { MatchersV3, PactV4 } from '@pact-foundation/pact';
 import { corpusFile } from '@concord/contracts/src/testing/corpus.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseDocument, type YAMLMap, type YAMLSeq } from 'yaml';
 import { freePort } from '../support/free-port.ts';
-import { createTempWorkspace, type TempWorkspace } from './temp-workspace.ts';
+import { createTempWorkspace, runConcord, type TempWorkspace } from './temp-workspace.ts';
 
 const PETSTORE = corpusFile('petstore.openapi.yaml') ?? '';
 const GUIDE = fileURLToPath(new URL('../../docs/add-your-own-api.md', import.meta.url));
 const EXAMPLE_SERVER = fileURLToPath(new URL('../../docs/examples/petstore-server.mjs', import.meta.url));
 const DEMO = { clientId: 'demo-partner', clientSecret: 'concord-demo-secret-do-not-use-in-production' };
-const run = promisify(execFile);
 
 /** The code block that follows `<!-- guide:<name> -->` in the guide. */
 function guideBlock(guide: string, name: string): string {
@@ -49,20 +47,6 @@ function mergeConfig(base: string, additions: string): string {
   doc.setIn(['server', 'watchConfig'], false);
   expect((doc.getIn(['stack', 'services']) as YAMLMap).items).toHaveLength(1);
   return doc.toString();
-}
-
-async function cli(root: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['contracts/bin/concord.mjs', ...args], {
-      cwd: root,
-      timeout: 240_000,
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
 }
 
 describe.skipIf(PETSTORE === '')('the add-your-own-API guide, followed with the Swagger Petstore', () => {
@@ -104,7 +88,7 @@ describe.skipIf(PETSTORE === '')('the add-your-own-API guide, followed with the 
   it('1-2. contract in, unmodified; lint names the operations without security', async () => {
     await cp(PETSTORE, join(work.root, 'contracts/openapi/petstore.v3.yaml'));
     expect(await readFile(join(work.root, 'contracts/openapi/petstore.v3.yaml'))).toEqual(await readFile(PETSTORE));
-    const lint = await cli(work.root, ['lint', 'contracts/openapi/petstore.v3.yaml']);
+    const lint = await runConcord(work.root, ['lint', 'contracts/openapi/petstore.v3.yaml']);
     expect(lint.code).toBe(1);
     const errors = lint.stdout.split('\n').filter((l) => / error /.test(l));
     expect(errors).toHaveLength(10);
@@ -118,7 +102,7 @@ describe.skipIf(PETSTORE === '')('the add-your-own-API guide, followed with the 
     await work.generate();
     const configFile = join(work.root, 'gateway/gateway.config.yaml');
     await writeFile(configFile, mergeConfig(await readFile(configFile, 'utf8'), guideBlock(guide, 'config')));
-    const lint = await cli(work.root, ['lint', 'contracts/openapi/petstore.v3.yaml']);
+    const lint = await runConcord(work.root, ['lint', 'contracts/openapi/petstore.v3.yaml']);
     expect(lint.stdout.split('\n').filter((l) => / error /.test(l))).toEqual([]);
 
     petstorePort = await freePort();
@@ -183,7 +167,7 @@ describe.skipIf(PETSTORE === '')('the add-your-own-API guide, followed with the 
     const source = await readFile(join(work.root, 'contracts/openapi/petstore.v3.yaml'), 'utf8');
     const edited = source.slice(0, source.indexOf('  /pet/findByTags:')) + source.slice(source.indexOf('  /pet/{petId}:'));
     await writeFile(join(next, 'petstore.v3.yaml'), edited);
-    const diff = await cli(work.root, ['diff', 'contracts/openapi/petstore.v3.yaml', 'next/petstore.v3.yaml']);
+    const diff = await runConcord(work.root, ['diff', 'contracts/openapi/petstore.v3.yaml', 'next/petstore.v3.yaml']);
     expect(diff.code).toBe(1);
     expect(diff.stdout).toMatch(/^breaking path-removed +petstore\.v3 \/pet\/findByTags path$/m);
     expect(diff.stdout).toContain('1 breaking, 0 warnings, 0 info');
@@ -207,16 +191,16 @@ describe.skipIf(PETSTORE === '')('the add-your-own-API guide, followed with the 
       .replaceAll('http://localhost:4010', `http://127.0.0.1:${petstorePort}`);
     await writeFile(join(pacts, 'providers.yaml'), providers);
 
-    const verify = await cli(work.root, ['verify']);
+    const verify = await runConcord(work.root, ['verify']);
     expect(verify.stdout, verify.stderr).toMatch(/^ok {3}petstore-web -> petstore \(petstore-web-petstore\.json\)$/m);
     expect(verify.code).toBe(0);
-    const gate = await cli(work.root, ['can-i-deploy']);
+    const gate = await runConcord(work.root, ['can-i-deploy']);
     expect(gate.code).toBe(0);
 
     // A state the Petstore server does not know fails the verification.
     const file = join(pacts, 'petstore-web-petstore.json');
     await writeFile(file, (await readFile(file, 'utf8')).replace('"a pet exists"', '"a pet was adopted"'));
-    const unknown = await cli(work.root, ['verify']);
+    const unknown = await runConcord(work.root, ['verify']);
     expect(unknown.code).toBe(1);
     expect(unknown.stdout).toMatch(/FAIL petstore-web -> petstore[\s\S]*a request for a pet \(given a pet was adopted\)/);
   }, 300_000);
@@ -238,7 +222,7 @@ describe.skipIf(PETSTORE === '')('the add-your-own-API guide, followed with the 
     const concord = sdk.createConcordClient({ baseUrl: gatewayUrl, clientCredentials: DEMO });
     const pet = await concord.petstoreV3.addPet({ body: { name: 'rex', photoUrls: [], status: 'available' } });
     expect(await concord.petstoreV3.getPetById({ petId: pet.id })).toMatchObject({ id: pet.id, name: 'rex' });
-    expect((await cli(work.root, ['generate', '--check'])).code).toBe(0);
+    expect((await runConcord(work.root, ['generate', '--check'])).code).toBe(0);
   }, 300_000);
 
   it('10. the portal lists it, renders its reference and serves the contract byte for byte', async () => {

@@ -5,30 +5,17 @@
  * contract is refused too; named `petstore.v3.json` it is generated, the gateway places its start-up
  * errors at a line of the JSON, and then serves it.
  */
-import { execFile } from 'node:child_process';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { corpusFile } from '@concord/contracts/src/testing/corpus.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { freePort } from '../support/free-port.ts';
-import { createTempWorkspace, runGatewayToExit, type TempWorkspace } from './temp-workspace.ts';
+import { createTempWorkspace, runConcord, runGatewayToExit, type TempWorkspace } from './temp-workspace.ts';
 
 const PETSTORE = corpusFile('petstore.openapi.yaml') ?? '';
-const run = promisify(execFile);
-
-async function concord(root: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['contracts/bin/concord.mjs', ...args], { cwd: root, timeout: 240_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 describe.skipIf(PETSTORE === '')('a contract written in JSON', () => {
   let work: TempWorkspace;
@@ -54,20 +41,20 @@ describe.skipIf(PETSTORE === '')('a contract written in JSON', () => {
   });
 
   it('is refused by name while misnamed or doubled, never skipped', async () => {
-    const generate = await concord(work.root, ['generate']);
+    const generate = await runConcord(work.root, ['generate']);
     expect(generate.code).toBe(1);
     expect(generate.stdout).toContain(
       'contracts/openapi/Petstore.json: an OpenAPI document whose name is not <api>.v<major>.yaml (or .yml, .json; lower case, e.g. petstore.v1.yaml), so no command would see it: rename it',
     );
     expect(generate.stderr).toContain('nothing was generated');
 
-    const lint = await concord(work.root, ['lint']);
+    const lint = await runConcord(work.root, ['lint']);
     expect(lint.code).toBe(1);
     expect(lint.stdout).toMatch(/^contracts\/openapi\/Petstore\.json:1:1 error contract-file-name an OpenAPI document/m);
 
     await rename(openapi('Petstore.json'), openapi('petstore.v3.json'));
     await writeFile(openapi('petstore.v3.yaml'), await readFile(PETSTORE));
-    const doubled = await concord(work.root, ['generate']);
+    const doubled = await runConcord(work.root, ['generate']);
     expect(doubled.code).toBe(1);
     expect(doubled.stdout).toContain(
       'contracts/openapi/petstore.v3.yaml: petstore.v3 is also petstore.v3.json: keep one file per contract',
@@ -76,7 +63,7 @@ describe.skipIf(PETSTORE === '')('a contract written in JSON', () => {
   }, 240_000);
 
   it('is generated and served, with start-up errors placed at its lines', async () => {
-    const generate = await concord(work.root, ['generate']);
+    const generate = await runConcord(work.root, ['generate']);
     expect(generate.code, generate.stderr).toBe(0);
     expect(await readFile(join(work.root, 'contracts/generated/index.ts'), 'utf8')).toContain('"petstore.v3": petstoreV3');
 

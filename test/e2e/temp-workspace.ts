@@ -30,6 +30,21 @@ export interface GatewayProcess {
   stop(): Promise<void>;
 }
 
+/** `concord <args>` in the copy, as a user runs it: exit code and output, whether it passes or fails. */
+export async function runConcord(root: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['contracts/bin/concord.mjs', ...args], {
+      cwd: root,
+      timeout: 240_000,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
 /** Runs serve.ts to its end: the exit code and what it wrote (for a start-up that must fail). */
 export async function runGatewayToExit(root: string, configPath: string, port: number): Promise<{ code: number; stderr: string }> {
   try {
