@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
-import { parse } from 'yaml';
+import { documentKind } from './lint/document-kind.ts';
 
 /**
  * The contracts workspace, found by Node's package resolution rather than from this file's own
@@ -79,7 +79,7 @@ export function contractFileProblems(dirs: ContractDirs = {}): { path: string; m
         continue;
       }
       // Only files the name rule skips are read: a well-named contract can be megabytes.
-      const found = DOCUMENT_FILE.test(name) ? documentKind(path) : undefined;
+      const found = DOCUMENT_FILE.test(name) ? documentKindOf(path) : undefined;
       if (!found) continue;
       if (found !== kind) {
         problems.push({
@@ -103,16 +103,13 @@ export function contractFileProblems(dirs: ContractDirs = {}): { path: string; m
 
 const SPEC_NAMES: Record<ContractKind, string> = { openapi: 'OpenAPI', asyncapi: 'AsyncAPI' };
 
-/** Which spec a file is a whole document of (its top level names the spec's version); undefined for parts and unreadable files. */
-function documentKind(path: string): ContractKind | undefined {
-  let doc: unknown;
+/** Which spec a file is a whole document of, as lint tells them apart; undefined for parts and unreadable files. */
+function documentKindOf(path: string): ContractKind | undefined {
   try {
-    doc = parse(readFileSync(path, 'utf8'));
+    return documentKind(readFileSync(path, 'utf8'));
   } catch {
     return undefined;
   }
-  if (typeof doc !== 'object' || doc === null) return undefined;
-  return 'openapi' in doc ? 'openapi' : 'asyncapi' in doc ? 'asyncapi' : undefined;
 }
 
 /** Paths in messages are relative to where the user stands, so they can be clicked in a terminal. */
