@@ -68,9 +68,11 @@ export function authenticatePolicy(options: AuthenticatePolicyOptions) {
     }
     const security = securityOf(route);
     const authorization = requestHeader(c, 'authorization');
+    const authorizationIsKey = security.apiKeys.some((l) => l.in === 'header' && l.name === 'authorization');
     // One header, two schemes (Discord's contract: `Authorization: Bot <key>` or `Bearer <token>`):
     // where the operation also takes tokens, a Bearer value is the token and anything else the key.
-    const authorizationIsBearer = authorization !== undefined && security.acceptsBearer && BEARER.test(authorization);
+    // Asked only where the contract reads a key from that header: elsewhere bearer() checks the scheme.
+    const authorizationIsBearer = authorizationIsKey && authorization !== undefined && security.acceptsBearer && BEARER.test(authorization);
     let keys: Map<string, Principal> | undefined;
     for (const location of security.apiKeys) {
       if (authorizationIsBearer && location.in === 'header' && location.name === 'authorization') continue;
@@ -84,7 +86,6 @@ export function authenticatePolicy(options: AuthenticatePolicyOptions) {
       }
     }
     // Otherwise an API key the contract reads from the Authorization header is not a bearer token.
-    const authorizationIsKey = security.apiKeys.some((l) => l.in === 'header' && l.name === 'authorization');
     const header = authorizationIsKey && !authorizationIsBearer ? undefined : authorization;
     let token: Principal | undefined;
     if (header && security.acceptsBearer) token = await bearer(security, header);
