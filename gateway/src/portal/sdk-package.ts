@@ -83,7 +83,7 @@ async function buildTarball({ sdkDir, cacheDir }: SdkPackageOptions, fileName: s
   }
 }
 
-/** The TypeScript compiler the SDK builds with; missing in an install without dev dependencies. */
+/** The TypeScript compiler the SDK builds with; missing wherever TypeScript is not installed. */
 function compilerFor(sdkDir: string, cached: string): string {
   try {
     return createRequire(join(sdkDir, 'package.json')).resolve('typescript/bin/tsc');
