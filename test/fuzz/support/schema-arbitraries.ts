@@ -35,6 +35,13 @@ const FEW_OPTIONAL = 3;
 /** The longest string drawn below the top; the top reaches every `maxLength`. */
 const NESTED_MAX_LENGTH = 1024;
 
+/**
+ * The top two levels (a body and its members' values), where our own contracts' fields live: there
+ * arbitraries are built at once, strings reach their `maxLength`, arrays hold up to four items and
+ * now and then their `maxItems`. Below, published contracts' reuse makes each of those a blow-up.
+ */
+const nearTop = (depth: number) => depth < 2;
+
 /** Strings no data store can keep, though any JSON Schema `string` accepts them. */
 export const NUL = 'nul\u0000byte';
 export const LONE_SURROGATE = 'lone\ud800surrogate';
@@ -94,7 +101,10 @@ const codePoints = (text: string) => [...text].length;
 
 function validString(s: Schema, depth: number): fc.Arbitrary<string> {
   const min = (s.minLength as number | undefined) ?? 0;
-  const max = Math.min((s.maxLength as number | undefined) ?? 200, depth > 1 ? Math.max(min, NESTED_MAX_LENGTH) : Number.POSITIVE_INFINITY);
+  const max = Math.min(
+    (s.maxLength as number | undefined) ?? 200,
+    nearTop(depth) ? Number.POSITIVE_INFINITY : Math.max(min, NESTED_MAX_LENGTH),
+  );
   const fits = (text: string) => codePoints(text) >= min && codePoints(text) <= max;
   const format = s.format as string | undefined;
   if (typeof s.pattern === 'string') {
@@ -139,7 +149,7 @@ function hinted(name: string, arbitrary: fc.Arbitrary<unknown>, hints: ValueHint
  * members) would otherwise be built for every path through them before a single value is drawn.
  */
 function nested(build: () => fc.Arbitrary<unknown>, depth: number): fc.Arbitrary<unknown> {
-  return depth < 2 ? build() : fc.constant(undefined).chain(build);
+  return nearTop(depth) ? build() : fc.constant(undefined).chain(build);
 }
 
 function validObject(s: Schema, value: ValueOf, hints: ValueHints, depth: number): fc.Arbitrary<Schema> {
@@ -170,7 +180,7 @@ function validObject(s: Schema, value: ValueOf, hints: ValueHints, depth: number
   const members = entries.map(member);
   // `minProperties` is met by construction, never by filtering: a map with no declared members
   // (Discord's `additionalProperties` maps) would otherwise filter forever.
-  const declared = members.map(([name]) => name as string);
+  const declared = entries.map(([name]) => name);
   const requiredKeys =
     extra === false ? [...new Set([...required, ...declared])].slice(0, Math.max(required.length, minProperties)) : required;
   const record = fc.record(Object.fromEntries(members), { requiredKeys }) as fc.Arbitrary<Schema>;
@@ -190,14 +200,14 @@ function validArray(s: Schema, value: ValueOf, hints: ValueHints, depth: number)
   const maxItems = (s.maxItems as number | undefined) ?? 5;
   // The longest array a schema allows only now and then: one is enough to find a limit. Nested
   // arrays hold one item at most, or a published contract's values grow by a power of the depth.
-  const maxLength = Math.max(minLength, Math.min(maxItems, depth < 2 ? 4 : 1));
+  const maxLength = Math.max(minLength, Math.min(maxItems, nearTop(depth) ? 4 : 1));
   const items = nested(() => value(s.items as JsonSchema | undefined, hints, depth + 1), depth);
   const sized = s.uniqueItems
     ? fc.uniqueArray(items, { minLength, maxLength, selector: (v) => JSON.stringify(v) })
     : fc.array(items, { minLength, maxLength });
   // The full-length array near the top only, and of a size a request can carry: a contract's
   // `maxItems: 1521` of objects with 150 KB strings would be a 200 MB body.
-  if (maxItems <= maxLength || s.uniqueItems || depth > 1 || maxItems > 100) return sized;
+  if (maxItems <= maxLength || s.uniqueItems || !nearTop(depth) || maxItems > 100) return sized;
   return fc.oneof({ weight: 5, arbitrary: sized }, { weight: 1, arbitrary: fc.array(items, { minLength: maxItems, maxLength: maxItems }) });
 }
 
