@@ -77,6 +77,7 @@ export function createIdentity(options: {
     issuer,
     verification,
     close() {
+      store.close();
       verification.close();
       issuer?.close();
     },

@@ -197,9 +197,10 @@ describe.runIf(hasRedisServer)('Redis stopped mid-test, then back', () => {
     expect(more[429]).toBeGreaterThan(0);
 
     // Redis back (empty: it kept nothing). Each fail-open replica writes what it counted in memory
-    // back on its next request, so the window goes on where it was: the partner, which used more
-    // than its plan in it, gets nothing more from any replica until it ends (before, Redis back
-    // empty meant a fresh plan of 50).
+    // back as soon as its connection is ready, so the window goes on where it was: the partner, which
+    // used more than its plan in it, gets nothing more from any replica until it ends (before, Redis
+    // back empty meant a fresh plan of 50; and while each replica wrote back only on its next request,
+    // the first replica asked rebuilt the window from its own count alone and could admit one more).
     redisServer = await startThrowawayRedis(port);
     for (const replica of all) {
       for (let i = 0; i < 100 && (await (await fetch(`${replica.url}/__replica/redis`)).text()) !== 'ready'; i++) await sleep(100);

@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterRes } from 'rate-limiter-flexible';
-import { giveBack, lease } from './lease-scripts.ts';
+import { giveBack, lease, type LeaseReply } from './lease-scripts.ts';
 import { leaseAhead, SHARE } from './lease-size.ts';
 import { withDeadline } from './store-deadline.ts';
-import type { WindowCounts } from './window-counts.ts';
+import type { Carry, WindowCounts } from './window-counts.ts';
 
 /**
  * One policy's limit in Redis without a round trip per request: per partner key and window this
@@ -20,6 +20,14 @@ import type { WindowCounts } from './window-counts.ts';
 export interface LeasingLimiter {
   /** Resolves with the admitted request's state; rejects with a RateLimiterRes when refused, or what `fallback` throws. */
   consume(key: string): Promise<RateLimiterRes>;
+  /**
+   * Writes every key's points counted in memory during an outage back to Redis now, without waiting
+   * for the key's next request. Called when the connection is ready again: a key whose next request
+   * reaches a replica that counted little in memory would otherwise be admitted against a window
+   * Redis rebuilt from that replica's count alone, before the replicas that counted more had written
+   * theirs. What fails to be written stays owed and goes with the key's next lease.
+   */
+  writeBack(): Promise<void>;
 }
 
 export interface LeasingLimiterOptions {
@@ -65,6 +73,8 @@ interface KeyLease {
   waiters: Waiter[];
 }
 
+const WRITE_BACK_BURST = 512;
+
 export function createLeasingLimiter(options: LeasingLimiterOptions): LeasingLimiter {
   const { redis, plan, counts, now } = options;
   const leases = new Map<string, KeyLease>();
@@ -91,6 +101,35 @@ export function createLeasingLimiter(options: LeasingLimiterOptions): LeasingLim
     }
   };
 
+  /**
+   * One lease call for the key, with the points it counted in memory during an outage when the
+   * caller took them (whichever call takes them first carries them: calls on one connection reach
+   * Redis in order); they are owed again when the call fails.
+   */
+  const ask = async (key: string, needed: number, ahead: number, carry: Carry | undefined): Promise<LeaseReply> => {
+    try {
+      if (redis.status !== 'ready') throw new Error('Redis connection is not ready');
+      const request = {
+        key: options.redisKey(key),
+        needed,
+        ahead,
+        share: SHARE,
+        plan,
+        windowMs: options.windowMs,
+        replica: options.replica,
+        newWindow: `${options.replica}:${++windows}`,
+        carry,
+      };
+      const reply = await withDeadline(lease(redis, request), options.timeoutMs);
+      counts.seen(key, reply.count, reply.msLeft, now());
+      return reply;
+    } catch (err) {
+      // Failed or late: if Redis did apply it late, the units stay counted there, unused (strict side).
+      if (carry) counts.giveBack(key, carry, now());
+      throw err;
+    }
+  };
+
   const refill = async (key: string, entry: KeyLease): Promise<void> => {
     entry.busy = true;
     try {
@@ -99,25 +138,10 @@ export function createLeasingLimiter(options: LeasingLimiterOptions): LeasingLim
         const ahead = leaseAhead({ plan, count: entry.count, replicas: entry.replicas, previous: entry.previous });
         if (needed === 0 && ahead === 0) return;
         const sentAt = now();
-        const carry = counts.takeCarry(key, sentAt);
-        let reply: Awaited<ReturnType<typeof lease>>;
+        let reply: LeaseReply;
         try {
-          if (redis.status !== 'ready') throw new Error('Redis connection is not ready');
-          const request = {
-            key: options.redisKey(key),
-            needed,
-            ahead,
-            share: SHARE,
-            plan,
-            windowMs: options.windowMs,
-            replica: options.replica,
-            newWindow: `${options.replica}:${++windows}`,
-            carry,
-          };
-          reply = await withDeadline(lease(redis, request), options.timeoutMs);
+          reply = await ask(key, needed, ahead, counts.takeCarry(key, sentAt));
         } catch (err) {
-          // Failed or late: if Redis did apply it late, the units stay counted there, unused (strict side).
-          if (carry) counts.giveBack(key, carry, now());
           for (const waiter of entry.waiters.splice(0)) {
             try {
               waiter.resolve(options.fallback(key, err));
@@ -138,7 +162,6 @@ export function createLeasingLimiter(options: LeasingLimiterOptions): LeasingLim
         entry.replicas = reply.replicas;
         entry.held += reply.granted;
         entry.previous = Math.max(0, reply.granted - needed);
-        counts.seen(key, reply.count, reply.msLeft, now());
         while (entry.held > 0 && entry.waiters.length > 0) {
           entry.held--;
           entry.waiters.shift()?.resolve(state(entry, now()));
@@ -183,6 +206,21 @@ export function createLeasingLimiter(options: LeasingLimiterOptions): LeasingLim
   };
 
   return {
+    async writeBack() {
+      const owed = counts.owed(now());
+      // In bounded bursts: each burst is pipelined on the connection, and a burst larger than Redis
+      // can run within the deadline would only time out and stay owed.
+      for (let i = 0; i < owed.length; i += WRITE_BACK_BURST) {
+        const burst: Promise<LeaseReply>[] = [];
+        for (const key of owed.slice(i, i + WRITE_BACK_BURST)) {
+          // A request may have carried it since the list was taken.
+          const carry = counts.takeCarry(key, now());
+          if (carry) burst.push(ask(key, 0, 0, carry));
+        }
+        const settled = await Promise.allSettled(burst);
+        if (settled.some((outcome) => outcome.status === 'rejected')) return;
+      }
+    },
     consume(key) {
       const at = now();
       let entry = leases.get(key);

@@ -5,7 +5,7 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { SecurityConfig, LimitConfig } from '../../config/security-schema.ts';
 import { stateChangeLog } from '../../observability/state-change-log.ts';
 import type { SecurityMetrics } from '../authenticate/security-metrics.ts';
-import { createLeasingLimiter } from './leasing-limiter.ts';
+import { createLeasingLimiter, type LeasingLimiter } from './leasing-limiter.ts';
 import { createWindowCounts, type WindowCounts } from './window-counts.ts';
 
 export { StoreTimeoutError } from './store-deadline.ts';
@@ -48,6 +48,8 @@ export interface LimitStore {
   kind: 'memory' | 'redis';
   /** A policy's limiter; its `consume` counts and logs store failures itself, whichever the behaviour. */
   policy(name: string, limit: LimitConfig): LimitPolicy;
+  /** Stops listening to the Redis connection (a rebuilt store listens in its place). */
+  close(): void;
 }
 
 function limiterRes(points: number, consumed: number, msBeforeNext: number): RateLimiterRes {
@@ -76,6 +78,13 @@ export function createLimitStore(options: LimitStoreOptions): LimitStore {
     metrics.rateLimitStoreFailures.inc({ behaviour: rateLimit.onStoreDown });
     state.down(err);
   };
+  // When the connection is back, what every policy counted in memory goes to Redis at once (see
+  // LeasingLimiter.writeBack), before the window is asked for by a request.
+  const leasing: LeasingLimiter[] = [];
+  const writeBack = () => {
+    for (const limiter of leasing) void limiter.writeBack();
+  };
+  if (kind === 'redis') redis?.on('ready', writeBack);
 
   return {
     kind,
@@ -99,7 +108,7 @@ export function createLimitStore(options: LimitStoreOptions): LimitStore {
       }
       const counts = windows;
       const windowMs = limit.windowSeconds * 1000;
-      const leasing = createLeasingLimiter({
+      const limiter = createLeasingLimiter({
         redis,
         redisKey: (key) => `${base.keyPrefix}:lease:${key}`,
         plan: limit.points,
@@ -120,7 +129,11 @@ export function createLimitStore(options: LimitStoreOptions): LimitStore {
         idleMs: Math.min(IDLE_MS, windowMs / 4),
         now,
       });
-      return { name, points: limit.points, windowSeconds: limit.windowSeconds, consume: (key) => leasing.consume(key) };
+      leasing.push(limiter);
+      return { name, points: limit.points, windowSeconds: limit.windowSeconds, consume: (key) => limiter.consume(key) };
+    },
+    close() {
+      redis?.off('ready', writeBack);
     },
   };
 }

@@ -27,6 +27,7 @@ interface Replica {
   served: Listening;
   redis: Redis;
   token: string;
+  keyPrefix: string;
 }
 
 describe.runIf(installed)('rate limits across a Redis outage (fail-open)', () => {
@@ -64,7 +65,7 @@ describe.runIf(installed)('rate limits across a Redis outage (fail-open)', () =>
       );
       const served = await listen(gateway.app);
       const token = await issueTestToken(served.url);
-      const replica = { gateway, served, redis, token };
+      const replica = { gateway, served, redis, token, keyPrefix };
       replicas.push(replica);
       started.push(replica);
     }
@@ -137,7 +138,7 @@ describe.runIf(installed)('rate limits across a Redis outage (fail-open)', () =>
     const duringB = await send(b!, 6); // Redis: 9 .. 14
     await a!.redis.connect();
     await ready(a!);
-    // A writes its 6 back on its next request: Redis then holds 8 + 6 + 6 (+ that request) = 21.
+    // A wrote its 6 back as soon as it was connected: Redis holds 8 + 6 + 6 = 20.
     const afterA = await send(a!, 3);
     const afterB = await send(b!, 3);
 
@@ -174,6 +175,38 @@ describe.runIf(installed)('rate limits across a Redis outage (fail-open)', () =>
     expect(admitted(during)).toBeGreaterThan(0);
     expect(admitted(during)).toBeLessThanOrEqual(25);
     expect(admitted(after)).toBe(0);
+    expect(admitted(all)).toBeLessThanOrEqual(2 * PLAN.points);
+  }, 60_000);
+
+  it('when Redis is back, every replica writes what it counted in memory at once: the first asked, whichever, sees it all', async () => {
+    const [a, b] = await startReplicas(2);
+    const before = [...(await send(a!, 2)), ...(await send(b!, 2))];
+    await server.stop();
+    await Promise.all([a, b].map((r) => eventually(() => (r!.redis.status !== 'ready' ? true : undefined), 'the clients to notice')));
+    // A counts a little in memory; B the rest of the plan and past it.
+    const duringA = await send(a!, 6);
+    const duringB = await send(b!, 24);
+    await server.start(); // empty
+    await Promise.all([a, b].map((r) => ready(r!)));
+    // No request yet: the window is back in Redis from both memories, past the plan.
+    const probe = new Redis(server.url);
+    const leased = await eventually(async () => {
+      const keys = await probe.keys(`${a!.keyPrefix}:twenty:lease:*`);
+      const counts = await Promise.all(keys.map((key) => probe.hget(key, 'n')));
+      return counts.some((n) => Number(n) >= PLAN.points) ? counts : undefined;
+    }, 'the replicas to write their memory counts back');
+    probe.disconnect();
+    // A alone would have rebuilt the window from its own small count and admitted again.
+    const afterA = await send(a!, 3);
+    const afterB = await send(b!, 3);
+
+    const all = [...before, ...duringA, ...duringB, ...afterA, ...afterB];
+    console.info(`two replicas, Redis restarted: Redis holds ${leased.join(',')} before the first request after it`);
+    expect(all.filter((s) => s !== 200 && s !== 429)).toEqual([]);
+    expect(admitted(before)).toBe(4);
+    expect(admitted(duringA)).toBe(6);
+    expect(afterA).toEqual([429, 429, 429]);
+    expect(afterB).toEqual([429, 429, 429]);
     expect(admitted(all)).toBeLessThanOrEqual(2 * PLAN.points);
   }, 60_000);
 });

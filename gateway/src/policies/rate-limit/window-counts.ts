@@ -45,6 +45,8 @@ export interface WindowCounts {
   takeCarry(key: string, now: number): Carry | undefined;
   /** Puts taken points back when writing them failed (they are still owed to Redis). */
   giveBack(key: string, carry: Carry, now: number): void;
+  /** Keys with points counted in memory and not yet written to Redis. */
+  owed(now: number): string[];
   size(): number;
 }
 
@@ -102,6 +104,11 @@ export function createWindowCounts(options: { maxKeys?: number } = {}): WindowCo
     giveBack(key, carry, now) {
       const entry = live(key, now);
       if (entry) entry.unsynced += carry.points;
+    },
+    owed(now) {
+      const keys: string[] = [];
+      for (const [key, entry] of windows) if (entry.unsynced > 0 && entry.resetAt > now) keys.push(key);
+      return keys;
     },
     size: () => windows.size,
   };
