@@ -97,6 +97,16 @@ apis:
       const invalid = await fetch(`${gateway.url}/api/v3/store/order/seven`);
       expect(invalid.status).toBe(400);
       expect(invalid.headers.get('content-type')).toBe('application/problem+json');
+      // The portal links and serves the file as written, and the same document in YAML.
+      expect(await (await fetch(`${gateway.url}/docs`)).text()).toContain(
+        'href="/contracts/petstore.v3.json" download>petstore.v3.json</a>',
+      );
+      const asWritten = await fetch(`${gateway.url}/contracts/petstore.v3.json`);
+      expect(asWritten.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(await asWritten.text()).toBe(text);
+      const asYaml = await fetch(`${gateway.url}/contracts/petstore.v3.yaml`);
+      expect(asYaml.headers.get('content-type')).toBe('application/yaml; charset=utf-8');
+      expect(parse(await asYaml.text())).toEqual(JSON.parse(text));
     } finally {
       await gateway.stop();
     }

@@ -8,7 +8,14 @@ import { eventDataSchema, schemaTable } from './schema-view.ts';
 /** The public events of one AsyncAPI contract, as the catalogue shows them. */
 export interface PortalEventContract {
   id: string;
+  /** The contract file as written, as the portal publishes it. */
+  href: string;
   events: [string, EventCatalogEntry][];
+}
+
+/** The last segment of a contract's address: what the download is called. */
+function fileName(href: string): string {
+  return href.slice(href.lastIndexOf('/') + 1);
 }
 
 function lifecycleBadge(api: PortalApi): string {
@@ -36,7 +43,7 @@ export function indexPage(apis: PortalApi[], eventContracts: PortalEventContract
   <td>${date(api.lifecycle.deprecation)}</td>
   <td>${date(api.lifecycle.sunset)}</td>
   <td>${api.lifecycle.successor ? `<code>${e(api.lifecycle.successor)}</code>` : '<span class="muted">-</span>'}</td>
-  <td><a href="/docs/apis/${e(api.id)}">Reference</a><br><a href="/contracts/${e(api.id)}.yaml" download>${e(api.id)}.yaml</a></td>
+  <td><a href="/docs/apis/${e(api.id)}">Reference</a><br><a href="${e(api.href)}" download>${e(fileName(api.href))}</a></td>
 </tr>`,
     )
     .join('\n');
@@ -59,7 +66,7 @@ ${
         .join(', ')}.</p>`
     : ''
 }
-<p class="muted">Contracts are OpenAPI 3.1 documents at stable URLs: <code>/contracts/&lt;api&gt;.v&lt;major&gt;.yaml</code>. Generate your own client from them, or use the SDK below.</p>
+<p class="muted">Contracts are OpenAPI 3.1 documents at stable URLs, in YAML and in JSON: <code>/contracts/&lt;api&gt;.v&lt;major&gt;.yaml</code> and <code>.json</code> (the one linked is the file as written, the other converted from it). Generate your own client from them, or use the SDK below.</p>
 </section>
 
 <section id="credentials">
@@ -84,7 +91,7 @@ ${
 <section id="events">
 <h2>Events and webhooks</h2>
 <p>${publicEvents} event types can be delivered to your endpoint as webhooks: CloudEvents 1.0 payloads signed per Standard Webhooks. See the <a href="/docs/events">event catalogue</a>.</p>
-<p>Event contracts (AsyncAPI 3): ${eventContracts.map((c) => `<a href="/contracts/${e(c.id)}.yaml" download>${e(c.id)}.yaml</a>`).join(', ') || '<span class="muted">none</span>'}</p>
+<p>Event contracts (AsyncAPI 3): ${eventContracts.map((c) => `<a href="${e(c.href)}" download>${e(fileName(c.href))}</a>`).join(', ') || '<span class="muted">none</span>'}</p>
 </section>
 
 <section id="changelog">
@@ -97,7 +104,7 @@ export function eventsPage(contracts: PortalEventContract[]): string {
   const sections = contracts
     .map((contract) => {
       const items = contract.events.map(([name, event]) => eventSection(contract.id, name, event)).join('\n');
-      return `<h2 id="${e(contract.id)}" data-contract="${e(contract.id)}">From <code>${e(contract.id)}</code> <a class="muted" href="/contracts/${e(contract.id)}.yaml" download>${e(contract.id)}.yaml</a></h2>
+      return `<h2 id="${e(contract.id)}" data-contract="${e(contract.id)}">From <code>${e(contract.id)}</code> <a class="muted" href="${e(contract.href)}" download>${e(fileName(contract.href))}</a></h2>
 ${items || '<section><p>No public events in this contract.</p></section>'}`;
     })
     .join('\n');
@@ -211,7 +218,7 @@ ${sections.join('\n')}`;
 /** Scalar's interactive reference for one version, fed the contract from /contracts and pointed at this gateway. */
 export function apiReferencePage(api: PortalApi): string {
   const configuration = {
-    url: `/contracts/${api.id}.yaml`,
+    url: api.href,
     // The portal works offline: system fonts instead of Scalar's font CDN, and no AI agent (it
     // would call Scalar's registry).
     withDefaultFonts: false,
@@ -243,7 +250,7 @@ export function apiReferencePage(api: PortalApi): string {
   <span class="lifecycle" data-lifecycle="${api.gone ? 'retired' : e(api.lifecycle.status)}">${e(api.gone ? 'retired' : api.lifecycle.status)}${
     api.lifecycle.sunset ? ` &middot; sunset ${e(api.lifecycle.sunset)}` : ''
   }</span>
-  <a href="/contracts/${e(api.id)}.yaml" download>Download ${e(api.id)}.yaml</a>
+  <a href="${e(api.href)}" download>Download ${e(fileName(api.href))}</a>
 </nav>
 <!-- Not id="api-reference": the bundle would take such an element for its legacy auto-mount. -->
 <div id="scalar-reference"></div>

@@ -47,13 +47,20 @@ describe('the developer portal', () => {
     const res = await portal.request('/contracts/customers.v2.yaml');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/yaml; charset=utf-8');
-    expect(await res.text()).toBe(await readFile(`${REPO_ROOT}/contracts/openapi/customers.v2.yaml`, 'utf8'));
+    const written = await readFile(`${REPO_ROOT}/contracts/openapi/customers.v2.yaml`, 'utf8');
+    expect(await res.text()).toBe(written);
+    // The same contract in JSON, for tooling that reads only JSON: the same document.
+    const json = await portal.request('/contracts/customers.v2.json');
+    expect(json.status).toBe(200);
+    expect(json.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(await json.json()).toEqual(parse(written));
     const gateway = testGateway({ ...configInput(), defaults: { policies: { public: true } } });
     try {
       const missing = await gateway.app.request('/contracts/inventory.v1.yaml');
       expect(missing.status).toBe(404);
       expect(missing.headers.get('content-type')).toBe('application/problem+json');
       expect((await gateway.app.request('/contracts/../package.json')).status).toBe(404);
+      expect((await gateway.app.request('/contracts/customers.v2.yml')).status).toBe(404);
     } finally {
       await gateway.close();
     }
@@ -129,14 +136,20 @@ describe('the developer portal', () => {
     };
     const withTwo = createPortal({
       config,
-      events: { ...defaultPortalEvents(), 'audit.v1': { catalog: audit, yaml: 'asyncapi: 3.0.0\n' } },
+      // Written in JSON: linked as written, and served in YAML too.
+      events: { ...defaultPortalEvents(), 'audit.v1': { catalog: audit, source: { text: '{ "asyncapi": "3.0.0" }\n', format: 'json' } } },
     });
     const html = await (await withTwo.request('/docs/events')).text();
     expect(html).toContain('data-contract="events.v1"');
     expect(html).toMatch(/<section id="audit\.recorded" data-event="audit\.recorded" data-contract="audit\.v1">/);
     expect(sectionOf(html, 'audit.recorded')).toMatch(/<tr data-field="actor">[\s\S]*?required[\s\S]*?Who did it\./);
+    const asWritten = await withTwo.request('/contracts/audit.v1.json');
+    expect(asWritten.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(await asWritten.text()).toBe('{ "asyncapi": "3.0.0" }\n');
     expect(await (await withTwo.request('/contracts/audit.v1.yaml')).text()).toBe('asyncapi: 3.0.0\n');
-    expect(await (await withTwo.request('/docs')).text()).toContain('href="/contracts/audit.v1.yaml"');
+    const index = await (await withTwo.request('/docs')).text();
+    expect(index).toContain('href="/contracts/audit.v1.json" download>audit.v1.json</a>');
+    expect(index).toContain('href="/contracts/events.v1.yaml" download>events.v1.yaml</a>');
   });
 
   it('serves the AsyncAPI contract file as written', async () => {

@@ -2,7 +2,8 @@
  * The developer portal at /docs, written for partners: an interactive reference per public API
  * version (Scalar, served from node_modules, no CDN), the public events of every AsyncAPI contract,
  * each version's lifecycle, the changelog, the onboarding guide, and the SDK to download; the
- * contracts themselves (the versions served and every AsyncAPI contract) at /contracts/<id>.yaml.
+ * contracts themselves (the versions served and every AsyncAPI contract) at /contracts/<id>.yaml and
+ * /contracts/<id>.json (contract-files.ts).
  * What does not depend on the request is rendered once when the portal is built; the guide and the
  * index speak of the address the partner reached them at, so they are rendered once per origin; the
  * SDK tarball and the changelog cost seconds, so they are built on first request, never at start.
@@ -19,6 +20,7 @@ import { eventCatalogs, openApiContracts } from '@concord/contracts/generated/in
 import type { ApiConfig, GatewayConfig } from '../config/schema.ts';
 import { GatewayError } from '../errors.ts';
 import { PORTAL_CSS, page } from './html.ts';
+import { contractFormatOf, contractHref, createContractFiles, type ContractFormat, type ContractSource } from './contract-files.ts';
 import { partnerGuide } from './guide.ts';
 import { renderMarkdown } from './markdown.ts';
 import { createProblemPages } from './problem-pages.ts';
@@ -28,14 +30,14 @@ import { repositorySdkPackage, type SdkPackage } from './sdk-package.ts';
 
 export interface PortalContract {
   document: OpenApiDocument;
-  /** The contract file as written, served at /contracts/<id>.yaml. */
-  yaml: string;
+  /** The contract file as written, served at /contracts/<id>.<yaml|json>. */
+  source: ContractSource;
 }
 
-/** An AsyncAPI contract: its event catalogue, and the file as written (served at /contracts/<id>.yaml). */
+/** An AsyncAPI contract: its event catalogue, and the file as written (served at /contracts/<id>.<yaml|json>). */
 export interface PortalEventCatalog {
   catalog: EventCatalog;
-  yaml: string;
+  source: ContractSource;
 }
 
 export interface PortalOptions {
@@ -62,6 +64,8 @@ export interface PortalOptions {
 /** A public API version as the portal lists it. */
 export interface PortalApi {
   id: string;
+  /** The contract file as written, as the portal publishes it. */
+  href: string;
   title: string;
   version: string;
   summary: string | undefined;
@@ -78,11 +82,15 @@ function scalarBundlePath(): string {
   return join(dirname(require.resolve('@scalar/api-reference')), 'browser', 'standalone.js');
 }
 
+function readContractSource(path: string): ContractSource {
+  return { text: readFileSync(path, 'utf8'), format: contractFormatOf(path) };
+}
+
 export function defaultPortalContracts(): Record<string, PortalContract> {
   const out: Record<string, PortalContract> = {};
   for (const file of listContracts()) {
     const document = openApiContracts[file.id];
-    if (file.kind === 'openapi' && document) out[file.id] = { document, yaml: readFileSync(file.path, 'utf8') };
+    if (file.kind === 'openapi' && document) out[file.id] = { document, source: readContractSource(file.path) };
   }
   return out;
 }
@@ -91,7 +99,7 @@ export function defaultPortalEvents(): Record<string, PortalEventCatalog> {
   const out: Record<string, PortalEventCatalog> = {};
   for (const file of listContracts()) {
     const catalog = eventCatalogs[file.id];
-    if (file.kind === 'asyncapi' && catalog) out[file.id] = { catalog, yaml: readFileSync(file.path, 'utf8') };
+    if (file.kind === 'asyncapi' && catalog) out[file.id] = { catalog, source: readContractSource(file.path) };
   }
   return out;
 }
@@ -100,8 +108,9 @@ export function createPortal(options: PortalOptions): Hono {
   const contracts = options.contracts ?? defaultPortalContracts();
   const now = options.now ?? Date.now;
   const eventContracts = options.events ?? defaultPortalEvents();
-  const events: PortalEventContract[] = Object.entries(eventContracts).map(([id, { catalog }]) => ({
+  const events: PortalEventContract[] = Object.entries(eventContracts).map(([id, { catalog, source }]) => ({
     id,
+    href: contractHref(id, source),
     events: Object.entries(catalog).filter(([, event]) => event.public),
   }));
 
@@ -111,6 +120,7 @@ export function createPortal(options: PortalOptions): Hono {
     const { info } = contract.document;
     return {
       id: api.contract,
+      href: contractHref(api.contract, contract.source),
       title: info.title,
       version: info.version,
       summary: typeof info.summary === 'string' ? info.summary : undefined,
@@ -120,10 +130,12 @@ export function createPortal(options: PortalOptions): Hono {
     };
   });
   // The versions the gateway serves, and every event contract (webhooks deliver from all of them).
-  const yamlById = new Map([
-    ...apis.map((api): [string, string] => [api.id, contracts[api.id]!.yaml]),
-    ...Object.entries(eventContracts).map(([id, contract]): [string, string] => [id, contract.yaml]),
-  ]);
+  const files = createContractFiles(
+    new Map([
+      ...apis.map((api): [string, ContractSource] => [api.id, contracts[api.id]!.source]),
+      ...Object.entries(eventContracts).map(([id, contract]): [string, ContractSource] => [id, contract.source]),
+    ]),
+  );
 
   const sdk = options.sdk ?? repositorySdkPackage();
   const sdkVersions = apis.filter((api) => !api.gone).map((api) => api.id);
@@ -218,11 +230,11 @@ export function createPortal(options: PortalOptions): Hono {
   });
   portal.route('/', createProblemPages());
   portal.get('/contracts/:file', (c) => {
-    const match = /^([a-z][a-z0-9-]*\.v[0-9]+)\.yaml$/.exec(c.req.param('file'));
-    const yaml = match?.[1] ? yamlById.get(match[1]) : undefined;
-    if (yaml === undefined) throw new GatewayError('NOT_FOUND', `No public contract ${c.req.param('file')}; see /docs for the list.`);
-    return c.body(yaml, 200, {
-      'content-type': 'application/yaml; charset=utf-8',
+    const match = /^([a-z][a-z0-9-]*\.v[0-9]+)\.(yaml|json)$/.exec(c.req.param('file'));
+    const file = match?.[1] ? files.get(match[1], match[2] as ContractFormat) : undefined;
+    if (file === undefined) throw new GatewayError('NOT_FOUND', `No public contract ${c.req.param('file')}; see /docs for the list.`);
+    return c.body(file.body, 200, {
+      'content-type': file.contentType,
       'cache-control': 'no-cache',
       'access-control-allow-origin': '*',
     });
