@@ -157,6 +157,53 @@ describe('request bodies by declared media type', () => {
   });
 });
 
+describe('bodies nested deeper than any walk of them survives', () => {
+  // Open schemas: the validator accepts any nesting, so only the depth limit stands between a deep
+  // body and every recursive walk of it (storable strings, recursive schemas, adapters).
+  const open = validator({
+    content: {
+      'application/json': { schema: { type: 'object' } },
+      'application/x-www-form-urlencoded': {
+        schema: { type: 'object', properties: { meta: { type: 'object' } } },
+        encoding: { meta: { contentType: 'application/json' } },
+      },
+      'multipart/form-data': { schema: { type: 'object', properties: { meta: { type: 'object' } } } },
+    },
+  });
+  const nested = (levels: number) => `${'{"a":'.repeat(levels - 1)}{}${'}'.repeat(levels - 1)}`;
+
+  it('takes JSON nested 64 levels and refuses 65, or 40,000, with a 400 naming the limit', async () => {
+    expect(await open.validateRequestBody('application/json', bytes(nested(64)))).toMatchObject({ ok: true });
+    for (const levels of [65, 40_000]) {
+      const deep = await open.validateRequestBody('application/json', bytes(nested(levels)));
+      expect(deep).toEqual({
+        ok: false,
+        status: 400,
+        errors: [{ pointer: '/body', message: 'nests arrays and objects deeper than 64 levels' }],
+        detail: 'The request body nests arrays and objects deeper than 64 levels.',
+      });
+    }
+    // Brackets inside strings, escaped quotes included, are text, not nesting.
+    const text = JSON.stringify({ a: `\\"${'['.repeat(500)}`, b: '{'.repeat(500) });
+    expect(await open.validateRequestBody('application/json', bytes(text))).toMatchObject({ ok: true });
+  });
+
+  it('leaves a form field whose JSON nests too deep a string, for the schema to refuse', async () => {
+    const form = await open.validateRequestBody('application/x-www-form-urlencoded', bytes(`meta=${encodeURIComponent(nested(40_000))}`));
+    expect(form).toMatchObject({ ok: false, status: 400, errors: [{ pointer: '/body/meta' }] });
+    const boundary = 'deep-boundary';
+    const part = await open.validateRequestBody(
+      `multipart/form-data; boundary=${boundary}`,
+      multipart(boundary, [{ name: 'meta', value: nested(40_000), type: 'application/json' }]),
+    );
+    expect(part).toMatchObject({ ok: false, status: 400, errors: [{ pointer: '/body/meta' }] });
+    expect(await open.validateRequestBody('application/x-www-form-urlencoded', bytes(`meta=${encodeURIComponent(nested(3))}`))).toEqual({
+      ok: true,
+      value: { meta: { a: { a: {} } } },
+    });
+  });
+});
+
 describe('responses by documented media type', () => {
   const v = validator(
     { content: { 'application/json': {} } },

@@ -12,6 +12,7 @@ import { unstorableStrings } from './storable-strings.ts';
 import { toFieldErrors } from './field-errors.ts';
 import { parseMultipart, parseUrlEncoded } from './form-body.ts';
 import { encodingProblems, formToObject } from './form-values.ts';
+import { jsonNestsDeeperThan, MAX_JSON_NESTING } from './json-nesting.ts';
 import { createMediaTypeTable, type DeclaredMediaType } from './media-types.ts';
 
 export type BodyResult = { ok: true; value: unknown } | { ok: false; status: 400 | 415; errors: FieldError[]; detail: string };
@@ -89,6 +90,11 @@ export function createBodyChecker(body: RequestBodyObject | undefined, ajv: Cont
   const checkDecoded = (declared: DeclaredMediaType, text: string): BodyResult => {
     switch (declared.kind) {
       case 'json': {
+        if (jsonNestsDeeperThan(text))
+          return malformed(
+            `nests arrays and objects deeper than ${MAX_JSON_NESTING} levels`,
+            `The request body nests arrays and objects deeper than ${MAX_JSON_NESTING} levels.`,
+          );
         let value: unknown;
         try {
           value = JSON.parse(text);

@@ -12,6 +12,7 @@
  *   `additionalProperties` decides.
  */
 import { isJsonMediaType, mediaTypeOf, type JsonSchema } from '../document/openapi-document.ts';
+import { jsonNestsDeeperThan } from './json-nesting.ts';
 
 export interface EncodingObject {
   contentType?: string;
@@ -63,7 +64,7 @@ export function coerceFormValue(raw: string, schema: JsonSchema | undefined): un
     if ((type === 'integer' || type === 'number') && NUMBER.test(raw.trim())) return Number(raw);
     if (type === 'boolean' && (raw === 'true' || raw === 'false')) return raw === 'true';
     if (type === 'null' && raw === '') return null;
-    if (type === 'object' || type === 'array') {
+    if ((type === 'object' || type === 'array') && !jsonNestsDeeperThan(raw)) {
       try {
         return JSON.parse(raw);
       } catch {
@@ -94,7 +95,9 @@ function isJsonPart(kind: FormKind, encoding: EncodingObject | undefined, value:
   return kind === 'multipart' && types.includes('object');
 }
 
+/** A JSON part or value; left a string (for the schema to refuse) when it is not JSON or nests too deep. */
 function parseJson(raw: string): unknown {
+  if (jsonNestsDeeperThan(raw)) return raw;
   try {
     return JSON.parse(raw);
   } catch {

@@ -9,6 +9,7 @@ import type { FieldError } from '@concord/contracts/src/problem.ts';
 import type { GatewayDeps } from '../../deps.ts';
 import type { createGatewayFactory } from '../../env.ts';
 import { rawQuery } from '@concord/contracts/src/http/raw-query.ts';
+import { jsonNestsDeeperThan } from '@concord/contracts/src/server/json-nesting.ts';
 import { GatewayError } from '../../errors.ts';
 import { readRequestBody } from '../body-limit/read-body.ts';
 import { requestLogger } from '../request-context/request-logger.ts';
@@ -74,8 +75,11 @@ export function validateRequest(factory: ReturnType<typeof createGatewayFactory>
 }
 
 function safeJson(body: Uint8Array): unknown {
+  const text = decoder.decode(body);
+  // The adapter walks what it is given: not a body nested past what any validated body may be.
+  if (jsonNestsDeeperThan(text)) return undefined;
   try {
-    return JSON.parse(decoder.decode(body));
+    return JSON.parse(text);
   } catch {
     return undefined;
   }
