@@ -2,12 +2,15 @@
  * One generated request for one operation of a contract: path parameters (known ids of resources
  * the fuzz partner owns, schema values, hostile strings), the optional query and header
  * parameters, and a body for one of the operation's media types (valid, hostile, or not JSON at
- * all, now and then under a media type the operation does not take). It prints as the request
+ * all, now and then under a media type the operation does not take; a form where the media type is
+ * one, form-body.ts). It prints as the request
  * would be written (`POST /v2/customers` + headers + body), so a shrunk counterexample reads as
  * the request to replay.
  */
 import fc from 'fast-check';
 import type { OperationEntry, ParameterObject } from '@concord/contracts/src/document/openapi-document.ts';
+import { createMediaTypeTable } from '@concord/contracts/src/server/media-types.ts';
+import { formBody } from './form-body.ts';
 import { hostileValue, LONE_SURROGATE, NUL, validValue } from './schema-arbitraries.ts';
 
 export interface FuzzRequest {
@@ -101,10 +104,17 @@ function bodyArbitrary(
   const bodiless = entry.method === 'get' || entry.method === 'head';
   if (mediaTypes.length === 0 || bodiless) return fc.constant({ contentType: undefined, body: undefined });
   const declared = fc.constantFrom(...mediaTypes);
+  // Written as the media type says: a form for form types (by the operation's encoding), else JSON
+  // text (which an XML or binary operation takes unchecked, as the gateway does not parse those).
+  const table = createMediaTypeTable(content).declared;
+  const write = (mediaType: string, value: unknown) => {
+    const declaredType = table.find((d) => d.key === mediaType);
+    if (declaredType?.kind === 'urlencoded' || declaredType?.kind === 'multipart')
+      return formBody(declaredType.kind, value, declaredType.media.encoding, percentEncode);
+    return { contentType: mediaType, body: JSON.stringify(value) };
+  };
   const of = (pick: typeof validValue) =>
-    declared.chain((mediaType) =>
-      pick(content[mediaType]!.schema, known).map((value) => ({ contentType: mediaType, body: JSON.stringify(value) })),
-    );
+    declared.chain((mediaType) => pick(content[mediaType]!.schema, known).map((value) => write(mediaType, value)));
   return fc.oneof(
     { weight: 4, arbitrary: of(validValue) },
     { weight: 4, arbitrary: of(hostileValue) },

@@ -1,0 +1,87 @@
+/**
+ * A generated body value written as a form, the way a client following the operation's `encoding`
+ * would write it (OpenAPI 3.1, Encoding Object; what contracts/src/server/form-values.ts reads back):
+ * - urlencoded: an array property repeats its name (`explode`, the default) or joins its items
+ *   (`,`, or ` ` / `|` for spaceDelimited / pipeDelimited); an object property is `name[key]` pairs
+ *   with `deepObject`, `key,value,...` with `explode: false`, JSON when its `contentType` is JSON,
+ *   else its own properties as top-level names;
+ * - multipart: one part per property (per item for arrays), objects as `application/json` parts.
+ * Values are percent-encoded as sent by a client with UTF-16 strings (lone surrogates included), so
+ * hostile strings reach the gateway's form parser as they would on the wire.
+ */
+import { isJsonMediaType, mediaTypeOf } from '@concord/contracts/src/document/openapi-document.ts';
+import type { EncodingObject } from '@concord/contracts/src/server/form-values.ts';
+
+type Pair = [name: string, value: string, contentType?: string];
+
+const DELIMITERS: Record<string, string> = { spaceDelimited: ' ', pipeDelimited: '|' };
+
+function text(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+function urlencodedPairs(body: Record<string, unknown>, encoding: Record<string, EncodingObject> | undefined): Pair[] {
+  const pairs: Pair[] = [];
+  for (const [name, value] of Object.entries(body)) {
+    const e = encoding?.[name];
+    const style = e?.style ?? 'form';
+    const explode = e?.explode ?? style === 'form';
+    const json = isJsonMediaType(mediaTypeOf(e?.contentType) ?? '');
+    if (json) pairs.push([name, JSON.stringify(value)]);
+    else if (Array.isArray(value)) {
+      if (explode) for (const item of value) pairs.push([name, text(item)]);
+      else pairs.push([name, value.map(text).join(DELIMITERS[style] ?? ',')]);
+    } else if (value !== null && typeof value === 'object') {
+      const entries = Object.entries(value);
+      if (style === 'deepObject') for (const [key, sub] of entries) pairs.push([`${name}[${key}]`, text(sub)]);
+      else if (!explode) pairs.push([name, entries.flatMap(([key, sub]) => [key, text(sub)]).join(',')]);
+      else for (const [key, sub] of entries) pairs.push([key, text(sub)]);
+    } else pairs.push([name, text(value)]);
+  }
+  return pairs;
+}
+
+function multipartPairs(body: Record<string, unknown>, encoding: Record<string, EncodingObject> | undefined): Pair[] {
+  const pairs: Pair[] = [];
+  const part = (name: string, value: unknown): Pair =>
+    value !== null && typeof value === 'object'
+      ? [name, JSON.stringify(value), encoding?.[name]?.contentType ?? 'application/json']
+      : [name, text(value), encoding?.[name]?.contentType];
+  for (const [name, value] of Object.entries(body)) {
+    if (Array.isArray(value)) for (const item of value) pairs.push(part(name, item));
+    else pairs.push(part(name, value));
+  }
+  return pairs;
+}
+
+export const MULTIPART_BOUNDARY = 'concord-fuzz-7d1c0e';
+
+/**
+ * The body and its Content-Type. A value that is not an object (a hostile one) has no fields: it is
+ * sent as its text, as a confused client would.
+ */
+export function formBody(
+  kind: 'urlencoded' | 'multipart',
+  value: unknown,
+  encoding: Record<string, EncodingObject> | undefined,
+  percentEncode: (text: string) => string,
+): { contentType: string; body: string } {
+  const fields = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  if (kind === 'urlencoded') {
+    const body = fields
+      ? urlencodedPairs(fields, encoding)
+          .map(([name, v]) => `${percentEncode(name)}=${percentEncode(v)}`)
+          .join('&')
+      : text(value);
+    return { contentType: 'application/x-www-form-urlencoded', body };
+  }
+  const parts = fields ? multipartPairs(fields, encoding) : [['value', text(value)] as Pair];
+  const body = parts
+    .map(
+      ([name, v, contentType]) =>
+        `--${MULTIPART_BOUNDARY}\r\ncontent-disposition: form-data; name="${name.replace(/["\r\n]/g, '_')}"\r\n${contentType ? `content-type: ${contentType}\r\n` : ''}\r\n${v}\r\n`,
+    )
+    .join('');
+  return { contentType: `multipart/form-data; boundary=${MULTIPART_BOUNDARY}`, body: `${body}--${MULTIPART_BOUNDARY}--\r\n` };
+}
