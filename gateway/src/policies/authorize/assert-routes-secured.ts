@@ -54,11 +54,11 @@ export interface AssertRoutesSecuredOptions {
 export function assertRoutesSecured(routes: Iterable<CompiledRoute>, options: AssertRoutesSecuredOptions = {}): void {
   const unsecured: string[] = [];
   const unsecuredPlaces: string[] = [];
-  const problems: string[] = [];
+  // By problem: the line of the first operation met with it, and every operation that has it.
+  const problems = new Map<string, { line: string; operations: string[] }>();
   const handled = options.contractSchemes ?? {};
   const schemesOf = options.securitySchemes ?? ((contract: string) => openApiContracts[contract]?.components?.securitySchemes);
   let locate = options.locate;
-  const seen = new Set<string>();
   for (const route of routes) {
     if (route.public) continue;
     if (!hasSecurityRequirement(route.operation.security)) {
@@ -74,12 +74,24 @@ export function assertRoutesSecured(routes: Iterable<CompiledRoute>, options: As
       const path = problem.path.length ? problem.path : ['paths', route.pathTemplate, route.operation.method, 'security'];
       locate ??= contractPosition();
       const line = `${locate(route.contract, path)} ${route.contract}#${route.operationId}: ${problem.message}`;
-      // A scheme shared by many operations is reported once per contract.
+      // A scheme shared by many operations is reported once per contract, naming the operations
+      // that use it: the fix may be the scheme, or those operations' `security`.
       const key = problem.path.length ? `${route.contract} ${problem.message}` : line;
-      if (!seen.has(key)) problems.push(line);
-      seen.add(key);
+      const entry = problems.get(key);
+      if (entry) entry.operations.push(route.operationId);
+      else problems.set(key, { line, operations: [route.operationId] });
     }
   }
   if (unsecured.length > 0) throw new UnsecuredOperationError(unsecured, unsecuredPlaces);
-  if (problems.length > 0) throw new UnverifiableSecurityError(problems);
+  if (problems.size > 0) throw new UnverifiableSecurityError([...problems.values()].map(withOtherOperations));
+}
+
+const NAMED = 5;
+
+function withOtherOperations({ line, operations }: { line: string; operations: string[] }): string {
+  const others = operations.slice(1);
+  if (others.length === 0) return line;
+  const named = others.slice(0, NAMED).join(', ');
+  const rest = others.length > NAMED ? ` and ${others.length - NAMED} more` : '';
+  return `${line} (also used by ${others.length} other operation${others.length === 1 ? '' : 's'}: ${named}${rest})`;
 }

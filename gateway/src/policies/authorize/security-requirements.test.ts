@@ -229,6 +229,27 @@ describe.skipIf(PETSTORE_FILE === '')('security schemes the gateway cannot verif
     expect(check({ legacy_basic: 'not-accepted' })).not.toThrow();
   });
 
+  it('are reported once per contract, naming every operation that uses the scheme', () => {
+    // Every secured Petstore operation asks for the basic scheme only.
+    const routes = petstoreRoutes(document).map((route) =>
+      route.public ? route : { ...route, operation: { ...route.operation, security: [{ legacy_basic: [] }] } },
+    );
+    const secured = routes.filter((route) => !route.public).map((route) => route.operationId);
+    expect(secured.length).toBeGreaterThan(6);
+    let message = '';
+    try {
+      assertRoutesSecured(routes, { securitySchemes: schemes, locate: contractPosition(dir) });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    const lines = message.split('\n').filter((line) => line.includes('legacy_basic'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`petstore\\.v3\\.yaml:\\d+:5 petstore\\.v3#${secured[0]}: security scheme "legacy_basic"`));
+    expect(lines[0]).toContain(
+      `(also used by ${secured.length - 1} other operations: ${secured.slice(1, 6).join(', ')} and ${secured.length - 6} more)`,
+    );
+  });
+
   it('never satisfy an alternative when not accepted, while the others still work', async () => {
     const upstream = await startFakeUpstream((_req, res) => sendJson(res, 200, { id: 7 }));
     const key = generateApiKey();
