@@ -157,6 +157,104 @@ describe('request bodies by declared media type', () => {
   });
 });
 
+describe('nested deepObject forms, as Stripe-style APIs take them', () => {
+  // The shape of Stripe's POST /v1/checkout/sessions: arrays of objects, nested objects, "or '' to unset".
+  const session = {
+    type: 'object',
+    additionalProperties: false,
+    required: ['mode'],
+    properties: {
+      mode: { type: 'string', enum: ['payment', 'subscription'] },
+      expand: { type: 'array', items: { type: 'string' } },
+      line_items: {
+        type: 'array',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            price: { type: 'string' },
+            quantity: { type: 'integer' },
+            adjustable_quantity: {
+              type: 'object',
+              required: ['enabled'],
+              properties: { enabled: { type: 'boolean' }, maximum: { type: 'integer' } },
+            },
+          },
+        },
+      },
+      metadata: {
+        anyOf: [
+          { type: 'object', additionalProperties: { type: 'string' } },
+          { type: 'string', enum: [''] },
+        ],
+      },
+      amount: { anyOf: [{ type: 'integer' }, { type: 'string', enum: [''] }] },
+    },
+  };
+  const deep = { style: 'deepObject', explode: true };
+  const v = validator({
+    content: {
+      'application/x-www-form-urlencoded': { schema: session, encoding: { expand: deep, line_items: deep, metadata: deep } },
+    },
+  });
+  const form = (text: string) => v.validateRequestBody('application/x-www-form-urlencoded', bytes(text));
+
+  it('reads arrays of objects by index, nested objects, [] appends and anyOf types', async () => {
+    const body = [
+      'mode=payment',
+      'line_items[0][price]=price_1',
+      'line_items[0][quantity]=2',
+      'line_items[1][price]=price_2',
+      'line_items[1][adjustable_quantity][enabled]=true',
+      'line_items[1][adjustable_quantity][maximum]=10',
+      'metadata[order]=6735',
+      'expand[]=customer',
+      'expand[]=line_items',
+      'amount=700',
+    ].join('&');
+    expect(await form(body)).toEqual({
+      ok: true,
+      value: {
+        mode: 'payment',
+        line_items: [
+          { price: 'price_1', quantity: 2 },
+          { price: 'price_2', adjustable_quantity: { enabled: true, maximum: 10 } },
+        ],
+        metadata: { order: '6735' },
+        expand: ['customer', 'line_items'],
+        amount: 700,
+      },
+    });
+    // Sparse indices close up in index order; "" unsets.
+    expect(await form('mode=payment&line_items[7][price]=b&line_items[3][price]=a&metadata=&amount=')).toEqual({
+      ok: true,
+      value: { mode: 'payment', line_items: [{ price: 'a' }, { price: 'b' }], metadata: '', amount: '' },
+    });
+  });
+
+  it('points at the nested member that is wrong, and takes hostile names as unknown members', async () => {
+    const bad = await form(
+      'mode=payment&line_items[0][quantity]=two&line_items[0][colour]=red&line_items[1][adjustable_quantity][maximum]=3',
+    );
+    expect(bad.ok).toBe(false);
+    if (!bad.ok)
+      expect(bad.errors.map((e) => e.pointer)).toEqual(
+        expect.arrayContaining([
+          '/body/line_items/0/quantity',
+          '/body/line_items/0/colour',
+          '/body/line_items/1/adjustable_quantity/enabled',
+        ]),
+      );
+    // An index past any array's size, and a name nested past the JSON limit: a 400, never a throw.
+    const huge = await form('mode=payment&line_items[99999999999][price]=a');
+    expect(huge).toEqual({ ok: true, value: { mode: 'payment', line_items: [{ price: 'a' }] } });
+    const deepName = await form(`mode=payment&line_items${'[0]'.repeat(10_000)}=x`);
+    expect(deepName).toMatchObject({ ok: false, status: 400 });
+    const notArray = await form('mode=payment&line_items[first][price]=a');
+    expect(notArray).toMatchObject({ ok: false, status: 400, errors: [{ pointer: '/body/line_items' }] });
+  });
+});
+
 describe('bodies nested deeper than any walk of them survives', () => {
   // Open schemas: the validator accepts any nesting, so only the depth limit stands between a deep
   // body and every recursive walk of it (storable strings, recursive schemas, adapters).

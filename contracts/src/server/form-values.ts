@@ -6,12 +6,14 @@
  * - an array property takes every occurrence of its name (explode, the default) or splits one value
  *   (`explode: false`: `,`; `spaceDelimited`: ` `; `pipeDelimited`: `|`);
  * - an object property is JSON when its encoding (or, in multipart, its part) says so (multipart's
- *   default for objects), `prop[key]` pairs with `style: deepObject`, `key,value,...` with
- *   `explode: false`, else its properties' own names at the top level (style form, exploded);
+ *   default for objects), `prop[key]` pairs with `style: deepObject` (nested `prop[a][0][b]` too,
+ *   deep-object.ts), `key,value,...` with `explode: false`, else its properties' own names at the
+ *   top level (style form, exploded);
  * - a name the schema does not know is kept (a string, or every value when repeated), so
  *   `additionalProperties` decides.
  */
 import { isJsonMediaType, mediaTypeOf, type JsonSchema } from '../document/openapi-document.ts';
+import { deepObjectValue, schemaBranches } from './deep-object.ts';
 import { jsonNestsDeeperThan } from './json-nesting.ts';
 
 export interface EncodingObject {
@@ -38,11 +40,19 @@ function asObject(schema: JsonSchema | undefined): SchemaObject | undefined {
   return schema && typeof schema === 'object' ? schema : undefined;
 }
 
+/**
+ * The types a value of the schema may have, through anyOf/oneOf/allOf: form schemas often say
+ * "an integer, or '' to unset" as `anyOf: [{type: integer}, {enum: ['']}]`, and the value must
+ * still be coerced to the integer.
+ */
 function typesOf(schema: SchemaObject | undefined): string[] {
-  const type = schema?.type;
-  if (typeof type === 'string') return [type];
-  if (Array.isArray(type)) return type.filter((t): t is string => typeof t === 'string');
-  return [];
+  const types = new Set<string>();
+  for (const branch of schemaBranches(schema)) {
+    const type = branch.type;
+    if (typeof type === 'string') types.add(type);
+    else if (Array.isArray(type)) for (const t of type) if (typeof t === 'string') types.add(t);
+  }
+  return [...types];
 }
 
 /** `properties` of the schema, merged across `allOf` (one level, as bodies are written). */
@@ -56,13 +66,20 @@ export function formProperties(schema: JsonSchema | undefined): Record<string, J
 
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
-/** One string value as its schema's type, when it is one. */
+/**
+ * One string value as its schema's type, when it reads as one. Where the schema also takes a string
+ * (`anyOf: [{type: integer}, {enum: ['']}]`, `type: [string, integer]`), a number or boolean is still
+ * read as such, since a form cannot say which was meant and the typed reading is the one the other
+ * branches were written for; only null and JSON are then left a string.
+ */
 export function coerceFormValue(raw: string, schema: JsonSchema | undefined): unknown {
   const types = typesOf(asObject(schema));
-  if (types.length === 0 || types.includes('string')) return raw;
+  if (types.length === 0) return raw;
+  const stringToo = types.includes('string');
   for (const type of types) {
     if ((type === 'integer' || type === 'number') && NUMBER.test(raw.trim())) return Number(raw);
     if (type === 'boolean' && (raw === 'true' || raw === 'false')) return raw === 'true';
+    if (stringToo) continue;
     if (type === 'null' && raw === '') return null;
     if ((type === 'object' || type === 'array') && !jsonNestsDeeperThan(raw)) {
       try {
@@ -105,6 +122,10 @@ function parseJson(raw: string): unknown {
   }
 }
 
+function* textPairs(entries: ReadonlyMap<string, FormValue[]>): Generator<[string, string[]]> {
+  for (const [key, values] of entries) yield [key, values.map((v) => v.value)];
+}
+
 export function formToObject(
   kind: FormKind,
   entries: ReadonlyMap<string, FormValue[]>,
@@ -122,6 +143,17 @@ export function formToObject(
     const style = enc?.style ?? 'form';
     const explode = enc?.explode ?? style === 'form';
     const values = entries.get(name);
+
+    if (style === 'deepObject' && !(values && isJsonPart(kind, enc, values[0], types))) {
+      const deep = deepObjectValue(name, textPairs(entries), propSchema, coerceFormValue, consumed);
+      if (deep !== undefined) {
+        out[name] = deep;
+        continue;
+      }
+      // No bracketed pair: an array may still come as repeated plain names (below); a plain value
+      // of an object (Stripe's `metadata=` to unset) is kept as given, for the schema to judge.
+      if (!types.includes('array')) continue;
+    }
 
     if (types.includes('array')) {
       if (!values) continue;
@@ -141,17 +173,6 @@ export function formToObject(
         continue;
       }
       const subProperties = formProperties(prop);
-      if (style === 'deepObject') {
-        const object: Record<string, unknown> = {};
-        for (const [key, vs] of entries) {
-          const m = /^([^[\]]+)\[([^[\]]*)\]$/.exec(key);
-          if (!m || m[1] !== name) continue;
-          consumed.add(key);
-          object[m[2]!] = coerceFormValue(vs[0]!.value, subProperties[m[2]!]);
-        }
-        if (Object.keys(object).length > 0) out[name] = object;
-        continue;
-      }
       if (!explode) {
         if (!values) continue;
         consumed.add(name);

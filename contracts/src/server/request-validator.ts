@@ -5,6 +5,8 @@ import type { ContractAjv } from './ajv.ts';
 import { createBodyChecker, type BodyResult, type ContractProblem } from './body-checker.ts';
 import { toFieldErrors } from './field-errors.ts';
 import { unstorableStrings } from './storable-strings.ts';
+import { deepObjectValue } from './deep-object.ts';
+import { coerceFormValue } from './form-values.ts';
 import { createMediaTypeTable } from './media-types.ts';
 
 export interface RawRequestParts {
@@ -44,11 +46,36 @@ export interface ValidatorOptions {
   rejectUnknownQuery?: boolean;
 }
 
+interface ParameterName {
+  name: string;
+  key: string;
+  isArray: boolean;
+  schema: JsonSchema | undefined;
+  /** How a query value is written (OpenAPI's style values): form (exploded or comma-separated), delimited, deepObject. */
+  style: string;
+  explode: boolean;
+}
+
 interface ParameterGroup {
   location: Exclude<ParameterLocation, 'cookie'>;
   root: string;
-  names: { name: string; key: string; isArray: boolean }[];
+  names: ParameterName[];
   validate: ValidateFunction;
+}
+
+const DELIMITERS: Record<string, string> = { form: ',', spaceDelimited: ' ', pipeDelimited: '|' };
+
+/** One query parameter's value from the query, by its style; undefined when it is absent. */
+function queryValue(p: ParameterName, query: Record<string, string[]>, consumed: Set<string>): unknown {
+  if (p.style === 'deepObject') {
+    const deep = deepObjectValue(p.name, Object.entries(query), p.schema, coerceFormValue, consumed);
+    if (deep !== undefined) return deep;
+  }
+  const values = query[p.name];
+  if (!values || values.length === 0) return undefined;
+  if (!p.isArray) return values[0];
+  // Exploded: one value per item; otherwise one value, split on the style's delimiter.
+  return p.explode ? values : values[0]!.split(DELIMITERS[p.style] ?? ',');
 }
 
 const GROUPS: [Exclude<ParameterLocation, 'cookie'>, string][] = [
@@ -78,7 +105,8 @@ export function createOperationValidator(entry: OperationEntry, ajv: ContractAjv
       const key = location === 'header' ? p.name.toLowerCase() : p.name;
       properties[key] = p.schema ?? {};
       if (p.required || location === 'path') required.push(key);
-      return { name: p.name, key, isArray: isArraySchema(p.schema) };
+      const style = p.style ?? (location === 'query' ? 'form' : 'simple');
+      return { name: p.name, key, isArray: isArraySchema(p.schema), schema: p.schema, style, explode: p.explode ?? style === 'form' };
     });
     const validate = ajv.parameters.compile({ type: 'object', properties, required });
     return { location, root, names, validate };
@@ -128,15 +156,18 @@ export function createOperationValidator(entry: OperationEntry, ajv: ContractAjv
     validateParameters(raw) {
       const value: ValidatedParameters = { path: {}, query: {}, headers: {} };
       const errors: FieldError[] = [];
+      // Query names a deepObject parameter was read from (`created[gte]`): known, not undeclared.
+      const consumed = new Set<string>();
       for (const group of groups) {
         const target: Record<string, unknown> = {};
-        for (const { name, key, isArray } of group.names) {
+        for (const parameter of group.names) {
+          const { name, key } = parameter;
           if (group.location === 'path') {
             const v = raw.path[name];
             if (v !== undefined) target[key] = v;
           } else if (group.location === 'query') {
-            const values = raw.query[name];
-            if (values && values.length > 0) target[key] = isArray ? values : values[0];
+            const v = queryValue(parameter, raw.query, consumed);
+            if (v !== undefined) target[key] = v;
           } else {
             const v = raw.header(name);
             if (v !== undefined) target[key] = v;
@@ -154,7 +185,8 @@ export function createOperationValidator(entry: OperationEntry, ajv: ContractAjv
       errors.push(...unstorableStrings(value.path, '/path'), ...unstorableStrings(value.query, '/query'));
       if (rejectUnknownQuery) {
         for (const name of Object.keys(raw.query)) {
-          if (!knownQuery.has(name)) errors.push({ pointer: `/query/${name}`, message: 'is not a parameter of this operation' });
+          if (!knownQuery.has(name) && !consumed.has(name))
+            errors.push({ pointer: `/query/${name}`, message: 'is not a parameter of this operation' });
         }
       }
       return errors.length ? { ok: false, errors } : { ok: true, value };
