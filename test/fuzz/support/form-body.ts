@@ -2,12 +2,13 @@
  * A generated body value written as a form, the way a client following the operation's `encoding`
  * would write it (OpenAPI 3.1, Encoding Object; what contracts/src/server/form-values.ts reads back):
  * - urlencoded: an array property repeats its name (`explode`, the default) or joins its items
- *   (`,`, or ` ` / `|` for spaceDelimited / pipeDelimited); an object property is `name[key]` pairs
- *   with `deepObject`, `key,value,...` with `explode: false`, JSON when its `contentType` is JSON,
- *   else its own properties as top-level names;
+ *   (`,`, or ` ` / `|` for spaceDelimited / pipeDelimited); with `deepObject`, arrays and objects
+ *   are bracketed at any depth (`name[0][key]`); an object property is `key,value,...` with
+ *   `explode: false`, JSON when its `contentType` is JSON, else its own properties as top-level names;
  * - multipart: one part per property (per item for arrays), objects as `application/json` parts.
  * Values are percent-encoded as sent by a client with UTF-16 strings (lone surrogates included), so
- * hostile strings reach the gateway's form parser as they would on the wire.
+ * hostile strings reach the gateway's form parser as they would on the wire. Query strings are
+ * written by the same rules (fuzz-request.ts).
  */
 import { isJsonMediaType, mediaTypeOf } from '@concord/contracts/src/document/openapi-document.ts';
 import type { EncodingObject } from '@concord/contracts/src/server/form-values.ts';
@@ -21,6 +22,15 @@ function text(value: unknown): string {
   return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
+/** `name[0][price]=...`: nested arrays by index and objects by key, as clients of nested-form APIs write deepObject. */
+export function bracketPairs(prefix: string, value: unknown, pairs: [string, string][] = []): [string, string][] {
+  if (Array.isArray(value)) for (const [i, item] of value.entries()) bracketPairs(`${prefix}[${i}]`, item, pairs);
+  else if (value !== null && typeof value === 'object')
+    for (const [key, sub] of Object.entries(value)) bracketPairs(`${prefix}[${key}]`, sub, pairs);
+  else pairs.push([prefix, text(value)]);
+  return pairs;
+}
+
 function urlencodedPairs(body: Record<string, unknown>, encoding: Record<string, EncodingObject> | undefined): Pair[] {
   const pairs: Pair[] = [];
   for (const [name, value] of Object.entries(body)) {
@@ -29,13 +39,13 @@ function urlencodedPairs(body: Record<string, unknown>, encoding: Record<string,
     const explode = e?.explode ?? style === 'form';
     const json = isJsonMediaType(mediaTypeOf(e?.contentType) ?? '');
     if (json) pairs.push([name, JSON.stringify(value)]);
+    else if (style === 'deepObject' && value !== null && typeof value === 'object') pairs.push(...bracketPairs(name, value));
     else if (Array.isArray(value)) {
       if (explode) for (const item of value) pairs.push([name, text(item)]);
       else pairs.push([name, value.map(text).join(DELIMITERS[style] ?? ',')]);
     } else if (value !== null && typeof value === 'object') {
       const entries = Object.entries(value);
-      if (style === 'deepObject') for (const [key, sub] of entries) pairs.push([`${name}[${key}]`, text(sub)]);
-      else if (!explode) pairs.push([name, entries.flatMap(([key, sub]) => [key, text(sub)]).join(',')]);
+      if (!explode) pairs.push([name, entries.flatMap(([key, sub]) => [key, text(sub)]).join(',')]);
       else for (const [key, sub] of entries) pairs.push([key, text(sub)]);
     } else pairs.push([name, text(value)]);
   }

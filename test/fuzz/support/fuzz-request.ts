@@ -10,7 +10,7 @@
 import fc from 'fast-check';
 import type { OperationEntry, ParameterObject } from '@concord/contracts/src/document/openapi-document.ts';
 import { createMediaTypeTable } from '@concord/contracts/src/server/media-types.ts';
-import { formBody } from './form-body.ts';
+import { bracketPairs, formBody } from './form-body.ts';
 import { hostileValue, LONE_SURROGATE, NUL, validValue } from './schema-arbitraries.ts';
 
 export interface FuzzRequest {
@@ -62,15 +62,41 @@ function pathValue(parameter: ParameterObject, known: KnownIds): fc.Arbitrary<st
   );
 }
 
+const DELIMITERS: Record<string, string> = { spaceDelimited: ' ', pipeDelimited: '|' };
+
+/**
+ * A query parameter's value as name=value pairs, written by its `style` and `explode` as a client
+ * following the contract would: arrays repeated or joined, objects exploded, joined or bracketed
+ * (deepObject, at any depth).
+ */
+function queryPairs(parameter: ParameterObject, value: unknown): [string, string][] {
+  const { name } = parameter;
+  const style = parameter.style ?? 'form';
+  const explode = parameter.explode ?? style === 'form';
+  if (value === null || typeof value !== 'object') return [[name, asText(value)]];
+  if (style === 'deepObject') return bracketPairs(name, value);
+  if (Array.isArray(value))
+    return explode ? value.map((item) => [name, asText(item)]) : [[name, value.map(asText).join(DELIMITERS[style] ?? ',')]];
+  const entries = Object.entries(value);
+  return explode
+    ? entries.map(([key, sub]) => [key, asText(sub)])
+    : [[name, entries.flatMap(([key, sub]) => [key, asText(sub)]).join(',')]];
+}
+
 /** Query and header parameters: each sent or not, mostly valid; an undeclared one now and then. */
-function queryValue(parameter: ParameterObject, known: KnownIds): fc.Arbitrary<string> {
+function queryValue(parameter: ParameterObject, known: KnownIds): fc.Arbitrary<[string, string][]> {
   const ids = known[parameter.name] ?? [];
   const schemaValue = fc.oneof(
     { weight: 4, arbitrary: validValue(parameter.schema) },
     { weight: 1, arbitrary: hostileValue(parameter.schema) },
   );
-  const text = schemaValue.map(asText);
-  return ids.length > 0 ? fc.oneof(fc.constantFrom(...ids), text) : text;
+  const pairs = schemaValue.map((value) => queryPairs(parameter, value));
+  return ids.length > 0
+    ? fc.oneof(
+        fc.constantFrom(...ids).map((id): [string, string][] => [[parameter.name, id]]),
+        pairs,
+      )
+    : pairs;
 }
 
 /** Header values must be ISO-8859-1 without controls, or fetch refuses to send them. */
@@ -165,7 +191,9 @@ export function fuzzRequests(contract: string, basePath: string, entry: Operatio
   return fc
     .record({ path, query, undeclared, headers, accept, body: bodyArbitrary(entry, known) })
     .map(({ path, query, undeclared, headers, accept, body }) => {
-      const pairs = Object.entries(query).map(([name, value]) => `${encodeURIComponent(name)}=${percentEncode(value as string)}`);
+      const pairs = Object.values(query).flatMap((written) =>
+        (written as [string, string][]).map(([name, value]) => `${percentEncode(name)}=${percentEncode(value)}`),
+      );
       if (undeclared) pairs.push(undeclared);
       const request: FuzzRequest = {
         contract,
