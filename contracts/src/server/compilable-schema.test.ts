@@ -33,6 +33,21 @@ describe('schemas of dereferenced contracts, as the contracts’ Ajv compiles th
     expect(typed({ note: 1 })).toBe(false);
   });
 
+  it("read OpenAPI 3.0's boolean exclusiveMinimum/exclusiveMaximum as the bound beside it", () => {
+    const validate = createContractAjv().bodies.compile({
+      type: 'object',
+      properties: {
+        rate: { type: 'number', minimum: 0, exclusiveMinimum: true, maximum: 1, exclusiveMaximum: true },
+        count: { type: 'integer', minimum: 1, exclusiveMinimum: false },
+      },
+    });
+    expect(validate({ rate: 0.5, count: 1 })).toBe(true);
+    expect(validate({ rate: 0 })).toBe(false);
+    expect(validate({ rate: 1 })).toBe(false);
+    // `false` leaves the inclusive bound as it was.
+    expect(validate({ count: 0 })).toBe(false);
+  });
+
   it('turn a schema met more than once into one $defs entry, and leave one met once as it is', () => {
     const money: Schema = { type: 'object', properties: { amount: { type: 'integer' } } };
     const shared = compilableSchema({ type: 'object', properties: { total: money, tax: money } }) as Schema;

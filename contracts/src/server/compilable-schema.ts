@@ -11,6 +11,11 @@
  * OpenAPI 3.0's `nullable: true` is kept where it stands beside a `type` (Ajv reads it there); beside
  * no `type` (Stripe writes `nullable: true` next to `anyOf`) Ajv refuses to compile, so it becomes
  * "this, or null", the meaning contracts written that way intend.
+ *
+ * OpenAPI 3.0's boolean `exclusiveMinimum: true` / `exclusiveMaximum: true` (JSON Schema draft 4:
+ * "the `minimum` beside me is exclusive") is a schema error to JSON Schema 2020-12, where the keyword
+ * holds the bound itself; it becomes that bound (`minimum: 0, exclusiveMinimum: true` ->
+ * `exclusiveMinimum: 0`), and `false` is dropped.
  */
 type Schema = Record<string, unknown>;
 
@@ -80,6 +85,8 @@ export function compilableSchema(root: unknown): unknown {
       // (Stripe's `x-expansionResources`), cycles included, which Ajv would walk forever.
       else if (!key.startsWith('x-')) out[key] = value;
     }
+    exclusiveBound(out, 'exclusiveMinimum', 'minimum');
+    exclusiveBound(out, 'exclusiveMaximum', 'maximum');
     if (out.nullable === true && out.type === undefined) {
       delete out.nullable;
       return { anyOf: [out, { type: 'null' }] };
@@ -90,9 +97,19 @@ export function compilableSchema(root: unknown): unknown {
   return Object.keys(defs).length > 0 ? { ...top, $defs: { ...(top.$defs as Schema | undefined), ...defs } } : top;
 }
 
+/** OpenAPI 3.0's boolean exclusive bound, as 2020-12 writes it. */
+function exclusiveBound(schema: Schema, exclusive: string, inclusive: string): void {
+  if (typeof schema[exclusive] !== 'boolean') return;
+  if (schema[exclusive] === true && typeof schema[inclusive] === 'number') {
+    schema[exclusive] = schema[inclusive];
+    delete schema[inclusive];
+  } else delete schema[exclusive];
+}
+
 function needsRewrite(schemas: Map<Schema, number>): boolean {
   for (const schema of schemas.keys()) {
     if (schema.nullable === true && schema.type === undefined) return true;
+    if (typeof schema.exclusiveMinimum === 'boolean' || typeof schema.exclusiveMaximum === 'boolean') return true;
     if (Object.keys(schema).some((key) => key.startsWith('x-'))) return true;
   }
   return false;
