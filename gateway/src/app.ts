@@ -45,6 +45,7 @@ import { createPortal } from './portal/index.ts';
 import { createErrorHandler, createNotFoundHandler, methodNotAllowed } from './problem-response.ts';
 import { compileRoutePipelines, type PipelineStep } from './route-pipeline.ts';
 import type { CompiledRoute } from './route-variables.ts';
+import { formatPosition } from './policies/route-match/contract-source.ts';
 import { buildRouteTable, type RouteTable } from './routes.ts';
 import { stateAcrossBuilds } from './state-across-builds.ts';
 import { PARTNER_HEADER } from './upstream/forward-headers.ts';
@@ -81,6 +82,8 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): BuiltGat
         { contract, format },
         `contract ${contract} uses format "${format}", which the gateway does not check: its values are checked by their type alone`,
       ),
+    onUnusableResponseSchema: (contract, at, message) =>
+      deps.logger.error({ contract, at: formatPosition(at) }, `${formatPosition(at)}: ${message}`),
   });
   const security = applySecurityEnv(config.security, deps.env.auth);
   // An operation the contract leaves unsecured must be public on purpose in the config, and every

@@ -135,4 +135,36 @@ describe('contracts written by others', () => {
     const errors = check({ id: 'ord_1', replaced_by: { replaced_by: null } });
     expect(errors).toContainEqual({ pointer: '/body/replaced_by/id', message: 'is required' });
   });
+
+  it('take a response schema Ajv cannot compile as unvalidated, reported once at its place, never as a failed request', () => {
+    const orders = structuredClone(openApiContracts['orders.v1']!);
+    orders.paths['/orders/{orderId}']!.get!.responses!['200'] = {
+      description: 'ok',
+      content: { 'application/json': { schema: { type: 'object', properties: { total: { type: 'money' } } } } },
+    };
+    const config = configFrom({
+      upstreams: { orders: { url: 'http://127.0.0.1:1' } },
+      apis: [{ contract: 'orders.v1', basePath: '/v1', upstream: 'orders' }],
+    });
+    const reported: string[] = [];
+    const table = buildRouteTable(
+      config,
+      { 'orders.v1': orders },
+      {
+        // The copy is not on disk: place it by its path in the document.
+        locate: (contract, path) => ({ file: `${contract}.yaml`, line: path.length, column: 1 }),
+        onUnusableResponseSchema: (contract, at, message) => reported.push(`${contract} ${at.file}:${at.line} ${message}`),
+      },
+    );
+    // Compiled on first use, not at start-up.
+    expect(reported).toEqual([]);
+    const getOrder = table.routes.find((r) => r.operationId === 'getOrder')!;
+    expect(getOrder.validator.validateResponse(200, 'application/json', { total: 1 })).toEqual([]);
+    expect(getOrder.validator.validateResponse(200, 'application/json', { total: 'x' })).toEqual([]);
+    expect(reported).toEqual([
+      expect.stringMatching(
+        /^orders\.v1 orders\.v1\.yaml:\d+ getOrder: the schema cannot be used for validation \(schema is invalid: .*\); these responses are not validated$/,
+      ),
+    ]);
+  });
 });

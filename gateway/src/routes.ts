@@ -6,10 +6,10 @@
  * lists the contract's methods in Allow.
  */
 import { openApiContracts } from '@concord/contracts/generated/index.ts';
-import { listOperations, type OpenApiDocument } from '@concord/contracts/src/document/openapi-document.ts';
+import { listOperations, type OpenApiDocument, type OperationEntry } from '@concord/contracts/src/document/openapi-document.ts';
 import { findAmbiguousOperations, parsePathTemplate, templateParamNames } from '@concord/contracts/src/lint/path-templates.ts';
 import { createContractAjv } from '@concord/contracts/src/server/ajv.ts';
-import { createOperationValidator } from '@concord/contracts/src/server/request-validator.ts';
+import { createOperationValidator, type ContractProblem } from '@concord/contracts/src/server/request-validator.ts';
 import type { ApiConfig, GatewayConfig, PoliciesConfig } from './config/schema.ts';
 import {
   createContractLocator,
@@ -79,6 +79,7 @@ function compileApi(
   config: GatewayConfig,
   ajv: ReturnType<typeof createContractAjv>,
   contracts: Record<string, OpenApiDocument>,
+  onUnusableResponseSchema: (entry: OperationEntry, problem: ContractProblem) => void,
 ): CompiledRoute[] {
   const document = contracts[api.contract];
   if (!document) throw new RouteConflictError(`Unknown contract ${api.contract}`);
@@ -101,7 +102,7 @@ function compileApi(
       policies: { ...policies, public: isPublic },
       upstream: api.upstream,
       operation: entry,
-      validator: createOperationValidator(entry, ajv),
+      validator: createOperationValidator(entry, ajv, { onUnusableResponseSchema: (problem) => onUnusableResponseSchema(entry, problem) }),
       scopes: isPublic ? [] : [...new Set((entry.security ?? []).flatMap((req) => Object.values(req).flat()))],
       public: isPublic,
     } satisfies CompiledRoute;
@@ -113,6 +114,8 @@ export interface RouteTableOptions {
   locate?: ContractLocator;
   /** Once per contract and format the gateway cannot check (values of it are checked by type alone). */
   onUnknownFormat?: (contract: string, format: string) => void;
+  /** Once per documented response schema that cannot be compiled, when a response first needs it (it is then not validated). */
+  onUnusableResponseSchema?: (contract: string, at: SourcePosition, message: string) => void;
 }
 
 /** One problem per line, `file:line:col: what is wrong`, like a broken config. */
@@ -146,7 +149,15 @@ export function buildRouteTable(
     return ajv;
   };
   const locate = options.locate ?? createContractLocator();
-  const routes = config.apis.flatMap((api) => compileApi(api, config, ajvFor(api.contract), contracts));
+  const routes = config.apis.flatMap((api) =>
+    compileApi(api, config, ajvFor(api.contract), contracts, (entry, problem) =>
+      options.onUnusableResponseSchema?.(
+        api.contract,
+        locate(api.contract, ['paths', entry.path, entry.method, ...problem.path]),
+        `${entry.operationId}: ${problem.message}`,
+      ),
+    ),
+  );
   const where = (route: CompiledRoute, ...rest: string[]) =>
     locate(route.contract, ['paths', route.pathTemplate, route.operation.method, ...rest]);
 

@@ -143,7 +143,13 @@ describe('request bodies by declared media type', () => {
 
   it('reports contract content it cannot apply instead of guessing', () => {
     const broken = validator(
-      { content: { xml: {}, 'application/x-www-form-urlencoded': { encoding: { tags: { style: 'matrix' } } } } },
+      {
+        content: {
+          xml: {},
+          'application/x-www-form-urlencoded': { encoding: { tags: { style: 'matrix' } } },
+          'application/json': { schema: { type: 'strin' } },
+        },
+      },
       { '200': { description: 'ok', content: { 'text html': {} } } },
     );
     expect(broken.problems).toEqual([
@@ -151,6 +157,10 @@ describe('request bodies by declared media type', () => {
       {
         path: ['requestBody', 'content', 'application/x-www-form-urlencoded', 'encoding', 'tags'],
         message: expect.stringContaining('matrix'),
+      },
+      {
+        path: ['requestBody', 'content', 'application/json', 'schema'],
+        message: expect.stringMatching(/^the schema cannot be used for validation: schema is invalid: data\/type/),
       },
       { path: ['responses', '200', 'content', 'text html'], message: expect.stringContaining('is not a media type') },
     ]);

@@ -56,8 +56,17 @@ export function createBodyChecker(body: RequestBodyObject | undefined, ajv: Cont
   for (const declared of table.declared) {
     for (const [name, message] of encodingProblems(declared.media.encoding))
       problems.push({ path: ['requestBody', 'content', declared.key, 'encoding', name], message });
-    if (declared.kind !== 'opaque' && declared.media.schema !== undefined)
-      validators.set(declared, ajv.bodies.compile(declared.media.schema as object));
+    if (declared.kind !== 'opaque' && declared.media.schema !== undefined) {
+      try {
+        validators.set(declared, ajv.bodies.compile(declared.media.schema as object));
+      } catch (err) {
+        // Start-up refuses it at the schema's place in the contract, rather than with Ajv's bare message.
+        problems.push({
+          path: ['requestBody', 'content', declared.key, 'schema'],
+          message: `the schema cannot be used for validation: ${(err as Error).message}`,
+        });
+      }
+    }
   }
   const mediaTypes = Object.keys(body?.content ?? {}).map((m) => m.toLowerCase());
   const required = body?.required === true;

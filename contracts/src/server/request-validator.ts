@@ -44,6 +44,12 @@ export interface OperationValidator {
 export interface ValidatorOptions {
   /** Reject query parameters the contract does not define (default true). */
   rejectUnknownQuery?: boolean;
+  /**
+   * A documented response schema Ajv cannot compile, found when that response is first validated
+   * (response schemas are compiled on first use, so start-up does not pay for them). Responses of
+   * that status and media type then go unvalidated; told once, with the schema's place.
+   */
+  onUnusableResponseSchema?: (problem: ContractProblem) => void;
 }
 
 interface ParameterName {
@@ -126,6 +132,7 @@ export function createOperationValidator(entry: OperationEntry, ajv: ContractAjv
     | { kind: 'undocumented-status' }
     | { kind: 'undocumented-media-type'; documented: string[] }
     | { kind: 'any-body' }
+    | { kind: 'unusable-schema' }
     | { kind: 'schema'; validate: ValidateFunction };
   const responseRules = new Map<string, ResponseRule>();
   const responseRule = (status: number, mediaType: string): ResponseRule => {
@@ -133,7 +140,8 @@ export function createOperationValidator(entry: OperationEntry, ajv: ContractAjv
     let rule = responseRules.get(key);
     if (rule) return rule;
     const responses = entry.operation.responses ?? {};
-    const response = responses[String(status)] ?? responses[`${String(status)[0]}XX`] ?? responses.default;
+    const statusKey = [String(status), `${String(status)[0]}XX`, 'default'].find((k) => responses[k] !== undefined);
+    const response = statusKey === undefined ? undefined : responses[statusKey];
     const content = response?.content ?? {};
     const declared = createMediaTypeTable(content).select(mediaType);
     if (!response) rule = { kind: 'undocumented-status' };
@@ -142,7 +150,16 @@ export function createOperationValidator(entry: OperationEntry, ajv: ContractAjv
       // Only JSON bodies are parsed; any other documented type is checked by its type alone.
       const schema = declared?.kind === 'json' ? declared.media.schema : undefined;
       // Compiled on first use: many responses are never validated, so start-up should not pay for them.
-      rule = schema === undefined ? { kind: 'any-body' } : { kind: 'schema', validate: ajv.bodies.compile(schema as object) };
+      try {
+        rule = schema === undefined ? { kind: 'any-body' } : { kind: 'schema', validate: ajv.bodies.compile(schema as object) };
+      } catch (err) {
+        // The contract's fault, not the upstream's: never a 500 or a 502 for it, and said once.
+        rule = { kind: 'unusable-schema' };
+        options.onUnusableResponseSchema?.({
+          path: ['responses', statusKey!, 'content', declared!.key, 'schema'],
+          message: `the schema cannot be used for validation (${(err as Error).message}); these responses are not validated`,
+        });
+      }
     }
     responseRules.set(key, rule);
     return rule;
@@ -211,6 +228,7 @@ export function createOperationValidator(entry: OperationEntry, ajv: ContractAjv
             },
           ];
         case 'any-body':
+        case 'unusable-schema':
           return [];
         case 'schema':
           return rule.validate(responseBody) ? [] : toFieldErrors(rule.validate.errors, '/body');
