@@ -199,12 +199,21 @@ describe('nested deepObject forms, as Stripe-style APIs take them', () => {
         ],
       },
       amount: { anyOf: [{ type: 'integer' }, { type: 'string', enum: [''] }] },
+      tax_rates: {
+        anyOf: [
+          { type: 'array', items: { type: 'string', pattern: '^txr_' } },
+          { type: 'string', enum: [''] },
+        ],
+      },
     },
   };
   const deep = { style: 'deepObject', explode: true };
   const v = validator({
     content: {
-      'application/x-www-form-urlencoded': { schema: session, encoding: { expand: deep, line_items: deep, metadata: deep } },
+      'application/x-www-form-urlencoded': {
+        schema: session,
+        encoding: { expand: deep, line_items: deep, metadata: deep, tax_rates: deep },
+      },
     },
   });
   const form = (text: string) => v.validateRequestBody('application/x-www-form-urlencoded', bytes(text));
@@ -236,9 +245,13 @@ describe('nested deepObject forms, as Stripe-style APIs take them', () => {
       },
     });
     // Sparse indices close up in index order; "" unsets.
-    expect(await form('mode=payment&line_items[7][price]=b&line_items[3][price]=a&metadata=&amount=')).toEqual({
+    expect(await form('mode=payment&line_items[7][price]=b&line_items[3][price]=a&metadata=&amount=&tax_rates=')).toEqual({
       ok: true,
-      value: { mode: 'payment', line_items: [{ price: 'a' }, { price: 'b' }], metadata: '', amount: '' },
+      value: { mode: 'payment', line_items: [{ price: 'a' }, { price: 'b' }], metadata: '', amount: '', tax_rates: '' },
+    });
+    expect(await form('mode=payment&tax_rates[0]=txr_1&tax_rates[1]=txr_2')).toMatchObject({
+      ok: true,
+      value: { tax_rates: ['txr_1', 'txr_2'] },
     });
   });
 

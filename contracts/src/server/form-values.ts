@@ -150,9 +150,10 @@ export function formToObject(
         out[name] = deep;
         continue;
       }
-      // No bracketed pair: an array may still come as repeated plain names (below); a plain value
-      // of an object (Stripe's `metadata=` to unset) is kept as given, for the schema to judge.
-      if (!types.includes('array')) continue;
+      // No bracketed pair. A plain empty value is the "unset" of nested-form APIs (Stripe's
+      // `metadata=`, `tax_rates=`): kept as given, for the schema to judge, as is any plain value of
+      // an object; an array may still come as repeated plain names (below).
+      if (!types.includes('array') || (values?.length === 1 && values[0]!.value === '')) continue;
     }
 
     if (types.includes('array')) {
