@@ -71,3 +71,29 @@ describe('query parameters by style', () => {
       expect(result.errors.map((e) => e.pointer)).toEqual(expect.arrayContaining(['/query/created', '/query/ids/1', '/query/status[0]']));
   });
 });
+
+describe('path and header parameters (style simple)', () => {
+  const entry: OperationEntry = {
+    operationId: 'getMany',
+    method: 'get',
+    path: '/items/{ids}',
+    operation: { operationId: 'getMany', responses: {} },
+    parameters: [
+      { name: 'ids', in: 'path', required: true, schema: { type: 'array', items: { type: 'integer' } } },
+      { name: 'X-Tags', in: 'header', schema: { type: 'array', items: { type: 'string', enum: ['a', 'b'] } } },
+    ] as ParameterObject[],
+    security: undefined,
+  };
+  const v = createOperationValidator(entry, createContractAjv());
+  const headers: Record<string, string> = { 'x-tags': 'a,b' };
+
+  it('reads an array as comma-separated items', () => {
+    expect(v.validateParameters({ path: { ids: '1,2,3' }, query: {}, header: (name) => headers[name.toLowerCase()] })).toEqual({
+      ok: true,
+      value: { path: { ids: [1, 2, 3] }, query: {}, headers: { 'X-Tags': ['a', 'b'] } },
+    });
+    const bad = v.validateParameters({ path: { ids: '1,x' }, query: {}, header: () => 'a,c' });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.errors.map((e) => e.pointer).sort()).toEqual(['/headers/x-tags/1', '/path/ids/1']);
+  });
+});

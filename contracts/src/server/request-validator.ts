@@ -179,15 +179,13 @@ export function createOperationValidator(entry: OperationEntry, ajv: ContractAjv
         const target: Record<string, unknown> = {};
         for (const parameter of group.names) {
           const { name, key } = parameter;
-          if (group.location === 'path') {
-            const v = raw.path[name];
-            if (v !== undefined) target[key] = v;
-          } else if (group.location === 'query') {
+          if (group.location === 'query') {
             const v = queryValue(parameter, raw.query, consumed);
             if (v !== undefined) target[key] = v;
           } else {
-            const v = raw.header(name);
-            if (v !== undefined) target[key] = v;
+            const v = group.location === 'path' ? raw.path[name] : raw.header(name);
+            // Path and header parameters are `simple`: an array is its items joined by commas.
+            if (v !== undefined) target[key] = parameter.isArray ? v.split(',') : v;
           }
         }
         if (!group.validate(target)) errors.push(...toFieldErrors(group.validate.errors, group.root));
