@@ -1,6 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
+import { openApiContracts } from '@concord/contracts/generated/index.ts';
 import { REPO_ROOT } from '@concord/contracts/src/paths.ts';
 import { loadConfigFile } from '../config/load-config.ts';
 import { configFrom, testGateway } from '../testing/test-gateway.ts';
@@ -150,6 +153,43 @@ describe('the developer portal', () => {
     const index = await (await withTwo.request('/docs')).text();
     expect(index).toContain('href="/contracts/audit.v1.json" download>audit.v1.json</a>');
     expect(index).toContain('href="/contracts/events.v1.yaml" download>events.v1.yaml</a>');
+  });
+
+  it('serves a contract written across files bundled, in both formats, since the files it refers to are not published', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'concord-portal-split-'));
+    try {
+      const split = structuredClone(openApiContracts['customers.v2']!) as unknown as Record<string, unknown>;
+      await writeFile(join(dir, 'shared.yaml'), 'Note:\n  type: object\n  properties:\n    text: { type: string }\n');
+      const text = `${stringify(split)}x-note:\n  $ref: './shared.yaml#/Note'\n`;
+      await writeFile(join(dir, 'customers.v2.yaml'), text);
+      const withSplit = createPortal({
+        config,
+        contracts: {
+          ...Object.fromEntries(
+            ['customers.v1', 'orders.v1'].map((id) => [
+              id,
+              { document: openApiContracts[id]!, source: { text: 'openapi: 3.1.0\n', format: 'yaml' } },
+            ]),
+          ),
+          'customers.v2': {
+            document: openApiContracts['customers.v2']!,
+            source: { text, format: 'yaml', path: join(dir, 'customers.v2.yaml') },
+          },
+        },
+      });
+      for (const format of ['yaml', 'json'] as const) {
+        const res = await withSplit.request(`/contracts/customers.v2.${format}`);
+        expect(res.status).toBe(200);
+        const body = await res.text();
+        expect(body).not.toContain('shared.yaml');
+        const served = (format === 'json' ? JSON.parse(body) : parse(body)) as { 'x-note': unknown; paths: unknown };
+        // The reference is resolved into the document; everything else is the contract.
+        expect(JSON.stringify(served['x-note'])).toContain('text');
+        expect(served.paths).toEqual(JSON.parse(JSON.stringify(split.paths)));
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('serves the AsyncAPI contract file as written', async () => {

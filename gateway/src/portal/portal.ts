@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path';
 import { Hono } from 'hono';
 import type { OpenApiDocument } from '@concord/contracts/src/document/openapi-document.ts';
 import type { EventCatalog } from '@concord/contracts/src/events/event-catalog.ts';
+import { createContractBundler, type ContractBundler } from '@concord/contracts/src/document/bundle-contract.ts';
 import { REPO_ROOT, listContracts } from '@concord/contracts/src/paths.ts';
 import { eventCatalogs, openApiContracts } from '@concord/contracts/generated/index.ts';
 import type { ApiConfig, GatewayConfig } from '../config/schema.ts';
@@ -59,6 +60,8 @@ export interface PortalOptions {
   repositoryRoot?: string;
   /** Epoch ms; decides whether a sunset date has passed. */
   now?: () => number;
+  /** Bundles a contract written across files for publishing; default: Redocly's bundler. */
+  bundler?: ContractBundler;
 }
 
 /** A public API version as the portal lists it. */
@@ -83,7 +86,7 @@ function scalarBundlePath(): string {
 }
 
 function readContractSource(path: string): ContractSource {
-  return { text: readFileSync(path, 'utf8'), format: contractFormatOf(path) };
+  return { text: readFileSync(path, 'utf8'), format: contractFormatOf(path), path };
 }
 
 export function defaultPortalContracts(): Record<string, PortalContract> {
@@ -135,6 +138,7 @@ export function createPortal(options: PortalOptions): Hono {
       ...apis.map((api): [string, ContractSource] => [api.id, contracts[api.id]!.source]),
       ...Object.entries(eventContracts).map(([id, contract]): [string, ContractSource] => [id, contract.source]),
     ]),
+    options.bundler ?? createContractBundler(),
   );
 
   const sdk = options.sdk ?? repositorySdkPackage();
@@ -229,9 +233,9 @@ export function createPortal(options: PortalOptions): Hono {
     });
   });
   portal.route('/', createProblemPages());
-  portal.get('/contracts/:file', (c) => {
+  portal.get('/contracts/:file', async (c) => {
     const match = /^([a-z][a-z0-9-]*\.v[0-9]+)\.(yaml|json)$/.exec(c.req.param('file'));
-    const file = match?.[1] ? files.get(match[1], match[2] as ContractFormat) : undefined;
+    const file = match?.[1] ? await files.get(match[1], match[2] as ContractFormat) : undefined;
     if (file === undefined) throw new GatewayError('NOT_FOUND', `No public contract ${c.req.param('file')}; see /docs for the list.`);
     return c.body(file.body, 200, {
       'content-type': file.contentType,
