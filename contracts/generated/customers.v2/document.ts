@@ -1144,6 +1144,156 @@ export const document: OpenApiDocument = {
               }
             }
           },
+          "413": {
+            "description": "The body is larger than the operation accepts; the gateway refuses it while it streams, past the limit.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "type": "object",
+                  "description": "An RFC 9457 problem details object.",
+                  "required": [
+                    "type",
+                    "title",
+                    "status"
+                  ],
+                  "properties": {
+                    "type": {
+                      "type": "string",
+                      "format": "uri-reference",
+                      "description": "URI identifying the problem type; `about:blank` when it has no further meaning.",
+                      "default": "about:blank"
+                    },
+                    "title": {
+                      "type": "string",
+                      "description": "Short, human-readable summary of the problem type."
+                    },
+                    "status": {
+                      "type": "integer",
+                      "minimum": 100,
+                      "maximum": 599,
+                      "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
+                    "detail": {
+                      "type": "string",
+                      "description": "Human-readable explanation of this occurrence."
+                    },
+                    "instance": {
+                      "type": "string",
+                      "format": "uri-reference",
+                      "description": "URI reference identifying this occurrence (usually the request path)."
+                    },
+                    "request_id": {
+                      "type": "string",
+                      "description": "Identifier of the request, also sent in the `X-Request-Id` header; quote it to support."
+                    },
+                    "errors": {
+                      "type": "array",
+                      "description": "One entry per invalid field.",
+                      "items": {
+                        "type": "object",
+                        "description": "A single invalid field.",
+                        "required": [
+                          "pointer",
+                          "message"
+                        ],
+                        "properties": {
+                          "pointer": {
+                            "type": "string",
+                            "format": "json-pointer",
+                            "description": "JSON Pointer (RFC 6901) to the invalid value within the request, rooted at `/body`, `/query`, `/path` or `/headers` (for example `/body/address/postal_code` or `/query/limit`)."
+                          },
+                          "message": {
+                            "type": "string",
+                            "description": "What is wrong with the value."
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "415": {
+            "description": "The `Content-Type` is not one the operation takes; `detail` names the ones it does.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "type": "object",
+                  "description": "An RFC 9457 problem details object.",
+                  "required": [
+                    "type",
+                    "title",
+                    "status"
+                  ],
+                  "properties": {
+                    "type": {
+                      "type": "string",
+                      "format": "uri-reference",
+                      "description": "URI identifying the problem type; `about:blank` when it has no further meaning.",
+                      "default": "about:blank"
+                    },
+                    "title": {
+                      "type": "string",
+                      "description": "Short, human-readable summary of the problem type."
+                    },
+                    "status": {
+                      "type": "integer",
+                      "minimum": 100,
+                      "maximum": 599,
+                      "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
+                    "detail": {
+                      "type": "string",
+                      "description": "Human-readable explanation of this occurrence."
+                    },
+                    "instance": {
+                      "type": "string",
+                      "format": "uri-reference",
+                      "description": "URI reference identifying this occurrence (usually the request path)."
+                    },
+                    "request_id": {
+                      "type": "string",
+                      "description": "Identifier of the request, also sent in the `X-Request-Id` header; quote it to support."
+                    },
+                    "errors": {
+                      "type": "array",
+                      "description": "One entry per invalid field.",
+                      "items": {
+                        "type": "object",
+                        "description": "A single invalid field.",
+                        "required": [
+                          "pointer",
+                          "message"
+                        ],
+                        "properties": {
+                          "pointer": {
+                            "type": "string",
+                            "format": "json-pointer",
+                            "description": "JSON Pointer (RFC 6901) to the invalid value within the request, rooted at `/body`, `/query`, `/path` or `/headers` (for example `/body/address/postal_code` or `/query/limit`)."
+                          },
+                          "message": {
+                            "type": "string",
+                            "description": "What is wrong with the value."
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
           "429": {
             "description": "The partner's rate limit is exhausted. Retry after the number of seconds in `Retry-After`.",
             "headers": {
@@ -2541,6 +2691,156 @@ export const document: OpenApiDocument = {
               }
             }
           },
+          "413": {
+            "description": "The body is larger than the operation accepts; the gateway refuses it while it streams, past the limit.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "type": "object",
+                  "description": "An RFC 9457 problem details object.",
+                  "required": [
+                    "type",
+                    "title",
+                    "status"
+                  ],
+                  "properties": {
+                    "type": {
+                      "type": "string",
+                      "format": "uri-reference",
+                      "description": "URI identifying the problem type; `about:blank` when it has no further meaning.",
+                      "default": "about:blank"
+                    },
+                    "title": {
+                      "type": "string",
+                      "description": "Short, human-readable summary of the problem type."
+                    },
+                    "status": {
+                      "type": "integer",
+                      "minimum": 100,
+                      "maximum": 599,
+                      "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
+                    "detail": {
+                      "type": "string",
+                      "description": "Human-readable explanation of this occurrence."
+                    },
+                    "instance": {
+                      "type": "string",
+                      "format": "uri-reference",
+                      "description": "URI reference identifying this occurrence (usually the request path)."
+                    },
+                    "request_id": {
+                      "type": "string",
+                      "description": "Identifier of the request, also sent in the `X-Request-Id` header; quote it to support."
+                    },
+                    "errors": {
+                      "type": "array",
+                      "description": "One entry per invalid field.",
+                      "items": {
+                        "type": "object",
+                        "description": "A single invalid field.",
+                        "required": [
+                          "pointer",
+                          "message"
+                        ],
+                        "properties": {
+                          "pointer": {
+                            "type": "string",
+                            "format": "json-pointer",
+                            "description": "JSON Pointer (RFC 6901) to the invalid value within the request, rooted at `/body`, `/query`, `/path` or `/headers` (for example `/body/address/postal_code` or `/query/limit`)."
+                          },
+                          "message": {
+                            "type": "string",
+                            "description": "What is wrong with the value."
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "415": {
+            "description": "The `Content-Type` is not one the operation takes; `detail` names the ones it does.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "type": "object",
+                  "description": "An RFC 9457 problem details object.",
+                  "required": [
+                    "type",
+                    "title",
+                    "status"
+                  ],
+                  "properties": {
+                    "type": {
+                      "type": "string",
+                      "format": "uri-reference",
+                      "description": "URI identifying the problem type; `about:blank` when it has no further meaning.",
+                      "default": "about:blank"
+                    },
+                    "title": {
+                      "type": "string",
+                      "description": "Short, human-readable summary of the problem type."
+                    },
+                    "status": {
+                      "type": "integer",
+                      "minimum": 100,
+                      "maximum": 599,
+                      "description": "HTTP status code of this occurrence."
+                    },
+                    "code": {
+                      "type": "string",
+                      "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                      "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                    },
+                    "detail": {
+                      "type": "string",
+                      "description": "Human-readable explanation of this occurrence."
+                    },
+                    "instance": {
+                      "type": "string",
+                      "format": "uri-reference",
+                      "description": "URI reference identifying this occurrence (usually the request path)."
+                    },
+                    "request_id": {
+                      "type": "string",
+                      "description": "Identifier of the request, also sent in the `X-Request-Id` header; quote it to support."
+                    },
+                    "errors": {
+                      "type": "array",
+                      "description": "One entry per invalid field.",
+                      "items": {
+                        "type": "object",
+                        "description": "A single invalid field.",
+                        "required": [
+                          "pointer",
+                          "message"
+                        ],
+                        "properties": {
+                          "pointer": {
+                            "type": "string",
+                            "format": "json-pointer",
+                            "description": "JSON Pointer (RFC 6901) to the invalid value within the request, rooted at `/body`, `/query`, `/path` or `/headers` (for example `/body/address/postal_code` or `/query/limit`)."
+                          },
+                          "message": {
+                            "type": "string",
+                            "description": "What is wrong with the value."
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
           "429": {
             "description": "The partner's rate limit is exhausted. Retry after the number of seconds in `Retry-After`.",
             "headers": {
@@ -2711,6 +3011,156 @@ export const document: OpenApiDocument = {
     "responses": {
       "BadRequest": {
         "description": "The request is malformed or fails validation; `errors` lists each invalid field.",
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "type": "object",
+              "description": "An RFC 9457 problem details object.",
+              "required": [
+                "type",
+                "title",
+                "status"
+              ],
+              "properties": {
+                "type": {
+                  "type": "string",
+                  "format": "uri-reference",
+                  "description": "URI identifying the problem type; `about:blank` when it has no further meaning.",
+                  "default": "about:blank"
+                },
+                "title": {
+                  "type": "string",
+                  "description": "Short, human-readable summary of the problem type."
+                },
+                "status": {
+                  "type": "integer",
+                  "minimum": 100,
+                  "maximum": 599,
+                  "description": "HTTP status code of this occurrence."
+                },
+                "code": {
+                  "type": "string",
+                  "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                  "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                },
+                "detail": {
+                  "type": "string",
+                  "description": "Human-readable explanation of this occurrence."
+                },
+                "instance": {
+                  "type": "string",
+                  "format": "uri-reference",
+                  "description": "URI reference identifying this occurrence (usually the request path)."
+                },
+                "request_id": {
+                  "type": "string",
+                  "description": "Identifier of the request, also sent in the `X-Request-Id` header; quote it to support."
+                },
+                "errors": {
+                  "type": "array",
+                  "description": "One entry per invalid field.",
+                  "items": {
+                    "type": "object",
+                    "description": "A single invalid field.",
+                    "required": [
+                      "pointer",
+                      "message"
+                    ],
+                    "properties": {
+                      "pointer": {
+                        "type": "string",
+                        "format": "json-pointer",
+                        "description": "JSON Pointer (RFC 6901) to the invalid value within the request, rooted at `/body`, `/query`, `/path` or `/headers` (for example `/body/address/postal_code` or `/query/limit`)."
+                      },
+                      "message": {
+                        "type": "string",
+                        "description": "What is wrong with the value."
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      },
+      "PayloadTooLarge": {
+        "description": "The body is larger than the operation accepts; the gateway refuses it while it streams, past the limit.",
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "type": "object",
+              "description": "An RFC 9457 problem details object.",
+              "required": [
+                "type",
+                "title",
+                "status"
+              ],
+              "properties": {
+                "type": {
+                  "type": "string",
+                  "format": "uri-reference",
+                  "description": "URI identifying the problem type; `about:blank` when it has no further meaning.",
+                  "default": "about:blank"
+                },
+                "title": {
+                  "type": "string",
+                  "description": "Short, human-readable summary of the problem type."
+                },
+                "status": {
+                  "type": "integer",
+                  "minimum": 100,
+                  "maximum": 599,
+                  "description": "HTTP status code of this occurrence."
+                },
+                "code": {
+                  "type": "string",
+                  "pattern": "^[A-Z]+(_[A-Z]+)*$",
+                  "description": "Stable code of the problem type, listed with it in the problem catalogue; the partner SDK's `err.code`."
+                },
+                "detail": {
+                  "type": "string",
+                  "description": "Human-readable explanation of this occurrence."
+                },
+                "instance": {
+                  "type": "string",
+                  "format": "uri-reference",
+                  "description": "URI reference identifying this occurrence (usually the request path)."
+                },
+                "request_id": {
+                  "type": "string",
+                  "description": "Identifier of the request, also sent in the `X-Request-Id` header; quote it to support."
+                },
+                "errors": {
+                  "type": "array",
+                  "description": "One entry per invalid field.",
+                  "items": {
+                    "type": "object",
+                    "description": "A single invalid field.",
+                    "required": [
+                      "pointer",
+                      "message"
+                    ],
+                    "properties": {
+                      "pointer": {
+                        "type": "string",
+                        "format": "json-pointer",
+                        "description": "JSON Pointer (RFC 6901) to the invalid value within the request, rooted at `/body`, `/query`, `/path` or `/headers` (for example `/body/address/postal_code` or `/query/limit`)."
+                      },
+                      "message": {
+                        "type": "string",
+                        "description": "What is wrong with the value."
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      },
+      "UnsupportedMediaType": {
+        "description": "The `Content-Type` is not one the operation takes; `detail` names the ones it does.",
         "content": {
           "application/problem+json": {
             "schema": {
