@@ -17,6 +17,8 @@ export interface ParameterObject {
   style?: string;
   explode?: boolean;
   allowEmptyValue?: boolean;
+  /** Instead of `schema`: the value is serialized as this one media type (JSON, for a structured value). */
+  content?: Record<string, MediaTypeObject>;
 }
 
 export interface MediaTypeObject {

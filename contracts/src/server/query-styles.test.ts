@@ -97,3 +97,37 @@ describe('path and header parameters (style simple)', () => {
     if (!bad.ok) expect(bad.errors.map((e) => e.pointer).sort()).toEqual(['/headers/x-tags/1', '/path/ids/1']);
   });
 });
+
+describe('parameters described by `content` (a JSON value) instead of `schema`', () => {
+  const filter = {
+    type: 'object',
+    additionalProperties: false,
+    properties: { status: { type: 'string', enum: ['paid', 'open'] }, min: { type: 'integer' } },
+  };
+  const entry: OperationEntry = {
+    operationId: 'search',
+    method: 'get',
+    path: '/search',
+    operation: { operationId: 'search', responses: {} },
+    parameters: [
+      { name: 'filter', in: 'query', content: { 'application/json': { schema: filter } } },
+      { name: 'X-Context', in: 'header', content: { 'application/json': { schema: { type: 'array', items: { type: 'string' } } } } },
+    ] as ParameterObject[],
+    security: undefined,
+  };
+  const v = createOperationValidator(entry, createContractAjv());
+  const headers: Record<string, string> = { 'x-context': '["a","b"]' };
+
+  it('parses the value as JSON and validates it against the media type schema', () => {
+    expect(v.validateParameters({ ...query('filter={"status":"paid","min":3}'), header: (name) => headers[name.toLowerCase()] })).toEqual({
+      ok: true,
+      value: { path: {}, query: { filter: { status: 'paid', min: 3 } }, headers: { 'X-Context': ['a', 'b'] } },
+    });
+    const wrong = v.validateParameters(query('filter={"status":"lost"}'));
+    expect(wrong.ok === false && wrong.errors.map((e) => e.pointer)).toEqual(['/query/filter/status']);
+    const notJson = v.validateParameters(query('filter=status:paid'));
+    expect(notJson.ok === false && notJson.errors.map((e) => e.pointer)).toEqual(['/query/filter']);
+    const deep = v.validateParameters(query(`filter=${'['.repeat(1000)}${']'.repeat(1000)}`));
+    expect(deep.ok).toBe(false);
+  });
+});

@@ -1,5 +1,12 @@
 import type { ValidateFunction } from 'ajv';
-import type { JsonSchema, OperationEntry, ParameterLocation } from '../document/openapi-document.ts';
+import {
+  isJsonMediaType,
+  mediaTypeOf,
+  type JsonSchema,
+  type OperationEntry,
+  type ParameterLocation,
+  type ParameterObject,
+} from '../document/openapi-document.ts';
 import type { FieldError } from '../problem.ts';
 import type { ContractAjv } from './ajv.ts';
 import { createBodyChecker, type BodyResult, type ContractProblem } from './body-checker.ts';
@@ -7,6 +14,7 @@ import { toFieldErrors } from './field-errors.ts';
 import { unstorableStrings } from './storable-strings.ts';
 import { deepObjectValue } from './deep-object.ts';
 import { coerceFormValue } from './form-values.ts';
+import { jsonNestsDeeperThan } from './json-nesting.ts';
 import { createMediaTypeTable } from './media-types.ts';
 
 export interface RawRequestParts {
@@ -60,6 +68,24 @@ interface ParameterName {
   /** How a query value is written (OpenAPI's style values): form (exploded or comma-separated), delimited, deepObject. */
   style: string;
   explode: boolean;
+  /** The parameter has `content` with a JSON media type instead of a `schema`: its value is JSON text. */
+  json: boolean;
+}
+
+/** A parameter's JSON value; left a string (for the schema to refuse) when it is not JSON or nests too deep. */
+function parameterJson(raw: string): unknown {
+  if (jsonNestsDeeperThan(raw)) return raw;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/** The schema of a parameter described by `content` (OpenAPI: exactly one media type), when that type is JSON. */
+function jsonContentSchema(parameter: ParameterObject): JsonSchema | undefined {
+  const [mediaType, media] = Object.entries(parameter.content ?? {})[0] ?? [];
+  return mediaType && isJsonMediaType(mediaTypeOf(mediaType) ?? '') ? (media?.schema ?? {}) : undefined;
 }
 
 interface ParameterGroup {
@@ -73,6 +99,10 @@ const DELIMITERS: Record<string, string> = { form: ',', spaceDelimited: ' ', pip
 
 /** One query parameter's value from the query, by its style; undefined when it is absent. */
 function queryValue(p: ParameterName, query: Record<string, string[]>, consumed: Set<string>): unknown {
+  if (p.json) {
+    const raw = query[p.name]?.[0];
+    return raw === undefined ? undefined : parameterJson(raw);
+  }
   if (p.style === 'deepObject') {
     const deep = deepObjectValue(p.name, Object.entries(query), p.schema, coerceFormValue, consumed);
     if (deep !== undefined) return deep;
@@ -109,10 +139,13 @@ export function createOperationValidator(entry: OperationEntry, ajv: ContractAjv
     const names = params.map((p) => {
       // Header names are case-insensitive; validate and expose them lower-cased.
       const key = location === 'header' ? p.name.toLowerCase() : p.name;
-      properties[key] = p.schema ?? {};
+      const contentSchema = p.schema === undefined ? jsonContentSchema(p) : undefined;
+      const schema = p.schema ?? contentSchema;
+      properties[key] = schema ?? {};
       if (p.required || location === 'path') required.push(key);
       const style = p.style ?? (location === 'query' ? 'form' : 'simple');
-      return { name: p.name, key, isArray: isArraySchema(p.schema), schema: p.schema, style, explode: p.explode ?? style === 'form' };
+      const json = contentSchema !== undefined;
+      return { name: p.name, key, isArray: !json && isArraySchema(schema), schema, style, explode: p.explode ?? style === 'form', json };
     });
     const validate = ajv.parameters.compile({ type: 'object', properties, required });
     return { location, root, names, validate };
@@ -185,7 +218,7 @@ export function createOperationValidator(entry: OperationEntry, ajv: ContractAjv
           } else {
             const v = group.location === 'path' ? raw.path[name] : raw.header(name);
             // Path and header parameters are `simple`: an array is its items joined by commas.
-            if (v !== undefined) target[key] = parameter.isArray ? v.split(',') : v;
+            if (v !== undefined) target[key] = parameter.json ? parameterJson(v) : parameter.isArray ? v.split(',') : v;
           }
         }
         if (!group.validate(target)) errors.push(...toFieldErrors(group.validate.errors, group.root));
