@@ -14,7 +14,7 @@
  */
 import { isJsonMediaType, mediaTypeOf, type JsonSchema } from '../document/openapi-document.ts';
 import { deepObjectValue, schemaBranches } from './deep-object.ts';
-import { jsonNestsDeeperThan } from './json-nesting.ts';
+import { jsonNestsDeeperThan, jsonOrText } from './json-nesting.ts';
 
 export interface EncodingObject {
   contentType?: string;
@@ -112,16 +112,6 @@ function isJsonPart(kind: FormKind, encoding: EncodingObject | undefined, value:
   return kind === 'multipart' && types.includes('object');
 }
 
-/** A JSON part or value; left a string (for the schema to refuse) when it is not JSON or nests too deep. */
-function parseJson(raw: string): unknown {
-  if (jsonNestsDeeperThan(raw)) return raw;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return raw;
-  }
-}
-
 function* textPairs(entries: ReadonlyMap<string, FormValue[]>): Generator<[string, string[]]> {
   for (const [key, values] of entries) yield [key, values.map((v) => v.value)];
 }
@@ -163,14 +153,14 @@ export function formToObject(
       const itemJson = isJsonPart(kind, enc, values[0], typesOf(items));
       const delimiter = style === 'spaceDelimited' ? ' ' : style === 'pipeDelimited' ? '|' : ',';
       const raw = explode || kind === 'multipart' ? values : (values[0]?.value.split(delimiter) ?? []).map((value) => ({ value }));
-      out[name] = raw.map((v) => (itemJson ? parseJson(v.value) : coerceFormValue(v.value, items)));
+      out[name] = raw.map((v) => (itemJson ? jsonOrText(v.value) : coerceFormValue(v.value, items)));
       continue;
     }
 
     if (types.includes('object')) {
       if (values && isJsonPart(kind, enc, values[0], types)) {
         consumed.add(name);
-        out[name] = values.length === 1 ? parseJson(values[0]!.value) : values.map((v) => parseJson(v.value));
+        out[name] = values.length === 1 ? jsonOrText(values[0]!.value) : values.map((v) => jsonOrText(v.value));
         continue;
       }
       const subProperties = formProperties(prop);
@@ -198,7 +188,7 @@ export function formToObject(
 
     if (!values) continue;
     consumed.add(name);
-    const coerced = values.map((v) => (isJsonPart(kind, enc, v, types) ? parseJson(v.value) : coerceFormValue(v.value, propSchema)));
+    const coerced = values.map((v) => (isJsonPart(kind, enc, v, types) ? jsonOrText(v.value) : coerceFormValue(v.value, propSchema)));
     // A scalar sent twice stays a list, so the schema reports it rather than one value winning.
     out[name] = coerced.length === 1 ? coerced[0] : coerced;
   }

@@ -28,3 +28,16 @@ export function jsonNestsDeeperThan(text: string, max: number = MAX_JSON_NESTING
   }
   return false;
 }
+
+/**
+ * A client's JSON value (a form field or part, a parameter); the raw string itself, for the schema to
+ * refuse, when it is not JSON or nests deeper than the limit.
+ */
+export function jsonOrText(raw: string): unknown {
+  if (jsonNestsDeeperThan(raw)) return raw;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}

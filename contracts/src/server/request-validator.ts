@@ -14,7 +14,7 @@ import { toFieldErrors } from './field-errors.ts';
 import { unstorableStrings } from './storable-strings.ts';
 import { deepObjectValue } from './deep-object.ts';
 import { coerceFormValue } from './form-values.ts';
-import { jsonNestsDeeperThan } from './json-nesting.ts';
+import { jsonOrText } from './json-nesting.ts';
 import { createMediaTypeTable } from './media-types.ts';
 
 export interface RawRequestParts {
@@ -72,16 +72,6 @@ interface ParameterName {
   json: boolean;
 }
 
-/** A parameter's JSON value; left a string (for the schema to refuse) when it is not JSON or nests too deep. */
-function parameterJson(raw: string): unknown {
-  if (jsonNestsDeeperThan(raw)) return raw;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return raw;
-  }
-}
-
 /** The schema of a parameter described by `content` (OpenAPI: exactly one media type), when that type is JSON. */
 function jsonContentSchema(parameter: ParameterObject): JsonSchema | undefined {
   const [mediaType, media] = Object.entries(parameter.content ?? {})[0] ?? [];
@@ -101,7 +91,7 @@ const DELIMITERS: Record<string, string> = { form: ',', spaceDelimited: ' ', pip
 function queryValue(p: ParameterName, query: Record<string, string[]>, consumed: Set<string>): unknown {
   if (p.json) {
     const raw = query[p.name]?.[0];
-    return raw === undefined ? undefined : parameterJson(raw);
+    return raw === undefined ? undefined : jsonOrText(raw);
   }
   if (p.style === 'deepObject') {
     const deep = deepObjectValue(p.name, Object.entries(query), p.schema, coerceFormValue, consumed);
@@ -218,7 +208,7 @@ export function createOperationValidator(entry: OperationEntry, ajv: ContractAjv
           } else {
             const v = group.location === 'path' ? raw.path[name] : raw.header(name);
             // Path and header parameters are `simple`: an array is its items joined by commas.
-            if (v !== undefined) target[key] = parameter.json ? parameterJson(v) : parameter.isArray ? v.split(',') : v;
+            if (v !== undefined) target[key] = parameter.json ? jsonOrText(v) : parameter.isArray ? v.split(',') : v;
           }
         }
         if (!group.validate(target)) errors.push(...toFieldErrors(group.validate.errors, group.root));
