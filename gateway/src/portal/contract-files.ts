@@ -44,11 +44,10 @@ const CONTENT_TYPES: Record<ContractFormat, string> = {
   json: 'application/json; charset=utf-8',
 };
 
-function convert(source: ContractSource): string {
+function parsed(source: ContractSource): unknown {
   // The contract was parsed when the gateway was built, so it parses here; `uniqueKeys: false`
   // because the conversion is not the place to reject what the loader accepted.
-  if (source.format === 'json') return stringify(JSON.parse(source.text), { aliasDuplicateObjects: false });
-  return `${JSON.stringify(parse(source.text, { uniqueKeys: false }), null, 2)}\n`;
+  return source.format === 'json' ? JSON.parse(source.text) : parse(source.text, { uniqueKeys: false });
 }
 
 function serialize(value: unknown, format: ContractFormat): string {
@@ -62,7 +61,7 @@ export function createContractFiles(sources: ReadonlyMap<string, ContractSource>
     // A contract that refers to other files is published bundled, in either format: the files it
     // refers to are not published, so the references would lead nowhere.
     if (source.path && hasExternalRefs(source.text)) return bundler.bundle(source.path).then((value) => serialize(value, format));
-    return Promise.resolve(format === source.format ? source.text : convert(source));
+    return Promise.resolve(format === source.format ? source.text : serialize(parsed(source), format));
   };
   return {
     async get(id, format) {
