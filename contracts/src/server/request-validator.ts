@@ -88,12 +88,12 @@ interface ParameterGroup {
 const DELIMITERS: Record<string, string> = { form: ',', spaceDelimited: ' ', pipeDelimited: '|' };
 
 /** One query parameter's value from the query, by its style; undefined when it is absent. */
-function queryValue(p: ParameterName, query: Record<string, string[]>, consumed: Set<string>): unknown {
+function queryValue(p: ParameterName, query: Record<string, string[]>, consumed: Set<string> | undefined): unknown {
   if (p.json) {
     const raw = query[p.name]?.[0];
     return raw === undefined ? undefined : jsonOrText(raw);
   }
-  if (p.style === 'deepObject') {
+  if (p.style === 'deepObject' && consumed) {
     const deep = deepObjectValue(p.name, Object.entries(query), p.schema, coerceFormValue, consumed);
     if (deep !== undefined) return deep;
   }
@@ -141,6 +141,8 @@ export function createOperationValidator(entry: OperationEntry, ajv: ContractAjv
     return { location, root, names, validate };
   });
   const knownQuery = new Set(entry.parameters.filter((p) => p.in === 'query').map((p) => p.name));
+  // Only such operations need to track the bracketed names a request's deepObject values came from.
+  const readsDeepObjects = groups.some((g) => g.location === 'query' && g.names.some((n) => n.style === 'deepObject'));
 
   const bodyChecker = createBodyChecker(entry.operation.requestBody, ajv);
   const { mediaTypes: bodyMediaTypes, required: bodyRequired } = bodyChecker;
@@ -197,7 +199,7 @@ export function createOperationValidator(entry: OperationEntry, ajv: ContractAjv
       const value: ValidatedParameters = { path: {}, query: {}, headers: {} };
       const errors: FieldError[] = [];
       // Query names a deepObject parameter was read from (`created[gte]`): known, not undeclared.
-      const consumed = new Set<string>();
+      const consumed = readsDeepObjects ? new Set<string>() : undefined;
       for (const group of groups) {
         const target: Record<string, unknown> = {};
         for (const parameter of group.names) {
@@ -223,7 +225,7 @@ export function createOperationValidator(entry: OperationEntry, ajv: ContractAjv
       errors.push(...unstorableStrings(value.path, '/path'), ...unstorableStrings(value.query, '/query'));
       if (rejectUnknownQuery) {
         for (const name of Object.keys(raw.query)) {
-          if (!knownQuery.has(name) && !consumed.has(name))
+          if (!knownQuery.has(name) && !consumed?.has(name))
             errors.push({ pointer: `/query/${name}`, message: 'is not a parameter of this operation' });
         }
       }
