@@ -36,6 +36,11 @@ type SchemaObject = Record<string, unknown>;
 
 const STYLES = new Set(['form', 'spaceDelimited', 'pipeDelimited', 'deepObject']);
 
+/** What joins the items of an array written in one value (`explode: false`) in `style`: `,` unless space- or pipe-delimited. */
+export function arrayDelimiter(style: string | undefined): string {
+  return style === 'spaceDelimited' ? ' ' : style === 'pipeDelimited' ? '|' : ',';
+}
+
 function asObject(schema: JsonSchema | undefined): SchemaObject | undefined {
   return schema && typeof schema === 'object' ? schema : undefined;
 }
@@ -151,8 +156,8 @@ export function formToObject(
       consumed.add(name);
       const items = asObject(prop?.items as JsonSchema | undefined);
       const itemJson = isJsonPart(kind, enc, values[0], typesOf(items));
-      const delimiter = style === 'spaceDelimited' ? ' ' : style === 'pipeDelimited' ? '|' : ',';
-      const raw = explode || kind === 'multipart' ? values : (values[0]?.value.split(delimiter) ?? []).map((value) => ({ value }));
+      const raw =
+        explode || kind === 'multipart' ? values : (values[0]?.value.split(arrayDelimiter(style)) ?? []).map((value) => ({ value }));
       out[name] = raw.map((v) => (itemJson ? jsonOrText(v.value) : coerceFormValue(v.value, items)));
       continue;
     }

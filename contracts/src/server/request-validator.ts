@@ -13,7 +13,7 @@ import { createBodyChecker, type BodyResult, type ContractProblem } from './body
 import { toFieldErrors } from './field-errors.ts';
 import { unstorableStrings } from './storable-strings.ts';
 import { deepObjectValue } from './deep-object.ts';
-import { coerceFormValue } from './form-values.ts';
+import { arrayDelimiter, coerceFormValue } from './form-values.ts';
 import { jsonOrText } from './json-nesting.ts';
 import { createMediaTypeTable } from './media-types.ts';
 
@@ -85,8 +85,6 @@ interface ParameterGroup {
   validate: ValidateFunction;
 }
 
-const DELIMITERS: Record<string, string> = { form: ',', spaceDelimited: ' ', pipeDelimited: '|' };
-
 /** One query parameter's value from the query, by its style; undefined when it is absent. */
 function queryValue(p: ParameterName, query: Record<string, string[]>, consumed: Set<string> | undefined): unknown {
   if (p.json) {
@@ -101,7 +99,7 @@ function queryValue(p: ParameterName, query: Record<string, string[]>, consumed:
   if (!values || values.length === 0) return undefined;
   if (!p.isArray) return values[0];
   // Exploded: one value per item; otherwise one value, split on the style's delimiter.
-  return p.explode ? values : values[0]!.split(DELIMITERS[p.style] ?? ',');
+  return p.explode ? values : values[0]!.split(arrayDelimiter(p.style));
 }
 
 const GROUPS: [Exclude<ParameterLocation, 'cookie'>, string][] = [

@@ -11,11 +11,9 @@
  * written by the same rules (fuzz-request.ts).
  */
 import { isJsonMediaType, mediaTypeOf } from '@concord/contracts/src/document/openapi-document.ts';
-import type { EncodingObject } from '@concord/contracts/src/server/form-values.ts';
+import { arrayDelimiter, type EncodingObject } from '@concord/contracts/src/server/form-values.ts';
 
 type Pair = [name: string, value: string, contentType?: string];
-
-const DELIMITERS: Record<string, string> = { spaceDelimited: ' ', pipeDelimited: '|' };
 
 function text(value: unknown): string {
   if (value === null || value === undefined) return '';
@@ -42,7 +40,7 @@ function urlencodedPairs(body: Record<string, unknown>, encoding: Record<string,
     else if (style === 'deepObject' && value !== null && typeof value === 'object') pairs.push(...bracketPairs(name, value));
     else if (Array.isArray(value)) {
       if (explode) for (const item of value) pairs.push([name, text(item)]);
-      else pairs.push([name, value.map(text).join(DELIMITERS[style] ?? ',')]);
+      else pairs.push([name, value.map(text).join(arrayDelimiter(style))]);
     } else if (value !== null && typeof value === 'object') {
       const entries = Object.entries(value);
       if (!explode) pairs.push([name, entries.flatMap(([key, sub]) => [key, text(sub)]).join(',')]);

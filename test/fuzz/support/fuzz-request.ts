@@ -9,6 +9,7 @@
  */
 import fc from 'fast-check';
 import type { OperationEntry, ParameterObject } from '@concord/contracts/src/document/openapi-document.ts';
+import { arrayDelimiter } from '@concord/contracts/src/server/form-values.ts';
 import { createMediaTypeTable } from '@concord/contracts/src/server/media-types.ts';
 import { bracketPairs, formBody } from './form-body.ts';
 import { hostileValue, LONE_SURROGATE, NUL, validValue } from './schema-arbitraries.ts';
@@ -62,8 +63,6 @@ function pathValue(parameter: ParameterObject, known: KnownIds): fc.Arbitrary<st
   );
 }
 
-const DELIMITERS: Record<string, string> = { spaceDelimited: ' ', pipeDelimited: '|' };
-
 /**
  * A query parameter's value as name=value pairs, written by its `style` and `explode` as a client
  * following the contract would: arrays repeated or joined, objects exploded, joined or bracketed
@@ -76,7 +75,7 @@ function queryPairs(parameter: ParameterObject, value: unknown): [string, string
   if (value === null || typeof value !== 'object') return [[name, asText(value)]];
   if (style === 'deepObject') return bracketPairs(name, value);
   if (Array.isArray(value))
-    return explode ? value.map((item) => [name, asText(item)]) : [[name, value.map(asText).join(DELIMITERS[style] ?? ',')]];
+    return explode ? value.map((item) => [name, asText(item)]) : [[name, value.map(asText).join(arrayDelimiter(style))]];
   const entries = Object.entries(value);
   return explode
     ? entries.map(([key, sub]) => [key, asText(sub)])
