@@ -21,12 +21,31 @@ function text(value: unknown): string {
 }
 
 /** `name[0][price]=...`: nested arrays by index and objects by key, as clients of nested-form APIs write deepObject. */
-export function bracketPairs(prefix: string, value: unknown, pairs: [string, string][] = []): [string, string][] {
+function bracketPairs(prefix: string, value: unknown, pairs: [string, string][] = []): [string, string][] {
   if (Array.isArray(value)) for (const [i, item] of value.entries()) bracketPairs(`${prefix}[${i}]`, item, pairs);
   else if (value !== null && typeof value === 'object')
     for (const [key, sub] of Object.entries(value)) bracketPairs(`${prefix}[${key}]`, sub, pairs);
   else pairs.push([prefix, text(value)]);
   return pairs;
+}
+
+/**
+ * One form field or query parameter as name=value pairs, by its `style` and `explode`: arrays repeated
+ * or joined, objects exploded, joined or bracketed (deepObject, at any depth); `leaf` writes a value.
+ */
+export function styledPairs(
+  name: string,
+  value: unknown,
+  style: string,
+  explode: boolean,
+  leaf: (value: unknown) => string = text,
+): [string, string][] {
+  if (value === null || typeof value !== 'object') return [[name, leaf(value)]];
+  if (style === 'deepObject') return bracketPairs(name, value);
+  if (Array.isArray(value))
+    return explode ? value.map((item) => [name, leaf(item)]) : [[name, value.map(leaf).join(arrayDelimiter(style))]];
+  const entries = Object.entries(value);
+  return explode ? entries.map(([key, sub]) => [key, leaf(sub)]) : [[name, entries.flatMap(([key, sub]) => [key, leaf(sub)]).join(',')]];
 }
 
 function urlencodedPairs(body: Record<string, unknown>, encoding: Record<string, EncodingObject> | undefined): Pair[] {
@@ -35,17 +54,8 @@ function urlencodedPairs(body: Record<string, unknown>, encoding: Record<string,
     const e = encoding?.[name];
     const style = e?.style ?? 'form';
     const explode = e?.explode ?? style === 'form';
-    const json = isJsonMediaType(mediaTypeOf(e?.contentType) ?? '');
-    if (json) pairs.push([name, JSON.stringify(value)]);
-    else if (style === 'deepObject' && value !== null && typeof value === 'object') pairs.push(...bracketPairs(name, value));
-    else if (Array.isArray(value)) {
-      if (explode) for (const item of value) pairs.push([name, text(item)]);
-      else pairs.push([name, value.map(text).join(arrayDelimiter(style))]);
-    } else if (value !== null && typeof value === 'object') {
-      const entries = Object.entries(value);
-      if (!explode) pairs.push([name, entries.flatMap(([key, sub]) => [key, text(sub)]).join(',')]);
-      else for (const [key, sub] of entries) pairs.push([key, text(sub)]);
-    } else pairs.push([name, text(value)]);
+    if (isJsonMediaType(mediaTypeOf(e?.contentType) ?? '')) pairs.push([name, JSON.stringify(value)]);
+    else pairs.push(...styledPairs(name, value, style, explode));
   }
   return pairs;
 }

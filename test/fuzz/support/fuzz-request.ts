@@ -9,9 +9,8 @@
  */
 import fc from 'fast-check';
 import type { OperationEntry, ParameterObject } from '@concord/contracts/src/document/openapi-document.ts';
-import { arrayDelimiter } from '@concord/contracts/src/server/form-values.ts';
 import { createMediaTypeTable } from '@concord/contracts/src/server/media-types.ts';
-import { bracketPairs, formBody } from './form-body.ts';
+import { formBody, styledPairs } from './form-body.ts';
 import { hostileValue, LONE_SURROGATE, NUL, validValue } from './schema-arbitraries.ts';
 
 export interface FuzzRequest {
@@ -63,25 +62,6 @@ function pathValue(parameter: ParameterObject, known: KnownIds): fc.Arbitrary<st
   );
 }
 
-/**
- * A query parameter's value as name=value pairs, written by its `style` and `explode` as a client
- * following the contract would: arrays repeated or joined, objects exploded, joined or bracketed
- * (deepObject, at any depth).
- */
-function queryPairs(parameter: ParameterObject, value: unknown): [string, string][] {
-  const { name } = parameter;
-  const style = parameter.style ?? 'form';
-  const explode = parameter.explode ?? style === 'form';
-  if (value === null || typeof value !== 'object') return [[name, asText(value)]];
-  if (style === 'deepObject') return bracketPairs(name, value);
-  if (Array.isArray(value))
-    return explode ? value.map((item) => [name, asText(item)]) : [[name, value.map(asText).join(arrayDelimiter(style))]];
-  const entries = Object.entries(value);
-  return explode
-    ? entries.map(([key, sub]) => [key, asText(sub)])
-    : [[name, entries.flatMap(([key, sub]) => [key, asText(sub)]).join(',')]];
-}
-
 /** Query and header parameters: each sent or not, mostly valid; an undeclared one now and then. */
 function queryValue(parameter: ParameterObject, known: KnownIds): fc.Arbitrary<[string, string][]> {
   const ids = known[parameter.name] ?? [];
@@ -89,7 +69,9 @@ function queryValue(parameter: ParameterObject, known: KnownIds): fc.Arbitrary<[
     { weight: 4, arbitrary: validValue(parameter.schema) },
     { weight: 1, arbitrary: hostileValue(parameter.schema) },
   );
-  const pairs = schemaValue.map((value) => queryPairs(parameter, value));
+  const style = parameter.style ?? 'form';
+  // Written by its style as a client following the contract would (form-body.ts); a value as JSON text.
+  const pairs = schemaValue.map((value) => styledPairs(parameter.name, value, style, parameter.explode ?? style === 'form', asText));
   return ids.length > 0
     ? fc.oneof(
         fc.constantFrom(...ids).map((id): [string, string][] => [[parameter.name, id]]),
