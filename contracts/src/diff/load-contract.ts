@@ -1,4 +1,4 @@
-import { bundle, createConfig, type Config } from '@redocly/openapi-core';
+import { createContractBundler, UnresolvedReferenceError, type ContractBundler } from '../document/bundle-contract.ts';
 import { dereferenceLocal } from '../document/dereference.ts';
 import type { OpenApiDocument } from '../document/openapi-document.ts';
 import type { Schema } from './schema-flatten.ts';
@@ -19,7 +19,7 @@ export type LoadedContract =
   | { kind: 'openapi'; file: string; document: OpenApiDocument }
   | { kind: 'asyncapi'; file: string; document: Schema };
 
-let config: Promise<Config> | undefined;
+let bundler: ContractBundler | undefined;
 
 /**
  * Reads a contract with every $ref resolved (Redocly's bundler understands OpenAPI and AsyncAPI),
@@ -27,17 +27,14 @@ let config: Promise<Config> | undefined;
  * @param file how to name the file in errors, e.g. `origin/main:contracts/openapi/orders.v1.yaml`
  */
 export async function loadContract(path: string, file: string = path): Promise<LoadedContract> {
-  config ??= createConfig({ extends: ['minimal'] });
+  bundler ??= createContractBundler();
   let parsed: unknown;
   try {
     // Bundled (external references pulled in), then dereferenced keeping identity, so that the diff
     // can compare a schema shared by many operations once.
-    const result = await bundle({ ref: path, config: await config });
-    const unresolved = result.problems.find((p) => p.severity === 'error');
-    if (unresolved) throw new ContractParseError(file, `${unresolved.message} ${unresolved.location[0]?.pointer ?? ''}`.trim());
-    parsed = dereferenceLocal(result.bundle.parsed);
+    parsed = dereferenceLocal(await bundler.bundle(path));
   } catch (err) {
-    if (err instanceof ContractParseError) throw err;
+    if (err instanceof UnresolvedReferenceError) throw new ContractParseError(file, err.detail);
     const message = err instanceof Error ? err.message : String(err);
     throw new ContractParseError(file, /ENOENT/.test(message) ? 'no such file' : message.split(path).join(file));
   }

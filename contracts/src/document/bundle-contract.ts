@@ -7,8 +7,19 @@ import { bundle, createConfig, type Config } from '@redocly/openapi-core';
  * a file they were never given.
  */
 export interface ContractBundler {
-  /** The bundled document; rejects naming the file when a reference cannot be resolved. */
+  /** The bundled document; rejects with UnresolvedReferenceError when a reference cannot be resolved. */
   bundle(path: string): Promise<unknown>;
+}
+
+export class UnresolvedReferenceError extends Error {
+  constructor(
+    readonly path: string,
+    /** Redocly's message and the pointer of the reference. */
+    readonly detail: string,
+  ) {
+    super(`cannot bundle ${path}: ${detail}`);
+    this.name = this.constructor.name;
+  }
 }
 
 /** A `$ref` whose value does not start with `#`: a reference to another file (YAML or JSON text). */
@@ -25,7 +36,7 @@ export function createContractBundler(): ContractBundler {
       config ??= createConfig({ extends: ['minimal'] });
       const result = await bundle({ ref: path, config: await config });
       const unresolved = result.problems.find((p) => p.severity === 'error');
-      if (unresolved) throw new Error(`cannot bundle ${path}: ${unresolved.message}`);
+      if (unresolved) throw new UnresolvedReferenceError(path, `${unresolved.message} ${unresolved.location[0]?.pointer ?? ''}`.trim());
       return result.bundle.parsed;
     },
   };
