@@ -149,17 +149,18 @@ export function buildRouteTable(
     return ajv;
   };
   const locate = options.locate ?? createContractLocator();
+  /** Where a key under an operation was written. */
+  const at = (contract: string, entry: OperationEntry, ...rest: string[]) => locate(contract, ['paths', entry.path, entry.method, ...rest]);
   const routes = config.apis.flatMap((api) =>
     compileApi(api, config, ajvFor(api.contract), contracts, (entry, problem) =>
       options.onUnusableResponseSchema?.(
         api.contract,
-        locate(api.contract, ['paths', entry.path, entry.method, ...problem.path]),
+        at(api.contract, entry, ...problem.path),
         `${entry.operationId}: ${problem.message}`,
       ),
     ),
   );
-  const where = (route: CompiledRoute, ...rest: string[]) =>
-    locate(route.contract, ['paths', route.pathTemplate, route.operation.method, ...rest]);
+  const where = (route: CompiledRoute, ...rest: string[]) => at(route.contract, route.operation, ...rest);
 
   const problems: { at: SourcePosition; message: string }[] = [];
   for (const route of routes) {
